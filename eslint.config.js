@@ -1,0 +1,70 @@
+// Lint rules, including the layering rules: a file's folder says which runtimes it may import.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)].filter(
+  (name) => !name.startsWith('_'),
+);
+
+const electron = {
+  name: 'electron',
+  message: 'Only the Electron shell (src/main outside engine/, src/preload) may import electron.',
+};
+const noNode = {
+  group: nodeBuiltins,
+  message: 'This layer runs without Node: no Node built-ins here.',
+};
+
+/** Builds a no-restricted-imports rule from the forbidden names and patterns of one layer. */
+const restrict = ({ paths = [], patterns = [] }) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+
+const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'location'].map((name) => ({
+  name,
+  message: 'src/shared is pure: no DOM.',
+}));
+const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global'].map((name) => ({
+  name,
+  message: 'This layer runs without Node.',
+}));
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-output/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-warning-comments': ['error', { terms: ['todo', 'fixme', 'xxx'] }],
+    },
+  },
+  {
+    files: ['**/*.{js,ts,tsx}'],
+    ignores: ['src/main/**', 'src/preload/**', 'test/**'],
+    rules: restrict({ paths: [electron] }),
+  },
+  {
+    files: ['src/main/engine/**'],
+    rules: restrict({ paths: [electron] }),
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      ...restrict({ paths: [electron], patterns: [noNode] }),
+      'no-restricted-globals': ['error', ...browserGlobals, ...nodeGlobals],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    rules: {
+      ...restrict({ paths: [electron], patterns: [noNode] }),
+      'no-restricted-globals': ['error', ...nodeGlobals],
+    },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: restrict({ patterns: [noNode] }),
+  },
+);

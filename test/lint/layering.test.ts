@@ -1,0 +1,48 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// Each case lints a small fixture as if it stood at `path`. A rule that stops firing fails its case,
+// and the clean cases prove the rules do not simply forbid everything.
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function layeringErrors(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals')
+    .map((m) => m.message);
+}
+
+const importFs = "import { readFile } from 'node:fs/promises';\nexport const read = readFile;\n";
+const importBareFs = "import { readFileSync } from 'fs';\nexport const read = readFileSync;\n";
+const importElectron = "import { app } from 'electron';\nexport const quit = (): void => app.quit();\n";
+const pure = 'export const twice = (n: number): number => n * 2;\n';
+
+describe('layering lint rules', () => {
+  it.each([
+    ['src/shared/fixture.ts', importFs],
+    ['src/shared/fixture.ts', importBareFs],
+    ['src/shared/fixture.ts', importElectron],
+    ['src/shared/fixture.ts', 'export const here = (): string => document.title;\n'],
+    ['src/shared/fixture.ts', 'export const env = (): unknown => process.env;\n'],
+    ['src/main/engine/fixture.ts', importElectron],
+    ['src/cli/fixture.ts', importElectron],
+    ['signer-server/src/fixture.ts', importElectron],
+    ['src/renderer/fixture.ts', importFs],
+    ['src/renderer/fixture.tsx', importBareFs],
+    ['src/renderer/fixture.ts', importElectron],
+    ['src/preload/fixture.ts', importFs],
+  ])('refuses what %s may not use', async (path, code) => {
+    expect(await layeringErrors(path, code)).not.toEqual([]);
+  });
+
+  it.each([
+    ['src/shared/fixture.ts', pure],
+    ['src/main/engine/fixture.ts', importFs],
+    ['signer-server/src/fixture.ts', importFs],
+    ['src/main/fixture.ts', importElectron],
+    ['src/preload/fixture.ts', importElectron],
+    ['src/renderer/fixture.ts', 'export const title = (): string => document.title;\n'],
+  ])('allows what %s may use', async (path, code) => {
+    expect(await layeringErrors(path, code)).toEqual([]);
+  });
+});

@@ -1,0 +1,16 @@
+import type { TestProject } from 'vitest/node';
+import { startTestS3, type S3Endpoint } from '../helpers/test-s3';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    s3: S3Endpoint;
+  }
+}
+
+/** Starts one verifying S3 for the whole run and hands its address to every test file. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const s3 = await startTestS3();
+  const { stop, ...endpoint } = s3;
+  project.provide('s3', endpoint);
+  return stop;
+}
