@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { UserConfig } from './config';
+import { HttpError } from './errors';
+
+/** Who is calling, as the verifier established it. */
+export interface Caller {
+  id: string;
+  /** Every key this caller writes starts with `<prefix>/`. */
+  prefix: string;
+}
+
+/** Turns a bearer credential into a caller, or undefined when it is not valid. OIDC/JWT can plug in here. */
+export interface TokenVerifier {
+  verify(token: string): Promise<Caller | undefined>;
+}
+
+/** The hex SHA-256 of a token, as stored in the config. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A verifier over tokens stored only as SHA-256 hashes; compares against every user in constant time. */
+export function hashedTokenVerifier(users: readonly UserConfig[]): TokenVerifier {
+  const stored = users.map((user) => ({ user, hash: Buffer.from(user.tokenSha256, 'hex') }));
+  return {
+    async verify(token) {
+      const presented = createHash('sha256').update(token, 'utf8').digest();
+      let match: UserConfig | undefined;
+      for (const { user, hash } of stored) {
+        if (timingSafeEqual(presented, hash) && !match) match = user;
+      }
+      return match && { id: match.id, prefix: match.prefix };
+    },
+  };
+}
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/u;
+
+/** Koa middleware: sets `ctx.state.caller` from a valid bearer token, or answers 401. */
+export function authenticate(verifier: TokenVerifier): Middleware {
+  return async (ctx, next) => {
+    const match = BEARER.exec(ctx.get('authorization'));
+    const caller = match?.[1] ? await verifier.verify(match[1]) : undefined;
+    if (!caller) {
+      const message = match ? 'The bearer token is not valid' : 'Expected an `Authorization: Bearer <token>` header';
+      throw new HttpError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer' });
+    }
+    ctx.state.caller = caller;
+    await next();
+  };
+}

@@ -1,0 +1,100 @@
+import { encodeKeyPath, QueryPresigner, type SigningCredentials } from './sigv4';
+
+/** Where a bucket's objects are addressed: path style on an endpoint, or virtual-hosted. */
+export interface BucketLocation {
+  bucket: string;
+  region: string;
+  endpoint?: string | undefined;
+  forcePathStyle: boolean;
+}
+
+/** The URL and the exact headers a client must send with it. */
+export interface SignedRequest {
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/** What a single PUT must carry. */
+export interface PutSpec {
+  contentType: string;
+  size: number;
+  md5: string;
+  createOnly: boolean;
+  ttlSeconds: number;
+}
+
+/** Presigns the three kinds of URL Hoist hands out for one bucket: PUT, part PUT and view GET. */
+export class BucketUrls {
+  readonly #presigner: QueryPresigner;
+  readonly #protocol: 'http:' | 'https:';
+  readonly #host: string;
+  readonly #pathPrefix: string;
+
+  constructor(location: BucketLocation) {
+    this.#presigner = new QueryPresigner(location.region);
+    const base = new URL(location.endpoint ?? `https://s3.${location.region}.amazonaws.com`);
+    this.#protocol = base.protocol === 'http:' ? 'http:' : 'https:';
+    if (location.forcePathStyle) {
+      this.#host = base.host;
+      this.#pathPrefix = `/${location.bucket}/`;
+    } else {
+      this.#host = `${location.bucket}.${base.host}`;
+      this.#pathPrefix = '/';
+    }
+  }
+
+  #sign(
+    credentials: SigningCredentials,
+    method: 'GET' | 'PUT',
+    key: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    ttlSeconds: number,
+    now: Date,
+  ): SignedRequest {
+    const url = this.#presigner.presign(
+      {
+        method,
+        protocol: this.#protocol,
+        host: this.#host,
+        path: this.#pathPrefix + encodeKeyPath(key),
+        query,
+        headers,
+        expiresInSeconds: ttlSeconds,
+        now,
+      },
+      credentials,
+    );
+    return { url, headers, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+  }
+
+  /** A PUT URL that signs the object's type, length and MD5, and `If-None-Match: *` when create-only. */
+  put(credentials: SigningCredentials, key: string, spec: PutSpec, now = new Date()): SignedRequest {
+    const headers: Record<string, string> = {
+      'content-length': String(spec.size),
+      'content-md5': spec.md5,
+      'content-type': spec.contentType,
+    };
+    if (spec.createOnly) headers['if-none-match'] = '*';
+    return this.#sign(credentials, 'PUT', key, { 'x-id': 'PutObject' }, headers, spec.ttlSeconds, now);
+  }
+
+  /** A part URL that signs the part's number, length and MD5 within one upload. */
+  part(
+    credentials: SigningCredentials,
+    key: string,
+    part: { uploadId: string; partNumber: number; size: number; md5: string },
+    ttlSeconds: number,
+    now = new Date(),
+  ): SignedRequest {
+    const query = { partNumber: String(part.partNumber), uploadId: part.uploadId, 'x-id': 'UploadPart' };
+    const headers = { 'content-length': String(part.size), 'content-md5': part.md5 };
+    return this.#sign(credentials, 'PUT', key, query, headers, ttlSeconds, now);
+  }
+
+  /** A GET URL to view the object. */
+  view(credentials: SigningCredentials, key: string, ttlSeconds: number, now = new Date()): string {
+    return this.#sign(credentials, 'GET', key, { 'x-id': 'GetObject' }, {}, ttlSeconds, now).url;
+  }
+}

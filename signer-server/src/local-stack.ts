@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import S3rver from 's3rver';
+import { hashToken } from './auth';
+import { parseConfig, type SignerConfigInput } from './config';
+import { startSigner } from './server';
+import { Storage } from './storage';
+
+/** The embedded default: s3rver on disk plus a signer in this process, with a fresh development token. */
+export interface LocalStack {
+  signerUrl: string;
+  token: string;
+  bucket: string;
+  s3Endpoint: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const BUCKET = 'hoist-local';
+
+/** Starts s3rver with its data in `dataDir` and a signer for one user `local`, both on 127.0.0.1. */
+export async function startLocalStack(
+  dataDir: string,
+  options: { signerPort?: number; policy?: SignerConfigInput['policy']; logLevel?: SignerConfigInput['logLevel'] } = {},
+): Promise<LocalStack> {
+  await mkdir(dataDir, { recursive: true });
+  const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: dataDir, silent: true, configureBuckets: [{ name: BUCKET }] });
+  const { port } = await s3.run();
+  const s3Endpoint = `http://127.0.0.1:${port}`;
+  const token = `hoist_dev_${randomBytes(24).toString('base64url')}`;
+  const config = parseConfig({
+    port: options.signerPort ?? 0,
+    s3: { bucket: BUCKET, endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' },
+    users: [{ id: 'local', tokenSha256: hashToken(token), prefix: 'local' }],
+    tokenSecret: randomBytes(32).toString('base64url'),
+    policy: options.policy,
+    logLevel: options.logLevel ?? 'warn',
+  });
+  // s3rver's fixed development keys; it checks the key but verifies no signature.
+  const storage = new Storage(config.s3, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  const signer = await startSigner(config, { storage });
+  return {
+    signerUrl: signer.url,
+    token,
+    bucket: BUCKET,
+    s3Endpoint,
+    dataDir,
+    stop: async () => {
+      await signer.close();
+      await s3.close();
+    },
+  };
+}

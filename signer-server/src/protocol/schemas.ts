@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+const MD5_BASE64 = /^[A-Za-z0-9+/]{22}==$/u;
+
+/** A Content-MD5 value: the base64 of 16 bytes. */
+export const Md5Schema = z.string().regex(MD5_BASE64, 'expected the base64 of a 16-byte MD5');
+
+/** One file a client asks to upload. */
+export const FileRequestSchema = z.strictObject({
+  path: z.string().min(1).max(4096),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  type: z.string().min(1).max(255),
+  md5: Md5Schema.optional(),
+});
+
+/** POST /v1/batches/sign: files of one batch to sign. */
+export const SignBatchRequestSchema = z.strictObject({
+  batch: z.string().min(1).max(64),
+  files: z.array(FileRequestSchema).min(1),
+});
+
+const HeadersSchema = z.record(z.string(), z.string());
+
+/** A file that goes up in one PUT: send exactly `headers` to `url`. */
+export const PutResultSchema = z.strictObject({
+  status: z.literal('put'),
+  path: z.string(),
+  key: z.string(),
+  url: z.string(),
+  headers: HeadersSchema,
+  expiresAt: z.string(),
+  viewUrl: z.string(),
+});
+
+/** A file that goes up in parts: sign them with `token`. */
+export const MultipartResultSchema = z.strictObject({
+  status: z.literal('multipart'),
+  path: z.string(),
+  key: z.string(),
+  uploadId: z.string(),
+  partSize: z.number().int().positive(),
+  partCount: z.number().int().positive(),
+  token: z.string(),
+  viewUrl: z.string(),
+});
+
+/** A file the signer refused, with a code and a message for a person. */
+export const FileErrorSchema = z.strictObject({
+  status: z.literal('error'),
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** The signer's answer for one file. */
+export const FileResultSchema = z.discriminatedUnion('status', [PutResultSchema, MultipartResultSchema, FileErrorSchema]);
+
+/** The signer's answer to a batch, one result per file in request order. */
+export const SignBatchResponseSchema = z.strictObject({ files: z.array(FileResultSchema) });
+
+/** One part a client asks to upload. */
+export const PartRequestSchema = z.strictObject({
+  partNumber: z.number().int().min(1).max(10_000),
+  size: z.number().int().nonnegative(),
+  md5: Md5Schema,
+});
+
+/** POST /v1/multipart/parts: part URLs for one upload. */
+export const SignPartsRequestSchema = z.strictObject({
+  token: z.string().min(1).max(4096),
+  parts: z.array(PartRequestSchema).min(1).max(1000),
+});
+
+/** Signed part URLs. */
+export const SignPartsResponseSchema = z.strictObject({
+  parts: z.array(
+    z.strictObject({ partNumber: z.number().int(), url: z.string(), headers: HeadersSchema, expiresAt: z.string() }),
+  ),
+});
+
+/** POST /v1/multipart/list, /complete and /abort: an upload named by its token. */
+export const UploadRefSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+
+/** Parts S3 already holds for an upload. */
+export const ListPartsResponseSchema = z.strictObject({
+  parts: z.array(z.strictObject({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() })),
+});
+
+/** A completed multipart upload. */
+export const CompleteResponseSchema = z.strictObject({ key: z.string(), etag: z.string(), size: z.number().int() });
+
+/** GET /v1/policy: what the caller may do. */
+export const PolicySchema = z.strictObject({
+  user: z.string(),
+  prefix: z.string(),
+  maxFileSize: z.number().int(),
+  allowedTypes: z.array(z.string()),
+  maxFilesPerBatch: z.number().int(),
+  maxBodyBytes: z.number().int(),
+  multipartThreshold: z.number().int(),
+  partSize: z.number().int(),
+  putUrlTtlSeconds: z.number().int(),
+  viewUrlTtlSeconds: z.number().int(),
+  overwrite: z.boolean(),
+});
+
+/** The JSON body of every error answer. */
+export const ErrorBodySchema = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});
+
+export type FileRequest = z.infer<typeof FileRequestSchema>;
+export type SignBatchRequest = z.infer<typeof SignBatchRequestSchema>;
+export type PutResult = z.infer<typeof PutResultSchema>;
+export type MultipartResult = z.infer<typeof MultipartResultSchema>;
+export type FileError = z.infer<typeof FileErrorSchema>;
+export type FileResult = z.infer<typeof FileResultSchema>;
+export type SignBatchResponse = z.infer<typeof SignBatchResponseSchema>;
+export type PartRequest = z.infer<typeof PartRequestSchema>;
+export type SignPartsResponse = z.infer<typeof SignPartsResponseSchema>;
+export type ListPartsResponse = z.infer<typeof ListPartsResponseSchema>;
+export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
+export type Policy = z.infer<typeof PolicySchema>;
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

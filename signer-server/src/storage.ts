@@ -1,0 +1,115 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { SignerConfig } from './config';
+import type { SigningCredentials } from './sigv4';
+
+/** A part S3 holds for an upload. */
+export interface StoredPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+}
+
+/** The S3 calls the signer itself makes, with its own credentials, on its one bucket. */
+export class Storage {
+  readonly client: S3Client;
+  readonly #bucket: string;
+
+  /** Uses the SDK's credential chain unless `credentials` are given (the embedded store's fixed keys). */
+  constructor(s3: SignerConfig['s3'], credentials?: SigningCredentials) {
+    this.#bucket = s3.bucket;
+    this.client = new S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: s3.forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(credentials ? { credentials } : {}),
+    });
+  }
+
+  /** The credentials the SDK's chain resolves now (cached and refreshed by the SDK). */
+  async credentials(): Promise<SigningCredentials> {
+    const provider = this.client.config.credentials;
+    const { accessKeyId, secretAccessKey, sessionToken } = await provider();
+    return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+  }
+
+  /** True when the bucket answers a HEAD with these credentials. */
+  async bucketReachable(): Promise<boolean> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** True when an object exists at `key`. */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Starts a multipart upload and returns its id. */
+  async createUpload(key: string, contentType: string): Promise<string> {
+    const out = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key, ContentType: contentType }),
+    );
+    if (!out.UploadId) throw new Error(`S3 returned no UploadId for \`${key}\``);
+    return out.UploadId;
+  }
+
+  /** Every part S3 holds for the upload, in part order. */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListPartsCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+      );
+      for (const p of out.Parts ?? []) {
+        parts.push({ partNumber: p.PartNumber ?? 0, size: p.Size ?? 0, etag: p.ETag ?? '' });
+      }
+      marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
+    } while (marker);
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  /** Completes the upload from the given parts; with `createOnly`, asks S3 not to replace an object. */
+  async complete(key: string, uploadId: string, parts: StoredPart[], createOnly: boolean): Promise<void> {
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        ...(createOnly ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
+  }
+
+  /** The ETag of the object at `key` as S3 reports it now. */
+  async etag(key: string): Promise<string> {
+    const out = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+    return out.ETag ?? '';
+  }
+
+  /** Aborts the upload; S3 frees its parts. */
+  async abort(key: string, uploadId: string): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId }));
+  }
+}
