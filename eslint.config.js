@@ -67,4 +67,8 @@ export default tseslint.config(
     files: ['src/preload/**'],
     rules: restrict({ patterns: [noNode] }),
   },
+  {
+    files: ['test/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
 );

@@ -12,7 +12,8 @@ export function bodyParseError(error: unknown, limit: number): HttpError {
 }
 
 function fromStorage(error: S3ServiceException): HttpError {
-  if (error.name === 'NoSuchUpload') return new HttpError(404, 'no-such-upload', 'The multipart upload no longer exists');
+  // Ceph answers ListParts for an aborted upload with NoSuchKey; AWS with NoSuchUpload.
+  if (error.name === 'NoSuchUpload' || error.name === 'NoSuchKey') return new HttpError(404, 'no-such-upload', 'The multipart upload no longer exists');
   if (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412) {
     return new HttpError(412, 'exists', 'An object already exists at this key');
   }
@@ -41,7 +42,7 @@ export function errorBodies(log: Logger): Middleware {
       }
     } catch (error) {
       const http = toHttpError(error);
-      if (!http) log.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'unhandled');
+      if (!http || http.status >= 500) log.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'failed');
       const answer = http ?? new HttpError(500, 'internal', 'The signer failed; the error is in its log');
       ctx.status = answer.status;
       ctx.set(answer.headers);

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { hashToken } from '@hoist/signer-server/auth';
+import { parseConfig, type SignerConfig, type SignerConfigInput } from '@hoist/signer-server/config';
+import { startSigner } from '@hoist/signer-server/server';
+import { Storage } from '@hoist/signer-server/storage';
+import { createTestBucket, type S3Endpoint } from './test-s3';
+
+/** A signer started for one test file, with two users and the log lines it wrote. */
+export interface TestSigner {
+  url: string;
+  bucket: string;
+  config: SignerConfig;
+  tokens: { alice: string; bob: string };
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Settings overrides for a test signer; `policy` is merged over the defaults. */
+export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>> & {
+  bucket?: string;
+  tokens?: TestSigner['tokens'];
+};
+
+/** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
+export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
+  const { bucket: givenBucket, tokens: givenTokens, ...overrides } = options;
+  const bucket = givenBucket ?? (await createTestBucket(s3));
+  const tokens = givenTokens ?? { alice: `alice-${randomBytes(16).toString('hex')}`, bob: `bob-${randomBytes(16).toString('hex')}` };
+  const config = parseConfig({
+    port: 0,
+    tokenSecret: randomBytes(32).toString('hex'),
+    logLevel: 'info',
+    ...overrides,
+    s3: { bucket, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true },
+    users: [
+      { id: 'alice', tokenSha256: hashToken(tokens.alice), prefix: 'users/alice' },
+      { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: 'users/bob' },
+    ],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const storage = new Storage(config.s3, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  const signer = await startSigner(config, { logger: pino({ level: 'info', base: undefined }, sink), storage });
+  return { url: signer.url, bucket, config, tokens, logs, close: signer.close };
+}
+
+/** Calls the signer with a bearer token and JSON body; returns status, headers and parsed JSON. */
+export async function callSigner(
+  signerUrl: string,
+  token: string | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Headers; json: any }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${signerUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
