@@ -9,6 +9,7 @@ export interface PathRejection {
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const DRIVE = /^[A-Za-z]:/u;
+const SLASH_LIKE = /[/\\\u2044\u2215\u29f8\u29f9\ufe68\uff0f\uff3c]/u;
 const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u;
 
 function rejectSegment(segment: string, path: string): PathRejection | undefined {
@@ -18,7 +19,7 @@ function rejectSegment(segment: string, path: string): PathRejection | undefined
   if (segment === '.' || segment === '..' || folded === '.' || folded === '..') {
     return { code: 'invalid-path', message: `Path \`${path}\` has a \`${segment}\` segment` };
   }
-  if (/[/\\]/u.test(folded)) {
+  if (SLASH_LIKE.test(folded)) {
     return { code: 'invalid-path', message: `Path \`${path}\` has a character that looks like a slash` };
   }
   return undefined;
