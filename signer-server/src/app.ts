@@ -46,7 +46,13 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   app.use(helmet());
   if (config.corsOrigins.length) {
     const allowed = new Set(config.corsOrigins);
-    app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''), allowHeaders: ['authorization', 'content-type'], maxAge: 600 }));
+    app.use(
+      cors({
+        origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''),
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: 600,
+      }),
+    );
   }
   mount(app, healthRoutes(deps));
   mount(app, openApiRoutes());

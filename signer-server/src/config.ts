@@ -16,19 +16,45 @@ const UserSchema = z.strictObject({
   tokenSha256: z.string().regex(/^[0-9a-f]{64}$/u, 'expected the hex SHA-256 of the token'),
   prefix: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/u, 'expected segments of letters, digits, `.`, `_`, `-`'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/u,
+      'expected segments of letters, digits, `.`, `_`, `-`',
+    ),
 });
 
 const PolicyConfigSchema = z.strictObject({
-  maxFileSize: z.number().int().positive().default(5 * 1024 ** 4),
+  maxFileSize: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 ** 4),
   allowedTypes: z.array(TypePattern).min(1).default(['*/*']),
   maxFilesPerBatch: z.number().int().min(1).max(10_000).default(1000),
-  maxBodyBytes: z.number().int().min(1024).default(4 * MiB),
-  multipartThreshold: z.number().int().min(5 * MiB).max(5 * 1024 * MiB).default(64 * MiB),
-  partSize: z.number().int().min(5 * MiB).max(5 * 1024 * MiB).default(16 * MiB),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * MiB),
+  multipartThreshold: z
+    .number()
+    .int()
+    .min(5 * MiB)
+    .max(5 * 1024 * MiB)
+    .default(64 * MiB),
+  partSize: z
+    .number()
+    .int()
+    .min(5 * MiB)
+    .max(5 * 1024 * MiB)
+    .default(16 * MiB),
   putUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(900),
   viewUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(SEVEN_DAYS),
-  uploadTokenTtlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(SEVEN_DAYS),
+  uploadTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(SEVEN_DAYS),
   overwrite: z.boolean().default(false),
 });
 
@@ -140,7 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Recor
     try {
       text = readFileSync(env.HOIST_SIGNER_CONFIG, 'utf8');
     } catch (error) {
-      throw new ConfigError(`Cannot read \`HOIST_SIGNER_CONFIG\` file \`${env.HOIST_SIGNER_CONFIG}\`: ${String(error)}`);
+      throw new ConfigError(
+        `Cannot read \`HOIST_SIGNER_CONFIG\` file \`${env.HOIST_SIGNER_CONFIG}\`: ${String(error)}`,
+      );
     }
     file = parseJson(env.HOIST_SIGNER_CONFIG, text) as Record<string, unknown>;
   }

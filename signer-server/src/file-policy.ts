@@ -20,7 +20,12 @@ export interface AcceptedFile {
 const refuse = (path: string, code: string, message: string): FileError => ({ status: 'error', path, code, message });
 
 /** Checks one file against the policy and decides its key, `<prefix>/<batch>/<path>`; never trusts the client's. */
-export function judgeFile(file: FileRequest, caller: Caller, batch: string, policy: PolicyConfig): AcceptedFile | FileError {
+export function judgeFile(
+  file: FileRequest,
+  caller: Caller,
+  batch: string,
+  policy: PolicyConfig,
+): AcceptedFile | FileError {
   const normalised = normaliseRelativePath(file.path);
   if ('code' in normalised) return refuse(file.path, normalised.code, normalised.message);
   const built = buildKey(caller.prefix, batch, normalised.path);
@@ -30,10 +35,18 @@ export function judgeFile(file: FileRequest, caller: Caller, batch: string, poli
   }
   const type = file.type.toLowerCase();
   if (!isMediaType(type)) {
-    return refuse(file.path, 'invalid-type', `Content type \`${file.type}\` is not a bare media type like \`image/png\``);
+    return refuse(
+      file.path,
+      'invalid-type',
+      `Content type \`${file.type}\` is not a bare media type like \`image/png\``,
+    );
   }
   if (!matchesContentType(type, policy.allowedTypes)) {
-    return refuse(file.path, 'type-not-allowed', `Content type \`${type}\` is not allowed; allowed: ${policy.allowedTypes.join(', ')}`);
+    return refuse(
+      file.path,
+      'type-not-allowed',
+      `Content type \`${type}\` is not allowed; allowed: ${policy.allowedTypes.join(', ')}`,
+    );
   }
   const multipart = file.size >= policy.multipartThreshold;
   if (!multipart && !file.md5) {

@@ -24,7 +24,13 @@ export async function startLocalStack(
   options: { signerPort?: number; policy?: SignerConfigInput['policy']; logLevel?: SignerConfigInput['logLevel'] } = {},
 ): Promise<LocalStack> {
   await mkdir(dataDir, { recursive: true });
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: dataDir, silent: true, configureBuckets: [{ name: BUCKET }] });
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: dataDir,
+    silent: true,
+    configureBuckets: [{ name: BUCKET }],
+  });
   const { port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${port}`;
   const token = `hoist_dev_${randomBytes(24).toString('base64url')}`;

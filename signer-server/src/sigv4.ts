@@ -21,10 +21,16 @@ export interface PresignInput {
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/u;
+const RESERVED_BY_SIGV4 = /[!'()*]/u;
+const RESERVED_BY_SIGV4_ALL = /[!'()*]/gu;
+const hexEscape = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 
 /** RFC 3986 encoding as SigV4 wants it: encodeURIComponent plus `!'()*`. */
 export function uriEscape(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (UNRESERVED.test(value)) return value;
+  const encoded = encodeURIComponent(value);
+  return RESERVED_BY_SIGV4.test(encoded) ? encoded.replace(RESERVED_BY_SIGV4_ALL, hexEscape) : encoded;
 }
 
 /** Encodes an S3 key for a URL path, keeping its slashes. */
@@ -32,15 +38,28 @@ export function encodeKeyPath(key: string): string {
   return key.split('/').map(uriEscape).join('/');
 }
 
-function formatQuery(query: Record<string, string>): string {
+/** `name=value` pairs, escaped, in the byte order of their names (SigV4's canonical order). */
+function sortedPairs(query: Record<string, string>): string[] {
   return Object.keys(query)
     .sort()
-    .map((name) => `${uriEscape(name)}=${uriEscape(query[name] ?? '')}`)
-    .join('&');
+    .map((name) => `${uriEscape(name)}=${uriEscape(query[name] ?? '')}`);
 }
 
+let lastDate: { time: number; text: string } = { time: Number.NaN, text: '' };
+
+/** `YYYYMMDDTHHMMSSZ`, computed once per distinct time since many URLs share one `now`. */
 function amzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/gu, '').replace(/\.\d{3}/u, '');
+  const time = now.getTime();
+  if (lastDate.time !== time) {
+    lastDate = {
+      time,
+      text: now
+        .toISOString()
+        .replace(/[-:]/gu, '')
+        .replace(/\.\d{3}/u, ''),
+    };
+  }
+  return lastDate.text;
 }
 
 /**
@@ -71,7 +90,8 @@ export class QueryPresigner {
       'X-Amz-SignedHeaders': headerNames.join(';'),
     };
     if (credentials.sessionToken) query['X-Amz-Security-Token'] = credentials.sessionToken;
-    const canonicalQuery = formatQuery(query);
+    const pairs = sortedPairs(query);
+    const canonicalQuery = pairs.join('&');
     const canonicalHeaders = headerNames
       .map((name) => `${name}:${(name === 'host' ? input.host : (input.headers[name] ?? '')).trim()}\n`)
       .join('');
@@ -85,8 +105,9 @@ export class QueryPresigner {
     ].join('\n');
     const stringToSign = `${ALGORITHM}\n${date}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.#signingKey(credentials, day)).update(stringToSign).digest('hex');
-    const signedQuery = formatQuery({ ...query, 'X-Amz-Signature': signature });
-    return `${input.protocol}//${input.host}${input.path}?${signedQuery}`;
+    const at = pairs.findIndex((pair) => pair > 'X-Amz-Signature=');
+    pairs.splice(at < 0 ? pairs.length : at, 0, `X-Amz-Signature=${signature}`);
+    return `${input.protocol}//${input.host}${input.path}?${pairs.join('&')}`;
   }
 
   #signingKey(credentials: SigningCredentials, day: string): Buffer {

@@ -27,7 +27,10 @@ export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>>
 export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
   const { bucket: givenBucket, tokens: givenTokens, ...overrides } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
-  const tokens = givenTokens ?? { alice: `alice-${randomBytes(16).toString('hex')}`, bob: `bob-${randomBytes(16).toString('hex')}` };
+  const tokens = givenTokens ?? {
+    alice: `alice-${randomBytes(16).toString('hex')}`,
+    bob: `bob-${randomBytes(16).toString('hex')}`,
+  };
   const config = parseConfig({
     port: 0,
     tokenSecret: randomBytes(32).toString('hex'),
@@ -42,7 +45,8 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });

@@ -128,7 +128,9 @@ describe('headers, CORS, health and the API description', () => {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
       });
-    expect((await preflight('https://app.example')).headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect((await preflight('https://app.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://app.example',
+    );
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -147,18 +149,30 @@ describe('headers, CORS, health and the API description', () => {
     const res = await callSigner(signer.url, undefined, 'GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(Object.keys(res.json.paths)).toContain('/v1/batches/sign');
-    expect(res.json.paths['/v1/batches/sign'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('files');
+    expect(
+      res.json.paths['/v1/batches/sign'].post.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('files');
   });
 });
 
 describe('request logs', () => {
   it('writes one JSON line per request with user, batch, file count and outcome, and no secrets', async () => {
     const before = signer.logs.length;
-    const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/batches/sign', { batch: 'logged', files: [file] });
+    const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/batches/sign', {
+      batch: 'logged',
+      files: [file],
+    });
     expect(res.status).toBe(200);
     const lines = signer.logs.slice(before);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ user: 'alice', batch: 'logged', files: 1, status: 200, route: '/v1/batches/sign', outcome: 'signed 1/1' });
+    expect(lines[0]).toMatchObject({
+      user: 'alice',
+      batch: 'logged',
+      files: 1,
+      status: 200,
+      route: '/v1/batches/sign',
+      outcome: 'signed 1/1',
+    });
     const all = JSON.stringify(signer.logs);
     expect(all).not.toContain(signer.tokens.alice);
     expect(all).not.toContain(signer.tokens.bob);

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { ConfigError, parseConfig } from '@hoist/signer-server/config';
-import { buildKey, choosePartSize, normaliseRelativePath, partCount, S3_PART_LIMITS } from '@hoist/signer-server/protocol';
+import {
+  buildKey,
+  choosePartSize,
+  normaliseRelativePath,
+  partCount,
+  S3_PART_LIMITS,
+} from '@hoist/signer-server/protocol';
 import { describe, expect, it } from 'vitest';
 
 const valid = {
@@ -36,16 +42,20 @@ describe('key rules', () => {
 
   it('never yields a key outside `<prefix>/<batch>/` for any string (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 64 }), fc.array(fc.constantFrom('..', '.', '/', '\\', '%2F', '\u0000'), { maxLength: 4 }), (text, parts) => {
-        const raw = [text, ...parts].join('');
-        const out = normaliseRelativePath(raw);
-        if ('code' in out) return;
-        const built = buildKey('users/a', 'b1', out.path);
-        if ('code' in built) return;
-        expect(built.key.startsWith('users/a/b1/')).toBe(true);
-        expect(built.key.split('/')).not.toContain('..');
-        expect(built.key.split('/')).not.toContain('');
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 64 }),
+        fc.array(fc.constantFrom('..', '.', '/', '\\', '%2F', '\u0000'), { maxLength: 4 }),
+        (text, parts) => {
+          const raw = [text, ...parts].join('');
+          const out = normaliseRelativePath(raw);
+          if ('code' in out) return;
+          const built = buildKey('users/a', 'b1', out.path);
+          if ('code' in built) return;
+          expect(built.key.startsWith('users/a/b1/')).toBe(true);
+          expect(built.key.split('/')).not.toContain('..');
+          expect(built.key.split('/')).not.toContain('');
+        },
+      ),
       { numRuns: 2000 },
     );
   });

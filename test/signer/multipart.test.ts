@@ -15,7 +15,12 @@ beforeAll(async () => {
   const policy = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
   signer = await startTestSigner(s3, { policy });
   // A second replica with the same settings and secret: any request may reach either one.
-  replica = await startTestSigner(s3, { bucket: signer.bucket, policy, tokenSecret: signer.config.tokenSecret, tokens: signer.tokens });
+  replica = await startTestSigner(s3, {
+    bucket: signer.bucket,
+    policy,
+    tokenSecret: signer.config.tokenSecret,
+    tokens: signer.tokens,
+  });
 });
 afterAll(async () => {
   await signer.close();
@@ -56,15 +61,21 @@ describe('multipart uploads', () => {
     const file = await plan('big.bin');
     expect(file).toMatchObject({ status: 'multipart', partSize: 5 * MiB, partCount: 3, key: 'users/alice/mp/big.bin' });
     await uploadParts(file.token, [1, 3]);
-    const listed = await callSigner(replica.url, signer.tokens.alice, 'POST', '/v1/multipart/list', { token: file.token });
+    const listed = await callSigner(replica.url, signer.tokens.alice, 'POST', '/v1/multipart/list', {
+      token: file.token,
+    });
     expect(listed.json.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 3]);
 
-    const early = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', { token: file.token });
+    const early = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', {
+      token: file.token,
+    });
     expect(early.status).toBe(409);
     expect(early.json.error.code).toBe('incomplete-upload');
 
     await uploadParts(file.token, [2]);
-    const done = await callSigner(replica.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', { token: file.token });
+    const done = await callSigner(replica.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', {
+      token: file.token,
+    });
     expect(done.status).toBe(200);
     expect(done.json).toMatchObject({ key: file.key, size: body.length });
     expect(done.json.etag).toMatch(/-3"$/u);
@@ -74,7 +85,7 @@ describe('multipart uploads', () => {
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 
-  it('refuses a part size other than the plan\'s, and a part number past the plan', async () => {
+  it("refuses a part size other than the plan's, and a part number past the plan", async () => {
     const file = await plan('sizes.bin');
     const wrongSize = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/parts', {
       token: file.token,
@@ -95,12 +106,16 @@ describe('multipart uploads', () => {
     const signed = await signParts(signer.url, signer.tokens.alice, file.token, [1]);
     const forged = Buffer.from(slices[0]!);
     forged[0] = forged[0]! ^ 0xff;
-    const res = await fetch(signed.json.parts[0].url, { method: 'PUT', headers: signed.json.parts[0].headers, body: forged });
+    const res = await fetch(signed.json.parts[0].url, {
+      method: 'PUT',
+      headers: signed.json.parts[0].headers,
+      body: forged,
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('BadDigest');
   });
 
-  it('refuses another user\'s token for signing, listing, completing and aborting (403)', async () => {
+  it("refuses another user's token for signing, listing, completing and aborting (403)", async () => {
     const file = await plan('alice-only.bin');
     const asBob = (path: string, extra = {}) =>
       callSigner(signer.url, signer.tokens.bob, 'POST', path, { token: file.token, ...extra });
@@ -117,8 +132,12 @@ describe('multipart uploads', () => {
     const file = await plan('tamper.bin');
     const [payload, mac] = file.token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const edited = Buffer.from(JSON.stringify({ ...claims, key: 'users/alice/mp/other.bin', size: 1 })).toString('base64url');
-    const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/list', { token: `${edited}.${mac}` });
+    const edited = Buffer.from(JSON.stringify({ ...claims, key: 'users/alice/mp/other.bin', size: 1 })).toString(
+      'base64url',
+    );
+    const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/list', {
+      token: `${edited}.${mac}`,
+    });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('invalid-upload-token');
   });
@@ -126,9 +145,13 @@ describe('multipart uploads', () => {
   it('aborts: S3 frees the upload and it can no longer be listed', async () => {
     const file = await plan('aborted.bin');
     await uploadParts(file.token, [1]);
-    const aborted = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/abort', { token: file.token });
+    const aborted = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/abort', {
+      token: file.token,
+    });
     expect(aborted.status).toBe(204);
-    const listed = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/list', { token: file.token });
+    const listed = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/list', {
+      token: file.token,
+    });
     expect(listed.status).toBe(404);
     expect(listed.json.error.code).toBe('no-such-upload');
   });

@@ -25,22 +25,42 @@ beforeAll(async () => {
 afterAll(() => client.destroy());
 
 const signingDate = new Date('2026-11-29T12:34:56Z');
-const keys = ['users/a/b/plain.txt', 'users/a/b/ünïcödé café.png', "users/a/b/odd !'()*+&=?#%.bin", 'users/a/b/日本/語.txt'];
+const keys = [
+  'users/a/b/plain.txt',
+  'users/a/b/ünïcödé café.png',
+  "users/a/b/odd !'()*+&=?#%.bin",
+  'users/a/b/日本/語.txt',
+];
 
 describe('the fast presigner makes the same URLs as the AWS SDK presigner', () => {
   it.each(keys)('PUT %s', async (key) => {
     const md5 = md5Base64('body');
     const sdk = await getSignedUrl(
       client,
-      new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: 'image/png', ContentLength: 4, ContentMD5: md5, IfNoneMatch: '*' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: 'image/png',
+        ContentLength: 4,
+        ContentMD5: md5,
+        IfNoneMatch: '*',
+      }),
       { expiresIn: 900, signingDate, signableHeaders: new Set(['content-type']) },
     );
-    const ours = urls.put(credentials, key, { contentType: 'image/png', size: 4, md5, createOnly: true, ttlSeconds: 900 }, signingDate);
+    const ours = urls.put(
+      credentials,
+      key,
+      { contentType: 'image/png', size: 4, md5, createOnly: true, ttlSeconds: 900 },
+      signingDate,
+    );
     expect(ours.url).toBe(sdk);
   });
 
   it.each(keys)('GET %s', async (key) => {
-    const sdk = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 3600, signingDate });
+    const sdk = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      expiresIn: 3600,
+      signingDate,
+    });
     expect(urls.view(credentials, key, 3600, signingDate)).toBe(sdk);
   });
 
@@ -48,10 +68,23 @@ describe('the fast presigner makes the same URLs as the AWS SDK presigner', () =
     const md5 = md5Base64('part');
     const sdk = await getSignedUrl(
       client,
-      new UploadPartCommand({ Bucket: bucket, Key: keys[1], UploadId: 'up/id+=', PartNumber: 7, ContentLength: 4, ContentMD5: md5 }),
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: keys[1],
+        UploadId: 'up/id+=',
+        PartNumber: 7,
+        ContentLength: 4,
+        ContentMD5: md5,
+      }),
       { expiresIn: 600, signingDate },
     );
-    const ours = urls.part(credentials, keys[1]!, { uploadId: 'up/id+=', partNumber: 7, size: 4, md5 }, 600, signingDate);
+    const ours = urls.part(
+      credentials,
+      keys[1]!,
+      { uploadId: 'up/id+=', partNumber: 7, size: 4, md5 },
+      600,
+      signingDate,
+    );
     expect(ours.url).toBe(sdk);
   });
 
@@ -65,19 +98,36 @@ describe('its URLs on the verifying S3', () => {
   it('are accepted for a unicode key, and refused once expired (403)', async () => {
     const body = Buffer.from('fresh');
     const key = keys[1]!;
-    const fresh = urls.put(credentials, key, { contentType: 'image/png', size: 5, md5: md5Base64(body), createOnly: true, ttlSeconds: 60 });
+    const fresh = urls.put(credentials, key, {
+      contentType: 'image/png',
+      size: 5,
+      md5: md5Base64(body),
+      createOnly: true,
+      ttlSeconds: 60,
+    });
     expect((await fetch(fresh.url, { method: 'PUT', headers: fresh.headers, body })).status).toBe(200);
     expect(await (await fetch(urls.view(credentials, key, 60))).text()).toBe('fresh');
 
     const anHourAgo = new Date(Date.now() - 3600_000);
-    const stale = urls.put(credentials, 'users/a/b/stale.png', { contentType: 'image/png', size: 5, md5: md5Base64(body), createOnly: true, ttlSeconds: 60 }, anHourAgo);
+    const stale = urls.put(
+      credentials,
+      'users/a/b/stale.png',
+      { contentType: 'image/png', size: 5, md5: md5Base64(body), createOnly: true, ttlSeconds: 60 },
+      anHourAgo,
+    );
     const res = await fetch(stale.url, { method: 'PUT', headers: stale.headers, body });
     expect(res.status).toBe(403);
   });
 
   it('are refused when signed with the wrong secret (403)', async () => {
     const body = Buffer.from('x');
-    const forged = urls.put({ ...credentials, secretAccessKey: 'wrong' }, 'users/a/b/forged.png', { contentType: 'image/png', size: 1, md5: md5Base64(body), createOnly: true, ttlSeconds: 60 });
+    const forged = urls.put({ ...credentials, secretAccessKey: 'wrong' }, 'users/a/b/forged.png', {
+      contentType: 'image/png',
+      size: 1,
+      md5: md5Base64(body),
+      createOnly: true,
+      ttlSeconds: 60,
+    });
     expect((await fetch(forged.url, { method: 'PUT', headers: forged.headers, body })).status).toBe(403);
   });
 });

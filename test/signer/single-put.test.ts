@@ -29,7 +29,7 @@ async function sign(path: string, body: Buffer, type = 'image/png', s = signer) 
 }
 
 const put = (url: string, headers: Record<string, string>, body: Buffer) =>
-  fetch(url, { method: 'PUT', headers, body });
+  fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
 
 describe('single PUT URLs on the verifying S3', () => {
   const body = Buffer.from('\x89PNG pretend image bytes');
@@ -70,7 +70,7 @@ describe('single PUT URLs on the verifying S3', () => {
     expect(await res.text()).toContain('BadDigest');
   });
 
-  it('is refused by S3 when the MD5 header is swapped for the forged body\'s (403)', async () => {
+  it("is refused by S3 when the MD5 header is swapped for the forged body's (403)", async () => {
     const file = await sign('md5.png', body);
     const forged = Buffer.from(body);
     forged[1] = 0;

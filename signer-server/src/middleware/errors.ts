@@ -13,7 +13,8 @@ export function bodyParseError(error: unknown, limit: number): HttpError {
 
 function fromStorage(error: S3ServiceException): HttpError {
   // Ceph answers ListParts for an aborted upload with NoSuchKey; AWS with NoSuchUpload.
-  if (error.name === 'NoSuchUpload' || error.name === 'NoSuchKey') return new HttpError(404, 'no-such-upload', 'The multipart upload no longer exists');
+  if (error.name === 'NoSuchUpload' || error.name === 'NoSuchKey')
+    return new HttpError(404, 'no-such-upload', 'The multipart upload no longer exists');
   if (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412) {
     return new HttpError(412, 'exists', 'An object already exists at this key');
   }
@@ -24,7 +25,12 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof S3ServiceException) return fromStorage(error);
   // Errors Koa middleware raise with ctx.throw (status, expose, headers), such as the rate limiter's 429.
-  const { status, expose, message, headers } = error as { status?: unknown; expose?: unknown; message?: string; headers?: Record<string, string> };
+  const { status, expose, message, headers } = error as {
+    status?: unknown;
+    expose?: unknown;
+    message?: string;
+    headers?: Record<string, string>;
+  };
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     const code = status === 429 ? 'rate-limited' : 'bad-request';
     return new HttpError(status, code, message ?? 'Bad request', undefined, headers);
@@ -42,11 +48,14 @@ export function errorBodies(log: Logger): Middleware {
       }
     } catch (error) {
       const http = toHttpError(error);
-      if (!http || http.status >= 500) log.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'failed');
+      if (!http || http.status >= 500)
+        log.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'failed');
       const answer = http ?? new HttpError(500, 'internal', 'The signer failed; the error is in its log');
       ctx.status = answer.status;
       ctx.set(answer.headers);
-      ctx.body = { error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) } };
+      ctx.body = {
+        error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) },
+      };
       ctx.state.outcome = answer.code;
     }
   };

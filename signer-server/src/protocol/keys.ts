@@ -7,6 +7,7 @@ export interface PathRejection {
   message: string;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const DRIVE = /^[A-Za-z]:/u;
 const SLASH_LIKE = /[/\\\u2044\u2215\u29f8\u29f9\ufe68\uff0f\uff3c]/u;
@@ -29,7 +30,8 @@ function rejectSegment(segment: string, path: string): PathRejection | undefined
 export function normaliseRelativePath(raw: string): { path: string } | PathRejection {
   const path = raw.normalize('NFC').replaceAll('\\', '/');
   if (path === '') return { code: 'invalid-path', message: 'Path is empty' };
-  if (CONTROL.test(path)) return { code: 'invalid-path', message: `Path \`${JSON.stringify(raw)}\` has a control character` };
+  if (CONTROL.test(path))
+    return { code: 'invalid-path', message: `Path \`${JSON.stringify(raw)}\` has a control character` };
   if (path.startsWith('/') || DRIVE.test(path)) {
     return { code: 'invalid-path', message: `Path \`${raw}\` is absolute; expected a path relative to the folder` };
   }

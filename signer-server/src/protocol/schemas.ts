@@ -53,7 +53,11 @@ export const FileErrorSchema = z.strictObject({
 });
 
 /** The signer's answer for one file. */
-export const FileResultSchema = z.discriminatedUnion('status', [PutResultSchema, MultipartResultSchema, FileErrorSchema]);
+export const FileResultSchema = z.discriminatedUnion('status', [
+  PutResultSchema,
+  MultipartResultSchema,
+  FileErrorSchema,
+]);
 
 /** The signer's answer to a batch, one result per file in request order. */
 export const SignBatchResponseSchema = z.strictObject({ files: z.array(FileResultSchema) });

@@ -14,7 +14,12 @@ async function signMultipart(
 ): Promise<FileResult> {
   const { config, storage, tokens } = deps;
   if (!config.policy.overwrite && (await storage.exists(accepted.key))) {
-    return { status: 'error', path: accepted.file.path, code: 'exists', message: 'An object already exists at this key' };
+    return {
+      status: 'error',
+      path: accepted.file.path,
+      code: 'exists',
+      message: 'An object already exists at this key',
+    };
   }
   const size = accepted.file.size;
   const partSize = choosePartSize(size, config.policy.partSize);
@@ -43,10 +48,20 @@ export function batchRoutes(deps: SignerDeps): Router {
     ctx.state.batch = body.batch;
     ctx.state.fileCount = body.files.length;
     if (!isBatchId(body.batch)) {
-      throw new HttpError(400, 'invalid-request', `Invalid \`batch\`: expected 1-64 letters, digits, \`.\`, \`_\` or \`-\`, got \`${body.batch}\``, 'batch');
+      throw new HttpError(
+        400,
+        'invalid-request',
+        `Invalid \`batch\`: expected 1-64 letters, digits, \`.\`, \`_\` or \`-\`, got \`${body.batch}\``,
+        'batch',
+      );
     }
     if (body.files.length > policy.maxFilesPerBatch) {
-      throw new HttpError(413, 'too-many-files', `A batch request may carry ${policy.maxFilesPerBatch} files, got ${body.files.length}`, 'files');
+      throw new HttpError(
+        413,
+        'too-many-files',
+        `A batch request may carry ${policy.maxFilesPerBatch} files, got ${body.files.length}`,
+        'files',
+      );
     }
     const credentials = await deps.storage.credentials();
     const now = new Date();
@@ -59,7 +74,12 @@ export function batchRoutes(deps: SignerDeps): Router {
         continue;
       }
       if (seen.has(judged.key)) {
-        results.push({ status: 'error', path: file.path, code: 'duplicate-path', message: `Path \`${judged.path}\` appears twice in this batch` });
+        results.push({
+          status: 'error',
+          path: file.path,
+          code: 'duplicate-path',
+          message: `Path \`${judged.path}\` appears twice in this batch`,
+        });
         continue;
       }
       seen.add(judged.key);
@@ -71,7 +91,13 @@ export function batchRoutes(deps: SignerDeps): Router {
       const put = deps.urls.put(
         credentials,
         judged.key,
-        { contentType: judged.file.type, size: file.size, md5: file.md5 ?? '', createOnly: !policy.overwrite, ttlSeconds: policy.putUrlTtlSeconds },
+        {
+          contentType: judged.file.type,
+          size: file.size,
+          md5: file.md5 ?? '',
+          createOnly: !policy.overwrite,
+          ttlSeconds: policy.putUrlTtlSeconds,
+        },
         now,
       );
       results.push({ status: 'put', path: file.path, key: judged.key, ...put, viewUrl });

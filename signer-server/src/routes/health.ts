@@ -10,7 +10,9 @@ export function healthRoutes(deps: SignerDeps): Router {
   router.get('/readyz', async (ctx) => {
     const ready = await deps.storage.bucketReachable();
     ctx.status = ready ? 200 : 503;
-    ctx.body = ready ? { ok: true } : { ok: false, error: { code: 'bucket-unreachable', message: 'The bucket did not answer' } };
+    ctx.body = ready
+      ? { ok: true }
+      : { ok: false, error: { code: 'bucket-unreachable', message: 'The bucket did not answer' } };
   });
   return router;
 }

@@ -32,13 +32,29 @@ export function multipartRoutes(deps: SignerDeps): Router {
     ctx.body = {
       parts: body.parts.map((part, i) => {
         if (part.partNumber > count) {
-          throw new HttpError(400, 'invalid-part', `Invalid \`parts[${i}].partNumber\`: the upload has ${count} parts, got \`${part.partNumber}\``, `parts[${i}].partNumber`);
+          throw new HttpError(
+            400,
+            'invalid-part',
+            `Invalid \`parts[${i}].partNumber\`: the upload has ${count} parts, got \`${part.partNumber}\``,
+            `parts[${i}].partNumber`,
+          );
         }
         const expected = partLength(claims.size, claims.partSize, part.partNumber);
         if (part.size !== expected) {
-          throw new HttpError(400, 'invalid-part', `Invalid \`parts[${i}].size\`: part ${part.partNumber} is ${expected} bytes, got \`${part.size}\``, `parts[${i}].size`);
+          throw new HttpError(
+            400,
+            'invalid-part',
+            `Invalid \`parts[${i}].size\`: part ${part.partNumber} is ${expected} bytes, got \`${part.size}\``,
+            `parts[${i}].size`,
+          );
         }
-        const signed = deps.urls.part(credentials, claims.key, { uploadId: claims.uploadId, ...part }, deps.config.policy.putUrlTtlSeconds, now);
+        const signed = deps.urls.part(
+          credentials,
+          claims.key,
+          { uploadId: claims.uploadId, ...part },
+          deps.config.policy.putUrlTtlSeconds,
+          now,
+        );
         return { partNumber: part.partNumber, ...signed };
       }),
     };
@@ -54,9 +70,15 @@ export function multipartRoutes(deps: SignerDeps): Router {
     const parts = await deps.storage.listParts(claims.key, claims.uploadId);
     const count = partCount(claims.size, claims.partSize);
     const total = parts.reduce((sum, p) => sum + p.size, 0);
-    const wrong = parts.find((p, i) => p.partNumber !== i + 1 || p.size !== partLength(claims.size, claims.partSize, p.partNumber));
+    const wrong = parts.find(
+      (p, i) => p.partNumber !== i + 1 || p.size !== partLength(claims.size, claims.partSize, p.partNumber),
+    );
     if (parts.length !== count || total !== claims.size || wrong) {
-      throw new HttpError(409, 'incomplete-upload', `The plan is ${count} parts and ${claims.size} bytes; S3 holds ${parts.length} parts and ${total} bytes`);
+      throw new HttpError(
+        409,
+        'incomplete-upload',
+        `The plan is ${count} parts and ${claims.size} bytes; S3 holds ${parts.length} parts and ${total} bytes`,
+      );
     }
     await deps.storage.complete(claims.key, claims.uploadId, parts, !deps.config.policy.overwrite);
     ctx.body = { key: claims.key, etag: await deps.storage.etag(claims.key), size: total };

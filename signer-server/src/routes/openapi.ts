@@ -7,7 +7,7 @@ const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schem
 const errors = {
   '400': { description: 'Invalid request; `error.field` names the field', ...json(protocol.ErrorBodySchema) },
   '401': { description: 'Missing or unknown token', ...json(protocol.ErrorBodySchema) },
-  '403': { description: 'Upload token invalid, expired or another user\'s', ...json(protocol.ErrorBodySchema) },
+  '403': { description: "Upload token invalid, expired or another user's", ...json(protocol.ErrorBodySchema) },
   '413': { description: 'Body or batch too large', ...json(protocol.ErrorBodySchema) },
   '429': { description: 'Rate limited; see Retry-After', ...json(protocol.ErrorBodySchema) },
 };
@@ -18,7 +18,10 @@ function post(summary: string, request: z.ZodType, response: z.ZodType | undefin
       summary,
       security: [{ bearer: [] }],
       requestBody: { required: true, ...json(request) },
-      responses: { ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }), ...errors },
+      responses: {
+        ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }),
+        ...errors,
+      },
     },
   };
 }
@@ -30,15 +33,36 @@ export const openApiDocument = {
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   paths: {
     '/v1/policy': {
-      get: { summary: 'What the caller may upload', security: [{ bearer: [] }], responses: { '200': { description: 'OK', ...json(protocol.PolicySchema) }, ...errors } },
+      get: {
+        summary: 'What the caller may upload',
+        security: [{ bearer: [] }],
+        responses: { '200': { description: 'OK', ...json(protocol.PolicySchema) }, ...errors },
+      },
     },
-    '/v1/batches/sign': post('Sign the files of one batch', protocol.SignBatchRequestSchema, protocol.SignBatchResponseSchema),
-    '/v1/multipart/parts': post('Sign part URLs of one multipart upload', protocol.SignPartsRequestSchema, protocol.SignPartsResponseSchema),
+    '/v1/batches/sign': post(
+      'Sign the files of one batch',
+      protocol.SignBatchRequestSchema,
+      protocol.SignBatchResponseSchema,
+    ),
+    '/v1/multipart/parts': post(
+      'Sign part URLs of one multipart upload',
+      protocol.SignPartsRequestSchema,
+      protocol.SignPartsResponseSchema,
+    ),
     '/v1/multipart/list': post('List the parts S3 holds', protocol.UploadRefSchema, protocol.ListPartsResponseSchema),
-    '/v1/multipart/complete': post('Check parts against the plan and complete', protocol.UploadRefSchema, protocol.CompleteResponseSchema),
+    '/v1/multipart/complete': post(
+      'Check parts against the plan and complete',
+      protocol.UploadRefSchema,
+      protocol.CompleteResponseSchema,
+    ),
     '/v1/multipart/abort': post('Abort the upload', protocol.UploadRefSchema, undefined),
     '/healthz': { get: { summary: 'Alive', responses: { '200': { description: 'OK' } } } },
-    '/readyz': { get: { summary: 'Bucket reachable', responses: { '200': { description: 'OK' }, '503': { description: 'Bucket unreachable' } } } },
+    '/readyz': {
+      get: {
+        summary: 'Bucket reachable',
+        responses: { '200': { description: 'OK' }, '503': { description: 'Bucket unreachable' } },
+      },
+    },
   },
 };
 
