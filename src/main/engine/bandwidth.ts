@@ -1,0 +1,50 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A token bucket shared by every transfer, so a limit holds for the whole engine, not per file. */
+export class BandwidthLimiter {
+  readonly #bytesPerSecond: number;
+  #available: number;
+  #last = performance.now();
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(bytesPerSecond: number) {
+    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 1024) {
+      throw new TypeError(`Expected \`bandwidth\` to be at least 1024 bytes per second, got \`${bytesPerSecond}\``);
+    }
+    this.#bytesPerSecond = bytesPerSecond;
+    this.#available = bytesPerSecond / 10;
+  }
+
+  /** Resolves once `bytes` may be sent; callers are served in order. */
+  take(bytes: number): Promise<void> {
+    const turn = this.#queue.then(async () => {
+      for (;;) {
+        const now = performance.now();
+        this.#available = Math.min(
+          this.#bytesPerSecond / 10,
+          this.#available + ((now - this.#last) / 1000) * this.#bytesPerSecond,
+        );
+        this.#last = now;
+        if (this.#available >= Math.min(bytes, this.#bytesPerSecond / 10)) {
+          this.#available -= bytes;
+          return;
+        }
+        await sleep(
+          Math.max(1, ((Math.min(bytes, this.#bytesPerSecond / 10) - this.#available) / this.#bytesPerSecond) * 1000),
+        );
+      }
+    });
+    this.#queue = turn;
+    return turn;
+  }
+
+  /** A pass-through stream that holds each chunk until the bucket allows it. */
+  stream(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done: TransformCallback) => {
+        this.take(chunk.length).then(() => done(null, chunk), done);
+      },
+    });
+  }
+}

@@ -1,0 +1,533 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type PQueue from 'p-queue';
+import type { FileRequest, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
+import { countOutcomes, type BatchReport, type FileOutcome } from '../../shared/outcome';
+import type { BatchProgress } from '../../shared/progress';
+import type { BandwidthLimiter } from './bandwidth';
+import { contentTypeOf } from './content-type';
+import { UploadError } from './errors';
+import { md5OfRange, type Md5 } from './file-hash';
+import { Journal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
+import { uploadMultipart } from './multipart';
+import { ProgressTracker } from './progress-tracker';
+import { withRetries, type RetryOptions } from './retry';
+import { DEFAULT_IGNORE, scanFolder, type ScannedFile } from './scan';
+import type { SignerClient } from './signer-client';
+import { putRange, type Agents } from './transfer';
+
+/** What every batch of one engine shares: one connection budget, one bandwidth limit, one signer. */
+export interface SharedResources {
+  queue: PQueue;
+  agents: Agents;
+  limiter: BandwidthLimiter | undefined;
+  signer: SignerClient;
+  signerUrl: string;
+  concurrency: number;
+  stallMs: number;
+  retry: RetryOptions;
+  journalDir: string;
+  /** Files per sign request; the policy's limit caps it. */
+  signBatchSize: number;
+}
+
+/** A file on its way: what was scanned, and its MD5 once computed. */
+export interface PendingFile extends ScannedFile {
+  type: string;
+  md5?: Md5;
+}
+
+/** Events a batch emits. */
+export interface BatchEvents {
+  progress: [BatchProgress];
+  file: [FileOutcome];
+  warning: [string];
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/** A batch id from the folder's name: ASCII letters, digits, `.`, `_`, `-`, then time and randomness. */
+export function newBatchId(root: string): string {
+  const slug =
+    basename(root)
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9._-]+/gu, '-')
+      .replace(/^[^A-Za-z0-9]+/u, '')
+      .slice(0, 32) || 'batch';
+  return `${slug}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * One folder (or file) uploaded as one batch: scanned as a stream, signed just in time in groups,
+ * uploaded through the shared queue, journalled for resume, and reported file by file.
+ */
+export class Batch extends EventEmitter<BatchEvents> {
+  readonly id: string;
+  readonly root: string;
+  readonly #shared: SharedResources;
+  readonly #ignore: string[];
+  readonly #resumeFrom: JournalState | undefined;
+  readonly #tracker: ProgressTracker;
+  readonly #outcomes: FileOutcome[] = [];
+  readonly #controller = new AbortController();
+  readonly #fileControllers = new Map<string, AbortController>();
+  readonly #pausedFiles = new Map<string, { resume: () => void; wait: Promise<void> }>();
+  readonly #tasks = new Set<Promise<void>>();
+  #paused = false;
+  #pauseGate: { wait: Promise<void>; open: () => void } | undefined;
+  #journal: Journal | undefined;
+  #policy: Policy | undefined;
+  #startedAt = new Date().toISOString();
+  #bytesUploaded = 0;
+
+  constructor(root: string, shared: SharedResources, options: { ignore?: string[]; resumeFrom?: JournalState } = {}) {
+    super();
+    this.root = root;
+    this.#shared = shared;
+    this.#resumeFrom = options.resumeFrom;
+    this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
+    this.id = options.resumeFrom?.header.batchId ?? newBatchId(root);
+    if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
+    this.#tracker = new ProgressTracker(this.id, root);
+  }
+
+  /** The latest progress snapshot. */
+  progress(): BatchProgress {
+    return this.#tracker.snapshot();
+  }
+
+  /** Stops starting new transfers of this batch; those in flight finish. */
+  pause(): void {
+    if (this.#paused || this.#tracker.state === 'done' || this.#tracker.state === 'cancelled') return;
+    this.#paused = true;
+    let open = (): void => undefined;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    this.#pauseGate = { wait, open };
+    this.#tracker.state = 'paused';
+  }
+
+  /** Lets a paused batch go on. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#pauseGate?.open();
+    this.#pauseGate = undefined;
+    this.#tracker.state = 'uploading';
+  }
+
+  /** Cancels the batch: transfers abort, multipart uploads are aborted on S3, the rest end as cancelled. */
+  cancel(): void {
+    this.#controller.abort();
+    this.resume();
+    for (const paused of this.#pausedFiles.values()) paused.resume();
+  }
+
+  /** Holds one file back until `resumeFile`; a transfer in flight finishes first. */
+  pauseFile(path: string): void {
+    if (this.#pausedFiles.has(path)) return;
+    let resume = (): void => undefined;
+    const wait = new Promise<void>((resolve) => (resume = resolve));
+    this.#pausedFiles.set(path, { resume, wait });
+    this.#tracker.setPaused(path, true);
+  }
+
+  /** Releases a file held by `pauseFile`. */
+  resumeFile(path: string): void {
+    const paused = this.#pausedFiles.get(path);
+    this.#pausedFiles.delete(path);
+    this.#tracker.setPaused(path, false);
+    paused?.resume();
+  }
+
+  /** Cancels one file; it ends as skipped with reason "cancelled". */
+  cancelFile(path: string): void {
+    this.#fileControllers.get(path)?.abort();
+    this.resumeFile(path);
+  }
+
+  /** Waits while the batch or the file is paused; throws when cancelled. */
+  async gate(path: string, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+      if (this.#pauseGate) await this.#pauseGate.wait;
+      else if (this.#pausedFiles.has(path)) await this.#pausedFiles.get(path)!.wait;
+      else return;
+    }
+  }
+
+  #gated(path: string): boolean {
+    return Boolean(this.#pauseGate || this.#pausedFiles.has(path));
+  }
+
+  /**
+   * Runs `task` in the shared queue once this batch and file are not paused. A task that reaches the
+   * front while paused gives its slot back and waits outside the queue, so a paused batch never holds
+   * connections that other batches could use.
+   */
+  async runInQueue<T>(path: string, signal: AbortSignal, task: () => Promise<T>): Promise<T> {
+    const yielded = Symbol('yielded');
+    for (;;) {
+      await this.gate(path, signal);
+      const result = await this.#shared.queue.add(async (): Promise<T | typeof yielded> =>
+        this.#gated(path) && !signal.aborted ? yielded : task(),
+      );
+      if (result !== yielded) return result as T;
+    }
+  }
+
+  #record(outcome: FileOutcome, journal = true): void {
+    this.#outcomes.push(outcome);
+    this.#tracker.finish(outcome.path, outcome.status, outcome.size);
+    if (outcome.status === 'uploaded') this.#bytesUploaded += outcome.size;
+    if (journal) this.#journal?.append({ t: 'file', outcome });
+    this.emit('file', outcome);
+  }
+
+  #failure(file: { path: string; size: number }, error: unknown, key?: string): FileOutcome {
+    const e =
+      error instanceof UploadError
+        ? error
+        : new UploadError('internal', String((error as Error)?.message ?? error), 'fatal');
+    const cancelled = e.code === 'cancelled';
+    return {
+      path: file.path,
+      status: cancelled || e.code === 'exists' ? 'skipped' : 'failed',
+      size: file.size,
+      ...(key ? { key } : {}),
+      code: e.code,
+      reason: cancelled ? 'Cancelled by you' : e.message,
+    };
+  }
+
+  /** Throws unless the file still has the size and modification time it had when scanned. */
+  async assertUnchanged(file: { absolutePath: string; size: number; mtimeMs: number }): Promise<void> {
+    let now;
+    try {
+      now = await stat(file.absolutePath);
+    } catch {
+      throw new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
+    }
+    if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) {
+      throw new UploadError(
+        'changed-since-scan',
+        `The file changed after it was scanned (size ${file.size} → ${now.size}); run the batch again to upload the new version`,
+        'fatal',
+      );
+    }
+  }
+
+  /** Uploads everything; resolves to the report once every file has an outcome. */
+  async run(): Promise<BatchReport> {
+    const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
+    try {
+      this.#policy = await this.#shared.signer.policy(this.#controller.signal);
+      this.#journal = Journal.open(this.#shared.journalDir, this.id);
+      if (!this.#resumeFrom) {
+        const header: BatchHeader = {
+          t: 'batch',
+          v: 1,
+          batchId: this.id,
+          root: this.root,
+          signer: this.#shared.signerUrl,
+          startedAt: this.#startedAt,
+          ignore: this.#ignore,
+        };
+        this.#journal.append(header);
+      }
+      if (this.#journal.problem) this.emit('warning', this.#journal.problem);
+      this.#tracker.state = this.#paused ? 'paused' : 'uploading';
+      await this.#scanAndUpload();
+      await Promise.all(this.#tasks);
+      this.#tracker.state = this.#controller.signal.aborted ? 'cancelled' : 'done';
+      this.#journal.append({ t: 'end', endedAt: new Date().toISOString() });
+      if (this.#journal.problem) this.emit('warning', this.#journal.problem);
+      return this.report();
+    } finally {
+      clearInterval(timer);
+      this.#journal?.close();
+      this.emit('progress', this.#tracker.snapshot());
+    }
+  }
+
+  /** The report so far (final once `run` resolves). */
+  report(): BatchReport {
+    return {
+      batchId: this.id,
+      root: this.root,
+      startedAt: this.#startedAt,
+      endedAt: new Date().toISOString(),
+      counts: countOutcomes(this.#outcomes),
+      bytesUploaded: this.#bytesUploaded,
+      files: this.#outcomes,
+    };
+  }
+
+  async #scanAndUpload(): Promise<void> {
+    const policy = this.#policy!;
+    const groupSize = Math.max(1, Math.min(this.#shared.signBatchSize, policy.maxFilesPerBatch));
+    let group: PendingFile[] = [];
+    for await (const entry of scanFolder(this.root, this.#ignore)) {
+      if (entry.kind === 'problem') {
+        this.#tracker.addFile(0);
+        const skipped = entry.code === 'ignored';
+        this.#record({
+          path: entry.path,
+          status: skipped ? 'skipped' : 'failed',
+          size: 0,
+          code: entry.code,
+          reason: entry.reason,
+        });
+        continue;
+      }
+      this.#tracker.addFile(entry.size);
+      const finished = this.#resumeFrom?.finished.get(entry.path);
+      if (finished) {
+        this.#record(finished, false);
+        continue;
+      }
+      const multipart = this.#resumeFrom?.multipart.get(entry.path);
+      if (multipart && multipart.record.size === entry.size && multipart.record.mtimeMs === entry.mtimeMs) {
+        this.#track(this.#multipart({ ...entry, type: contentTypeOf(entry.path) }, multipart.record, multipart.parts));
+        continue;
+      }
+      if (this.#controller.signal.aborted) {
+        this.#record(this.#failure(entry, new UploadError('cancelled', 'Cancelled', 'fatal')));
+        continue;
+      }
+      group.push({ ...entry, type: contentTypeOf(entry.path) });
+      if (group.length >= groupSize) {
+        await this.#signGroup(group);
+        group = [];
+      }
+    }
+    if (group.length) await this.#signGroup(group);
+    this.#tracker.scanComplete = true;
+  }
+
+  #track(task: Promise<void>): void {
+    const tracked = task.finally(() => this.#tasks.delete(tracked));
+    this.#tasks.add(tracked);
+  }
+
+  /** Hashes, signs and queues one group, once the queue is short enough that the URLs will be fresh. */
+  async #signGroup(group: PendingFile[]): Promise<void> {
+    const { queue, concurrency } = this.#shared;
+    await queue.onSizeLessThan(concurrency * 2);
+    if (this.#pauseGate) await this.#pauseGate.wait;
+    const policy = this.#policy!;
+    const signal = this.#controller.signal;
+    const hashed: PendingFile[] = [];
+    await Promise.all(
+      group.map(async (file) => {
+        try {
+          const md5 =
+            file.size < policy.multipartThreshold ? await md5OfRange(file.absolutePath, 0, file.size) : undefined;
+          hashed.push(md5 ? { ...file, md5 } : file);
+        } catch (error) {
+          this.#record(
+            this.#failure(
+              file,
+              new UploadError(
+                'unreadable',
+                `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+                'fatal',
+              ),
+            ),
+          );
+        }
+      }),
+    );
+    if (!hashed.length) return;
+    let results;
+    try {
+      results = await this.#shared.signer.signFiles(this.id, hashed.map(toRequest), signal);
+    } catch (error) {
+      for (const file of hashed) this.#record(this.#failure(file, error));
+      return;
+    }
+    hashed.forEach((file, i) => {
+      const result = results[i]!;
+      if (result.status === 'error') {
+        this.#record({
+          path: file.path,
+          status: result.code === 'exists' ? 'skipped' : 'failed',
+          size: file.size,
+          code: result.code,
+          reason: result.message,
+        });
+      } else if (result.status === 'put') {
+        this.#track(this.#single(file, result));
+      } else {
+        this.#track(this.#multipart(file, this.#multipartRecord(file, result), new Map()));
+      }
+    });
+  }
+
+  #multipartRecord(file: PendingFile, plan: MultipartResult): MultipartRecord {
+    const record: MultipartRecord = {
+      t: 'mp',
+      path: file.path,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      key: plan.key,
+      token: plan.token,
+      partSize: plan.partSize,
+      partCount: plan.partCount,
+      viewUrl: plan.viewUrl,
+    };
+    this.#journal?.append(record);
+    return record;
+  }
+
+  #controllerFor(path: string): AbortController {
+    const controller = new AbortController();
+    this.#fileControllers.set(path, controller);
+    return controller;
+  }
+
+  /** One file in one PUT: re-signed when its URL expired, verified by ETag, journalled. */
+  async #single(file: PendingFile, signed: PutResult): Promise<void> {
+    const controller = this.#controllerFor(file.path);
+    const signal = AbortSignal.any([this.#controller.signal, controller.signal]);
+    let current = signed;
+    try {
+      for (let resigns = 0; ; resigns++) {
+        try {
+          const etag = await this.#putWithRetries(file, current, signal);
+          if (etag !== `"${file.md5!.hex}"`)
+            throw new UploadError('etag-mismatch', `S3 returned ETag ${etag}, expected "${file.md5!.hex}"`, 'fatal');
+          this.#record({
+            path: file.path,
+            status: 'uploaded',
+            size: file.size,
+            key: current.key,
+            md5: file.md5!.hex,
+            etag,
+            viewUrl: current.viewUrl,
+          });
+          return;
+        } catch (error) {
+          if (!(error instanceof UploadError) || error.kind !== 'resign' || resigns >= 5) throw error;
+          const [again] = await this.#shared.signer.signFiles(this.id, [toRequest(file)], signal);
+          if (again?.status !== 'put')
+            throw new UploadError(
+              again?.status === 'error' ? again.code : 'signer-protocol',
+              again?.status === 'error' ? again.message : 'Re-signing gave no PUT URL',
+              'fatal',
+            );
+          current = again;
+        }
+      }
+    } catch (error) {
+      if (error instanceof UploadError && error.code === 'exists' && (await this.#alreadyThere(file, current))) return;
+      this.#record(this.#failure(file, error, current.key));
+    } finally {
+      this.#fileControllers.delete(file.path);
+    }
+  }
+
+  async #putWithRetries(file: PendingFile, signed: PutResult, signal: AbortSignal): Promise<string> {
+    return withRetries(
+      () =>
+        this.runInQueue(file.path, signal, async () => {
+          this.#tracker.start(file.path, file.size);
+          await this.assertUnchanged(file);
+          let sent = 0;
+          try {
+            return await putRange({
+              url: signed.url,
+              headers: signed.headers,
+              file: file.absolutePath,
+              start: 0,
+              length: file.size,
+              expiresAt: signed.expiresAt,
+              agents: this.#shared.agents,
+              stallMs: this.#shared.stallMs,
+              signal,
+              limiter: this.#shared.limiter,
+              onBytes: (n) => {
+                sent += n;
+                this.#tracker.bytes(file.path, n);
+              },
+            });
+          } catch (error) {
+            this.#tracker.bytes(file.path, -sent);
+            throw error;
+          }
+        }),
+      this.#shared.retry,
+      signal,
+    );
+  }
+
+  /** After a 412: the object is ours from an earlier run when its ETag is our MD5 (then: uploaded). */
+  async #alreadyThere(file: PendingFile, signed: PutResult): Promise<boolean> {
+    try {
+      const res = await fetch(signed.viewUrl, { headers: { range: 'bytes=0-0' } });
+      await res.body?.cancel();
+      const etag = res.headers.get('etag');
+      if (!res.ok || etag !== `"${file.md5!.hex}"`) return false;
+      this.#record({
+        path: file.path,
+        status: 'uploaded',
+        size: file.size,
+        key: signed.key,
+        md5: file.md5!.hex,
+        etag,
+        viewUrl: signed.viewUrl,
+        code: 'already-there',
+        reason: 'Identical object was already in the bucket',
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #multipart(file: PendingFile, record: MultipartRecord, doneParts: Map<number, string>): Promise<void> {
+    const controller = this.#controllerFor(file.path);
+    const signal = AbortSignal.any([this.#controller.signal, controller.signal]);
+    try {
+      await this.gate(file.path, signal);
+      this.#tracker.start(file.path, file.size);
+      const job = {
+        batch: this,
+        file,
+        record,
+        doneParts,
+        shared: this.#shared,
+        signal,
+        tracker: this.#tracker,
+        journal: this.#journal,
+      };
+      let outcome: FileOutcome;
+      try {
+        outcome = await uploadMultipart(job);
+      } catch (error) {
+        if (!(error instanceof UploadError) || error.code !== 'no-such-upload') throw error;
+        // The upload S3 held for us is gone (aborted or expired while we were down): plan it afresh.
+        const [again] = await this.#shared.signer.signFiles(this.id, [toRequest(file)], signal);
+        if (again?.status !== 'multipart')
+          throw new UploadError(
+            again?.status === 'error' ? again.code : 'signer-protocol',
+            again?.status === 'error' ? again.message : 'Re-planning gave no multipart plan',
+            'fatal',
+          );
+        this.#tracker.bytes(file.path, -(this.progress().active.find((a) => a.path === file.path)?.bytesDone ?? 0));
+        outcome = await uploadMultipart({ ...job, record: this.#multipartRecord(file, again), doneParts: new Map() });
+      }
+      this.#record(outcome);
+    } catch (error) {
+      if (signal.aborted) await this.#shared.signer.abort(record.token).catch(() => undefined);
+      this.#record(this.#failure(file, error, record.key));
+    } finally {
+      this.#fileControllers.delete(file.path);
+    }
+  }
+}
+
+function toRequest(file: PendingFile): FileRequest {
+  return { path: file.path, size: file.size, type: file.type, ...(file.md5 ? { md5: file.md5.base64 } : {}) };
+}

@@ -1,0 +1,48 @@
+/** Why an attempt failed, and what to do about it. */
+export type FailureKind = 'retry' | 'resign' | 'fatal';
+
+/** A failed attempt with a code, a readable message and what the engine should do next. */
+export class UploadError extends Error {
+  override name = 'UploadError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: FailureKind,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into milliseconds, capped at five minutes. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 300_000) : undefined;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Wraps a low-level network error as a retryable UploadError; passes UploadErrors through. */
+export function asUploadError(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.code ??
+    (error as { cause?: { code?: string } })?.cause?.code;
+  const message = (error as Error)?.message ?? String(error);
+  if (code && NETWORK_CODES.has(code)) return new UploadError('network', `Network error: ${code}`, 'retry');
+  return new UploadError('network', `Network error: ${message}`, 'retry');
+}

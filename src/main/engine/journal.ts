@@ -1,0 +1,144 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileOutcome } from '../../shared/outcome';
+
+/** The first record: what the batch is, so a later run can find and resume it. */
+export interface BatchHeader {
+  t: 'batch';
+  v: 1;
+  batchId: string;
+  root: string;
+  signer: string;
+  startedAt: string;
+  ignore: string[];
+}
+
+/** A multipart upload started for a file, as planned then. */
+export interface MultipartRecord {
+  t: 'mp';
+  path: string;
+  size: number;
+  mtimeMs: number;
+  key: string;
+  token: string;
+  partSize: number;
+  partCount: number;
+  viewUrl: string;
+}
+
+/** One part S3 accepted, with its verified ETag. */
+export interface PartRecord {
+  t: 'part';
+  path: string;
+  n: number;
+  md5: string;
+}
+
+/** A file's final outcome. */
+export interface FileEndRecord {
+  t: 'file';
+  outcome: FileOutcome;
+}
+
+type JournalRecord = BatchHeader | MultipartRecord | PartRecord | FileEndRecord | { t: 'end'; endedAt: string };
+
+/** What a journal says about a batch: finished files, multipart uploads in progress and their parts. */
+export interface JournalState {
+  header: BatchHeader;
+  finished: Map<string, FileOutcome>;
+  multipart: Map<string, { record: MultipartRecord; parts: Map<number, string> }>;
+  ended: boolean;
+}
+
+/** Reads a journal; a torn last line (a crash mid-write) is ignored, never fatal. */
+export function readJournal(file: string): JournalState | undefined {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let state: JournalState | undefined;
+  for (const line of lines) {
+    if (!line) continue;
+    let record: JournalRecord;
+    try {
+      record = JSON.parse(line) as JournalRecord;
+    } catch {
+      continue;
+    }
+    if (record.t === 'batch') {
+      state = { header: record, finished: new Map(), multipart: new Map(), ended: false };
+    } else if (!state) {
+      return undefined;
+    } else if (record.t === 'mp') {
+      state.multipart.set(record.path, { record, parts: new Map() });
+    } else if (record.t === 'part') {
+      state.multipart.get(record.path)?.parts.set(record.n, record.md5);
+    } else if (record.t === 'file') {
+      state.finished.set(record.outcome.path, record.outcome);
+      state.multipart.delete(record.outcome.path);
+    } else if (record.t === 'end') {
+      state.ended = true;
+    }
+  }
+  return state;
+}
+
+/**
+ * An append-only JSON-lines journal. Each record is one write(2) straight to the kernel, so a kill -9 at
+ * any moment loses nothing already appended. A failed write (disk full, read-only) turns the journal off
+ * and is reported through `problem`; uploads go on, only resume-after-crash is lost.
+ */
+export class Journal {
+  readonly file: string;
+  #fd: number | undefined;
+  problem: string | undefined;
+
+  private constructor(file: string, fd: number | undefined, problem: string | undefined) {
+    this.file = file;
+    this.#fd = fd;
+    this.problem = problem;
+  }
+
+  /** Opens (or creates) the journal of `batchId` under `dir` for appending. */
+  static open(dir: string, batchId: string): Journal {
+    const file = join(dir, `${batchId}.jsonl`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      return new Journal(file, openSync(file, 'a'), undefined);
+    } catch (error) {
+      return new Journal(
+        file,
+        undefined,
+        `Cannot open the journal ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
+
+  /** Appends one record; after a failed write the journal is off and `problem` says why. */
+  append(record: JournalRecord): void {
+    if (this.#fd === undefined) return;
+    try {
+      writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+    } catch (error) {
+      this.problem = `Cannot write the journal ${this.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; a crash now would mean starting over`;
+      this.close();
+    }
+  }
+
+  /** Closes the file. */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** Journals under `dir` of batches that did not end, newest first. */
+export function unfinishedJournals(dir: string): JournalState[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => readJournal(join(dir, name)))
+    .filter((state): state is JournalState => Boolean(state && !state.ended))
+    .sort((a, b) => b.header.startedAt.localeCompare(a.header.startedAt));
+}

@@ -1,0 +1,193 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { FileOutcome } from '../../shared/outcome';
+import type { Batch, PendingFile, SharedResources } from './batch';
+import { UploadError } from './errors';
+import { multipartEtag } from './file-hash';
+import type { Journal, MultipartRecord } from './journal';
+import type { ProgressTracker } from './progress-tracker';
+import { withRetries } from './retry';
+import { putRange } from './transfer';
+
+/** Everything one multipart upload needs from its batch. */
+export interface MultipartJob {
+  batch: Batch;
+  file: PendingFile;
+  record: MultipartRecord;
+  /** Parts already uploaded (from the journal): part number to hex MD5. */
+  doneParts: Map<number, string>;
+  shared: SharedResources;
+  signal: AbortSignal;
+  tracker: ProgressTracker;
+  journal: Journal | undefined;
+}
+
+const partRange = (record: MultipartRecord, n: number) => {
+  const start = (n - 1) * record.partSize;
+  return { start, length: Math.min(record.partSize, record.size - start) };
+};
+
+/** Reads one part once, feeding its own MD5 and the whole file's running MD5. */
+async function hashPart(
+  path: string,
+  start: number,
+  length: number,
+  whole: Hash,
+): Promise<{ hex: string; base64: string }> {
+  const hash = createHash('md5');
+  let read = 0;
+  if (length > 0) {
+    for await (const chunk of createReadStream(path, { start, end: start + length - 1, highWaterMark: 1024 * 1024 })) {
+      hash.update(chunk as Buffer);
+      whole.update(chunk as Buffer);
+      read += (chunk as Buffer).length;
+    }
+  }
+  if (read !== length)
+    throw new UploadError(
+      'changed-during-upload',
+      `The file shrank while uploading: read ${read} of ${length} bytes`,
+      'fatal',
+    );
+  const digest = hash.digest();
+  return { hex: digest.toString('hex'), base64: digest.toString('base64') };
+}
+
+/** Which journalled parts S3 really holds with the same ETag; a gone upload asks for a new plan. */
+async function confirmDoneParts(job: MultipartJob): Promise<void> {
+  if (!job.doneParts.size) return;
+  let stored;
+  try {
+    stored = await job.shared.signer.listParts(job.record.token, job.signal);
+  } catch (error) {
+    if (error instanceof UploadError && (error.code === 'no-such-upload' || error.code === 'invalid-upload-token')) {
+      throw new UploadError('no-such-upload', 'The multipart upload is gone (expired or aborted)', 'resign');
+    }
+    throw error;
+  }
+  const held = new Map(stored.map((p) => [p.partNumber, p.etag]));
+  for (const [n, md5] of job.doneParts) if (held.get(n) !== `"${md5}"`) job.doneParts.delete(n);
+}
+
+/** Uploads one part through the shared queue, re-signing its URL if it expired; returns its hex MD5. */
+async function uploadPart(
+  job: MultipartJob,
+  n: number,
+  md5: { hex: string; base64: string },
+  signed: { url: string; headers: Record<string, string>; expiresAt: string },
+): Promise<void> {
+  const { start, length } = partRange(job.record, n);
+  let current = signed;
+  for (let resigns = 0; ; resigns++) {
+    try {
+      const etag = await withRetries(
+        () =>
+          job.batch.runInQueue(job.file.path, job.signal, async () => {
+            let sent = 0;
+            try {
+              return await putRange({
+                ...current,
+                file: job.file.absolutePath,
+                start,
+                length,
+                agents: job.shared.agents,
+                stallMs: job.shared.stallMs,
+                signal: job.signal,
+                limiter: job.shared.limiter,
+                onBytes: (bytes) => {
+                  sent += bytes;
+                  job.tracker.bytes(job.file.path, bytes);
+                },
+              });
+            } catch (error) {
+              job.tracker.bytes(job.file.path, -sent);
+              throw error;
+            }
+          }),
+        job.shared.retry,
+        job.signal,
+      );
+      if (etag !== `"${md5.hex}"`)
+        throw new UploadError(
+          'etag-mismatch',
+          `S3 returned ETag ${etag} for part ${n}, expected "${md5.hex}"`,
+          'fatal',
+        );
+      job.doneParts.set(n, md5.hex);
+      job.journal?.append({ t: 'part', path: job.file.path, n, md5: md5.hex });
+      return;
+    } catch (error) {
+      if (!(error instanceof UploadError) || error.kind !== 'resign' || resigns >= 5) throw error;
+      const [again] = await job.shared.signer.signParts(
+        job.record.token,
+        [{ partNumber: n, size: length, md5: md5.base64 }],
+        job.signal,
+      );
+      if (!again) throw new UploadError('signer-protocol', `Re-signing part ${n} gave no URL`, 'fatal');
+      current = again;
+    }
+  }
+}
+
+/**
+ * Uploads a file in parts: hashes a window of parts (one read each, also feeding the whole-file MD5),
+ * signs the window, queues its PUTs, and moves on once the queue has room. Completes through the
+ * signer and checks the final ETag against the parts' MD5s.
+ */
+export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
+  const { record, shared, file } = job;
+  await confirmDoneParts(job);
+  const whole = createHash('md5');
+  const inFlight: Promise<void>[] = [];
+  const window = Math.max(1, shared.concurrency);
+  for (let first = 1; first <= record.partCount; first += window) {
+    if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+    await shared.queue.onSizeLessThan(shared.concurrency);
+    await job.batch.gate(file.path, job.signal);
+    const wanted: { n: number; md5: { hex: string; base64: string }; length: number }[] = [];
+    for (let n = first; n < first + window && n <= record.partCount; n++) {
+      const { start, length } = partRange(record, n);
+      const md5 = await hashPart(file.absolutePath, start, length, whole);
+      const journalled = job.doneParts.get(n);
+      if (journalled === md5.hex) {
+        job.tracker.bytes(file.path, length);
+        continue;
+      }
+      if (journalled)
+        throw new UploadError(
+          'changed-since-scan',
+          `Part ${n} differs from the part uploaded before the restart: the file changed`,
+          'fatal',
+        );
+      wanted.push({ n, md5, length });
+    }
+    if (!wanted.length) continue;
+    const signed = await shared.signer.signParts(
+      record.token,
+      wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
+      job.signal,
+    );
+    wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
+  }
+  const settled = await Promise.allSettled(inFlight);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  await job.batch.assertUnchanged(file);
+  const done = await shared.signer.complete(record.token, job.signal);
+  const expected = multipartEtag(Array.from({ length: record.partCount }, (_, i) => job.doneParts.get(i + 1) ?? ''));
+  if (done.etag !== expected)
+    throw new UploadError(
+      'etag-mismatch',
+      `S3 returned ETag ${done.etag} for the whole object, expected ${expected}`,
+      'fatal',
+    );
+  return {
+    path: file.path,
+    status: 'uploaded',
+    size: file.size,
+    key: record.key,
+    md5: whole.digest('hex'),
+    etag: done.etag,
+    viewUrl: record.viewUrl,
+  };
+}

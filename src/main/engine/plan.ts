@@ -1,0 +1,66 @@
+import { buildKey, matchesContentType, normaliseRelativePath, type Policy } from '@hoist/signer-server/protocol';
+import type { FileOutcome } from '../../shared/outcome';
+import { contentTypeOf } from './content-type';
+import { DEFAULT_IGNORE, scanFolder } from './scan';
+
+/** What a folder will do under a policy, before any byte moves. */
+export interface FolderPlan {
+  root: string;
+  upload: { files: number; bytes: number; multipart: number };
+  /** Files the policy refuses, each with its reason. */
+  rejected: FileOutcome[];
+  /** Files that will not be sent: ignored or unreadable. */
+  skipped: FileOutcome[];
+}
+
+/** Scans a folder and applies the signer's published policy and key rules to every file. */
+export async function planFolder(
+  root: string,
+  policy: Policy,
+  ignore: readonly string[] = DEFAULT_IGNORE,
+): Promise<FolderPlan> {
+  const plan: FolderPlan = { root, upload: { files: 0, bytes: 0, multipart: 0 }, rejected: [], skipped: [] };
+  const reject = (path: string, size: number, code: string, reason: string) =>
+    plan.rejected.push({ path, status: 'failed', size, code, reason });
+  for await (const entry of scanFolder(root, ignore)) {
+    if (entry.kind === 'problem') {
+      const outcome: FileOutcome = {
+        path: entry.path,
+        status: entry.code === 'ignored' ? 'skipped' : 'failed',
+        size: 0,
+        code: entry.code,
+        reason: entry.reason,
+      };
+      (entry.code === 'ignored' ? plan.skipped : plan.rejected).push(outcome);
+      continue;
+    }
+    const normalised = normaliseRelativePath(entry.path);
+    if ('code' in normalised) {
+      reject(entry.path, entry.size, normalised.code, normalised.message);
+      continue;
+    }
+    const key = buildKey(policy.prefix, 'x'.repeat(24), normalised.path);
+    if ('code' in key) {
+      reject(entry.path, entry.size, key.code, key.message);
+      continue;
+    }
+    if (entry.size > policy.maxFileSize) {
+      reject(entry.path, entry.size, 'too-large', `File is ${entry.size} bytes; the limit is ${policy.maxFileSize}`);
+      continue;
+    }
+    const type = contentTypeOf(entry.path);
+    if (!matchesContentType(type, policy.allowedTypes)) {
+      reject(
+        entry.path,
+        entry.size,
+        'type-not-allowed',
+        `Content type \`${type}\` is not allowed; allowed: ${policy.allowedTypes.join(', ')}`,
+      );
+      continue;
+    }
+    plan.upload.files += 1;
+    plan.upload.bytes += entry.size;
+    if (entry.size >= policy.multipartThreshold) plan.upload.multipart += 1;
+  }
+  return plan;
+}

@@ -1,0 +1,136 @@
+import {
+  CompleteResponseSchema,
+  ErrorBodySchema,
+  ListPartsResponseSchema,
+  PolicySchema,
+  SignBatchResponseSchema,
+  SignPartsResponseSchema,
+  type CompleteResponse,
+  type FileRequest,
+  type FileResult,
+  type ListPartsResponse,
+  type PartRequest,
+  type Policy,
+  type SignPartsResponse,
+} from '@hoist/signer-server/protocol';
+import type { z } from 'zod';
+import { asUploadError, retryAfterMs, UploadError } from './errors';
+import { withRetries, type RetryOptions } from './retry';
+
+/** Where the signer is and who we are to it. */
+export interface SignerEndpoint {
+  url: string;
+  token: string;
+}
+
+/** Talks to the signing server over HTTP: validated answers, retries on network errors, 5xx and 429. */
+export class SignerClient {
+  readonly #endpoint: SignerEndpoint;
+  readonly #retry: RetryOptions;
+
+  constructor(endpoint: SignerEndpoint, retry: RetryOptions) {
+    const url = new URL(endpoint.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`Expected \`signer\` to be an http(s) URL, got \`${endpoint.url}\``);
+    }
+    this.#endpoint = { url: endpoint.url.replace(/\/+$/u, ''), token: endpoint.token };
+    this.#retry = retry;
+  }
+
+  async #call<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: T | undefined,
+    signal?: AbortSignal,
+  ): Promise<z.infer<T> | undefined> {
+    return withRetries(
+      async () => {
+        let res: Response;
+        try {
+          res = await fetch(`${this.#endpoint.url}${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${this.#endpoint.token}`,
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.any([AbortSignal.timeout(60_000), ...(signal ? [signal] : [])]),
+          });
+        } catch (error) {
+          if (signal?.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
+          const wrapped = asUploadError(error);
+          throw new UploadError(
+            'signer-unreachable',
+            `Signer ${this.#endpoint.url} unreachable: ${wrapped.message}`,
+            'retry',
+          );
+        }
+        const text = await res.text();
+        if (!res.ok) throw this.#failure(res, text);
+        if (!schema) return undefined;
+        const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
+        if (!parsed.success)
+          throw new UploadError(
+            'signer-protocol',
+            `The signer's answer to ${path} did not match the protocol`,
+            'fatal',
+          );
+        return parsed.data;
+      },
+      this.#retry,
+      signal,
+    );
+  }
+
+  #failure(res: Response, text: string): UploadError {
+    let code = `http-${res.status}`;
+    let message = `Signer answered ${res.status}`;
+    try {
+      const body = ErrorBodySchema.parse(JSON.parse(text));
+      code = body.error.code;
+      message = `Signer: ${body.error.message}`;
+    } catch {
+      // A proxy's HTML page or an empty body: keep the status-based message.
+    }
+    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+    return new UploadError(code, message, retryable ? 'retry' : 'fatal', retryAfterMs(res.headers.get('retry-after')));
+  }
+
+  /** What this caller may upload. */
+  async policy(signal?: AbortSignal): Promise<Policy> {
+    return (await this.#call('GET', '/v1/policy', undefined, PolicySchema, signal))!;
+  }
+
+  /** Signs up to the policy's batch limit of files; one result per file, in order. */
+  async signFiles(batch: string, files: FileRequest[], signal?: AbortSignal): Promise<FileResult[]> {
+    const out = (await this.#call('POST', '/v1/batches/sign', { batch, files }, SignBatchResponseSchema, signal))!;
+    if (out.files.length !== files.length)
+      throw new UploadError(
+        'signer-protocol',
+        `Asked to sign ${files.length} files, got ${out.files.length} answers`,
+        'fatal',
+      );
+    return out.files;
+  }
+
+  /** Part URLs for one multipart upload. */
+  async signParts(token: string, parts: PartRequest[], signal?: AbortSignal): Promise<SignPartsResponse['parts']> {
+    return (await this.#call('POST', '/v1/multipart/parts', { token, parts }, SignPartsResponseSchema, signal))!.parts;
+  }
+
+  /** Parts S3 already holds for the upload. */
+  async listParts(token: string, signal?: AbortSignal): Promise<ListPartsResponse['parts']> {
+    return (await this.#call('POST', '/v1/multipart/list', { token }, ListPartsResponseSchema, signal))!.parts;
+  }
+
+  /** Completes the upload after the signer checks it against the plan. */
+  async complete(token: string, signal?: AbortSignal): Promise<CompleteResponse> {
+    return (await this.#call('POST', '/v1/multipart/complete', { token }, CompleteResponseSchema, signal))!;
+  }
+
+  /** Aborts the upload on S3. */
+  async abort(token: string): Promise<void> {
+    await this.#call('POST', '/v1/multipart/abort', { token }, undefined);
+  }
+}

@@ -1,0 +1,109 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { UploadEngine } from '../../src/main/engine';
+import { listKeys, objectMd5 } from '../helpers/bucket';
+import { bytes, makeFolder } from '../helpers/folders';
+import { md5Hex } from '../helpers/hash';
+import { startTestSigner, type TestSigner } from '../helpers/signer';
+import { adminClient } from '../helpers/test-s3';
+
+const s3 = inject('s3');
+const admin = adminClient(s3);
+const MiB = 1024 * 1024;
+let signer: TestSigner;
+let stateDir: string;
+
+beforeAll(async () => {
+  signer = await startTestSigner(s3, { policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+  stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
+});
+afterAll(async () => {
+  await signer.close();
+  admin.destroy();
+});
+
+const engineFor = (token = signer.tokens.alice, extra = {}) =>
+  new UploadEngine({
+    signerUrl: signer.url,
+    token,
+    stateDir,
+    concurrency: 4,
+    retry: { retries: 3, minDelayMs: 50, maxDelayMs: 200 },
+    ...extra,
+  });
+
+describe('the engine against the real signer and the verifying S3', () => {
+  it('uploads small, empty, unicode-named and multipart files; every object matches its source', async () => {
+    const files: Record<string, Buffer> = {
+      'a.txt': Buffer.from('hello'),
+      'empty.bin': Buffer.alloc(0),
+      'photos/ünïcödé 写真.jpg': bytes(10_000),
+      'deep/er/still/file.json': Buffer.from('{"a":1}'),
+      'big/video.mp4': bytes(12 * MiB + 7),
+      '.DS_Store': Buffer.from('junk'),
+      '.git/HEAD': Buffer.from('ref'),
+    };
+    const root = await makeFolder(files);
+    const engine = engineFor();
+    const batch = engine.batch(root);
+    const snapshots: number[] = [];
+    batch.on('progress', (p) => snapshots.push(p.bytes.done));
+    const report = await batch.run();
+    engine.close();
+
+    expect(report.counts).toEqual({ uploaded: 5, skipped: 2, failed: 0 });
+    const prefix = `users/alice/${batch.id}/`;
+    const keys = (await listKeys(admin, signer.bucket, prefix)).sort();
+    expect(keys).toEqual(
+      ['a.txt', 'big/video.mp4', 'deep/er/still/file.json', 'empty.bin', 'photos/ünïcödé 写真.jpg']
+        .map((k) => prefix + k)
+        .sort(),
+    );
+    for (const file of report.files.filter((f) => f.status === 'uploaded')) {
+      const source = files[file.path]!;
+      expect(file.md5).toBe(md5Hex(source));
+      expect(await objectMd5(admin, signer.bucket, file.key!)).toBe(md5Hex(source));
+      expect(file.etag).toBeTruthy();
+    }
+    const big = report.files.find((f) => f.path === 'big/video.mp4')!;
+    expect(big.etag).toMatch(/-3"$/u);
+    const skipped = report.files
+      .filter((f) => f.status === 'skipped')
+      .map((f) => f.path)
+      .sort();
+    expect(skipped).toEqual(['.DS_Store', '.git/']);
+    expect(snapshots.at(-1)).toBe(12 * MiB + 7 + 5 + 10_000 + 7);
+  });
+
+  it('reports policy rejections per file and uploads the rest', async () => {
+    const strict = await startTestSigner(s3, {
+      bucket: signer.bucket,
+      tokens: signer.tokens,
+      policy: { allowedTypes: ['text/plain'], maxFileSize: 100 },
+    });
+    const root = await makeFolder({ 'ok.txt': 'fine', 'page.html': '<p>', 'big.txt': 'x'.repeat(200) });
+    const engine = new UploadEngine({ signerUrl: strict.url, token: strict.tokens.alice, stateDir });
+    const report = await engine.batch(root).run();
+    engine.close();
+    await strict.close();
+    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
+    expect(byPath['ok.txt']?.status).toBe('uploaded');
+    expect(byPath['page.html']).toMatchObject({ status: 'failed', code: 'type-not-allowed' });
+    expect(byPath['big.txt']).toMatchObject({ status: 'failed', code: 'too-large' });
+  });
+
+  it('fails the batch with a readable error when the token is refused', async () => {
+    const root = await makeFolder({ 'a.txt': 'x' });
+    const engine = engineFor('wrong-token');
+    await expect(engine.batch(root).run()).rejects.toThrow('The bearer token is not valid');
+    engine.close();
+  });
+
+  it('rejects a bad concurrency with a message naming the value', () => {
+    expect(() => engineFor(signer.tokens.alice, { concurrency: 0 })).toThrow(
+      'Expected `concurrency` to be a whole number from 1 to 256, got `0` (number)',
+    );
+  });
+});
