@@ -47,7 +47,7 @@ const PolicyConfigSchema = z.strictObject({
     .min(5 * MiB)
     .max(5 * 1024 * MiB)
     .default(16 * MiB),
-  putUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(900),
+  putUrlTtlSeconds: z.number().int().min(1).max(SEVEN_DAYS).default(900),
   viewUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(SEVEN_DAYS),
   uploadTokenTtlSeconds: z
     .number()

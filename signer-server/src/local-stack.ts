@@ -10,6 +10,7 @@ import { Storage } from './storage';
 export interface LocalStack {
   signerUrl: string;
   token: string;
+  tokenSecret: string;
   bucket: string;
   s3Endpoint: string;
   dataDir: string;
@@ -21,7 +22,14 @@ const BUCKET = 'hoist-local';
 /** Starts s3rver with its data in `dataDir` and a signer for one user `local`, both on 127.0.0.1. */
 export async function startLocalStack(
   dataDir: string,
-  options: { signerPort?: number; policy?: SignerConfigInput['policy']; logLevel?: SignerConfigInput['logLevel'] } = {},
+  options: {
+    signerPort?: number;
+    policy?: SignerConfigInput['policy'];
+    logLevel?: SignerConfigInput['logLevel'];
+    /** Reuse a token and secret (a CLI that resumes across runs); fresh ones otherwise. */
+    token?: string;
+    tokenSecret?: string;
+  } = {},
 ): Promise<LocalStack> {
   await mkdir(dataDir, { recursive: true });
   const s3 = new S3rver({
@@ -33,12 +41,12 @@ export async function startLocalStack(
   });
   const { port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${port}`;
-  const token = `hoist_dev_${randomBytes(24).toString('base64url')}`;
+  const token = options.token ?? `hoist_dev_${randomBytes(24).toString('base64url')}`;
   const config = parseConfig({
     port: options.signerPort ?? 0,
     s3: { bucket: BUCKET, endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' },
     users: [{ id: 'local', tokenSha256: hashToken(token), prefix: 'local' }],
-    tokenSecret: randomBytes(32).toString('base64url'),
+    tokenSecret: options.tokenSecret ?? randomBytes(32).toString('base64url'),
     policy: options.policy,
     logLevel: options.logLevel ?? 'warn',
   });
@@ -48,6 +56,7 @@ export async function startLocalStack(
   return {
     signerUrl: signer.url,
     token,
+    tokenSecret: config.tokenSecret,
     bucket: BUCKET,
     s3Endpoint,
     dataDir,

@@ -19,6 +19,8 @@ export type { JournalState } from './journal';
 /** Settings of one engine; every batch it runs shares them. */
 export interface EngineOptions {
   signerUrl: string;
+  /** What journals call this signer, to find batches to resume; defaults to `signerUrl`. */
+  signerId?: string;
   token: string;
   /** Connections at once, for files and parts together. */
   concurrency?: number;
@@ -58,7 +60,7 @@ export class UploadEngine {
       agents: createAgents(concurrency),
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
       signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry),
-      signerUrl: options.signerUrl,
+      signerUrl: options.signerId ?? options.signerUrl,
       concurrency,
       stallMs: options.stallMs ?? 30_000,
       retry,

@@ -1,0 +1,8 @@
+import { main } from './main';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.once('SIGINT', () => {
+  process.stderr.write('\nInterrupted. Run the same command again to resume where it stopped.\n');
+  process.exit(130);
+});
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,79 @@
+import { Command, CommanderError, Option } from 'commander';
+import { defaultStateDir } from '../main/engine';
+import { UploadError } from '../main/engine/errors';
+import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
+import { parseBandwidth, parseConcurrency } from './parse-options';
+import { EXIT, push } from './push';
+import { resolveSigner } from './settings';
+
+interface PushFlags {
+  signer?: string;
+  token?: string;
+  concurrency: number;
+  bwlimit?: number;
+  dryRun?: boolean;
+  json?: boolean;
+  report?: string;
+  stateDir?: string;
+  ignore?: string[];
+}
+
+function reporterFor(flags: PushFlags): Reporter {
+  const write = (line: string): void => void process.stdout.write(line);
+  if (flags.json) return jsonReporter(write);
+  return process.stdout.isTTY ? ttyReporter(process.stdout) : plainReporter(write);
+}
+
+/** Runs the `hoist` command line and resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('hoist')
+    .description('Bulk-upload folders straight to S3 through a Hoist signer')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  program
+    .command('push')
+    .description('upload each folder as a batch; a re-run of an interrupted push resumes it')
+    .argument('<folders...>', 'folders or files to upload')
+    .option('--signer <url>', 'signer URL (or HOIST_SIGNER); without it, an embedded local signer and store are used')
+    .option('--token <token>', 'bearer token (or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json)')
+    .addOption(
+      new Option('--concurrency <n>', 'connections at once, files and parts together')
+        .argParser(parseConcurrency)
+        .default(8),
+    )
+    .addOption(new Option('--bwlimit <rate>', 'bandwidth limit in bytes/s, e.g. 500K or 10M').argParser(parseBandwidth))
+    .option('--dry-run', 'show what would upload, be rejected or skipped, without sending a byte')
+    .option('--json', 'one JSON event per line')
+    .option('--report <file>', 'write the report to <file>.json and <file>.csv')
+    .option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)')
+    .option('--ignore <pattern...>', 'ignore rules instead of the defaults (.DS_Store, Thumbs.db, .git/)')
+    .action(async (folders: string[], flags: PushFlags) => {
+      const { signer, token } = resolveSigner(flags, process.env);
+      const out = reporterFor(flags);
+      code = await push(
+        folders,
+        {
+          ...(signer ? { signer } : {}),
+          ...(token ? { token } : {}),
+          concurrency: flags.concurrency,
+          ...(flags.bwlimit ? { bwlimit: flags.bwlimit } : {}),
+          dryRun: Boolean(flags.dryRun),
+          ...(flags.report ? { report: flags.report } : {}),
+          stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
+          ...(flags.ignore ? { ignore: flags.ignore } : {}),
+        },
+        out,
+      );
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    process.stderr.write(
+      `hoist: ${error instanceof UploadError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT.fatal;
+  }
+}

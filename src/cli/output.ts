@@ -1,0 +1,105 @@
+import cliProgress from 'cli-progress';
+import type { BatchReport, FileOutcome } from '../shared/outcome';
+import { formatBytes, type BatchProgress } from '../shared/progress';
+
+/** How the CLI tells the user what happens. */
+export interface Reporter {
+  info(message: string): void;
+  warning(message: string): void;
+  file(outcome: FileOutcome): void;
+  progress(progress: BatchProgress): void;
+  end(report: BatchReport, where: Record<string, string>): void;
+}
+
+const eta = (seconds: number | null): string =>
+  seconds === null
+    ? '?'
+    : seconds >= 3600
+      ? `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`
+      : seconds >= 60
+        ? `${Math.floor(seconds / 60)}m${seconds % 60}s`
+        : `${seconds}s`;
+
+const summary = (report: BatchReport): string =>
+  `${report.counts.uploaded} uploaded, ${report.counts.skipped} skipped, ${report.counts.failed} failed (${formatBytes(report.bytesUploaded)})`;
+
+/** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s) and `end` events. */
+export function jsonReporter(write: (line: string) => void): Reporter {
+  let last = 0;
+  const emit = (event: string, data: object) => write(`${JSON.stringify({ event, ...data })}\n`);
+  return {
+    info: (message) => emit('info', { message }),
+    warning: (message) => emit('warning', { message }),
+    file: (outcome) => emit('file', outcome),
+    progress: (progress) => {
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      emit('progress', { ...progress, active: progress.active.length });
+    },
+    end: (report, where) =>
+      emit('end', { batchId: report.batchId, counts: report.counts, bytesUploaded: report.bytesUploaded, ...where }),
+  };
+}
+
+/** Plain lines for logs and pipes: failures as they happen, a status line every 5 s, a summary. */
+export function plainReporter(write: (line: string) => void): Reporter {
+  let last = Date.now();
+  return {
+    info: (message) => write(`${message}\n`),
+    warning: (message) => write(`warning: ${message}\n`),
+    file: (outcome) => {
+      if (outcome.status === 'failed') write(`failed: ${outcome.path}: ${outcome.reason}\n`);
+    },
+    progress: (p) => {
+      if (Date.now() - last < 5000) return;
+      last = Date.now();
+      const done = p.files.uploaded + p.files.skipped + p.files.failed;
+      write(
+        `${done}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ETA ${eta(p.etaSeconds)}\n`,
+      );
+    },
+    end: (report, where) => {
+      write(`${summary(report)}\n`);
+      for (const [label, value] of Object.entries(where)) write(`${label}: ${value}\n`);
+    },
+  };
+}
+
+/** A live bar (cli-progress) with files, bytes, speed and ETA; failures print above it. */
+export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
+  const bars = new cliProgress.MultiBar(
+    {
+      stream,
+      format: '{bar} {percentage}% | {files} files | {bytes} | {speed}/s | ETA {etaText}',
+      barCompleteChar: '█',
+      barIncompleteChar: '░',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | undefined;
+  const plain = plainReporter((line) => (bar ? bars.log(line) : stream.write(line)));
+  return {
+    info: plain.info,
+    warning: plain.warning,
+    file: plain.file,
+    progress: (p) => {
+      const payload = {
+        files: `${p.files.uploaded + p.files.skipped + p.files.failed}/${p.files.total}${p.scanComplete ? '' : '+'}`,
+        bytes: `${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}`,
+        speed: formatBytes(p.throughput),
+        etaText: eta(p.etaSeconds),
+      };
+      bar ??= bars.create(Math.max(1, p.bytes.total), p.bytes.done, payload);
+      bar.setTotal(Math.max(1, p.bytes.total));
+      bar.update(p.bytes.done, payload);
+    },
+    end: (report, where) => {
+      bars.stop();
+      bar = undefined;
+      plain.end(report, where);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startLocalStack, type LocalStack } from '@hoist/signer-server/local-stack';
+import { planFolder, UploadEngine, writeReport, type Batch } from '../main/engine';
+import { DEFAULT_IGNORE } from '../main/engine/scan';
+import type { BatchReport } from '../shared/outcome';
+import type { Reporter } from './output';
+
+/** Options of `hoist push`, already parsed. */
+export interface PushOptions {
+  signer?: string;
+  token?: string;
+  concurrency: number;
+  bwlimit?: number;
+  dryRun: boolean;
+  report?: string;
+  stateDir: string;
+  ignore?: string[];
+}
+
+/** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
+export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3 } as const;
+
+async function localStack(stateDir: string): Promise<LocalStack> {
+  const dataDir = join(stateDir, 'local');
+  const secretsFile = join(dataDir, 'local-signer.json');
+  let saved: { token?: string; tokenSecret?: string } = {};
+  try {
+    saved = JSON.parse(await readFile(secretsFile, 'utf8')) as typeof saved;
+  } catch {
+    saved = {
+      token: `hoist_dev_${randomBytes(24).toString('base64url')}`,
+      tokenSecret: randomBytes(32).toString('base64url'),
+    };
+  }
+  const stack = await startLocalStack(join(dataDir, 's3'), { ...saved, logLevel: 'silent' });
+  // The development token and secret stay beside the local data so an interrupted push can resume.
+  await writeFile(secretsFile, JSON.stringify({ token: stack.token, tokenSecret: stack.tokenSecret }), { mode: 0o600 });
+  return stack;
+}
+
+function reportBase(options: PushOptions, batch: Batch, count: number): string {
+  if (!options.report) return join(options.stateDir, 'reports', batch.id);
+  const base = options.report.replace(/\.(json|csv)$/u, '');
+  return count > 1 ? `${base}-${batch.id}` : base;
+}
+
+/** `hoist push`: plans or uploads each folder as a batch, resuming an unfinished one; returns the exit code. */
+export async function push(folders: string[], options: PushOptions, out: Reporter): Promise<number> {
+  const stack = options.signer ? undefined : await localStack(options.stateDir);
+  const signerUrl = options.signer ?? stack!.signerUrl;
+  const token = options.token ?? stack?.token;
+  if (!token) {
+    out.warning('No token: pass --token, set HOIST_TOKEN, or put "token" in the settings file');
+    return EXIT.usage;
+  }
+  if (stack) out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
+  const engine = new UploadEngine({
+    signerUrl,
+    signerId: stack ? 'embedded' : signerUrl,
+    token,
+    concurrency: options.concurrency,
+    ...(options.bwlimit ? { bandwidth: options.bwlimit } : {}),
+    stateDir: options.stateDir,
+  });
+  let failed = false;
+  try {
+    if (options.dryRun) {
+      const policy = await engine.signer.policy();
+      for (const folder of folders) {
+        const plan = await planFolder(resolve(folder), policy, options.ignore ?? DEFAULT_IGNORE);
+        out.info(
+          `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
+        );
+        for (const r of plan.rejected) out.info(`  rejected ${r.path}: ${r.reason}`);
+        for (const s of plan.skipped) out.info(`  skipped ${s.path}: ${s.reason}`);
+      }
+      return EXIT.ok;
+    }
+    await mkdir(join(options.stateDir, 'reports'), { recursive: true });
+    for (const folder of folders) {
+      const root = resolve(folder);
+      const unfinished = engine.unfinished().find((s) => s.header.root === root);
+      const batch = unfinished
+        ? engine.resume(unfinished)
+        : engine.batch(root, options.ignore ? { ignore: options.ignore } : {});
+      if (unfinished) out.info(`Resuming batch ${batch.id}: ${unfinished.finished.size} files already done`);
+      batch.on('progress', (p) => out.progress(p));
+      batch.on('file', (f) => out.file(f));
+      batch.on('warning', (w) => out.warning(w));
+      const report: BatchReport = await batch.run();
+      const paths = await writeReport(report, reportBase(options, batch, folders.length));
+      const prefix = report.files.find((f) => f.key)?.key?.replace(/\/.*$/u, '') ?? '';
+      const where: Record<string, string> = { report: paths.json, csv: paths.csv };
+      where.objects = stack
+        ? `${join(stack.dataDir, stack.bucket)}/${prefix}/${batch.id}/ (s3://${stack.bucket}/${prefix}/${batch.id}/)`
+        : `keys under ${prefix}/${batch.id}/`;
+      out.end(report, where);
+      failed ||= report.counts.failed > 0;
+    }
+    return failed ? EXIT.partial : EXIT.ok;
+  } finally {
+    engine.close();
+    await stack?.stop();
+  }
+}
