@@ -1,0 +1,101 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What the proxy does with one request. */
+export type FaultAction =
+  | { kind: 'pass' }
+  | { kind: 'reset'; afterBytes: number }
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'hang' };
+
+/** Decides the action for the `index`-th request (0-based) the proxy sees. */
+export type FaultRule = (req: IncomingMessage, index: number) => FaultAction;
+
+/** A real HTTP proxy on loopback that forwards to `target` and injects faults by rule. */
+export interface FaultProxy {
+  url: string;
+  /** How many times each action kind was taken. */
+  injected: Record<FaultAction['kind'], number>;
+  requests: number;
+  setRule(rule: FaultRule): void;
+  close(): Promise<void>;
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const upstream = request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+}
+
+/** Starts the proxy; every request goes through `rule` (pass-through by default). */
+export async function startFaultProxy(target: string, rule: FaultRule = () => ({ kind: 'pass' })): Promise<FaultProxy> {
+  const targetUrl = new URL(target);
+  const injected: FaultProxy['injected'] = { pass: 0, reset: 0, status: 0, delay: 0, hang: 0 };
+  const sockets = new Set<Socket>();
+  let current = rule;
+  let index = 0;
+  const server: Server = createServer((req, res) => {
+    const action = current(req, index++);
+    injected[action.kind] += 1;
+    void (async () => {
+      switch (action.kind) {
+        case 'pass':
+          forward(req, res, targetUrl);
+          return;
+        case 'delay':
+          await sleep(action.ms);
+          forward(req, res, targetUrl);
+          return;
+        case 'status':
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(action.status, { 'content-type': 'application/xml', ...action.headers });
+            res.end(action.body ?? '');
+          });
+          return;
+        case 'hang':
+          req.resume();
+          return;
+        case 'reset': {
+          let seen = 0;
+          req.on('data', (chunk: Buffer) => {
+            seen += chunk.length;
+            if (seen >= action.afterBytes) req.socket.destroy();
+          });
+          req.on('end', () => req.socket.destroy());
+        }
+      }
+    })();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    injected,
+    get requests() {
+      return index;
+    },
+    setRule: (next) => {
+      current = next;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** True for a presigned PUT to S3 (an object or a part), as opposed to the signer's own S3 calls. */
+export const isPresignedPut = (req: IncomingMessage): boolean => req.method === 'PUT' && (req.url ?? '').includes('X-Amz-Signature=');
