@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { appendFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -36,17 +36,33 @@ async function signerVia(options: Parameters<typeof startTestSigner>[1] = {}): P
   return signer;
 }
 
-async function engineFor(signerUrl: string, token: string, extra: Partial<ConstructorParameters<typeof UploadEngine>[0]> = {}) {
+async function engineFor(
+  signerUrl: string,
+  token: string,
+  extra: Partial<ConstructorParameters<typeof UploadEngine>[0]> = {},
+) {
   const stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
-  return new UploadEngine({ signerUrl, token, stateDir, concurrency: 4, retry: { retries: 5, minDelayMs: 20, maxDelayMs: 100 }, stallMs: 2000, ...extra });
+  return new UploadEngine({
+    signerUrl,
+    token,
+    stateDir,
+    concurrency: 4,
+    retry: { retries: 5, minDelayMs: 20, maxDelayMs: 100 },
+    stallMs: 2000,
+    ...extra,
+  });
 }
 
-async function expectAllMatch(report: Awaited<ReturnType<ReturnType<UploadEngine['batch']>['run']>>, files: Record<string, Buffer>) {
+async function expectAllMatch(
+  report: Awaited<ReturnType<ReturnType<UploadEngine['batch']>['run']>>,
+  files: Record<string, Buffer>,
+) {
   expect(report.counts).toEqual({ uploaded: Object.keys(files).length, skipped: 0, failed: 0 });
   for (const file of report.files) expect(await objectMd5(admin, bucket, file.key!)).toBe(md5Hex(files[file.path]!));
 }
 
-const folderOf = (count: number, size: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}.bin`, bytes(size)]));
+const folderOf = (count: number, size: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}.bin`, bytes(size)]));
 
 describe('faults between the engine and S3', () => {
   it('survives connections reset mid-body, 500s and 503 SlowDown with Retry-After', async () => {
@@ -64,9 +80,15 @@ describe('faults between the engine and S3', () => {
       attempts.set(key, attempt + 1);
       const n = Number(/f(\d+)\.bin/u.exec(key)?.[1]);
       if (attempt === 0 && n % 3 === 0) return { kind: 'reset', afterBytes: 100_000 };
-      if (attempt === 0 && n % 3 === 1) return { kind: 'status', status: 500, body: '<Error><Code>InternalError</Code></Error>' };
+      if (attempt === 0 && n % 3 === 1)
+        return { kind: 'status', status: 500, body: '<Error><Code>InternalError</Code></Error>' };
       if (attempt === 0 || (attempt === 1 && n % 2 === 0)) {
-        return { kind: 'status', status: 503, body: '<Error><Code>SlowDown</Code></Error>', headers: { 'retry-after': '0' } };
+        return {
+          kind: 'status',
+          status: 503,
+          body: '<Error><Code>SlowDown</Code></Error>',
+          headers: { 'retry-after': '0' },
+        };
       }
       return { kind: 'pass' };
     });
@@ -82,7 +104,9 @@ describe('faults between the engine and S3', () => {
     const files = { 'big.bin': bytes(11 * MiB) };
     const root = await makeFolder(files);
     let puts = 0;
-    s3Proxy.setRule((req) => (isPresignedPut(req) && puts++ < 2 ? { kind: 'reset', afterBytes: 2 * MiB } : { kind: 'pass' }));
+    s3Proxy.setRule((req) =>
+      isPresignedPut(req) && puts++ < 2 ? { kind: 'reset', afterBytes: 2 * MiB } : { kind: 'pass' },
+    );
     const engine = await engineFor(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
@@ -123,10 +147,14 @@ describe('faults between the engine and S3', () => {
     expect(signs.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('fails a file at once on a 4xx that cannot succeed, with S3\'s code', async () => {
+  it("fails a file at once on a 4xx that cannot succeed, with S3's code", async () => {
     const signer = await signerVia();
     const root = await makeFolder({ 'a.bin': bytes(10) });
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'status', status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' } : { kind: 'pass' }));
+    s3Proxy.setRule((req) =>
+      isPresignedPut(req)
+        ? { kind: 'status', status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' }
+        : { kind: 'pass' },
+    );
     const before = s3Proxy.injected.status;
     const engine = await engineFor(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
@@ -140,7 +168,13 @@ describe('faults between the engine and S3', () => {
 describe('faults between the engine and the signer', () => {
   it('rides out a signer that answers 503 and drops connections for a while', async () => {
     const signer = await signerVia();
-    const signerProxy = await startFaultProxy(signer.url, (req, i) => (i < 3 ? { kind: 'status', status: 503, headers: { 'retry-after': '0' } } : i < 5 ? { kind: 'reset', afterBytes: 0 } : { kind: 'pass' }));
+    const signerProxy = await startFaultProxy(signer.url, (req, i) =>
+      i < 3
+        ? { kind: 'status', status: 503, headers: { 'retry-after': '0' } }
+        : i < 5
+          ? { kind: 'reset', afterBytes: 0 }
+          : { kind: 'pass' },
+    );
     started.push(signerProxy);
     const files = folderOf(3, 1000);
     const root = await makeFolder(files);
@@ -196,5 +230,24 @@ describe('control', () => {
     expect(report.counts.skipped).toBeGreaterThan(0);
     expect(report.files.filter((f) => f.status === 'skipped').every((f) => f.code === 'cancelled')).toBe(true);
     expect(batch.progress().state).toBe('cancelled');
+  });
+
+  it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
+    const signer = await signerVia();
+    const root = await makeFolder({ 'a.bin': bytes(1000), 'b.bin': bytes(1000) });
+    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
+    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    const batch = engine.batch(root);
+    const running = batch.run();
+    while (batch.progress().files.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = batch.progress().active[0]!.path === 'a.bin' ? 'b.bin' : 'a.bin';
+    await appendFile(join(root, waiting), 'more');
+    const report = await running;
+    engine.close();
+    expect(report.files.find((f) => f.path === waiting)).toMatchObject({
+      status: 'failed',
+      code: 'changed-since-scan',
+    });
+    expect(report.counts.uploaded).toBe(1);
   });
 });

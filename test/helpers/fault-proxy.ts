@@ -98,4 +98,5 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
 }
 
 /** True for a presigned PUT to S3 (an object or a part), as opposed to the signer's own S3 calls. */
-export const isPresignedPut = (req: IncomingMessage): boolean => req.method === 'PUT' && (req.url ?? '').includes('X-Amz-Signature=');
+export const isPresignedPut = (req: IncomingMessage): boolean =>
+  req.method === 'PUT' && (req.url ?? '').includes('X-Amz-Signature=');

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listKeys, objectMd5 } from '../helpers/bucket';
+import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { bytes, makeFolder } from '../helpers/folders';
+import { md5Hex } from '../helpers/hash';
+import { startTestSigner, type TestSigner } from '../helpers/signer';
+import { adminClient, createTestBucket } from '../helpers/test-s3';
+
+const s3 = inject('s3');
+const admin = adminClient(s3);
+const MiB = 1024 * 1024;
+let proxy: FaultProxy;
+let signer: TestSigner;
+let bucket: string;
+
+beforeAll(async () => {
+  bucket = await createTestBucket(s3);
+  proxy = await startFaultProxy(s3.endpoint);
+  signer = await startTestSigner(
+    { ...s3, endpoint: proxy.url },
+    { bucket, policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } },
+  );
+});
+afterAll(async () => {
+  await signer.close();
+  await proxy.close();
+  admin.destroy();
+});
+
+function hoist(args: string[]): { child: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: Record<string, any>[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));
+  child.stderr!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, events, exited };
+}
+
+describe('hoist push', () => {
+  it('killed with SIGKILL mid-batch, then re-run: completes without re-sending finished files or parts', async () => {
+    const files: Record<string, Buffer> = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`small/f${i}.bin`, bytes(64 * 1024)]),
+    );
+    files['big/video.bin'] = bytes(16 * MiB + 3);
+    const root = await makeFolder(files);
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const common = [
+      root,
+      '--signer',
+      signer.url,
+      '--token',
+      signer.tokens.alice,
+      '--state-dir',
+      stateDir,
+      '--json',
+      '--concurrency',
+      '2',
+    ];
+
+    const first = hoist([...common, '--bwlimit', '2M']);
+    while (first.events.filter((e) => e.event === 'file').length < 8) {
+      if (first.child.exitCode !== null) throw new Error('the first run ended before it was killed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+
+    const [journalName] = await readdir(join(stateDir, 'journals'));
+    const journal = (await readFile(join(stateDir, 'journals', journalName!), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    const finishedBefore = new Set(journal.filter((r) => r.t === 'file').map((r) => r.outcome.key as string));
+    const partsBefore = new Set(journal.filter((r) => r.t === 'part').map((r) => r.n as number));
+    expect(finishedBefore.size).toBeGreaterThanOrEqual(8);
+    expect(finishedBefore.size).toBeLessThan(31);
+
+    const putsAfter: string[] = [];
+    proxy.setRule((req) => {
+      if (isPresignedPut(req)) putsAfter.push(decodeURIComponent(req.url!));
+      return { kind: 'pass' };
+    });
+    const second = hoist(common);
+    expect(await second.exited).toBe(0);
+    expect(second.events.find((e) => e.event === 'info' && /^Resuming batch/u.test(e.message))).toBeTruthy();
+    const end = second.events.find((e) => e.event === 'end');
+    expect(end.counts).toEqual({ uploaded: 31, skipped: 0, failed: 0 });
+
+    for (const key of finishedBefore) expect(putsAfter.some((url) => url.includes(`/${key}?`))).toBe(false);
+    const bigPartsAgain = putsAfter
+      .filter((url) => url.includes('/big/video.bin?'))
+      .map((url) => Number(/partNumber=(\d+)/u.exec(url)?.[1]));
+    for (const n of partsBefore) expect(bigPartsAgain).not.toContain(n);
+
+    const prefix = `users/alice/${journalName!.replace(/\.jsonl$/u, '')}/`;
+    const keys = await listKeys(admin, bucket, prefix);
+    expect(keys).toHaveLength(31);
+    for (const key of keys) expect(await objectMd5(admin, bucket, key)).toBe(md5Hex(files[key.slice(prefix.length)]!));
+  });
+
+  it('exits 2 on bad usage with a message naming the value', async () => {
+    const run = spawn(process.execPath, ['bin/hoist.js', 'push', '.', '--concurrency', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    run.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => run.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('Expected `--concurrency` to be a whole number from 1 to 256, got `0`');
+  });
+
+  it('exits 1 when some files fail, and --dry-run sends nothing', async () => {
+    const strict = await startTestSigner(
+      { ...s3, endpoint: proxy.url },
+      { bucket, tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } },
+    );
+    const root = await makeFolder({ 'ok.txt': 'x', 'no.html': '<p>' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const args = [root, '--signer', strict.url, '--token', strict.tokens.alice, '--state-dir', stateDir, '--json'];
+    const before = proxy.requests;
+    const dry = hoist([...args, '--dry-run']);
+    expect(await dry.exited).toBe(0);
+    expect(proxy.requests).toBe(before);
+    expect(dry.events.map((e) => e.message).join('\n')).toContain(
+      '1 files (1 bytes, 0 multipart) would upload; 1 rejected',
+    );
+    const real = hoist(args);
+    expect(await real.exited).toBe(1);
+    expect(real.events.find((e) => e.event === 'file' && e.path === 'no.html')).toMatchObject({
+      status: 'failed',
+      code: 'type-not-allowed',
+    });
+    await strict.close();
+  });
+});
