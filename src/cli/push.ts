@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startLocalStack, type LocalStack } from '@hoist/signer-server/local-stack';
+import type { LocalStack } from '@hoist/signer-server/local-stack';
 import { planFolder, UploadEngine, writeReport, type Batch } from '../main/engine';
 import { DEFAULT_IGNORE } from '../main/engine/scan';
 import type { BatchReport } from '../shared/outcome';
@@ -34,6 +34,8 @@ async function localStack(stateDir: string): Promise<LocalStack> {
       tokenSecret: randomBytes(32).toString('base64url'),
     };
   }
+  // Loaded only here: the embedded signer and store pull in Koa, s3rver and the AWS SDK.
+  const { startLocalStack } = await import('@hoist/signer-server/local-stack');
   const stack = await startLocalStack(join(dataDir, 's3'), { ...saved, logLevel: 'silent' });
   // The development token and secret stay beside the local data so an interrupted push can resume.
   await writeFile(secretsFile, JSON.stringify({ token: stack.token, tokenSecret: stack.tokenSecret }), { mode: 0o600 });

@@ -89,7 +89,7 @@ describe('hoist push', () => {
     expect(await second.exited).toBe(0);
     expect(second.events.find((e) => e.event === 'info' && /^Resuming batch/u.test(e.message))).toBeTruthy();
     const end = second.events.find((e) => e.event === 'end');
-    expect(end.counts).toEqual({ uploaded: 31, skipped: 0, failed: 0 });
+    expect(end?.counts).toEqual({ uploaded: 31, skipped: 0, failed: 0 });
 
     for (const key of finishedBefore) expect(putsAfter.some((url) => url.includes(`/${key}?`))).toBe(false);
     const bigPartsAgain = putsAfter

@@ -1,0 +1,281 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hashToken } from '@hoist/signer-server/auth';
+import { startCeph, type CephGateway } from '../test/helpers/ceph';
+import { listKeys } from '../test/helpers/bucket';
+import { freePort, waitFor } from '../test/helpers/net';
+import { adminClient, createTestBucket } from '../test/helpers/test-s3';
+
+// `npm run bench`: Hoist against rclone, the AWS CLI, @aws-sdk/lib-storage and a raw presigned-PUT
+// baseline, in one run, on one local Ceph RGW. Wall time, client CPU (user+sys) and peak RSS come from
+// GNU time around each client process. Set BENCH_DATASETS=A,B to run a subset.
+
+const DATA = resolve(import.meta.dirname, '.data');
+const MiB = 1024 * 1024;
+const root = resolve(import.meta.dirname, '..');
+
+interface Measure {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+}
+
+function ensurePeers(): void {
+  const missing = ['rclone', '/usr/bin/aws', '/usr/bin/time'].filter((bin) => {
+    try {
+      execFileSync('bash', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!missing.length) return;
+  const command =
+    'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rclone awscli time';
+  if (process.getuid?.() !== 0)
+    throw new Error(`Benchmark peers missing (${missing.join(', ')}); run as root: ${command}`);
+  console.log(`installing ${missing.join(', ')} ...`);
+  execFileSync('bash', ['-c', command], { stdio: 'ignore' });
+}
+
+async function writeFiles(dir: string, count: number, size: number, folders: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const folder = join(dir, `d${String(i % folders).padStart(2, '0')}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, `f${i}.bin`), randomBytes(size));
+  }
+}
+
+async function dataset(name: string): Promise<string> {
+  const dir = join(DATA, name);
+  if (existsSync(`${dir}.done`)) return dir;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  if (name === 'A') await writeFiles(dir, 5000, 4096, 50);
+  if (name === 'B') await writeFiles(dir, 200, MiB, 4);
+  if (name === 'C') {
+    const handle = await open(join(dir, 'big.bin'), 'w');
+    for (let i = 0; i < 1024; i++) await handle.write(randomBytes(MiB));
+    await handle.close();
+  }
+  await writeFile(`${dir}.done`, '');
+  return dir;
+}
+
+/** Runs a command under GNU time; returns wall seconds, user+sys CPU seconds and peak RSS in MB. */
+function timed(command: string[], env: NodeJS.ProcessEnv): Promise<Measure> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...command], {
+      env,
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
+      if (code !== 0 || !line)
+        return reject(new Error(`${command.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
+      const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
+      resolvePromise({ wall, cpu: user + sys, rssMb: rss / 1024 });
+    });
+  });
+}
+
+function peerEnv(s3: CephGateway): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_DEFAULT_REGION: s3.region,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+    RCLONE_CONFIG_BENCH_ENDPOINT: s3.endpoint,
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+    RCLONE_CONFIG_BENCH_REGION: s3.region,
+  };
+  // This machine sets CA bundle variables that make rclone 1.60 fail even on plain http.
+  for (const name of Object.keys(env)) if (/CA_BUNDLE|CA_CERT|SSL_CERT/u.test(name)) delete env[name];
+  return env;
+}
+
+async function startSignerProcess(
+  s3: CephGateway,
+  bucket: string,
+): Promise<{ url: string; token: string; stop(): void }> {
+  const token = randomBytes(16).toString('hex');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signer-server/src/cli.ts'], {
+    cwd: root,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      HOIST_S3_BUCKET: bucket,
+      HOIST_S3_ENDPOINT: s3.endpoint,
+      HOIST_S3_FORCE_PATH_STYLE: 'true',
+      HOIST_SIGNER_PORT: String(port),
+      HOIST_USERS: JSON.stringify([{ id: 'bench', tokenSha256: hashToken(token), prefix: 'bench' }]),
+      HOIST_TOKEN_SECRET: randomBytes(32).toString('hex'),
+      HOIST_LOG_LEVEL: 'silent',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 30_000);
+  return { url, token, stop: () => child.kill() };
+}
+
+async function emptyBucket(client: S3Client, bucket: string): Promise<number> {
+  const keys = await listKeys(client, bucket);
+  for (let i = 0; i < keys.length; i += 1000) {
+    await client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
+      }),
+    );
+  }
+  return keys.length;
+}
+
+type Contender = 'hoist' | 'rclone' | 'aws cli' | 'lib-storage' | 'raw';
+const CONTENDERS: Contender[] = ['hoist', 'rclone', 'aws cli', 'lib-storage', 'raw'];
+
+async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: string): Promise<Measure> {
+  const env = peerEnv(s3);
+  const tsx = [process.execPath, '--import', 'tsx'];
+  switch (who) {
+    case 'hoist': {
+      const signer = await startSignerProcess(s3, bucket);
+      const stateDir = await mkdtemp(join(tmpdir(), 'hoist-bench-'));
+      try {
+        return await timed(
+          [
+            process.execPath,
+            'bin/hoist.js',
+            'push',
+            dir,
+            '--signer',
+            signer.url,
+            '--token',
+            signer.token,
+            '--concurrency',
+            '16',
+            '--state-dir',
+            stateDir,
+            '--json',
+          ],
+          env,
+        );
+      } finally {
+        signer.stop();
+        await rm(stateDir, { recursive: true, force: true });
+      }
+    }
+    case 'rclone':
+      return timed(['rclone', 'copy', dir, `bench:${bucket}/`, '--transfers', '16'], env);
+    case 'aws cli':
+      return timed(
+        [
+          '/usr/bin/aws',
+          's3',
+          'cp',
+          dir,
+          `s3://${bucket}/`,
+          '--recursive',
+          '--endpoint-url',
+          s3.endpoint,
+          '--only-show-errors',
+        ],
+        env,
+      );
+    case 'lib-storage':
+      return timed(
+        [...tsx, 'bench/contenders/lib-storage.ts', dir, s3.endpoint, bucket, s3.accessKeyId, s3.secretAccessKey],
+        env,
+      );
+    case 'raw':
+      return timed(
+        [...tsx, 'bench/contenders/raw.ts', dir, s3.endpoint, bucket, s3.accessKeyId, s3.secretAccessKey],
+        env,
+      );
+  }
+}
+
+const expectedObjects: Record<string, number> = { A: 5000, B: 200, C: 1 };
+
+async function main(): Promise<void> {
+  ensurePeers();
+  const names = (process.env.BENCH_DATASETS ?? 'A,B,C').split(',');
+  const dirs = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await dataset(n)] as const)));
+  const s3 = await startCeph();
+  const client = adminClient(s3);
+  const rows: Record<string, string | number>[] = [];
+  const results: Record<string, Partial<Record<Contender, Measure>>> = {};
+  try {
+    for (const name of names) {
+      results[name] = {};
+      for (const who of CONTENDERS) {
+        const bucket = await createTestBucket(s3, 'bench');
+        const m = await runOne(who, dirs[name]!, s3, bucket);
+        const objects = await emptyBucket(client, bucket);
+        results[name]![who] = m;
+        rows.push({
+          dataset: name,
+          client: who,
+          'wall s': m.wall.toFixed(2),
+          'CPU s': m.cpu.toFixed(2),
+          'peak RSS MB': Math.round(m.rssMb),
+          objects: `${objects}/${expectedObjects[name]}`,
+        });
+        console.log(
+          `${name} ${who}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${Math.round(m.rssMb)} MB peak RSS, ${objects} objects`,
+        );
+      }
+    }
+  } finally {
+    client.destroy();
+    await s3.stop();
+  }
+  console.log('\nAll clients against one local Ceph RGW, 16 transfers at once where the client takes a setting:');
+  console.table(rows);
+  for (const name of names) {
+    const r = results[name]!;
+    const hoist = r.hoist!;
+    const peers = (['rclone', 'aws cli', 'lib-storage'] as const).map((p) => ({ p, m: r[p]! }));
+    const best = peers.reduce((a, b) => (b.m.wall < a.m.wall ? b : a));
+    const target = name === 'A' ? 0.8 : 1;
+    console.log(
+      `${name}: hoist/best peer (${best.p}) wall = ${(hoist.wall / best.m.wall).toFixed(2)} (target <= ${target}); ` +
+        `hoist/raw wall = ${(hoist.wall / r.raw!.wall).toFixed(2)} (target <= 1.25); ` +
+        `hoist/rclone CPU = ${(hoist.cpu / r.rclone!.cpu).toFixed(2)} (target <= 0.5); hoist peak RSS ${Math.round(hoist.rssMb)} MB` +
+        (name === 'C' ? ' (target <= 150)' : ''),
+    );
+  }
+  const scanDir = join(DATA, 'scan100k');
+  if (!existsSync(`${scanDir}.done`)) {
+    await rm(scanDir, { recursive: true, force: true });
+    for (let i = 0; i < 100_000; i++) {
+      const folder = join(scanDir, `d${i % 1000}`);
+      if (i < 1000) await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, `f${i}`), '');
+    }
+    await writeFile(`${scanDir}.done`, '');
+  }
+  const scan = await timed([process.execPath, '--import', 'tsx', 'bench/contenders/scan.ts', scanDir], process.env);
+  console.log(
+    `Scanning 100,000 files: ${scan.wall.toFixed(2)} s, peak RSS ${Math.round(scan.rssMb)} MB (target < 200 MB)`,
+  );
+}
+
+await main();
