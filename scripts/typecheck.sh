@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for project in tsconfig.shared.json tsconfig.node.json signer-server/tsconfig.json tsconfig.test.json; do
+for project in tsconfig.shared.json tsconfig.node.json tsconfig.preload.json tsconfig.web.json signer-server/tsconfig.json tsconfig.test.json; do
   echo "tsc -p $project"
   npx tsc -p "$project" || status=1
 done

@@ -1,0 +1,27 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+export default defineConfig({
+  main: {
+    build: {
+      // The signer workspace ships TypeScript sources: bundle it into main rather than require it at run time.
+      externalizeDeps: { exclude: ['@hoist/signer-server'] },
+      rollupOptions: { input: resolve(import.meta.dirname, 'src/main/index.ts') },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: resolve(import.meta.dirname, 'src/preload/index.ts'),
+        // A sandboxed preload must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    build: { rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+    plugins: [react()],
+  },
+});
