@@ -250,4 +250,28 @@ describe('control', () => {
     });
     expect(report.counts.uploaded).toBe(1);
   });
+
+  it('pauses, resumes and cancels single files', async () => {
+    const signer = await signerVia();
+    const files = folderOf(6, 20_000);
+    const root = await makeFolder(files);
+    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 50 } : { kind: 'pass' }));
+    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    const batch = engine.batch(root);
+    batch.pauseFile('f4.bin');
+    batch.pauseFile('f5.bin');
+    const order: string[] = [];
+    batch.on('file', (f) => {
+      order.push(f.path);
+      if (order.length === 4) {
+        batch.cancelFile('f5.bin');
+        batch.resumeFile('f4.bin');
+      }
+    });
+    const report = await batch.run();
+    engine.close();
+    expect(order.slice(0, 4).sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
+    expect(report.files.find((f) => f.path === 'f4.bin')?.status).toBe('uploaded');
+    expect(report.files.find((f) => f.path === 'f5.bin')).toMatchObject({ status: 'skipped', code: 'cancelled' });
+  });
 });
