@@ -1,6 +1,34 @@
 #!/usr/bin/env node
-// The `hoist` command: runs the TypeScript CLI through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The `hoist` command. Runs the bundled CLI (`npm run build`) when it is newer than every source file;
+// otherwise runs the TypeScript sources through tsx, so a fresh clone needs no build step.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-register();
-await import('../src/cli/index.ts');
+const root = join(import.meta.dirname, '..');
+const bundle = join(root, 'out', 'cli', 'hoist.mjs');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    const built = statSync(bundle).mtimeMs;
+    return built > newestSource(join(root, 'src')) && built > newestSource(join(root, 'signer-server', 'src'));
+  } catch {
+    return false;
+  }
+}
+
+if (bundleIsFresh()) {
+  await import(bundle);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/index.ts');
+}
