@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type PQueue from 'p-queue';
+import PQueue from 'p-queue';
 import type { FileRequest, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
 import { countOutcomes, type BatchReport, type FileOutcome } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
@@ -319,8 +319,10 @@ export class Batch extends EventEmitter<BatchEvents> {
     const policy = this.#policy!;
     const signal = this.#controller.signal;
     const hashed: PendingFile[] = [];
-    await Promise.all(
-      group.map(async (file) => {
+    // Four reads at a time keep the disk busy without holding a read buffer per file of the group.
+    const hashing = new PQueue({ concurrency: 4 });
+    await hashing.addAll(
+      group.map((file) => async () => {
         try {
           const md5 =
             file.size < policy.multipartThreshold ? await md5OfRange(file.absolutePath, 0, file.size) : undefined;
