@@ -94,3 +94,35 @@ describe('config validation', () => {
     if (value) expect(() => parseConfig(raw)).toThrow(value);
   });
 });
+
+describe('loading config from a file and the environment', () => {
+  it('reads HOIST_SIGNER_CONFIG, then lets environment variables override it', async () => {
+    const { loadConfig } = await import('@hoist/signer-server/config');
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-config-'));
+    const file = join(dir, 'signer.json');
+    await writeFile(
+      file,
+      JSON.stringify({ ...valid, port: 9000, policy: { allowedTypes: ['image/*'], overwrite: false } }),
+    );
+    const config = loadConfig({
+      HOIST_SIGNER_CONFIG: file,
+      HOIST_SIGNER_PORT: '9100',
+      HOIST_OVERWRITE: 'true',
+      HOIST_S3_REGION: 'eu-west-1',
+    });
+    expect(config.port).toBe(9100);
+    expect(config.policy).toMatchObject({ allowedTypes: ['image/*'], overwrite: true });
+    expect(config.s3).toMatchObject({ bucket: 'hoist-bucket', region: 'eu-west-1' });
+    expect(() => loadConfig({ HOIST_SIGNER_CONFIG: file, HOIST_SIGNER_PORT: 'eighty' })).toThrow(
+      'Expected `HOIST_SIGNER_PORT` to be a number, got `eighty`',
+    );
+    expect(() => loadConfig({ HOIST_SIGNER_CONFIG: join(dir, 'missing.json') })).toThrow(
+      'Cannot read `HOIST_SIGNER_CONFIG`',
+    );
+    await writeFile(file, '{ not json');
+    expect(() => loadConfig({ HOIST_SIGNER_CONFIG: file })).toThrow(ConfigError);
+  });
+});
