@@ -1,9 +1,9 @@
-import { readdir } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import PQueue from 'p-queue';
+import { walk } from './walk';
 
 // @aws-sdk/lib-storage with direct credentials: 16 files at once, its default 4 parts at once per file.
 const [dir, endpoint, bucket, accessKeyId, secretAccessKey] = process.argv.slice(2) as [
@@ -22,14 +22,6 @@ const client = new S3Client({
   maxAttempts: 3,
 });
 const queue = new PQueue({ concurrency: 16 });
-
-async function* walk(folder: string): AsyncGenerator<string> {
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
 
 for await (const path of walk(dir)) {
   await queue.onSizeLessThan(64);

@@ -1,8 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import PQueue from 'p-queue';
+import { walk } from './walk';
 import { encodeKeyPath, QueryPresigner } from '@hoist/signer-server/sigv4';
 
 // The raw baseline: pre-sign locally (no signer round trip), PUT each file whole, no MD5, no retries.
@@ -17,14 +18,6 @@ const presigner = new QueryPresigner('us-east-1');
 const host = new URL(endpoint).host;
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 const queue = new PQueue({ concurrency: 16 });
-
-async function* walk(folder: string): AsyncGenerator<string> {
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
 
 function put(path: string, size: number): Promise<void> {
   const key = relative(dir, path);

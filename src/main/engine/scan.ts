@@ -39,6 +39,13 @@ function ignoreMatcher(patterns: readonly string[]): {
   };
 }
 
+const unreadable = (path: string, error: unknown): ScanProblem => ({
+  kind: 'problem',
+  path,
+  code: 'unreadable',
+  reason: `Cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+});
+
 const toPosix = (path: string): string => (sep === '/' ? path : path.split(sep).join('/'));
 
 /**
@@ -89,12 +96,7 @@ export async function* scanFolder(
             ? undefined
             : await stat(absolutePath);
       } catch (error) {
-        yield {
-          kind: 'problem',
-          path,
-          code: 'unreadable',
-          reason: `Cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        };
+        yield unreadable(path, error);
         continue;
       }
       const isDir = info ? info.isDirectory() : entry.isDirectory();
@@ -129,12 +131,7 @@ export async function* scanFolder(
           const fileInfo = info ?? (await stat(absolutePath));
           yield { kind: 'file', path, absolutePath, size: fileInfo.size, mtimeMs: fileInfo.mtimeMs };
         } catch (error) {
-          yield {
-            kind: 'problem',
-            path,
-            code: 'unreadable',
-            reason: `Cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-          };
+          yield unreadable(path, error);
         }
       } else {
         yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
