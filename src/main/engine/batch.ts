@@ -9,7 +9,7 @@ import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { UploadError } from './errors';
-import { md5OfRange, type Md5 } from './file-hash';
+import { md5OfRange, readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
 import { Journal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
@@ -37,6 +37,8 @@ export interface SharedResources {
 export interface PendingFile extends ScannedFile {
   type: string;
   md5?: Md5;
+  /** A small file's bytes, kept from the hash pass so the PUT sends exactly what was hashed. */
+  bytes?: Buffer;
 }
 
 /** Events a batch emits. */
@@ -324,6 +326,10 @@ export class Batch extends EventEmitter<BatchEvents> {
     await hashing.addAll(
       group.map((file) => async () => {
         try {
+          if (file.size <= SMALL_FILE_BYTES) {
+            hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size)) });
+            return;
+          }
           const md5 =
             file.size < policy.multipartThreshold ? await md5OfRange(file.absolutePath, 0, file.size) : undefined;
           hashed.push(md5 ? { ...file, md5 } : file);

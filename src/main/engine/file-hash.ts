@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+/** Files up to this size are read once and sent from the bytes that were hashed. */
+export const SMALL_FILE_BYTES = 64 * 1024;
 
 /** An MD5 in the two forms S3 uses: base64 for Content-MD5, hex for ETags. */
 export interface Md5 {
@@ -28,4 +32,13 @@ export function multipartEtag(partMd5Hex: readonly string[]): string {
   const hash = createHash('md5');
   for (const hex of partMd5Hex) hash.update(Buffer.from(hex, 'hex'));
   return `"${hash.digest('hex')}-${partMd5Hex.length}"`;
+}
+
+/** Reads a small file whole (one open, one read) and hashes exactly those bytes. */
+export async function readSmallFile(path: string, size: number): Promise<{ md5: Md5; bytes: Buffer }> {
+  const bytes = await readFile(path);
+  if (bytes.length !== size)
+    throw Object.assign(new Error(`Read ${bytes.length} of ${size} bytes`), { code: 'ESHORTREAD' });
+  const digest = createHash('md5').update(bytes).digest();
+  return { md5: { base64: digest.toString('base64'), hex: digest.toString('hex') }, bytes };
 }

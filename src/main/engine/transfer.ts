@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BandwidthLimiter } from './bandwidth';
 import { retryAfterMs, UploadError } from './errors';
@@ -22,6 +23,8 @@ export interface RangePut {
   url: string;
   headers: Record<string, string>;
   file: string;
+  /** The range's bytes when already in memory (small files); then the file is not read again. */
+  bytes?: Buffer | undefined;
   start: number;
   length: number;
   /** When the URL stops working; a 403 near it means "sign again", not "fail". */
@@ -96,15 +99,17 @@ export async function putRange(put: RangePut): Promise<string> {
     const body =
       put.length === 0
         ? new Promise<void>((resolve) => req.end(resolve))
-        : pipeline(
-            createReadStream(put.file, {
-              start: put.start,
-              end: put.start + put.length - 1,
-              highWaterMark: 256 * 1024,
-            }),
-            counted,
-            req,
-          );
+        : put.bytes
+          ? pipeline(Readable.from([put.bytes]), counted, req)
+          : pipeline(
+              createReadStream(put.file, {
+                start: put.start,
+                end: put.start + put.length - 1,
+                highWaterMark: 256 * 1024,
+              }),
+              counted,
+              req,
+            );
     const [res] = await Promise.all([response, body]);
     if (sent !== put.length) {
       throw new UploadError(
