@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { BandwidthLimiter } from './bandwidth';
 import { Batch, type SharedResources } from './batch';
-import { readJournal, unfinishedJournals, type JournalState } from './journal';
+import { unfinishedJournals, type JournalState } from './journal';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
 import { SignerClient } from './signer-client';
 import { createAgents } from './transfer';
@@ -87,15 +87,6 @@ export class UploadEngine {
   /** Unfinished batches of this signer in the state folder, newest first. */
   unfinished(): JournalState[] {
     return unfinishedJournals(this.#shared.journalDir).filter((s) => s.header.signer === this.#shared.signerUrl);
-  }
-
-  /** Reads one journal by batch id. */
-  journal(batchId: string): JournalState | undefined {
-    try {
-      return readJournal(join(this.#shared.journalDir, `${batchId}.jsonl`));
-    } catch {
-      return undefined;
-    }
   }
 
   /** Closes idle connections. */
