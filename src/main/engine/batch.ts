@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import PQueue from 'p-queue';
-import type { FileRequest, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
+import type { FileRequest, FileResult, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
 import { countOutcomes, type BatchReport, type FileOutcome } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
@@ -395,6 +395,18 @@ export class Batch extends EventEmitter<BatchEvents> {
     return controller;
   }
 
+  /** Signs one file again and insists on the kind of answer expected; a refusal becomes a fatal error. */
+  async #signAgain<S extends 'put' | 'multipart'>(
+    file: PendingFile,
+    status: S,
+    signal: AbortSignal,
+  ): Promise<Extract<FileResult, { status: S }>> {
+    const [again] = await this.#shared.signer.signFiles(this.id, [toRequest(file)], signal);
+    if (again?.status === status) return again as Extract<FileResult, { status: S }>;
+    if (again?.status === 'error') throw new UploadError(again.code, again.message, 'fatal');
+    throw new UploadError('signer-protocol', `Signing \`${file.path}\` again gave no ${status} answer`, 'fatal');
+  }
+
   /** One file in one PUT: re-signed when its URL expired, verified by ETag, journalled. */
   async #single(file: PendingFile, signed: PutResult): Promise<void> {
     const controller = this.#controllerFor(file.path);
@@ -418,14 +430,7 @@ export class Batch extends EventEmitter<BatchEvents> {
           return;
         } catch (error) {
           if (!(error instanceof UploadError) || error.kind !== 'resign' || resigns >= 5) throw error;
-          const [again] = await this.#shared.signer.signFiles(this.id, [toRequest(file)], signal);
-          if (again?.status !== 'put')
-            throw new UploadError(
-              again?.status === 'error' ? again.code : 'signer-protocol',
-              again?.status === 'error' ? again.message : 'Re-signing gave no PUT URL',
-              'fatal',
-            );
-          current = again;
+          current = await this.#signAgain(file, 'put', signal);
         }
       }
     } catch (error) {
@@ -516,14 +521,8 @@ export class Batch extends EventEmitter<BatchEvents> {
       } catch (error) {
         if (!(error instanceof UploadError) || error.code !== 'no-such-upload') throw error;
         // The upload S3 held for us is gone (aborted or expired while we were down): plan it afresh.
-        const [again] = await this.#shared.signer.signFiles(this.id, [toRequest(file)], signal);
-        if (again?.status !== 'multipart')
-          throw new UploadError(
-            again?.status === 'error' ? again.code : 'signer-protocol',
-            again?.status === 'error' ? again.message : 'Re-planning gave no multipart plan',
-            'fatal',
-          );
-        this.#tracker.bytes(file.path, -(this.progress().active.find((a) => a.path === file.path)?.bytesDone ?? 0));
+        const again = await this.#signAgain(file, 'multipart', signal);
+        this.#tracker.resetBytes(file.path);
         outcome = await uploadMultipart({ ...job, record: this.#multipartRecord(file, again), doneParts: new Map() });
       }
       this.#record(outcome);

@@ -42,6 +42,14 @@ export class ProgressTracker {
     if (file) file.bytesDone += delta;
   }
 
+  /** Takes back every byte counted for `path`, for a transfer that starts over from zero. */
+  resetBytes(path: string): void {
+    const file = this.#active.get(path);
+    if (!file) return;
+    this.#bytesDone -= file.bytesDone;
+    file.bytesDone = 0;
+  }
+
   /** Marks a file as paused or running in the active list. */
   setPaused(path: string, paused: boolean): void {
     const file = this.#active.get(path);
