@@ -9,7 +9,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
 
 const electron = {
   name: 'electron',
-  message: 'Only the Electron shell (src/main outside engine/, src/preload) may import electron.',
+  message: 'Only the Electron shell (src/main outside engine/ and desktop/, src/preload) may import electron.',
 };
 const noNode = {
   group: nodeBuiltins,
@@ -46,7 +46,7 @@ export default tseslint.config(
     rules: restrict({ paths: [electron] }),
   },
   {
-    files: ['src/main/engine/**'],
+    files: ['src/main/engine/**', 'src/main/desktop/**'],
     rules: restrict({ paths: [electron] }),
   },
   {

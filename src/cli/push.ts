@@ -71,7 +71,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
     if (options.dryRun) {
       const policy = await engine.signer.policy();
       for (const folder of folders) {
-        const plan = await planFolder(resolve(folder), policy, options.ignore ?? DEFAULT_IGNORE);
+        const plan = await planFolder(resolve(folder), policy, { ignore: options.ignore ?? DEFAULT_IGNORE });
         out.info(
           `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
         );

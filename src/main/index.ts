@@ -1,53 +1,63 @@
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
-import { UploadEngine, type Batch } from './engine';
+import { registerAppScheme, serveApp, APP_URL } from './app-protocol';
+import { desktopBackend } from './desktop/backend';
+import { HoistService } from './desktop/hoist-service';
+import { startEngine } from './desktop/start-engine';
+import { SettingsStore, type SecretBox } from './desktop/settings-store';
 import { registerIpc } from './ipc';
-import { ProgressRelay } from './progress-relay';
-import { createMainWindow } from './window';
+import { integrateWithOs } from './os-integration';
+import { createMainWindow, hardenSession } from './window';
 import { IPC } from '../shared/ipc';
 
-// The Electron shell: one window, one engine, IPC wiring. Everything else lives in the engine.
+// The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();
+registerAppScheme();
 
 let window: BrowserWindow | undefined;
-const batches = new Map<string, Batch>();
 
-async function engine(): Promise<UploadEngine> {
-  const stateDir = join(app.getPath('userData'), 'state');
-  if (process.env.HOIST_SIGNER && process.env.HOIST_TOKEN) {
-    return new UploadEngine({ signerUrl: process.env.HOIST_SIGNER, token: process.env.HOIST_TOKEN, stateDir });
-  }
-  const { startLocalStack } = await import('@hoist/signer-server/local-stack');
-  const stack = await startLocalStack(join(stateDir, 'local', 's3'), { logLevel: 'silent' });
-  app.once('will-quit', () => void stack.stop());
-  return new UploadEngine({ signerUrl: stack.signerUrl, signerId: 'embedded', token: stack.token, stateDir });
-}
+/** safeStorage, counted as unavailable when Linux falls back to its unencrypted `basic_text` store. */
+const secretBox: SecretBox = {
+  isEncryptionAvailable: () =>
+    safeStorage.isEncryptionAvailable() &&
+    (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+  encryptString: (plain) => safeStorage.encryptString(plain),
+  decryptString: (encrypted) => safeStorage.decryptString(encrypted),
+};
 
 void app.whenReady().then(async () => {
-  const uploads = await engine();
-  window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
-  const relay = new ProgressRelay((snapshots) => window?.webContents.send(IPC.progress, snapshots));
-  registerIpc(ipcMain, () => window?.webContents, {
-    pickFolders: async () => {
-      const picked = await dialog.showOpenDialog(window!, { properties: ['openDirectory', 'multiSelections'] });
-      return picked.canceled ? [] : picked.filePaths;
-    },
-    addBatches: async (paths) =>
-      paths.map((path) => {
-        const batch = uploads.batch(path);
-        batches.set(batch.id, batch);
-        batch.on('progress', (p) => relay.push(p));
-        void batch
-          .run()
-          .catch((error: Error) =>
-            window?.webContents.send(IPC.progress, [{ ...batch.progress(), error: error.message }]),
-          );
-        return batch.id;
-      }),
-    control: ({ batchId, action }) => batches.get(batchId)?.[action](),
+  hardenSession(session.defaultSession);
+  serveApp(join(import.meta.dirname, '../renderer'));
+  const stateDir = join(app.getPath('userData'), 'state');
+  const service = new HoistService({
+    settings: new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox),
+    createEngine: (settings) => startEngine(settings, stateDir, (stop) => app.once('will-quit', stop)),
+    stateDir,
   });
-  if (process.env.ELECTRON_RENDERER_URL) await window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else await window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
+  service.on('update', (update) => window?.webContents.send(IPC.update, update));
+  integrateWithOs(service, () => window);
+  const pick = async (property: 'openDirectory' | 'openFile') => {
+    const picked = await dialog.showOpenDialog(window!, { properties: [property, 'multiSelections'] });
+    return picked.canceled ? [] : picked.filePaths;
+  };
+  registerIpc(
+    ipcMain,
+    () => window?.webContents,
+    desktopBackend(service, {
+      pickFolders: () => pick('openDirectory'),
+      pickFiles: () => pick('openFile'),
+      copyText: (text) => clipboard.writeText(text),
+      openPath: async (path) => {
+        const problem = await shell.openPath(path);
+        if (problem) throw new Error(`Cannot open ${path}: ${problem}`);
+      },
+    }),
+  );
+  await window.loadURL(APP_URL);
+  await service
+    .restoreUnfinished()
+    .catch((error: Error) => console.error(`Cannot list unfinished batches: ${error.message}`));
 });
 
 app.on('second-instance', () => {

@@ -1,18 +1,40 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { z } from 'zod';
-import { AddBatchesSchema, ControlSchema, IPC, type ControlRequest } from '../shared/ipc';
+import { z } from 'zod';
+import {
+  AddBatchesSchema,
+  ControlFileSchema,
+  ControlSchema,
+  FileRefSchema,
+  IPC,
+  ListFilesSchema,
+  SettingsInputSchema,
+  type HoistApi,
+} from '../shared/ipc';
 
-/** What the IPC handlers drive: the batches and the native dialog. */
-export interface IpcBackend {
-  pickFolders(): Promise<string[]>;
-  addBatches(paths: string[]): Promise<string[]>;
-  control(request: ControlRequest): void;
-}
+/** What the IPC handlers drive: every call of the renderer's API except the update subscription. */
+export type IpcBackend = { [K in Exclude<keyof HoistApi, 'onUpdate'>]: (...args: Parameters<HoistApi[K]>) => unknown };
 
 /** Thrown to the renderer when a call comes from elsewhere or carries a malformed payload. */
 export class IpcRefused extends Error {
   override name = 'IpcRefused';
 }
+
+const NoPayload = z.undefined();
+const BatchId = ControlSchema.shape.batchId;
+
+/** The schema each channel's payload must match. */
+const ROUTES = {
+  pickFolders: [IPC.pickFolders, NoPayload],
+  pickFiles: [IPC.pickFiles, NoPayload],
+  addBatches: [IPC.addBatches, AddBatchesSchema],
+  control: [IPC.control, ControlSchema],
+  controlFile: [IPC.controlFile, ControlFileSchema],
+  listFiles: [IPC.listFiles, ListFilesSchema],
+  copyLink: [IPC.copyLink, FileRefSchema],
+  openReport: [IPC.openReport, BatchId],
+  getSettings: [IPC.getSettings, NoPayload],
+  saveSettings: [IPC.saveSettings, SettingsInputSchema],
+} as const satisfies Record<keyof IpcBackend, readonly [string, z.ZodType]>;
 
 function parse<T extends z.ZodType>(schema: T, payload: unknown, channel: string): z.infer<T> {
   const result = schema.safeParse(payload);
@@ -33,16 +55,12 @@ export function registerIpc(ipcMain: IpcMain, trusted: () => WebContents | undef
       throw new IpcRefused(`Refused \`${channel}\` from a sender that is not the Hoist window`);
     }
   };
-  ipcMain.handle(IPC.pickFolders, (event) => {
-    guard(event, IPC.pickFolders);
-    return backend.pickFolders();
-  });
-  ipcMain.handle(IPC.addBatches, (event, payload: unknown) => {
-    guard(event, IPC.addBatches);
-    return backend.addBatches(parse(AddBatchesSchema, payload, IPC.addBatches));
-  });
-  ipcMain.handle(IPC.control, (event, payload: unknown) => {
-    guard(event, IPC.control);
-    backend.control(parse(ControlSchema, payload, IPC.control));
-  });
+  for (const [name, [channel, schema]] of Object.entries(ROUTES)) {
+    const call = backend[name as keyof IpcBackend] as (payload?: unknown) => unknown;
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      guard(event, channel);
+      if (args.length > 1) throw new IpcRefused(`Expected one payload on \`${channel}\`, got ${args.length}`);
+      return call(parse(schema, args[0], channel));
+    });
+  }
 }

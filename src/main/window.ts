@@ -1,4 +1,5 @@
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, shell, type Session } from 'electron';
+import { APP_SCHEME } from './app-protocol';
 
 /** The web preferences every Hoist window uses: isolated, sandboxed, no Node in the page. */
 export function securePreferences(preload: string): Electron.WebPreferences {
@@ -25,6 +26,17 @@ export function isExternalLink(url: string): boolean {
   }
 }
 
+/** Refuses every permission a page may ask for (camera, notifications, geolocation...): Hoist needs none. */
+export function hardenSession(session: Session): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+/** True for URLs of the app's own pages. */
+export function isAppUrl(url: string): boolean {
+  return url.startsWith(`${APP_SCHEME}://hoist/`);
+}
+
 /** Creates the main window; navigation and new windows are refused, https links open outside. */
 export function createMainWindow(preload: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -40,7 +52,12 @@ export function createMainWindow(preload: string): BrowserWindow {
     if (isExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  window.webContents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  window.webContents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());
   return window;

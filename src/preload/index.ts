@@ -1,16 +1,23 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC, type HoistApi } from '../shared/ipc';
-import type { BatchProgress } from '../shared/progress';
+import type { DesktopUpdate } from '../shared/desktop';
 
 // The only bridge between the page and the main process: a typed API, no raw ipcRenderer.
 const api: HoistApi & { pathForFile(file: File): string } = {
   pickFolders: () => ipcRenderer.invoke(IPC.pickFolders),
+  pickFiles: () => ipcRenderer.invoke(IPC.pickFiles),
   addBatches: (paths) => ipcRenderer.invoke(IPC.addBatches, paths),
   control: (request) => ipcRenderer.invoke(IPC.control, request),
-  onProgress: (listener) => {
-    const handler = (_event: IpcRendererEvent, batches: BatchProgress[]): void => listener(batches);
-    ipcRenderer.on(IPC.progress, handler);
-    return () => void ipcRenderer.off(IPC.progress, handler);
+  controlFile: (request) => ipcRenderer.invoke(IPC.controlFile, request),
+  listFiles: (request) => ipcRenderer.invoke(IPC.listFiles, request),
+  copyLink: (ref) => ipcRenderer.invoke(IPC.copyLink, ref),
+  openReport: (batchId) => ipcRenderer.invoke(IPC.openReport, batchId),
+  getSettings: () => ipcRenderer.invoke(IPC.getSettings),
+  saveSettings: (input) => ipcRenderer.invoke(IPC.saveSettings, input),
+  onUpdate: (listener) => {
+    const handler = (_event: IpcRendererEvent, update: DesktopUpdate): void => listener(update);
+    ipcRenderer.on(IPC.update, handler);
+    return () => void ipcRenderer.off(IPC.update, handler);
   },
   pathForFile: (file) => webUtils.getPathForFile(file),
 };

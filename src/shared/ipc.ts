@@ -1,33 +1,92 @@
 import { z } from 'zod';
-import type { BatchProgress } from './progress';
+import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
 
-/** IPC channel names, one per call the renderer may make. */
+/** IPC channel names, one per call the renderer may make, plus the update push. */
 export const IPC = {
   pickFolders: 'hoist:pick-folders',
+  pickFiles: 'hoist:pick-files',
   addBatches: 'hoist:add-batches',
   control: 'hoist:control',
-  progress: 'hoist:progress',
+  controlFile: 'hoist:control-file',
+  listFiles: 'hoist:list-files',
+  copyLink: 'hoist:copy-link',
+  openReport: 'hoist:open-report',
+  getSettings: 'hoist:get-settings',
+  saveSettings: 'hoist:save-settings',
+  update: 'hoist:update',
 } as const;
+
+const BatchIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/u, 'not a batch id');
+const RelativePathSchema = z.string().min(1).max(4096);
 
 /** Payload of `addBatches`: absolute paths of folders or files, 1 to 100 of them. */
 export const AddBatchesSchema = z.array(z.string().min(1).max(4096)).min(1).max(100);
 
 /** Payload of `control`: one action on one batch. */
 export const ControlSchema = z.strictObject({
-  batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u),
+  batchId: BatchIdSchema,
+  action: z.enum(['start', 'pause', 'resume', 'cancel', 'retryFailed', 'remove']),
+});
+
+/** Payload of `controlFile`: one action on one file of a batch. */
+export const ControlFileSchema = z.strictObject({
+  batchId: BatchIdSchema,
+  path: RelativePathSchema,
   action: z.enum(['pause', 'resume', 'cancel']),
 });
 
+/** Which rows of a batch's file table to show. */
+export const FileFilterSchema = z.enum(['all', 'active', 'failed', 'done']);
+
+/** Payload of `listFiles`: one page of one batch's files. */
+export const ListFilesSchema = z.strictObject({
+  batchId: BatchIdSchema,
+  filter: FileFilterSchema,
+  offset: z.int().min(0),
+  limit: z.int().min(1).max(1000),
+});
+
+/** Payload of `copyLink`: the file whose view link goes to the clipboard. */
+export const FileRefSchema = z.strictObject({ batchId: BatchIdSchema, path: RelativePathSchema });
+
+/** Payload of `saveSettings`. An absent token keeps the saved one; an empty one forgets it. */
+export const SettingsInputSchema = z.strictObject({
+  signerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/u })]),
+  token: z.string().max(4096).optional(),
+  concurrency: z.int().min(1).max(64),
+  /** Megabytes per second; null for no limit. */
+  bandwidthMBps: z.number().positive().max(100_000).nullable(),
+});
+
 export type ControlRequest = z.infer<typeof ControlSchema>;
+export type ControlFileRequest = z.infer<typeof ControlFileSchema>;
+export type FileFilter = z.infer<typeof FileFilterSchema>;
+export type ListFilesRequest = z.infer<typeof ListFilesSchema>;
+export type FileRef = z.infer<typeof FileRefSchema>;
+export type SettingsInput = z.infer<typeof SettingsInputSchema>;
 
 /** The API the preload exposes to the renderer as `window.hoist`. */
 export interface HoistApi {
   /** Opens the native folder picker; resolves to the chosen paths (empty when cancelled). */
   pickFolders(): Promise<string[]>;
-  /** Starts one batch per path; resolves to their ids. */
+  /** Opens the native file picker; resolves to the chosen paths (empty when cancelled). */
+  pickFiles(): Promise<string[]>;
+  /** Plans one batch per path against the signer's policy; resolves to their ids. */
   addBatches(paths: string[]): Promise<string[]>;
-  /** Pauses, resumes or cancels a batch. */
+  /** Starts, pauses, resumes, cancels, retries the failed files of, or removes a batch. */
   control(request: ControlRequest): Promise<void>;
-  /** Calls `listener` with throttled snapshots of every batch; returns an unsubscribe function. */
-  onProgress(listener: (batches: BatchProgress[]) => void): () => void;
+  /** Pauses, resumes or cancels one file. */
+  controlFile(request: ControlFileRequest): Promise<void>;
+  /** One page of a batch's file table, filtered. */
+  listFiles(request: ListFilesRequest): Promise<FilePage>;
+  /** Copies a file's view link to the clipboard. */
+  copyLink(request: FileRef): Promise<void>;
+  /** Opens a finished batch's report with the system's default app. */
+  openReport(batchId: string): Promise<void>;
+  /** The settings, without the token itself. */
+  getSettings(): Promise<SettingsView>;
+  /** Validates and saves the settings; new batches use them. */
+  saveSettings(input: SettingsInput): Promise<SettingsView>;
+  /** Calls `listener` with throttled updates of every batch; returns an unsubscribe function. */
+  onUpdate(listener: (update: DesktopUpdate) => void): () => void;
 }

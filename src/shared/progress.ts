@@ -25,6 +25,41 @@ export interface BatchProgress {
   scanComplete: boolean;
 }
 
+/** Progress across every batch that is running or paused. */
+export interface OverallProgress {
+  batches: number;
+  files: { total: number; finished: number; failed: number };
+  bytes: { total: number; done: number };
+  throughput: number;
+  etaSeconds: number | null;
+}
+
+/** Sums batch snapshots into one overall figure; finished and cancelled batches are left out. */
+export function combineProgress(batches: readonly BatchProgress[]): OverallProgress {
+  const overall: OverallProgress = {
+    batches: 0,
+    files: { total: 0, finished: 0, failed: 0 },
+    bytes: { total: 0, done: 0 },
+    throughput: 0,
+    etaSeconds: null,
+  };
+  let scanComplete = true;
+  for (const batch of batches) {
+    if (batch.state === 'done' || batch.state === 'cancelled') continue;
+    overall.batches += 1;
+    overall.files.total += batch.files.total;
+    overall.files.finished += batch.files.uploaded + batch.files.skipped + batch.files.failed;
+    overall.files.failed += batch.files.failed;
+    overall.bytes.total += batch.bytes.total;
+    overall.bytes.done += batch.bytes.done;
+    overall.throughput += batch.throughput;
+    scanComplete &&= batch.scanComplete;
+  }
+  if (overall.batches && scanComplete)
+    overall.etaSeconds = estimateSeconds(overall.bytes.total - overall.bytes.done, overall.throughput);
+  return overall;
+}
+
 /** Seconds left for `remaining` bytes at `throughput` bytes/s, or null when nothing moves. */
 export function estimateSeconds(remaining: number, throughput: number): number | null {
   if (remaining <= 0) return 0;

@@ -25,6 +25,7 @@ describe('layering lint rules', () => {
     ['src/shared/fixture.ts', 'export const here = (): string => document.title;\n'],
     ['src/shared/fixture.ts', 'export const env = (): unknown => process.env;\n'],
     ['src/main/engine/fixture.ts', importElectron],
+    ['src/main/desktop/fixture.ts', importElectron],
     ['src/cli/fixture.ts', importElectron],
     ['signer-server/src/fixture.ts', importElectron],
     ['src/renderer/fixture.ts', importFs],
@@ -38,6 +39,7 @@ describe('layering lint rules', () => {
   it.each([
     ['src/shared/fixture.ts', pure],
     ['src/main/engine/fixture.ts', importFs],
+    ['src/main/desktop/fixture.ts', importFs],
     ['signer-server/src/fixture.ts', importFs],
     ['src/main/fixture.ts', importElectron],
     ['src/preload/fixture.ts', importElectron],

@@ -31,6 +31,8 @@ export interface SharedResources {
   journalDir: string;
   /** Files per sign request; the policy's limit caps it. */
   signBatchSize: number;
+  /** The batches whose `run` has not settled yet. */
+  running: Set<Batch>;
 }
 
 /** A file on its way: what was scanned, and its MD5 once computed. */
@@ -84,13 +86,17 @@ export class Batch extends EventEmitter<BatchEvents> {
   #startedAt = new Date().toISOString();
   #bytesUploaded = 0;
 
-  constructor(root: string, shared: SharedResources, options: { ignore?: string[]; resumeFrom?: JournalState } = {}) {
+  constructor(
+    root: string,
+    shared: SharedResources,
+    options: { id?: string; ignore?: string[]; resumeFrom?: JournalState } = {},
+  ) {
     super();
     this.root = root;
     this.#shared = shared;
     this.#resumeFrom = options.resumeFrom;
     this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
-    this.id = options.resumeFrom?.header.batchId ?? newBatchId(root);
+    this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
     if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
     this.#tracker = new ProgressTracker(this.id, root);
   }
@@ -223,6 +229,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   /** Uploads everything; resolves to the report once every file has an outcome. */
   async run(): Promise<BatchReport> {
     const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
+    this.#shared.running.add(this);
     try {
       this.#policy = await this.#shared.signer.policy(this.#controller.signal);
       this.#journal = Journal.open(this.#shared.journalDir, this.id);
@@ -237,6 +244,8 @@ export class Batch extends EventEmitter<BatchEvents> {
           ignore: this.#ignore,
         };
         this.#journal.append(header);
+      } else {
+        this.#journal.append({ t: 'resume', at: new Date().toISOString() });
       }
       if (this.#journal.problem) this.emit('warning', this.#journal.problem);
       this.#tracker.state = this.#paused ? 'paused' : 'uploading';
@@ -248,6 +257,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       return this.report();
     } finally {
       clearInterval(timer);
+      this.#shared.running.delete(this);
       this.#journal?.close();
       this.emit('progress', this.#tracker.snapshot());
     }

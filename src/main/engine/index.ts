@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { BandwidthLimiter } from './bandwidth';
 import { Batch, type SharedResources } from './batch';
-import { unfinishedJournals, type JournalState } from './journal';
+import { readJournal, unfinishedJournals, type JournalState } from './journal';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
 import { SignerClient } from './signer-client';
 import { createAgents } from './transfer';
+import { combineProgress, type OverallProgress } from '../../shared/progress';
 
-export { Batch } from './batch';
-export { planFolder, type FolderPlan } from './plan';
+export { Batch, newBatchId } from './batch';
+export { planFolder, type FolderPlan, type PlanOptions } from './plan';
 export { DEFAULT_IGNORE } from './scan';
 export { writeReport, reportCsv } from './report-writer';
 export { SignerClient } from './signer-client';
@@ -66,6 +67,7 @@ export class UploadEngine {
       retry,
       journalDir: join(this.stateDir, 'journals'),
       signBatchSize: options.signBatchSize ?? 100,
+      running: new Set(),
     };
   }
 
@@ -75,13 +77,27 @@ export class UploadEngine {
   }
 
   /** A new batch for a folder or file; call `run()` on it to upload. */
-  batch(root: string, options: { ignore?: string[] } = {}): Batch {
+  batch(root: string, options: { id?: string; ignore?: string[] } = {}): Batch {
     return new Batch(root, this.#shared, options);
   }
 
-  /** A batch that continues an unfinished journal: finished files are not sent again. */
+  /** A batch that continues a journal: files it lists as finished are not sent again. */
   resume(state: JournalState): Batch {
     return new Batch(state.header.root, this.#shared, { resumeFrom: state });
+  }
+
+  /** Progress summed over every batch of this engine that is running now. */
+  overall(): OverallProgress {
+    return combineProgress([...this.#shared.running].map((batch) => batch.progress()));
+  }
+
+  /** What the journal of `batchId` holds, or undefined when there is none. */
+  journal(batchId: string): JournalState | undefined {
+    try {
+      return readJournal(join(this.#shared.journalDir, `${batchId}.jsonl`));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Unfinished batches of this signer in the state folder, newest first. */

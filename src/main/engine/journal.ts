@@ -40,7 +40,13 @@ export interface FileEndRecord {
   outcome: FileOutcome;
 }
 
-type JournalRecord = BatchHeader | MultipartRecord | PartRecord | FileEndRecord | { t: 'end'; endedAt: string };
+type JournalRecord =
+  | BatchHeader
+  | MultipartRecord
+  | PartRecord
+  | FileEndRecord
+  | { t: 'end'; endedAt: string }
+  | { t: 'resume'; at: string };
 
 /** What a journal says about a batch: finished files, multipart uploads in progress and their parts. */
 export interface JournalState {
@@ -73,8 +79,8 @@ export function readJournal(file: string): JournalState | undefined {
     } else if (record.t === 'file') {
       state.finished.set(record.outcome.path, record.outcome);
       state.multipart.delete(record.outcome.path);
-    } else if (record.t === 'end') {
-      state.ended = true;
+    } else {
+      state.ended = record.t === 'end';
     }
   }
   return state;

@@ -13,12 +13,16 @@ export interface FolderPlan {
   skipped: FileOutcome[];
 }
 
+/** Options of `planFolder`. */
+export interface PlanOptions {
+  ignore?: readonly string[];
+  /** Called for each file that will upload, in scan order. */
+  onAccept?: (path: string, size: number) => void;
+}
+
 /** Scans a folder and applies the signer's published policy and key rules to every file. */
-export async function planFolder(
-  root: string,
-  policy: Policy,
-  ignore: readonly string[] = DEFAULT_IGNORE,
-): Promise<FolderPlan> {
+export async function planFolder(root: string, policy: Policy, options: PlanOptions = {}): Promise<FolderPlan> {
+  const { ignore = DEFAULT_IGNORE, onAccept } = options;
   const plan: FolderPlan = { root, upload: { files: 0, bytes: 0, multipart: 0 }, rejected: [], skipped: [] };
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
@@ -58,6 +62,7 @@ export async function planFolder(
       );
       continue;
     }
+    onAccept?.(entry.path, entry.size);
     plan.upload.files += 1;
     plan.upload.bytes += entry.size;
     if (entry.size >= policy.multipartThreshold) plan.upload.multipart += 1;

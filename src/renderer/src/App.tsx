@@ -1,97 +1,105 @@
-import { useEffect, useState, type DragEvent } from 'react';
-import { formatBytes, type BatchProgress } from '../../shared/progress';
+import { useCallback, useEffect, useState } from 'react';
+import type { DesktopUpdate } from '../../shared/desktop';
+import type { ControlRequest } from '../../shared/ipc';
 import type { DesktopApi } from './api';
+import { BatchCard } from './components/BatchCard';
+import { DropZone } from './components/DropZone';
+import { FileTable } from './components/FileTable';
+import { OverallBar } from './components/OverallBar';
+import { SettingsDialog } from './components/SettingsDialog';
 
-function BatchRow({ batch, api }: { batch: BatchProgress; api: DesktopApi }) {
-  const done = batch.files.uploaded + batch.files.skipped + batch.files.failed;
-  const percent = batch.bytes.total ? Math.floor((batch.bytes.done / batch.bytes.total) * 100) : 0;
-  const finished = batch.state === 'done' || batch.state === 'cancelled';
-  const act = (action: 'pause' | 'resume' | 'cancel') => void api.control({ batchId: batch.batchId, action });
-  return (
-    <li className="batch" aria-label={`Batch ${batch.root}`}>
-      <div className="batch-head">
-        <span className="batch-root" title={batch.root}>
-          {batch.root}
-        </span>
-        <span className="batch-state">{batch.state}</span>
-      </div>
-      <progress max={100} value={percent} aria-label="Bytes uploaded" />
-      <div className="batch-numbers">
-        <span>
-          {done}/{batch.files.total} files
-        </span>
-        <span>
-          {formatBytes(batch.bytes.done)} / {formatBytes(batch.bytes.total)}
-        </span>
-        <span>{formatBytes(batch.throughput)}/s</span>
-        <span className={batch.files.failed ? 'failed' : ''}>{batch.files.failed} failed</span>
-      </div>
-      {!finished && (
-        <div className="batch-actions">
-          {batch.state === 'paused' ? (
-            <button onClick={() => act('resume')}>Resume</button>
-          ) : (
-            <button onClick={() => act('pause')}>Pause</button>
-          )}
-          <button onClick={() => act('cancel')}>Cancel</button>
-        </div>
-      )}
-    </li>
-  );
-}
+const EMPTY: DesktopUpdate = {
+  batches: [],
+  overall: {
+    batches: 0,
+    files: { total: 0, finished: 0, failed: 0 },
+    bytes: { total: 0, done: 0 },
+    throughput: 0,
+    etaSeconds: null,
+  },
+  warnings: [],
+};
 
-/** The window: a drop zone and folder picker on top, the batches with their progress below. */
+/** The window: overall progress, a drop zone, the batch list and the selected batch's files. */
 export function App({ api }: { api: DesktopApi }) {
-  const [batches, setBatches] = useState<BatchProgress[]>([]);
-  const [error, setError] = useState<string>();
-  const [dragging, setDragging] = useState(false);
+  const [update, setUpdate] = useState(EMPTY);
+  const [tick, setTick] = useState(0);
+  const [selected, setSelected] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   useEffect(
     () =>
-      api.onProgress((updates) =>
-        setBatches((current) => {
-          const byId = new Map(current.map((b) => [b.batchId, b]));
-          for (const update of updates) byId.set(update.batchId, update);
-          return [...byId.values()];
-        }),
-      ),
+      api.onUpdate((next) => {
+        setUpdate(next);
+        setTick((t) => t + 1);
+      }),
     [api],
   );
+  const onError = useCallback((message: string) => setProblem(message), []);
 
   const add = (paths: string[]) => {
-    if (paths.length) api.addBatches(paths).catch((e: Error) => setError(e.message));
+    if (!paths.length) return;
+    setProblem(undefined);
+    api.addBatches(paths).then(
+      (ids) => setSelected(ids[0]),
+      (error: Error) => setProblem(error.message),
+    );
   };
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    add([...event.dataTransfer.files].map((file) => api.pathForFile(file)).filter(Boolean));
-  };
+  const act = (batchId: string, action: ControlRequest['action']) =>
+    void api.control({ batchId, action }).catch((error: Error) => setProblem(error.message));
+
+  const current = update.batches.find((b) => b.batchId === selected) ?? update.batches[0];
 
   return (
-    <main>
-      <section
-        className={dragging ? 'drop drop-active' : 'drop'}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        aria-label="Drop folders here"
-      >
-        <p>Drop folders or files here</p>
-        <button onClick={() => void api.pickFolders().then(add)}>Add folder…</button>
-      </section>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <ul className="batches">
-        {batches.map((batch) => (
-          <BatchRow key={batch.batchId} batch={batch} api={api} />
-        ))}
-      </ul>
-    </main>
+    <div className="app">
+      <header>
+        <h1>Hoist</h1>
+        <OverallBar overall={update.overall} />
+        <button onClick={() => setSettingsOpen(true)}>Settings</button>
+      </header>
+      <main>
+        <aside>
+          <DropZone api={api} onAdd={add} />
+          {problem && (
+            <p role="alert" className="error">
+              {problem}
+            </p>
+          )}
+          {update.warnings.map((warning) => (
+            <p key={warning} role="status" className="warning">
+              {warning}
+            </p>
+          ))}
+          <ul className="batches" aria-label="Batches">
+            {update.batches.map((batch) => (
+              <BatchCard
+                key={batch.batchId}
+                batch={batch}
+                selected={batch.batchId === current?.batchId}
+                onSelect={() => setSelected(batch.batchId)}
+                onAction={(action) => act(batch.batchId, action)}
+                onOpenReport={() => void api.openReport(batch.batchId).catch((e: Error) => setProblem(e.message))}
+              />
+            ))}
+          </ul>
+        </aside>
+        {current ? (
+          <FileTable
+            key={current.batchId}
+            api={api}
+            batchId={current.batchId}
+            running={current.phase === 'uploading' || current.phase === 'paused'}
+            tick={tick}
+            onError={onError}
+          />
+        ) : (
+          <section className="files empty" aria-label="Files">
+            <p>Add a folder to see its files here.</p>
+          </section>
+        )}
+      </main>
+      {settingsOpen && <SettingsDialog api={api} onClose={() => setSettingsOpen(false)} />}
+    </div>
   );
 }

@@ -1,0 +1,314 @@
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { newBatchId, planFolder, writeReport, type Batch, type FolderPlan, type UploadEngine } from '../engine';
+import type { JournalState } from '../engine/journal';
+import { UploadError } from '../engine/errors';
+import { hintFor, type BatchView, type DesktopUpdate, type FilePage, type PlanSummary } from '../../shared/desktop';
+import type { ControlFileRequest, ControlRequest, FileRef, ListFilesRequest, SettingsInput } from '../../shared/ipc';
+import { combineProgress } from '../../shared/progress';
+import { FileTable } from './file-table';
+import type { Settings, SettingsStore } from './settings-store';
+
+/** Builds the engine for the current settings (a remote signer, or the embedded local stack). */
+export type EngineFactory = (settings: Settings) => Promise<UploadEngine>;
+
+/** Events of the service: throttled updates for the window, and each batch's end for notifications. */
+export interface ServiceEvents {
+  update: [DesktopUpdate];
+  ended: [BatchView];
+}
+
+interface Entry {
+  view: BatchView;
+  table: FileTable;
+  engine?: UploadEngine;
+  batch?: Batch;
+  journal?: JournalState;
+}
+
+const MAX_WARNINGS = 5;
+
+function summarise(plan: FolderPlan): PlanSummary {
+  const reasons = new Map<string, PlanSummary['rejected']['reasons'][number]>();
+  for (const file of plan.rejected) {
+    const code = file.code ?? 'rejected';
+    const group = reasons.get(code);
+    if (group) group.files += 1;
+    else reasons.set(code, { code, reason: file.reason ?? code, files: 1, example: file.path });
+  }
+  return {
+    upload: { files: plan.upload.files, bytes: plan.upload.bytes },
+    rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
+    skipped: { files: plan.skipped.length },
+  };
+}
+
+function actionable(error: unknown): BatchView['error'] {
+  const code = error instanceof UploadError ? error.code : 'internal';
+  return { code, message: (error as Error)?.message ?? String(error), hint: hintFor(code) };
+}
+
+/**
+ * The desktop app's model, in plain Node: batches from planning to report, their file tables, settings
+ * and throttled updates. The Electron shell and the renderer tests' bridge both drive this one class.
+ */
+export class HoistService extends EventEmitter<ServiceEvents> {
+  readonly #entries = new Map<string, Entry>();
+  readonly #settings: SettingsStore;
+  readonly #createEngine: EngineFactory;
+  readonly #reportsDir: string;
+  readonly #intervalMs: number;
+  readonly #warnings: string[] = [];
+  #engine: Promise<UploadEngine> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #dirty = false;
+
+  constructor(options: {
+    settings: SettingsStore;
+    createEngine: EngineFactory;
+    stateDir: string;
+    intervalMs?: number;
+  }) {
+    super();
+    this.#settings = options.settings;
+    this.#createEngine = options.createEngine;
+    this.#reportsDir = join(options.stateDir, 'reports');
+    this.#intervalMs = options.intervalMs ?? 100;
+    if (options.settings.problem) this.#warn(options.settings.problem);
+  }
+
+  /** The engine for the current settings, built once per change of settings. */
+  engine(): Promise<UploadEngine> {
+    this.#engine ??= this.#createEngine(this.#settings.get());
+    const engine = this.#engine;
+    engine.catch(() => {
+      if (this.#engine === engine) this.#engine = undefined;
+    });
+    return engine;
+  }
+
+  /** Lists the batches an earlier run left unfinished, as `interrupted` and resumable. */
+  async restoreUnfinished(): Promise<void> {
+    const engine = await this.engine();
+    for (const journal of engine.unfinished()) {
+      if (this.#entries.has(journal.header.batchId)) continue;
+      const table = new FileTable();
+      for (const outcome of journal.finished.values()) table.finish(outcome);
+      this.#entries.set(journal.header.batchId, {
+        view: { batchId: journal.header.batchId, root: journal.header.root, phase: 'interrupted', hasReport: false },
+        table,
+        engine,
+        journal,
+      });
+    }
+    this.#touch();
+  }
+
+  /** Adds one batch per path and plans it against the signer's policy; returns the ids at once. */
+  addBatches(paths: string[]): string[] {
+    return paths.map((path) => {
+      const root = resolve(path);
+      const batchId = newBatchId(root);
+      const entry: Entry = { view: { batchId, root, phase: 'planning', hasReport: false }, table: new FileTable() };
+      this.#entries.set(batchId, entry);
+      void this.#plan(entry);
+      this.#touch();
+      return batchId;
+    });
+  }
+
+  /** Carries out one action on a batch; an action that does not fit the batch's phase is refused. */
+  control({ batchId, action }: ControlRequest): void {
+    const entry = this.#entry(batchId);
+    const { phase } = entry.view;
+    const refuse = (): never => {
+      throw new Error(`Cannot \`${action}\` batch \`${batchId}\` while it is \`${phase}\``);
+    };
+    if (action === 'start') {
+      if (phase !== 'ready') refuse();
+      this.#run(entry, entry.engine!.batch(entry.view.root, { id: batchId }));
+    } else if (action === 'pause') {
+      if (phase !== 'uploading') refuse();
+      entry.batch!.pause();
+      entry.view.phase = 'paused';
+    } else if (action === 'resume') {
+      if (phase === 'interrupted') this.#run(entry, entry.engine!.resume(entry.journal!));
+      else if (phase === 'paused') {
+        entry.batch!.resume();
+        entry.view.phase = 'uploading';
+      } else refuse();
+    } else if (action === 'cancel') {
+      if (phase === 'uploading' || phase === 'paused') entry.batch!.cancel();
+      else if (phase === 'ready' || phase === 'planning' || phase === 'interrupted') this.#entries.delete(batchId);
+      else refuse();
+    } else if (action === 'retryFailed') {
+      this.#retryFailed(entry);
+    } else if (action === 'remove') {
+      if (phase === 'uploading' || phase === 'paused') refuse();
+      this.#entries.delete(batchId);
+    }
+    this.#touch();
+  }
+
+  /** Pauses, resumes or cancels one file of a running batch. */
+  controlFile({ batchId, path, action }: ControlFileRequest): void {
+    const entry = this.#entry(batchId);
+    if (!entry.batch || !entry.table.has(path))
+      throw new Error(`No file \`${path}\` uploading in batch \`${batchId}\``);
+    if (action === 'pause') entry.batch.pauseFile(path);
+    else if (action === 'resume') entry.batch.resumeFile(path);
+    else entry.batch.cancelFile(path);
+    if (action !== 'cancel') entry.table.setPaused(path, action === 'pause');
+    this.#touch();
+  }
+
+  /** One page of a batch's file table. */
+  listFiles({ batchId, filter, offset, limit }: ListFilesRequest): FilePage {
+    return this.#entry(batchId).table.page(filter, offset, limit);
+  }
+
+  /** The view link of an uploaded file; throws when it has none. */
+  viewUrl({ batchId, path }: FileRef): string {
+    const url = this.#entry(batchId).table.viewUrl(path);
+    if (!url) throw new Error(`File \`${path}\` of batch \`${batchId}\` has no view link`);
+    return url;
+  }
+
+  /** The JSON report of a finished batch; throws when it has none yet. */
+  reportPath(batchId: string): string {
+    if (!this.#entry(batchId).view.hasReport) throw new Error(`Batch \`${batchId}\` has no report yet`);
+    return join(this.#reportsDir, `${batchId}.json`);
+  }
+
+  /** The settings without the token. */
+  settings(): ReturnType<SettingsStore['view']> {
+    return this.#settings.view();
+  }
+
+  /** Saves settings; batches added from now on use an engine built from them. */
+  saveSettings(input: SettingsInput): ReturnType<SettingsStore['view']> {
+    const view = this.#settings.save(input);
+    this.#engine = undefined;
+    return view;
+  }
+
+  /** True while any batch is uploading or paused mid-way. */
+  busy(): boolean {
+    return [...this.#entries.values()].some((e) => e.view.phase === 'uploading' || e.view.phase === 'paused');
+  }
+
+  /** Everything the window shows, now. */
+  snapshot(): DesktopUpdate {
+    const views = [...this.#entries.values()].map((entry) => ({ ...entry.view }));
+    const running = views.filter((v) => v.progress && (v.phase === 'uploading' || v.phase === 'paused'));
+    return {
+      batches: views,
+      overall: combineProgress(running.map((v) => v.progress!)),
+      warnings: [...this.#warnings],
+    };
+  }
+
+  /** Stops the update timer. */
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #entry(batchId: string): Entry {
+    const entry = this.#entries.get(batchId);
+    if (!entry) throw new Error(`No batch \`${batchId}\``);
+    return entry;
+  }
+
+  async #plan(entry: Entry): Promise<void> {
+    try {
+      const engine = await this.engine();
+      entry.engine = engine;
+      const policy = await engine.signer.policy();
+      const plan = await planFolder(entry.view.root, policy, {
+        onAccept: (path, size) => entry.table.queue(path, size),
+      });
+      for (const outcome of [...plan.rejected, ...plan.skipped]) entry.table.finish(outcome);
+      entry.view.plan = summarise(plan);
+      if (entry.view.phase === 'planning') entry.view.phase = 'ready';
+    } catch (error) {
+      entry.view.error = actionable(error);
+      entry.view.phase = 'error';
+    }
+    this.#touch();
+  }
+
+  #run(entry: Entry, batch: Batch): void {
+    entry.batch = batch;
+    entry.view.phase = 'uploading';
+    delete entry.view.error;
+    batch.on('progress', (progress) => {
+      entry.view.progress = progress;
+      entry.table.setActive(progress.active);
+      this.#touch();
+    });
+    batch.on('file', (outcome) => {
+      entry.table.finish(outcome);
+      this.#touch();
+    });
+    batch.on('warning', (warning) => this.#warn(warning));
+    void batch
+      .run()
+      .then(async (report) => {
+        await mkdir(this.#reportsDir, { recursive: true });
+        await writeReport(report, join(this.#reportsDir, batch.id));
+        entry.view.hasReport = true;
+        entry.view.progress = batch.progress();
+        entry.view.phase = entry.view.progress.state === 'cancelled' ? 'cancelled' : 'done';
+      })
+      .catch((error: unknown) => {
+        entry.view.error = actionable(error);
+        entry.view.phase = 'error';
+      })
+      .finally(() => {
+        this.#touch();
+        this.emit('ended', { ...entry.view });
+      });
+  }
+
+  #retryFailed(entry: Entry): void {
+    const { phase, batchId } = entry.view;
+    if (phase !== 'done' && phase !== 'error') {
+      throw new Error(`Cannot \`retryFailed\` batch \`${batchId}\` while it is \`${phase}\``);
+    }
+    const journal = entry.engine?.journal(batchId);
+    if (!entry.engine || !journal) {
+      // Failed before any journal was written (signer unreachable, token refused): plan afresh.
+      entry.view.phase = 'planning';
+      delete entry.view.error;
+      void this.#plan(entry).then(() => entry.view.phase === 'ready' && this.control({ batchId, action: 'start' }));
+      return;
+    }
+    for (const row of entry.table.failed()) {
+      journal.finished.delete(row.path);
+      entry.table.queue(row.path, row.size);
+    }
+    entry.view.hasReport = false;
+    this.#run(entry, entry.engine.resume(journal));
+  }
+
+  #warn(warning: string): void {
+    this.#warnings.push(warning);
+    if (this.#warnings.length > MAX_WARNINGS) this.#warnings.shift();
+    this.#touch();
+  }
+
+  #touch(): void {
+    this.#dirty = true;
+    this.#timer ??= setInterval(() => {
+      if (!this.#dirty) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        return;
+      }
+      this.#dirty = false;
+      this.emit('update', this.snapshot());
+    }, this.#intervalMs);
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { SettingsInput } from '../../shared/ipc';
+import type { SettingsView } from '../../shared/desktop';
+
+/** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
+export interface SecretBox {
+  /** True only when the OS really encrypts (not Linux's `basic_text` fallback). */
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
+
+/** The settings an engine is built from. */
+export interface Settings {
+  signerUrl: string;
+  token: string | undefined;
+  concurrency: number;
+  bandwidthMBps: number | null;
+}
+
+const FileSchema = z.object({
+  signerUrl: z.string().default(''),
+  tokenEncrypted: z.string().optional(),
+  concurrency: z.int().min(1).max(64).default(8),
+  bandwidthMBps: z.number().positive().nullable().default(null),
+});
+
+/**
+ * Settings in a JSON file. The token is written only encrypted by the OS (`safeStorage`); where the OS
+ * offers no encryption it is kept in memory for this session and never written.
+ */
+export class SettingsStore {
+  readonly #file: string;
+  readonly #box: SecretBox;
+  #settings: Settings;
+  #sessionOnly = false;
+  /** Set when the saved file could not be read, so the window can say so. */
+  readonly problem: string | undefined;
+
+  constructor(file: string, box: SecretBox) {
+    this.#file = file;
+    this.#box = box;
+    const { settings, problem } = this.#load();
+    this.#settings = settings;
+    this.problem = problem;
+  }
+
+  /** The current settings, token included; for the main process only. */
+  get(): Settings {
+    return { ...this.#settings };
+  }
+
+  /** The settings without the token, for the window. */
+  view(): SettingsView {
+    const { token, ...rest } = this.#settings;
+    const tokenStorage = !token ? 'none' : this.#sessionOnly ? 'session-only' : 'encrypted';
+    return { ...rest, hasToken: Boolean(token), tokenStorage };
+  }
+
+  /** Applies validated input and writes the file atomically (temp file, then rename). */
+  save(input: SettingsInput): SettingsView {
+    const token = input.token === undefined ? this.#settings.token : input.token || undefined;
+    this.#settings = {
+      signerUrl: input.signerUrl,
+      token,
+      concurrency: input.concurrency,
+      bandwidthMBps: input.bandwidthMBps,
+    };
+    const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
+    this.#sessionOnly = token !== undefined && !encrypt;
+    const onDisk = {
+      signerUrl: input.signerUrl,
+      concurrency: input.concurrency,
+      bandwidthMBps: input.bandwidthMBps,
+      ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
+    };
+    mkdirSync(dirname(this.#file), { recursive: true });
+    writeFileSync(`${this.#file}.tmp`, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: 0o600 });
+    renameSync(`${this.#file}.tmp`, this.#file);
+    return this.view();
+  }
+
+  #load(): { settings: Settings; problem?: string } {
+    const defaults: Settings = { signerUrl: '', token: undefined, concurrency: 8, bandwidthMBps: null };
+    let text: string;
+    try {
+      text = readFileSync(this.#file, 'utf8');
+    } catch {
+      return { settings: defaults };
+    }
+    try {
+      const saved = FileSchema.parse(JSON.parse(text));
+      const token =
+        saved.tokenEncrypted && this.#box.isEncryptionAvailable()
+          ? this.#box.decryptString(Buffer.from(saved.tokenEncrypted, 'base64'))
+          : undefined;
+      return { settings: { ...saved, token } };
+    } catch (error) {
+      return {
+        settings: defaults,
+        problem: `Settings in ${this.#file} could not be read (${(error as Error).message}); using defaults`,
+      };
+    }
+  }
+}

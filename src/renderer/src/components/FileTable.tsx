@@ -1,0 +1,172 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
+import type { FilePage, FileRow } from '../../../shared/desktop';
+import type { FileFilter } from '../../../shared/ipc';
+import { formatBytes } from '../../../shared/progress';
+import type { DesktopApi } from '../api';
+import { percent } from '../format';
+
+const ROW_HEIGHT = 32;
+const OVERSCAN = 20;
+const FILTERS: { id: FileFilter; label: string }[] = [
+  { id: 'all', label: 'All' },
+  { id: 'active', label: 'Active' },
+  { id: 'failed', label: 'Failed' },
+  { id: 'done', label: 'Done' },
+];
+const STATUS_LABEL: Record<FileRow['status'], string> = {
+  queued: 'Waiting',
+  uploading: 'Uploading',
+  paused: 'Paused',
+  uploaded: 'Uploaded',
+  skipped: 'Skipped',
+  failed: 'Failed',
+};
+
+function Row({
+  row,
+  running,
+  onFile,
+  onCopy,
+}: {
+  row: FileRow;
+  running: boolean;
+  onFile: (path: string, action: 'pause' | 'resume' | 'cancel') => void;
+  onCopy: (path: string) => void;
+}) {
+  const active = running && (row.status === 'queued' || row.status === 'uploading' || row.status === 'paused');
+  return (
+    <>
+      <span className="cell-path" title={row.path}>
+        {row.path}
+      </span>
+      <span className="cell-size num">{formatBytes(row.size)}</span>
+      <span className={`cell-status status-${row.status}`}>
+        {row.status === 'uploading' ? `${percent(row.bytesDone, row.size)}%` : STATUS_LABEL[row.status]}
+      </span>
+      <span className="cell-reason" title={row.reason}>
+        {row.reason ?? ''}
+      </span>
+      <span className="cell-actions">
+        {active &&
+          (row.status === 'paused' ? (
+            <button onClick={() => onFile(row.path, 'resume')} aria-label={`Resume ${row.path}`}>
+              Resume
+            </button>
+          ) : (
+            <button onClick={() => onFile(row.path, 'pause')} aria-label={`Pause ${row.path}`}>
+              Pause
+            </button>
+          ))}
+        {active && (
+          <button onClick={() => onFile(row.path, 'cancel')} aria-label={`Cancel ${row.path}`}>
+            Cancel
+          </button>
+        )}
+        {row.hasLink && (
+          <button onClick={() => onCopy(row.path)} aria-label={`Copy link to ${row.path}`}>
+            Copy link
+          </button>
+        )}
+      </span>
+    </>
+  );
+}
+
+/**
+ * A batch's files, virtualized: only the rows in view (plus a margin) are fetched and rendered, so
+ * 100,000 rows scroll as smoothly as 10. The visible page is fetched again on every update tick.
+ */
+export function FileTable({
+  api,
+  batchId,
+  running,
+  tick,
+  onError,
+}: {
+  api: DesktopApi;
+  batchId: string;
+  /** True while the batch uploads or is paused, when files can be paused or cancelled one by one. */
+  running: boolean;
+  tick: number;
+  onError: (message: string) => void;
+}) {
+  const [filter, setFilter] = useState<FileFilter>('all');
+  const [page, setPage] = useState<FilePage>();
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: page?.total ?? 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 5,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  const offset = Math.max(0, first - OVERSCAN);
+  const limit = Math.min(1000, last - first + 1 + 2 * OVERSCAN);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .listFiles({ batchId, filter, offset, limit })
+      .then((next) => live && setPage(next))
+      .catch((error: Error) => live && onError(error.message));
+    return () => {
+      live = false;
+    };
+  }, [api, batchId, filter, offset, limit, tick, onError]);
+
+  const onFile = (path: string, action: 'pause' | 'resume' | 'cancel') =>
+    void api.controlFile({ batchId, path, action }).catch((error: Error) => onError(error.message));
+  const onCopy = (path: string) => void api.copyLink({ batchId, path }).catch((error: Error) => onError(error.message));
+
+  return (
+    <section className="files" aria-label="Files">
+      <div role="tablist" aria-label="Filter files" className="filters">
+        {FILTERS.map(({ id, label }) => (
+          <button
+            key={id}
+            role="tab"
+            aria-selected={filter === id}
+            onClick={() => {
+              setFilter(id);
+              scroller.current?.scrollTo({ top: 0 });
+            }}
+          >
+            {label} <span className="num count">{(page?.counts[id] ?? 0).toLocaleString()}</span>
+          </button>
+        ))}
+      </div>
+      <div className="file-head" aria-hidden="true">
+        <span>Path</span>
+        <span>Size</span>
+        <span>Status</span>
+        <span>Reason</span>
+        <span />
+      </div>
+      <div ref={scroller} className="file-scroll" role="table" aria-rowcount={page?.total ?? 0} tabIndex={0}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = page?.rows[item.index - page.offset];
+            return (
+              <div
+                key={item.key}
+                role="row"
+                aria-rowindex={item.index + 1}
+                className="file-row"
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+              >
+                {row ? (
+                  <Row row={row} running={running} onFile={onFile} onCopy={onCopy} />
+                ) : (
+                  <span className="cell-path muted">…</span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

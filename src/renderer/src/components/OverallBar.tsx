@@ -1,0 +1,17 @@
+import { formatBytes, type OverallProgress } from '../../../shared/progress';
+import { formatDuration, percent } from '../format';
+
+/** Overall speed, ETA and bytes across every running batch. */
+export function OverallBar({ overall }: { overall: OverallProgress }) {
+  const idle = overall.batches === 0;
+  return (
+    <div className="overall" role="status" aria-label="Overall progress">
+      <span className="num">{idle ? 'Idle' : `${percent(overall.bytes.done, overall.bytes.total)}%`}</span>
+      <span className="num">{idle ? '' : `${formatBytes(overall.throughput)}/s`}</span>
+      <span className="num">{idle ? '' : `ETA ${formatDuration(overall.etaSeconds)}`}</span>
+      <span className="num">
+        {idle ? '' : `${overall.files.finished.toLocaleString()} / ${overall.files.total.toLocaleString()} files`}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import type { BatchProgress, OverallProgress } from './progress';
+
+/** Where a batch is in the desktop app's life cycle. */
+export type BatchPhase =
+  | 'planning'
+  | 'ready'
+  | 'uploading'
+  | 'paused'
+  | 'done'
+  | 'cancelled'
+  | 'error'
+  /** Found unfinished in a journal at launch: resumable. */
+  | 'interrupted';
+
+/** What a batch will do, from the signer's policy, before any byte moves. */
+export interface PlanSummary {
+  upload: { files: number; bytes: number };
+  rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };
+  skipped: { files: number };
+}
+
+/** An error a person can act on: what went wrong and what to do. */
+export interface ActionableError {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+/** One batch as the window shows it. */
+export interface BatchView {
+  batchId: string;
+  root: string;
+  phase: BatchPhase;
+  plan?: PlanSummary;
+  progress?: BatchProgress;
+  error?: ActionableError;
+  /** Set once the batch ended and its report was written. */
+  hasReport: boolean;
+}
+
+/** What the window receives, at most about ten times a second. */
+export interface DesktopUpdate {
+  batches: BatchView[];
+  overall: OverallProgress;
+  warnings: string[];
+}
+
+/** The state of one row of the file table. */
+export type FileRowStatus = 'queued' | 'uploading' | 'paused' | 'uploaded' | 'skipped' | 'failed';
+
+/** One file of a batch, as the file table shows it. */
+export interface FileRow {
+  path: string;
+  size: number;
+  status: FileRowStatus;
+  bytesDone: number;
+  reason?: string;
+  hasLink: boolean;
+}
+
+/** A page of a batch's files under one filter, with the count per filter. */
+export interface FilePage {
+  total: number;
+  counts: { all: number; active: number; failed: number; done: number };
+  offset: number;
+  rows: FileRow[];
+}
+
+/** The settings as the window sees them: never the token itself. */
+export interface SettingsView {
+  /** Empty for the embedded local signer and store. */
+  signerUrl: string;
+  hasToken: boolean;
+  /** How the token is kept: encrypted by the OS, for this session only, or not at all. */
+  tokenStorage: 'encrypted' | 'session-only' | 'none';
+  concurrency: number;
+  bandwidthMBps: number | null;
+}
+
+/** The hint shown with an error code, so every error says what to do next. */
+export function hintFor(code: string): string {
+  if (code === 'signer-unreachable') return 'Check the signer URL in Settings and your network, then try again.';
+  if (code === 'unauthorized' || code === 'http-401' || code === 'forbidden')
+    return 'The signer refused the token: paste a valid one in Settings.';
+  if (code === 'rate-limited' || code === 'http-429') return 'The signer is busy; wait a moment and try again.';
+  if (code === 'not-found') return 'The folder or file is gone; add it again.';
+  return 'Try again; if it keeps failing, the report lists every file with its reason.';
+}
