@@ -34,7 +34,7 @@ export interface OverallProgress {
   etaSeconds: number | null;
 }
 
-/** Sums batch snapshots into one overall figure; finished and cancelled batches are left out. */
+/** Sums batch snapshots into one overall figure; finished and cancelled batches are left out. The ETA is known once every batch's size is. */
 export function combineProgress(batches: readonly BatchProgress[]): OverallProgress {
   const overall: OverallProgress = {
     batches: 0,
@@ -43,7 +43,7 @@ export function combineProgress(batches: readonly BatchProgress[]): OverallProgr
     throughput: 0,
     etaSeconds: null,
   };
-  let scanComplete = true;
+  let sizeKnown = true;
   for (const batch of batches) {
     if (batch.state === 'done' || batch.state === 'cancelled') continue;
     overall.batches += 1;
@@ -53,9 +53,9 @@ export function combineProgress(batches: readonly BatchProgress[]): OverallProgr
     overall.bytes.total += batch.bytes.total;
     overall.bytes.done += batch.bytes.done;
     overall.throughput += batch.throughput;
-    scanComplete &&= batch.scanComplete;
+    sizeKnown &&= batch.etaSeconds !== null || batch.scanComplete;
   }
-  if (overall.batches && scanComplete)
+  if (overall.batches && sizeKnown)
     overall.etaSeconds = estimateSeconds(overall.bytes.total - overall.bytes.done, overall.throughput);
   return overall;
 }
@@ -75,5 +75,5 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit += 1;
   }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -119,4 +119,117 @@ describe('the desktop window', () => {
     await expect.poll(() => h.opened.length).toBe(1);
     expect(h.opened[0]).toMatch(/reports\/.+\.json$/u);
   });
+
+  it('pauses and resumes a batch; nothing moves while paused', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p/${i}.bin`, bytes(20_000 + i)]));
+    const folder = await makeFolder(files);
+    proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 150 } : { kind: 'pass' }));
+    const h = await open({ concurrency: 2 });
+    h.picks.folders = [folder];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const card = batchCard(h);
+    await card.getByRole('button', { name: 'Upload', exact: true }).click();
+    await card.getByText('Uploading').waitFor();
+    await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
+    await card.getByRole('button', { name: 'Pause', exact: true }).click();
+    await card.getByText('Paused').waitFor();
+    const done = async () =>
+      Number((await h.page.getByRole('tab', { name: /Done/ }).textContent())!.replace(/\D/gu, ''));
+    await new Promise((r) => setTimeout(r, 800)); // transfers already in flight finish
+    const atPause = await done();
+    await h.screenshot('04-paused');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await done()).toBe(atPause);
+    expect(atPause).toBeLessThan(40);
+    await card.getByRole('button', { name: 'Resume', exact: true }).click();
+    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    expect(await done()).toBe(40);
+    const keys = await listKeys(admin, bucket, 'users/alice/');
+    for (const [path, body] of Object.entries(files)) {
+      const key = keys.find((k) => k.endsWith(`/${path}`));
+      expect(await objectMd5(admin, bucket, key!)).toBe(md5Hex(body));
+    }
+  });
+
+  it('shows a failure with its reason, then "Retry failed" uploads it', async () => {
+    const files = { 'ok-1.txt': bytes(100), 'flaky.txt': bytes(5000), 'ok-2.txt': bytes(200) };
+    const folder = await makeFolder(files);
+    proxy.setRule((req) =>
+      isPresignedPut(req) && req.url!.includes('flaky.txt')
+        ? {
+            kind: 'status',
+            status: 403,
+            body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+          }
+        : { kind: 'pass' },
+    );
+    const h = await open();
+    h.picks.files = [folder];
+    await h.page.getByRole('button', { name: 'Add files…' }).click();
+    const card = batchCard(h);
+    await card.getByRole('button', { name: 'Upload', exact: true }).click();
+    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    await expect.poll(() => card.textContent()).toContain('1 failed');
+    await h.page.getByRole('tab', { name: /Failed/ }).click();
+    const row = h.page.getByRole('row').first();
+    await expect.poll(() => row.textContent()).toContain('flaky.txt');
+    await expect.poll(() => row.textContent()).toContain('S3 refused the upload: 403 AccessDenied');
+    await h.screenshot('05-failures');
+
+    proxy.setRule(() => ({ kind: 'pass' }));
+    await card.getByRole('button', { name: 'Retry failed' }).click();
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain('0 failed');
+    await card.getByText('Done').waitFor();
+    await expect.poll(() => h.page.getByRole('tab', { name: /Failed/ }).textContent()).toMatch(/Failed\s*0$/u);
+    const keys = await listKeys(admin, bucket, 'users/alice/');
+    const key = keys.find((k) => k.endsWith('/flaky.txt'));
+    expect(await objectMd5(admin, bucket, key!)).toBe(md5Hex(files['flaky.txt']));
+  });
+
+  it('says what to do when the signer is unreachable or refuses the token', async () => {
+    const folder = await makeFolder({ 'a.txt': 'a' });
+    const h = await open();
+    const settings = async (signerUrl: string, token: string) => {
+      await h.page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = h.page.getByRole('dialog', { name: 'Settings' });
+      await dialog.getByLabel(/Signer URL/).fill(signerUrl);
+      await dialog.getByLabel(/Token/).fill(token);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    };
+    await settings('http://127.0.0.1:9', 'some-token');
+    h.picks.folders = [folder];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const alert = batchCard(h).getByRole('alert');
+    await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('unreachable');
+    expect(await alert.textContent()).toContain('Check the signer URL in Settings');
+    await h.screenshot('06-signer-unreachable');
+    await batchCard(h).getByRole('button', { name: 'Remove' }).click();
+
+    await settings(signer.url, 'not-a-valid-token');
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    await expect
+      .poll(() => batchCard(h).getByRole('alert').textContent(), { timeout: 20_000 })
+      .toContain('The signer refused the token');
+    const view = await service!.settings();
+    expect(view).toMatchObject({ signerUrl: signer.url, hasToken: true, tokenStorage: 'encrypted' });
+  });
+
+  it('follows the dark theme and is usable from the keyboard', async () => {
+    const folder = await makeFolder({ 'k.txt': 'keyboard' });
+    const h = await open({ colorScheme: 'dark' });
+    const background = await h.page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(background).toBe('rgb(23, 24, 27)');
+    h.picks.folders = [folder];
+    await h.page.keyboard.press('Tab'); // Settings
+    await h.page.keyboard.press('Tab'); // Add folder…
+    expect(await h.page.evaluate('document.activeElement.textContent')).toBe('Add folder…');
+    await h.page.keyboard.press('Enter');
+    const upload = batchCard(h).getByRole('button', { name: 'Upload', exact: true });
+    await upload.waitFor();
+    await upload.focus();
+    await h.page.keyboard.press('Enter');
+    await batchCard(h).getByText('Done').waitFor({ timeout: 30_000 });
+    await h.screenshot('07-dark-done');
+  });
 });

@@ -6,7 +6,7 @@ import type { JournalState } from '../engine/journal';
 import { UploadError } from '../engine/errors';
 import { hintFor, type BatchView, type DesktopUpdate, type FilePage, type PlanSummary } from '../../shared/desktop';
 import type { ControlFileRequest, ControlRequest, FileRef, ListFilesRequest, SettingsInput } from '../../shared/ipc';
-import { combineProgress } from '../../shared/progress';
+import { combineProgress, estimateSeconds, type BatchProgress } from '../../shared/progress';
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
 
@@ -41,6 +41,19 @@ function summarise(plan: FolderPlan): PlanSummary {
     upload: { files: plan.upload.files, bytes: plan.upload.bytes },
     rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
     skipped: { files: plan.skipped.length },
+  };
+}
+
+/** While the upload's own scan is still running, the plan knows the batch's full size: use it. */
+function withPlanTotals(progress: BatchProgress, plan: PlanSummary | undefined): BatchProgress {
+  if (progress.scanComplete || !plan) return progress;
+  const files = Math.max(progress.files.total, plan.upload.files + plan.rejected.files + plan.skipped.files);
+  const bytes = Math.max(progress.bytes.total, plan.upload.bytes);
+  return {
+    ...progress,
+    files: { ...progress.files, total: files },
+    bytes: { ...progress.bytes, total: bytes },
+    etaSeconds: estimateSeconds(bytes - progress.bytes.done, progress.throughput),
   };
 }
 
@@ -244,7 +257,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     entry.view.phase = 'uploading';
     delete entry.view.error;
     batch.on('progress', (progress) => {
-      entry.view.progress = progress;
+      entry.view.progress = withPlanTotals(progress, entry.view.plan);
       entry.table.setActive(progress.active);
       this.#touch();
     });

@@ -73,8 +73,8 @@ export function BatchCard({
             <span className="num">
               {formatBytes(p.bytes.done)} / {formatBytes(p.bytes.total)}
             </span>
-            <span className="num">{running ? `${formatBytes(p.throughput)}/s` : ''}</span>
-            <span className="num">{running ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
+            <span className="num">{phase === 'uploading' ? `${formatBytes(p.throughput)}/s` : ''}</span>
+            <span className="num">{phase === 'uploading' ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
             <span className={p.files.failed ? 'num failed' : 'num'}>{p.files.failed.toLocaleString()} failed</span>
           </div>
         </>
@@ -94,7 +94,7 @@ export function BatchCard({
           <button onClick={() => onAction('cancel')}>{running ? 'Cancel' : 'Discard'}</button>
         )}
         {(phase === 'done' || phase === 'error') && (p?.files.failed || phase === 'error') ? (
-          <button onClick={() => onAction('retryFailed')}>Retry failed</button>
+          <button onClick={() => onAction('retryFailed')}>{phase === 'error' ? 'Try again' : 'Retry failed'}</button>
         ) : null}
         {batch.hasReport && <button onClick={onOpenReport}>Open report</button>}
         {ended && <button onClick={() => onAction('remove')}>Remove</button>}
