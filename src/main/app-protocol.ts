@@ -38,8 +38,8 @@ export function registerAppScheme(): void {
 export function serveApp(root: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppAsset(root, request.url);
-    if (!file) return new Response('Not found', { status: 404 });
-    const response = await net.fetch(pathToFileURL(file).toString());
+    const response = file ? await net.fetch(pathToFileURL(file).toString()).catch(() => undefined) : undefined;
+    if (!response?.ok) return new Response('Not found', { status: 404 });
     const headers = new Headers(response.headers);
     headers.set('content-security-policy', CONTENT_SECURITY_POLICY);
     headers.set('x-content-type-options', 'nosniff');

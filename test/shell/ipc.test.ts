@@ -1,47 +1,97 @@
 import { describe, expect, it, vi } from 'vitest';
 import { IpcRefused, registerIpc, type IpcBackend } from '../../src/main/ipc';
-import { ProgressRelay } from '../../src/main/progress-relay';
 import { IPC } from '../../src/shared/ipc';
-import type { BatchProgress } from '../../src/shared/progress';
 
 function setup() {
-  const handlers: Record<string, (event: any, payload?: unknown) => unknown> = {};
+  const handlers: Record<string, (event: any, ...args: unknown[]) => unknown> = {};
   const ipcMain = {
-    handle: (channel: string, fn: (event: any, payload?: unknown) => unknown) => (handlers[channel] = fn),
+    handle: (channel: string, fn: (event: any, ...args: unknown[]) => unknown) => (handlers[channel] = fn),
   };
-  const mainFrame = { url: 'file:///app/index.html' };
+  const mainFrame = { url: 'app://hoist/index.html' };
   const contents = { mainFrame };
-  const backend: IpcBackend = {
-    pickFolders: vi.fn(async () => []),
-    addBatches: vi.fn(async (paths: string[]) => paths.map(() => 'id')),
-    control: vi.fn(),
-  };
-  registerIpc(ipcMain as any, () => contents as any, backend);
+  const backend = Object.fromEntries(
+    [
+      'pickFolders',
+      'pickFiles',
+      'addBatches',
+      'control',
+      'controlFile',
+      'listFiles',
+      'copyLink',
+      'openReport',
+      'getSettings',
+      'saveSettings',
+    ].map((name) => [name, vi.fn(async () => undefined)]),
+  ) as unknown as Record<keyof IpcBackend, ReturnType<typeof vi.fn>>;
+  registerIpc(ipcMain as any, () => contents as any, backend as unknown as IpcBackend);
   const trusted = { sender: contents, senderFrame: mainFrame };
   return { handlers, backend, trusted, contents };
 }
 
+const settings = { signerUrl: 'https://signer.example.com', token: 't', concurrency: 8, bandwidthMBps: null };
+
 describe('IPC handlers', () => {
-  it('pass valid payloads from the window to the backend', async () => {
+  it('register one handler per API call', () => {
+    const { handlers } = setup();
+    expect(Object.keys(handlers).sort()).toEqual(
+      Object.values(IPC)
+        .filter((c) => c !== IPC.update)
+        .sort(),
+    );
+  });
+
+  it.each([
+    ['addBatches', IPC.addBatches, ['/home/ana/photos']],
+    ['control', IPC.control, { batchId: 'photos-1', action: 'retryFailed' }],
+    ['controlFile', IPC.controlFile, { batchId: 'photos-1', path: 'a/b.jpg', action: 'cancel' }],
+    ['listFiles', IPC.listFiles, { batchId: 'photos-1', filter: 'failed', offset: 0, limit: 100 }],
+    ['copyLink', IPC.copyLink, { batchId: 'photos-1', path: 'a/b.jpg' }],
+    ['openReport', IPC.openReport, 'photos-1'],
+    ['saveSettings', IPC.saveSettings, settings],
+    ['saveSettings', IPC.saveSettings, { ...settings, signerUrl: '' }],
+    ['pickFolders', IPC.pickFolders, undefined],
+  ] as const)('pass a valid %s payload to the backend', async (name, channel, payload) => {
     const { handlers, backend, trusted } = setup();
-    await handlers[IPC.addBatches]!(trusted, ['/home/ana/photos']);
-    expect(backend.addBatches).toHaveBeenCalledWith(['/home/ana/photos']);
-    await handlers[IPC.control]!(trusted, { batchId: 'photos-1', action: 'pause' });
-    expect(backend.control).toHaveBeenCalledWith({ batchId: 'photos-1', action: 'pause' });
+    await (payload === undefined ? handlers[channel]!(trusted) : handlers[channel]!(trusted, payload));
+    expect(backend[name]).toHaveBeenCalledWith(...(payload === undefined ? [undefined] : [payload]));
   });
 
   it.each([
     [IPC.addBatches, 'not-an-array'],
     [IPC.addBatches, []],
     [IPC.addBatches, [42]],
+    [IPC.addBatches, Array.from({ length: 101 }, () => '/x')],
     [IPC.control, { batchId: '../x', action: 'pause' }],
     [IPC.control, { batchId: 'b', action: 'rm -rf' }],
     [IPC.control, { batchId: 'b', action: 'pause', extra: true }],
+    [IPC.controlFile, { batchId: 'b', path: '', action: 'pause' }],
+    [IPC.listFiles, { batchId: 'b', filter: 'all', offset: -1, limit: 10 }],
+    [IPC.listFiles, { batchId: 'b', filter: 'all', offset: 0, limit: 1_000_000 }],
+    [IPC.listFiles, { batchId: 'b', filter: 'secret', offset: 0, limit: 10 }],
+    [IPC.copyLink, { batchId: 'b' }],
+    [IPC.openReport, { batchId: 'b' }],
+    [IPC.saveSettings, { ...settings, signerUrl: 'file:///etc/passwd' }],
+    [IPC.saveSettings, { ...settings, signerUrl: 'javascript:alert(1)' }],
+    [IPC.saveSettings, { ...settings, concurrency: 0 }],
+    [IPC.saveSettings, { ...settings, bandwidthMBps: -1 }],
+    [IPC.saveSettings, { ...settings, admin: true }],
+    [IPC.pickFolders, { path: '/' }],
   ])('refuse a malformed payload on %s: %j', async (channel, payload) => {
     const { handlers, backend, trusted } = setup();
     expect(() => handlers[channel]!(trusted, payload)).toThrow(IpcRefused);
-    expect(backend.addBatches).not.toHaveBeenCalled();
-    expect(backend.control).not.toHaveBeenCalled();
+    for (const fn of Object.values(backend)) expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('refuse extra arguments', () => {
+    const { handlers, trusted } = setup();
+    expect(() => handlers[IPC.openReport]!(trusted, 'b', 'more')).toThrow('Expected one payload');
+  });
+
+  it('name the field and the problem in the refusal', () => {
+    const { handlers, trusted } = setup();
+    expect(() => handlers[IPC.saveSettings]!(trusted, { ...settings, concurrency: 0 })).toThrow(
+      /at `concurrency`: .*>=1/u,
+    );
   });
 
   it('refuse foreign senders and subframes', () => {
@@ -50,28 +100,12 @@ describe('IPC handlers', () => {
       'not the Hoist window',
     );
     expect(() =>
-      handlers[IPC.pickFolders]!({ sender: contents, senderFrame: { url: 'https://evil.example' } }),
+      handlers[IPC.copyLink]!(
+        { sender: contents, senderFrame: { url: 'https://evil.example' } },
+        { batchId: 'b', path: 'a' },
+      ),
     ).toThrow(IpcRefused);
     expect(backend.pickFolders).not.toHaveBeenCalled();
-  });
-});
-
-describe('progress relay', () => {
-  it('sends at most one message per interval, with the latest snapshot of each batch', async () => {
-    vi.useFakeTimers();
-    const sent: BatchProgress[][] = [];
-    const relay = new ProgressRelay((batches) => sent.push(batches), 100);
-    const snap = (batchId: string, done: number) => ({ batchId, bytes: { done, total: 100 } }) as BatchProgress;
-    for (let i = 0; i < 1000; i++) relay.push(snap('a', i));
-    relay.push(snap('b', 1));
-    await vi.advanceTimersByTimeAsync(100);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.map((b) => [b.batchId, b.bytes.done])).toEqual([
-      ['a', 999],
-      ['b', 1],
-    ]);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(sent).toHaveLength(1);
-    vi.useRealTimers();
+    expect(backend.copyLink).not.toHaveBeenCalled();
   });
 });

@@ -21,10 +21,10 @@ vi.mock('electron', () => {
     }
     once(): void {}
   }
-  return { BrowserWindow, shell: { openExternal } };
+  return { BrowserWindow, shell: { openExternal }, protocol: {}, net: {} };
 });
 
-const { createMainWindow, isExternalLink } = await import('../../src/main/window');
+const { createMainWindow, hardenSession, isExternalLink } = await import('../../src/main/window');
 
 beforeEach(() => {
   created.length = 0;
@@ -45,13 +45,33 @@ describe('the main window', () => {
     });
   });
 
-  it('blocks navigation and webviews', () => {
+  it('blocks navigation and redirects away from the app, and webviews', () => {
     createMainWindow('/p');
-    for (const event of ['will-navigate', 'will-attach-webview']) {
+    for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const preventDefault = vi.fn();
-      created[0]!.handlers[event]!({ preventDefault });
+      created[0]!.handlers[event]!({ preventDefault, url: 'https://evil.example/' });
       expect(preventDefault).toHaveBeenCalled();
     }
+    for (const event of ['will-navigate', 'will-redirect']) {
+      const preventDefault = vi.fn();
+      created[0]!.handlers[event]!({ preventDefault, url: 'app://hoist/index.html' });
+      expect(preventDefault).not.toHaveBeenCalled();
+    }
+  });
+
+  it('refuses every permission request and check', () => {
+    let request: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
+    let check: (() => boolean) | undefined;
+    hardenSession({
+      setPermissionRequestHandler: (fn: typeof request) => (request = fn),
+      setPermissionCheckHandler: (fn: typeof check) => (check = fn),
+    } as any);
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal']) {
+      const answer = vi.fn();
+      request!({}, permission, answer);
+      expect(answer).toHaveBeenCalledWith(false);
+    }
+    expect(check!()).toBe(false);
   });
 
   it('denies new windows and opens only https links in the system browser', () => {

@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SettingsStore, type SecretBox } from '../../src/main/desktop/settings-store';
+
+// A stand-in for the OS keychain: a keyed XOR, so the token never appears on disk as written.
+const keychain = (available = true): SecretBox => ({
+  isEncryptionAvailable: () => available,
+  encryptString: (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
+  decryptString: (encrypted) => Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString(),
+});
+const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMBps: 5 };
+const file = async () => join(await mkdtemp(join(tmpdir(), 'hoist-settings-')), 'settings.json');
+
+describe('settings', () => {
+  it('start from defaults: the embedded signer, 8 connections, no limit, no token', async () => {
+    expect(new SettingsStore(await file(), keychain()).view()).toEqual({
+      signerUrl: '',
+      hasToken: false,
+      tokenStorage: 'none',
+      concurrency: 8,
+      bandwidthMBps: null,
+    });
+  });
+
+  it('write the token only encrypted, and read it back in a new session', async () => {
+    const path = await file();
+    const view = new SettingsStore(path, keychain()).save({ ...input, token: 'secret-token-123' });
+    expect(view).toMatchObject({ hasToken: true, tokenStorage: 'encrypted', concurrency: 12 });
+    expect(view).not.toHaveProperty('token');
+    const onDisk = await readFile(path, 'utf8');
+    expect(onDisk).not.toContain('secret-token-123');
+    expect(onDisk).toContain('tokenEncrypted');
+    expect(new SettingsStore(path, keychain()).get().token).toBe('secret-token-123');
+  });
+
+  it('keep the saved token when none is given, and forget it when given empty', async () => {
+    const path = await file();
+    const store = new SettingsStore(path, keychain());
+    store.save({ ...input, token: 'keep-me' });
+    store.save({ ...input, concurrency: 3 });
+    expect(store.get()).toMatchObject({ token: 'keep-me', concurrency: 3 });
+    store.save({ ...input, token: '' });
+    expect(store.get().token).toBeUndefined();
+    expect(await readFile(path, 'utf8')).not.toContain('tokenEncrypted');
+  });
+
+  it('keep the token for this session only when the OS cannot encrypt it', async () => {
+    const path = await file();
+    const store = new SettingsStore(path, keychain(false));
+    expect(store.save({ ...input, token: 'plain-token' }).tokenStorage).toBe('session-only');
+    expect(store.get().token).toBe('plain-token');
+    expect(await readFile(path, 'utf8')).not.toContain('plain-token');
+    expect(new SettingsStore(path, keychain(false)).get().token).toBeUndefined();
+  });
+
+  it('fall back to defaults, and say why, when the file is damaged', async () => {
+    const path = await file();
+    await writeFile(path, '{"concurrency": "lots"');
+    const store = new SettingsStore(path, keychain());
+    expect(store.get().concurrency).toBe(8);
+    expect(store.problem).toMatch(/settings\.json could not be read/u);
+  });
+});
