@@ -7,12 +7,14 @@ import { startEngine } from './desktop/start-engine';
 import { SettingsStore, type SecretBox } from './desktop/settings-store';
 import { registerIpc } from './ipc';
 import { integrateWithOs } from './os-integration';
-import { createMainWindow, hardenSession } from './window';
+import { createMainWindow, hardenSession, lockDownContents } from './window';
 import { IPC } from '../shared/ipc';
 
 // The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();
 registerAppScheme();
+// Every web contents, not only the window's, gets the navigation and window rules.
+app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
 
 let window: BrowserWindow | undefined;
 

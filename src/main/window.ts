@@ -1,4 +1,4 @@
-import { BrowserWindow, shell, type Session } from 'electron';
+import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
 import { APP_SCHEME } from './app-protocol';
 
 /** The web preferences every Hoist window uses: isolated, sandboxed, no Node in the page. */
@@ -32,9 +32,29 @@ export function hardenSession(session: Session): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-/** True for URLs of the app's own pages. */
+/** True for URLs of the app's own pages (parsed, so `app://hoist.evil/` does not pass). */
 export function isAppUrl(url: string): boolean {
-  return url.startsWith(`${APP_SCHEME}://hoist/`);
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'hoist';
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses navigation and redirects away from the app, webviews and new windows; https links open outside. */
+export function lockDownContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
 /** Creates the main window; navigation and new windows are refused, https links open outside. */
@@ -48,17 +68,7 @@ export function createMainWindow(preload: string): BrowserWindow {
     title: 'Hoist',
     webPreferences: securePreferences(preload),
   });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event) => {
-    if (!isAppUrl(event.url)) event.preventDefault();
-  });
-  window.webContents.on('will-redirect', (event) => {
-    if (!isAppUrl(event.url)) event.preventDefault();
-  });
-  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  lockDownContents(window.webContents);
   window.once('ready-to-show', () => window.show());
   return window;
 }

@@ -61,7 +61,7 @@ const BRIDGE = `(() => {
   window.hoist = {
     ...Object.fromEntries(Object.keys(channels).filter((n) => n !== 'update').map((n) => [n, call(n)])),
     onUpdate: (listener) => { listeners.add(listener); return () => listeners.delete(listener); },
-    pathForFile: () => '',
+    pathForFile: (file) => (window.__hoistDropPaths || {})[file.name] || '',
   };
 })();`;
 

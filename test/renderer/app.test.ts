@@ -232,4 +232,52 @@ describe('the desktop window', () => {
     await batchCard(h).getByText('Done').waitFor({ timeout: 30_000 });
     await h.screenshot('07-dark-done');
   });
+
+  it('takes folders dropped from the file manager', async () => {
+    const folder = await makeFolder({ 'dropped.txt': 'dropped' });
+    const h = await open();
+    await h.page.evaluate(`window.__hoistDropPaths = { 'my-folder': ${JSON.stringify(folder)} }`);
+    await h.page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([''], 'my-folder'));
+      const zone = document.querySelector('.drop');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
+    const card = batchCard(h);
+    await card.getByText('Ready to upload').waitFor();
+    expect(await card.getByRole('button').first().getAttribute('title')).toBe(folder);
+  });
+
+  it('pauses, resumes and cancels single files', async () => {
+    const files = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`s/${i}.txt`, bytes(100 + i)]));
+    const folder = await makeFolder(files);
+    proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 250 } : { kind: 'pass' }));
+    const h = await open({ concurrency: 1 });
+    h.picks.folders = [folder];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const card = batchCard(h);
+    await card.getByRole('button', { name: 'Upload', exact: true }).click();
+    await card.getByText('Uploading').waitFor();
+    // The last two rows in scan order are still waiting: hold one, cancel the other.
+    const rows = h.page.getByRole('row');
+    const held = (await rows.nth(9).locator('.cell-path').textContent())!;
+    const dropped = (await rows.nth(8).locator('.cell-path').textContent())!;
+    await h.page.getByRole('button', { name: `Pause ${held}` }).click();
+    await h.page.getByRole('button', { name: `Cancel ${dropped}` }).click();
+    await expect
+      .poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent(), { timeout: 30_000 })
+      .toMatch(/Done\s*9$/u);
+    await expect.poll(() => h.page.getByRole('tab', { name: /Active/ }).textContent()).toMatch(/Active\s*1$/u);
+    expect(await card.getByText('Uploading').count()).toBe(1);
+    await h.page.getByRole('button', { name: `Resume ${held}` }).click();
+    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    await h.page.getByRole('tab', { name: /All/ }).click();
+    const cancelledRow = h.page.getByRole('row').filter({ hasText: dropped });
+    await expect.poll(() => cancelledRow.textContent()).toContain('Cancelled by you');
+    const keys = await listKeys(admin, bucket, 'users/alice/');
+    expect(keys.some((k) => k.endsWith(`/${dropped}`))).toBe(false);
+    const heldKey = keys.find((k) => k.endsWith(`/${held}`));
+    expect(await objectMd5(admin, bucket, heldKey!)).toBe(md5Hex(files[held]!));
+  });
 });

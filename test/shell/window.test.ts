@@ -52,6 +52,11 @@ describe('the main window', () => {
       created[0]!.handlers[event]!({ preventDefault, url: 'https://evil.example/' });
       expect(preventDefault).toHaveBeenCalled();
     }
+    for (const url of ['app://hoist.evil.example/', 'app://evil/hoist/', 'file:///app/index.html']) {
+      const preventDefault = vi.fn();
+      created[0]!.handlers['will-navigate']!({ preventDefault, url });
+      expect(preventDefault).toHaveBeenCalled();
+    }
     for (const event of ['will-navigate', 'will-redirect']) {
       const preventDefault = vi.fn();
       created[0]!.handlers[event]!({ preventDefault, url: 'app://hoist/index.html' });

@@ -178,9 +178,10 @@ export class Batch extends EventEmitter<BatchEvents> {
     const yielded = Symbol('yielded');
     for (;;) {
       await this.gate(path, signal);
-      const result = await this.#shared.queue.add(async (): Promise<T | typeof yielded> =>
-        this.#gated(path) && !signal.aborted ? yielded : task(),
-      );
+      const result = await this.#shared.queue.add(async (): Promise<T | typeof yielded> => {
+        if (signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+        return this.#gated(path) ? yielded : task();
+      });
       if (result !== yielded) return result as T;
     }
   }

@@ -61,6 +61,7 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
 
 /** Streams the range to the URL with exactly the signed headers; resolves to the ETag S3 returned. */
 export async function putRange(put: RangePut): Promise<string> {
+  if (put.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
   const url = new URL(put.url);
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
