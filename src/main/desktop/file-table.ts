@@ -9,21 +9,22 @@ interface Row extends FileRow {
 
 const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'failed']);
 
-function matches(filter: FileFilter, status: FileRowStatus): boolean {
-  if (filter === 'all') return true;
-  if (filter === 'failed') return status === 'failed';
-  if (filter === 'done') return status === 'uploaded' || status === 'skipped';
-  return !ENDED.has(status);
+/** The filter a status belongs to besides `all`. */
+function bucketOf(status: FileRowStatus): Exclude<FileFilter, 'all'> {
+  if (status === 'failed') return 'failed';
+  if (status === 'uploaded' || status === 'skipped') return 'done';
+  return 'active';
 }
 
 /**
- * Every file of one batch in scan order, with its current state. Updates cost O(1) per file; a filtered
- * page is built from an index that is rebuilt only after rows changed, so scrolling 100,000 rows is cheap.
+ * Every file of one batch in scan order, with its current state. Updates and counts cost O(1) per file; a
+ * filtered index is rebuilt only after a file changed filter, so scrolling 100,000 rows is cheap.
  */
 export class FileTable {
   readonly #rows: Row[] = [];
   readonly #byPath = new Map<string, Row>();
   #active = new Set<string>();
+  readonly #counts = { active: 0, failed: 0, done: 0 };
   #version = 0;
   readonly #index = new Map<FileFilter, { version: number; rows: Row[] }>();
 
@@ -31,19 +32,21 @@ export class FileTable {
   queue(path: string, size: number): void {
     const row = this.#byPath.get(path);
     if (row) {
-      Object.assign(row, { status: 'queued', size, bytesDone: 0, hasLink: false });
+      this.#setStatus(row, 'queued');
+      Object.assign(row, { size, bytesDone: 0, hasLink: false });
       delete row.reason;
       delete row.viewUrl;
     } else {
       this.#add({ path, size, status: 'queued', bytesDone: 0, hasLink: false });
     }
-    this.#version += 1;
   }
 
   /** Records how a file ended, adding it when the scan found it only now. */
   finish(outcome: FileOutcome): void {
-    const row = this.#byPath.get(outcome.path) ?? this.#add({ path: outcome.path, size: 0, bytesDone: 0 } as Row);
-    row.status = outcome.status;
+    const row =
+      this.#byPath.get(outcome.path) ??
+      this.#add({ path: outcome.path, size: 0, status: 'queued', bytesDone: 0, hasLink: false });
+    this.#setStatus(row, outcome.status);
     row.size = outcome.size;
     row.bytesDone = outcome.status === 'uploaded' ? outcome.size : 0;
     row.hasLink = Boolean(outcome.viewUrl);
@@ -51,7 +54,6 @@ export class FileTable {
     if (outcome.reason) row.reason = outcome.reason;
     else delete row.reason;
     this.#active.delete(outcome.path);
-    this.#version += 1;
   }
 
   /** Applies the engine's list of files in flight: their bytes, and paused or uploading. */
@@ -61,23 +63,21 @@ export class FileTable {
       const row = this.#byPath.get(file.path);
       if (!row || ENDED.has(row.status)) continue;
       now.add(file.path);
-      row.status = file.paused ? 'paused' : 'uploading';
+      this.#setStatus(row, file.paused ? 'paused' : 'uploading');
       row.bytesDone = file.bytesDone;
     }
     for (const path of this.#active) {
       const row = this.#byPath.get(path);
-      if (!now.has(path) && row && !ENDED.has(row.status)) row.status = 'queued';
+      if (!now.has(path) && row && !ENDED.has(row.status)) this.#setStatus(row, 'queued');
     }
     this.#active = now;
-    this.#version += 1;
   }
 
   /** Marks a waiting file as paused by the person (it has no transfer in flight yet). */
   setPaused(path: string, paused: boolean): void {
     const row = this.#byPath.get(path);
     if (!row || ENDED.has(row.status)) return;
-    row.status = paused ? 'paused' : this.#active.has(path) ? 'uploading' : 'queued';
-    this.#version += 1;
+    this.#setStatus(row, paused ? 'paused' : this.#active.has(path) ? 'uploading' : 'queued');
   }
 
   /** The failed files. */
@@ -100,12 +100,7 @@ export class FileTable {
     const rows = this.#filtered(filter);
     return {
       total: rows.length,
-      counts: {
-        all: this.#rows.length,
-        active: this.#filtered('active').length,
-        failed: this.#filtered('failed').length,
-        done: this.#filtered('done').length,
-      },
+      counts: { all: this.#rows.length, ...this.#counts },
       offset,
       rows: rows.slice(offset, offset + limit).map(({ viewUrl: _viewUrl, ...row }) => row),
     };
@@ -115,14 +110,24 @@ export class FileTable {
     if (filter === 'all') return this.#rows;
     const cached = this.#index.get(filter);
     if (cached?.version === this.#version) return cached.rows;
-    const rows = this.#rows.filter((row) => matches(filter, row.status));
+    const rows = this.#rows.filter((row) => bucketOf(row.status) === filter);
     this.#index.set(filter, { version: this.#version, rows });
     return rows;
   }
 
+  #setStatus(row: Row, status: FileRowStatus): void {
+    if (row.status === status) return;
+    this.#counts[bucketOf(row.status)] -= 1;
+    this.#counts[bucketOf(status)] += 1;
+    row.status = status;
+    this.#version += 1;
+  }
+
   #add(row: Row): Row {
+    this.#counts[bucketOf(row.status)] += 1;
     this.#rows.push(row);
     this.#byPath.set(row.path, row);
+    this.#version += 1;
     return row;
   }
 }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { FilePage, FileRow } from '../../../shared/desktop';
 import type { FileFilter } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/progress';
@@ -8,6 +8,8 @@ import { percent } from '../format';
 
 const ROW_HEIGHT = 32;
 const OVERSCAN = 20;
+/** Pages start and end on multiples of this, so scrolling fetches once per block, not once per frame. */
+const BLOCK = 50;
 const FILTERS: { id: FileFilter; label: string }[] = [
   { id: 'all', label: 'All' },
   { id: 'active', label: 'Active' },
@@ -23,7 +25,7 @@ const STATUS_LABEL: Record<FileRow['status'], string> = {
   failed: 'Failed',
 };
 
-function Row({
+function RowCells({
   row,
   running,
   onFile,
@@ -73,6 +75,17 @@ function Row({
   );
 }
 
+const sameRow = (a: FileRow, b: FileRow): boolean =>
+  a.path === b.path &&
+  a.status === b.status &&
+  a.bytesDone === b.bytesDone &&
+  a.size === b.size &&
+  a.reason === b.reason &&
+  a.hasLink === b.hasLink;
+
+/** A row re-renders only when what it shows changed, not on every fetch of its page. */
+const Row = memo(RowCells, (a, b) => a.running === b.running && a.onFile === b.onFile && sameRow(a.row, b.row));
+
 /**
  * A batch's files, virtualized: only the rows in view (plus a margin) are fetched and rendered, so
  * 100,000 rows scroll as smoothly as 10. The visible page is fetched again on every update tick.
@@ -103,8 +116,8 @@ export function FileTable({
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;
-  const offset = Math.max(0, first - OVERSCAN);
-  const limit = Math.min(1000, last - first + 1 + 2 * OVERSCAN);
+  const offset = Math.max(0, Math.floor((first - OVERSCAN) / BLOCK) * BLOCK);
+  const limit = Math.min(1000, Math.ceil((last + 1 + OVERSCAN) / BLOCK) * BLOCK - offset);
 
   useEffect(() => {
     let live = true;
