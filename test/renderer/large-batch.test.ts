@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
@@ -53,8 +54,14 @@ const SCROLL_AND_MEASURE = (ms: number, step: number) => `new Promise((resolve) 
   requestAnimationFrame(frame);
 })`;
 
-/** Scrolls and measures; adds how busy this (engine and service) process was meanwhile. */
-async function measure(page: import('playwright-core').Page, ms: number) {
+/**
+ * Scrolls and measures, with a CPU profile of the page's main thread (busy time and the top functions by
+ * self time) and how busy this process (engine and service) was meanwhile.
+ */
+async function measure(page: Page, ms: number) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
   const cpu = process.cpuUsage();
   const started = performance.now();
   const { gaps, longTaskMs } = (await page.evaluate(SCROLL_AND_MEASURE(ms, 120))) as {
@@ -62,8 +69,28 @@ async function measure(page: import('playwright-core').Page, ms: number) {
     longTaskMs: number;
   };
   const used = process.cpuUsage(cpu);
-  const engineCpu = Math.round(((used.user + used.system) / 1000 / (performance.now() - started)) * 100) / 100;
-  return { ...stats(gaps), pageLongTaskMs: longTaskMs, engineProcessCores: engineCpu };
+  const wall = performance.now() - started;
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  const selfMs = new Map<string, number>();
+  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName || '(anonymous)']));
+  profile.samples!.forEach((id, i) => {
+    const name = names.get(id)!;
+    selfMs.set(name, (selfMs.get(name) ?? 0) + profile.timeDeltas![i]! / 1000);
+  });
+  const busy = [...selfMs].filter(([name]) => name !== '(idle)').reduce((sum, [, t]) => sum + t, 0);
+  const top = [...selfMs]
+    .filter(([name]) => name !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([name, t]) => `${name} ${Math.round(t)}ms`);
+  return {
+    ...stats(gaps),
+    pageLongTaskMs: longTaskMs,
+    pageMainThreadBusy: Math.round((busy / wall) * 100) / 100,
+    pageTop: top,
+    engineProcessCores: Math.round(((used.user + used.system) / 1000 / wall) * 100) / 100,
+  };
 }
 
 function stats(gaps: number[]) {

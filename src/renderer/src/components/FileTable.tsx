@@ -130,9 +130,15 @@ export function FileTable({
     };
   }, [api, batchId, filter, offset, limit, tick, onError]);
 
-  const onFile = (path: string, action: 'pause' | 'resume' | 'cancel') =>
-    void api.controlFile({ batchId, path, action }).catch((error: Error) => onError(error.message));
-  const onCopy = (path: string) => void api.copyLink({ batchId, path }).catch((error: Error) => onError(error.message));
+  const onFile = useCallback(
+    (path: string, action: 'pause' | 'resume' | 'cancel') =>
+      void api.controlFile({ batchId, path, action }).catch((error: Error) => onError(error.message)),
+    [api, batchId, onError],
+  );
+  const onCopy = useCallback(
+    (path: string) => void api.copyLink({ batchId, path }).catch((error: Error) => onError(error.message)),
+    [api, batchId, onError],
+  );
 
   return (
     <section className="files" aria-label="Files">
