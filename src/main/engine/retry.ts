@@ -11,8 +11,8 @@ export interface RetryOptions {
   onRetry?: (error: UploadError, attempt: number) => void;
 }
 
-/** Defaults for transfers over the internet. */
-export const DEFAULT_RETRY: RetryOptions = { retries: 6, minDelayMs: 500, maxDelayMs: 30_000 };
+/** Defaults for transfers over the internet: at least 90 s of backoff, enough to ride out a signer restart. */
+export const DEFAULT_RETRY: RetryOptions = { retries: 8, minDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
  * Runs `attempt` until it succeeds, with exponential backoff (randomised 1-2x) on retryable errors;

@@ -59,6 +59,13 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   return new UploadError(code || `http-${status}`, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
 
+const shrank = (read: number, expected: number): UploadError =>
+  new UploadError(
+    'changed-during-upload',
+    `The file shrank while uploading: read ${read} of ${expected} bytes`,
+    'fatal',
+  );
+
 /** Streams the range to the URL with exactly the signed headers; resolves to the ETag S3 returned. */
 export async function putRange(put: RangePut): Promise<string> {
   if (put.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
@@ -96,6 +103,8 @@ export async function putRange(put: RangePut): Promise<string> {
         put.onBytes(chunk.length);
         yield chunk;
       }
+      // A file truncated mid-read ends early: fail now rather than wait for S3 to time out.
+      if (sent !== put.length) throw shrank(sent, put.length);
     };
     const body =
       put.length === 0
@@ -112,13 +121,6 @@ export async function putRange(put: RangePut): Promise<string> {
               req,
             );
     const [res] = await Promise.all([response, body]);
-    if (sent !== put.length) {
-      throw new UploadError(
-        'changed-during-upload',
-        `The file shrank while uploading: read ${sent} of ${put.length} bytes`,
-        'fatal',
-      );
-    }
     let text = '';
     for await (const chunk of res) {
       lastActivity = performance.now();
