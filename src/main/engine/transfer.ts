@@ -120,13 +120,31 @@ export async function putRange(put: RangePut): Promise<string> {
               counted,
               req,
             );
-    const [res] = await Promise.all([response, body]);
+    // S3 may answer before the body is sent (a 403 for an expired URL, a 503): act on the answer then,
+    // instead of pushing the rest of the body at a server that stopped reading.
+    let bodyError: unknown;
+    const bodySent = body.then(
+      () => undefined,
+      (error: unknown) => void (bodyError = error),
+    );
+    let res: IncomingMessage;
+    try {
+      res = await response;
+    } catch (error) {
+      await bodySent;
+      throw bodyError ?? error;
+    }
+    if (res.statusCode === 200) {
+      await bodySent;
+      if (bodyError) throw bodyError;
+    }
     let text = '';
     for await (const chunk of res) {
       lastActivity = performance.now();
       if (text.length < 4096) text += (chunk as Buffer).toString();
     }
     if (res.statusCode === 200) return String(res.headers.etag ?? '');
+    req.destroy();
     throw classify(res, text, put.expiresAt);
   } catch (error) {
     if (error instanceof UploadError) throw error;

@@ -1,0 +1,178 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
+import { bytes, makeFolder } from '../helpers/folders';
+import { startTestSigner, type TestSigner } from '../helpers/signer';
+import { adminClient, createTestBucket } from '../helpers/test-s3';
+
+// Faults injected by a real HTTP proxy between the engine and S3 (the signer signs URLs for the proxy's
+// address, and Ceph still verifies every signature) and between the engine and the signer.
+const s3 = inject('s3');
+const admin = adminClient(s3);
+const MiB = 1024 * 1024;
+let bucket: string;
+let s3Proxy: FaultProxy;
+const started: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  bucket = await createTestBucket(s3);
+  s3Proxy = await startFaultProxy(s3.endpoint);
+});
+afterEach(() => s3Proxy.setRule(() => ({ kind: 'pass' })));
+afterAll(async () => {
+  for (const s of started) await s.close();
+  await s3Proxy.close();
+  admin.destroy();
+});
+
+async function signerVia(options: Parameters<typeof startTestSigner>[1] = {}): Promise<TestSigner> {
+  const signer = await startTestSigner({ ...s3, endpoint: s3Proxy.url }, { bucket, ...options });
+  started.push(signer);
+  return signer;
+}
+
+const folderOf = (count: number, size: number, prefix = 'f') =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}.bin`, bytes(size)]));
+const keyOf = (url: string | undefined) => (url ?? '').split('?')[0]!;
+
+/** Applies `fault` to the first attempt of each object's PUT (each part counts apart), then passes. */
+function firstAttempts(fault: (n: number) => ReturnType<Parameters<FaultProxy['setRule']>[0]>) {
+  const seen = new Set<string>();
+  let n = 0;
+  return countFaults((req) => {
+    const id = `${keyOf(req.url)}#${/partNumber=(\d+)/u.exec(req.url ?? '')?.[1] ?? ''}`;
+    if (!isPresignedPut(req) || seen.has(id)) return { kind: 'pass' };
+    seen.add(id);
+    return fault(n++);
+  });
+}
+
+describe('faults between the engine and S3', () => {
+  it('survives connections reset mid-body at random points', async () => {
+    const signer = await signerVia({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const files = { ...folderOf(16, 300_000, 'r'), 'big.bin': bytes(12 * MiB) };
+    const root = await makeFolder(files);
+    const random = seededRandom(20261129);
+    const faults = firstAttempts(() => ({ kind: 'reset', afterBytes: Math.floor(random() * 290_000) }));
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost('S3 connection reset mid-body', counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(17);
+  });
+
+  it.each([
+    ['S3 500 InternalError', { kind: 'status', status: 500, body: '<Error><Code>InternalError</Code></Error>' }],
+    [
+      'S3 503 SlowDown with Retry-After',
+      { kind: 'status', status: 503, body: '<Error><Code>SlowDown</Code></Error>', headers: { 'retry-after': '1' } },
+    ],
+    [
+      'S3 503 SlowDown without Retry-After',
+      { kind: 'status', status: 503, body: '<Error><Code>SlowDown</Code></Error>' },
+    ],
+  ] as const)('survives %s', async (fault, action) => {
+    const signer = await signerVia();
+    const files = folderOf(8, 100_000, fault.replace(/\W+/gu, '-'));
+    const root = await makeFolder(files);
+    const faults = firstAttempts(() => action);
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost(fault, counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(8);
+    expect(counts.injected).toBe(8);
+  });
+
+  it('aborts and retries a transfer that stalls', async () => {
+    const signer = await signerVia();
+    const files = folderOf(4, 100_000, 'stall');
+    const root = await makeFolder(files);
+    const faults = firstAttempts((n) => (n < 2 ? { kind: 'hang' } : { kind: 'pass' }));
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { stallMs: 500 });
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost('S3 stalls (no bytes move)', counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(4);
+  });
+
+  it('signs again when URLs expire while they wait, and never counts it as a failure', async () => {
+    const signer = await signerVia({ policy: { putUrlTtlSeconds: 1 } });
+    const files = folderOf(3, 1000, 'queued');
+    const root = await makeFolder(files);
+    const faults = firstAttempts(() => ({ kind: 'delay', ms: 2500 }));
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost('URL expired while queued', counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(3);
+    expect(signer.logs.filter((l) => l.route === '/v1/batches/sign').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('signs parts again when their URLs expire while they are in flight', async () => {
+    const signer = await signerVia({ policy: { putUrlTtlSeconds: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const files = { 'parts.bin': bytes(16 * MiB) };
+    const root = await makeFolder(files);
+    const faults = firstAttempts(() => ({ kind: 'delay', ms: 3500 }));
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost('part URL expired in flight', counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(1);
+    expect(counts.injected).toBe(4);
+    expect(signer.logs.filter((l) => l.route === '/v1/multipart/parts').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("fails a file at once on a 4xx that cannot succeed, with S3's code", async () => {
+    const signer = await signerVia();
+    const files = { 'a.bin': bytes(10) };
+    const root = await makeFolder(files);
+    const faults = countFaults((req) =>
+      isPresignedPut(req)
+        ? { kind: 'status', status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' }
+        : { kind: 'pass' },
+    );
+    s3Proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    expect(faults.injected()).toBe(1);
+    expect(report.files[0]).toMatchObject({ status: 'failed', code: 'InvalidArgument' });
+    expect(report.files[0]!.reason).toContain('400 InvalidArgument');
+    const counts = { injected: 1, filesAffected: 1 };
+    await expectNothingLost('S3 400 (cannot succeed)', counts, admin, bucket, report, files);
+  });
+});
+
+describe('faults between the engine and the signer', () => {
+  it('rides out a signer that answers 503 and drops connections for a while', async () => {
+    const signer = await signerVia();
+    const faults = countFaults((_req, i) =>
+      i < 3
+        ? { kind: 'status', status: 503, headers: { 'retry-after': '0' } }
+        : i < 5
+          ? { kind: 'reset', afterBytes: 0 }
+          : { kind: 'pass' },
+    );
+    const signerProxy = await startFaultProxy(signer.url, faults.rule);
+    started.push(signerProxy);
+    const files = folderOf(3, 1000, 'signer');
+    const root = await makeFolder(files);
+    const engine = await faultEngine(signerProxy.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: 3 };
+    await expectNothingLost('signer 503 and dropped connections', counts, admin, bucket, report, files);
+    expect(report.counts.uploaded).toBe(3);
+  });
+});

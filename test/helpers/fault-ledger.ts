@@ -1,0 +1,16 @@
+import { appendFileSync } from 'node:fs';
+
+/** One row of the fault table: a fault, how often it was injected, and what it did to the files. */
+export interface FaultRecord {
+  fault: string;
+  injected: number;
+  filesAffected: number;
+  lost: number;
+  corrupted: number;
+}
+
+/** Appends a row to the ledger `npm run test:faults` prints (HOIST_FAULT_LEDGER); a no-op without it. */
+export function recordFault(record: FaultRecord): void {
+  const ledger = process.env.HOIST_FAULT_LEDGER;
+  if (ledger) appendFileSync(ledger, `${JSON.stringify(record)}\n`);
+}
