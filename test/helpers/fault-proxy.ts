@@ -20,6 +20,8 @@ export interface FaultProxy {
   injected: Record<FaultAction['kind'], number>;
   requests: number;
   setRule(rule: FaultRule): void;
+  /** Stops all traffic for `ms`, as a sleeping machine would: open connections go silent, new ones wait. */
+  freeze(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -42,10 +44,12 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
   const sockets = new Set<Socket>();
   let current = rule;
   let index = 0;
+  let thawed = Promise.resolve();
   const server: Server = createServer((req, res) => {
-    const action = current(req, index++);
-    injected[action.kind] += 1;
     void (async () => {
+      await thawed;
+      const action = current(req, index++);
+      injected[action.kind] += 1;
       switch (action.kind) {
         case 'pass':
           forward(req, res, targetUrl);
@@ -89,6 +93,19 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
     },
     setRule: (next) => {
       current = next;
+    },
+    freeze: (ms) => {
+      const frozen = [...sockets];
+      for (const socket of frozen) {
+        socket.pause();
+        socket.cork();
+      }
+      thawed = sleep(ms).then(() => {
+        for (const socket of frozen) {
+          socket.uncork();
+          socket.resume();
+        }
+      });
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
