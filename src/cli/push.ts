@@ -92,9 +92,15 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
       batch.on('file', (f) => out.file(f));
       batch.on('warning', (w) => out.warning(w));
       const report: BatchReport = await batch.run();
-      const paths = await writeReport(report, reportBase(options, batch, folders.length));
+      const where: Record<string, string> = {};
+      try {
+        const paths = await writeReport(report, reportBase(options, batch, folders.length));
+        Object.assign(where, { report: paths.json, csv: paths.csv });
+      } catch (error) {
+        // The files are uploaded; a report that cannot be written (disk full) must not hide that.
+        out.warning(`Cannot write the report: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
       const prefix = report.files.find((f) => f.key)?.key?.replace(/\/.*$/u, '') ?? '';
-      const where: Record<string, string> = { report: paths.json, csv: paths.csv };
       where.objects = stack
         ? `${join(stack.dataDir, stack.bucket)}/${prefix}/${batch.id}/ (s3://${stack.bucket}/${prefix}/${batch.id}/)`
         : `keys under ${prefix}/${batch.id}/`;

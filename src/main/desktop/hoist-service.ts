@@ -269,9 +269,15 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     void batch
       .run()
       .then(async (report) => {
-        await mkdir(this.#reportsDir, { recursive: true });
-        await writeReport(report, join(this.#reportsDir, batch.id));
-        entry.view.hasReport = true;
+        try {
+          await mkdir(this.#reportsDir, { recursive: true });
+          await writeReport(report, join(this.#reportsDir, batch.id));
+          entry.view.hasReport = true;
+        } catch (error) {
+          this.#warn(
+            `Cannot write the report of ${batch.id}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+          );
+        }
         entry.view.progress = batch.progress();
         entry.view.phase = entry.view.progress.state === 'cancelled' ? 'cancelled' : 'done';
       })

@@ -250,13 +250,14 @@ export class Batch extends EventEmitter<BatchEvents> {
       } else {
         this.#journal.append({ t: 'resume', at: new Date().toISOString() });
       }
-      if (this.#journal.problem) this.emit('warning', this.#journal.problem);
+      const openProblem = this.#journal.problem;
+      if (openProblem) this.emit('warning', openProblem);
       this.#tracker.state = this.#paused ? 'paused' : 'uploading';
       await this.#scanAndUpload();
       await Promise.all(this.#tasks);
       this.#tracker.state = this.#controller.signal.aborted ? 'cancelled' : 'done';
       this.#journal.append({ t: 'end', endedAt: new Date().toISOString() });
-      if (this.#journal.problem) this.emit('warning', this.#journal.problem);
+      if (this.#journal.problem && this.#journal.problem !== openProblem) this.emit('warning', this.#journal.problem);
       return this.report();
     } finally {
       clearInterval(timer);
