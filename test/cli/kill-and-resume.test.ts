@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
+import { hoistPush } from '../helpers/cli';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -32,15 +32,6 @@ afterAll(async () => {
   admin.destroy();
 });
 
-function hoist(args: string[]): { child: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const events: Record<string, any>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));
-  child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, events, exited };
-}
-
 describe('hoist push', () => {
   it('killed with SIGKILL mid-batch, then re-run: completes without re-sending finished files or parts', async () => {
     const files: Record<string, Buffer> = Object.fromEntries(
@@ -62,7 +53,7 @@ describe('hoist push', () => {
       '2',
     ];
 
-    const first = hoist([...common, '--bwlimit', '2M']);
+    const first = hoistPush([...common, '--bwlimit', '2M']);
     // Kill once both kinds of progress are on disk: finished files and at least one finished part.
     const journalHasPart = async () => {
       const names = await readdir(join(stateDir, 'journals')).catch(() => []);
@@ -91,7 +82,7 @@ describe('hoist push', () => {
       if (isPresignedPut(req)) putsAfter.push(decodeURIComponent(req.url!));
       return { kind: 'pass' };
     });
-    const second = hoist(common);
+    const second = hoistPush(common);
     expect(await second.exited).toBe(0);
     expect(second.events.find((e) => e.event === 'info' && /^Resuming batch/u.test(e.message))).toBeTruthy();
     const end = second.events.find((e) => e.event === 'end');
@@ -129,13 +120,13 @@ describe('hoist push', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
     const args = [root, '--signer', strict.url, '--token', strict.tokens.alice, '--state-dir', stateDir, '--json'];
     const before = proxy.requests;
-    const dry = hoist([...args, '--dry-run']);
+    const dry = hoistPush([...args, '--dry-run']);
     expect(await dry.exited).toBe(0);
     expect(proxy.requests).toBe(before);
     expect(dry.events.map((e) => e.message).join('\n')).toContain(
       '1 files (1 bytes, 0 multipart) would upload; 1 rejected',
     );
-    const real = hoist(args);
+    const real = hoistPush(args);
     expect(await real.exited).toBe(1);
     expect(real.events.find((e) => e.event === 'file' && e.path === 'no.html')).toMatchObject({
       status: 'failed',

@@ -32,7 +32,9 @@ async function smallDisk(kib: number): Promise<string> {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'hoist-test', dir], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(`These tests mount a small tmpfs and need root with CAP_SYS_ADMIN: ${(error as Error).message}`);
+    throw new Error(`These tests mount a small tmpfs and need root with CAP_SYS_ADMIN: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   mounts.push(dir);
   return dir;

@@ -1,0 +1,19 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** A `hoist push` child process with `--json` events collected as they arrive. */
+export interface HoistRun {
+  child: ChildProcess;
+  events: Record<string, any>[];
+  exited: Promise<number | null>;
+}
+
+/** Runs `hoist push <args>` from this checkout (add `--json` to collect events). */
+export function hoistPush(args: string[]): HoistRun {
+  const child = spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: Record<string, any>[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));
+  child.stderr!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, events, exited };
+}
