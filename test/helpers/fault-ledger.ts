@@ -14,3 +14,17 @@ export function recordFault(record: FaultRecord): void {
   const ledger = process.env.HOIST_FAULT_LEDGER;
   if (ledger) appendFileSync(ledger, `${JSON.stringify(record)}\n`);
 }
+
+/** One row of the abuse table: an attack, how many attempts, and how many were refused (must be all). */
+export interface AbuseRecord {
+  abuse: string;
+  attempts: number;
+  refused: number;
+  by: string;
+}
+
+/** Appends an abuse row to the same ledger. */
+export function recordAbuse(record: AbuseRecord): void {
+  const ledger = process.env.HOIST_FAULT_LEDGER;
+  if (ledger) appendFileSync(ledger, `${JSON.stringify(record)}\n`);
+}
