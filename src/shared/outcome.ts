@@ -28,10 +28,3 @@ export interface BatchReport {
   bytesUploaded: number;
   files: FileOutcome[];
 }
-
-/** Counts the outcomes by status. */
-export function countOutcomes(files: readonly FileOutcome[]): Record<FileStatus, number> {
-  const counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
-  for (const file of files) counts[file.status] += 1;
-  return counts;
-}

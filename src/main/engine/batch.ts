@@ -4,13 +4,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import PQueue from 'p-queue';
 import type { FileRequest, FileResult, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
-import { countOutcomes, type BatchReport, type FileOutcome } from '../../shared/outcome';
+import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { UploadError } from './errors';
 import { md5OfRange, readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
-import { Journal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
+import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
 import { withRetries, type RetryOptions } from './retry';
@@ -76,7 +76,9 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #ignore: string[];
   readonly #resumeFrom: JournalState | undefined;
   readonly #tracker: ProgressTracker;
-  readonly #outcomes: FileOutcome[] = [];
+  readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
+  /** Outcomes the journal does not hold (it could not be written); the rest are read back from it. */
+  readonly #unjournalled: FileOutcome[] = [];
   readonly #controller = new AbortController();
   readonly #fileControllers = new Map<string, AbortController>();
   readonly #pausedFiles = new Map<string, { resume: () => void; wait: Promise<void> }>();
@@ -189,10 +191,11 @@ export class Batch extends EventEmitter<BatchEvents> {
   }
 
   #record(outcome: FileOutcome, journal = true): void {
-    this.#outcomes.push(outcome);
+    this.#counts[outcome.status] += 1;
     this.#tracker.finish(outcome.path, outcome.status, outcome.size);
     if (outcome.status === 'uploaded') this.#bytesUploaded += outcome.size;
     if (journal) this.#journal?.append({ t: 'file', outcome });
+    if (!this.#journal || this.#journal.problem) this.#unjournalled.push(outcome);
     this.emit('file', outcome);
   }
 
@@ -267,16 +270,29 @@ export class Batch extends EventEmitter<BatchEvents> {
     }
   }
 
-  /** The report so far (final once `run` resolves). */
+  /**
+   * The report so far (final once `run` resolves). Outcomes are read back from the journal rather than
+   * kept in memory during the run, so memory stays flat whatever the number of files.
+   */
   report(): BatchReport {
+    const files = new Map<string, FileOutcome>();
+    if (this.#journal) {
+      try {
+        for (const outcome of readJournal(this.#journal.file)?.finished.values() ?? [])
+          files.set(outcome.path, outcome);
+      } catch {
+        // Never written (the disk refused it): every outcome is in memory then.
+      }
+    }
+    for (const outcome of this.#unjournalled) files.set(outcome.path, outcome);
     return {
       batchId: this.id,
       root: this.root,
       startedAt: this.#startedAt,
       endedAt: new Date().toISOString(),
-      counts: countOutcomes(this.#outcomes),
+      counts: { ...this.#counts },
       bytesUploaded: this.#bytesUploaded,
-      files: this.#outcomes,
+      files: [...files.values()],
     };
   }
 
