@@ -13,7 +13,8 @@ import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 
 // `npm run bench`: Hoist against rclone, the AWS CLI, @aws-sdk/lib-storage and a raw presigned-PUT
 // baseline, in one run, on one local Ceph RGW. Wall time, client CPU (user+sys) and peak RSS come from
-// GNU time around each client process. Set BENCH_DATASETS=A,B to run a subset.
+// GNU time around each client process. Set BENCH_DATASETS=A,B and BENCH_CLIENTS=hoist,raw,rclone to
+// run a subset (the ratios need hoist, raw and the peers).
 
 const DATA = resolve(import.meta.dirname, '.data');
 const MiB = 1024 * 1024;
@@ -162,6 +163,10 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
         return await timed(
           [
             process.execPath,
+            // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/.
+            ...(process.env.BENCH_PROFILE
+              ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof')}`]
+              : []),
             'bin/hoist.js',
             'push',
             dir,
@@ -217,6 +222,7 @@ const expectedObjects: Record<string, number> = { A: 5000, B: 200, C: 1 };
 async function main(): Promise<void> {
   ensurePeers();
   const names = (process.env.BENCH_DATASETS ?? 'A,B,C').split(',');
+  const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
   const dirs = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await dataset(n)] as const)));
   const s3 = await startCeph();
   const client = adminClient(s3);
@@ -225,7 +231,7 @@ async function main(): Promise<void> {
   try {
     for (const name of names) {
       results[name] = {};
-      for (const who of CONTENDERS) {
+      for (const who of clients) {
         const bucket = await createTestBucket(s3, 'bench');
         const m = await runOne(who, dirs[name]!, s3, bucket);
         const objects = await emptyBucket(client, bucket);
@@ -251,8 +257,9 @@ async function main(): Promise<void> {
   console.table(rows);
   for (const name of names) {
     const r = results[name]!;
-    const hoist = r.hoist!;
-    const peers = (['rclone', 'aws cli', 'lib-storage'] as const).map((p) => ({ p, m: r[p]! }));
+    const hoist = r.hoist;
+    const peers = (['rclone', 'aws cli', 'lib-storage'] as const).filter((p) => r[p]).map((p) => ({ p, m: r[p]! }));
+    if (!hoist || !r.raw || !r.rclone || !peers.length) continue;
     const best = peers.reduce((a, b) => (b.m.wall < a.m.wall ? b : a));
     const target = name === 'A' ? 0.8 : 1;
     console.log(

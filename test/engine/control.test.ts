@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp } from 'node:fs/promises';
+import { appendFile, mkdtemp, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -110,7 +110,8 @@ describe('control', () => {
 
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
     const signer = await signerVia();
-    const root = await makeFolder({ 'a.bin': bytes(1000), 'b.bin': bytes(1000) });
+    // Files over 64 KiB are streamed, so the check runs when the PUT starts (smaller ones when they are read).
+    const root = await makeFolder({ 'a.bin': bytes(100_000), 'b.bin': bytes(100_000) });
     s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
     const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
     const batch = engine.batch(root);
@@ -125,6 +126,23 @@ describe('control', () => {
       code: 'changed-since-scan',
     });
     expect(report.counts.uploaded).toBe(1);
+  });
+
+  it('sends a small file from the bytes it hashed, not from the disk again', async () => {
+    const signer = await signerVia();
+    const files = { 'a.bin': bytes(1000), 'b.bin': bytes(1000) };
+    const root = await makeFolder(files);
+    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
+    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    const batch = engine.batch(root);
+    const running = batch.run();
+    while (batch.progress().files.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Both were read and hashed as one sign group; the one still waiting goes from memory even if deleted.
+    const waiting = batch.progress().active[0]!.path === 'a.bin' ? 'b.bin' : 'a.bin';
+    await unlink(join(root, waiting));
+    const report = await running;
+    engine.close();
+    await expectAllMatch(report, files);
   });
 
   it('pauses, resumes and cancels single files', async () => {

@@ -357,23 +357,22 @@ export class Batch extends EventEmitter<BatchEvents> {
       group.map((file) => async () => {
         try {
           if (file.size <= SMALL_FILE_BYTES) {
-            hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size)) });
+            hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size, file.mtimeMs)) });
             return;
           }
           const md5 =
             file.size < policy.multipartThreshold ? await md5OfRange(file.absolutePath, 0, file.size) : undefined;
           hashed.push(md5 ? { ...file, md5 } : file);
         } catch (error) {
-          this.#record(
-            this.#failure(
-              file,
-              new UploadError(
-                'unreadable',
-                `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-                'fatal',
-              ),
-            ),
-          );
+          const reason =
+            error instanceof UploadError
+              ? error
+              : new UploadError(
+                  'unreadable',
+                  `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+                  'fatal',
+                );
+          this.#record(this.#failure(file, reason));
         }
       }),
     );
@@ -476,13 +475,15 @@ export class Batch extends EventEmitter<BatchEvents> {
       () =>
         this.runInQueue(file.path, signal, async () => {
           this.#tracker.start(file.path, file.size);
-          await this.assertUnchanged(file);
+          // Bytes read at hash time were checked against the scan then; a streamed file is checked now.
+          if (!file.bytes) await this.assertUnchanged(file);
           let sent = 0;
           try {
             return await putRange({
               url: signed.url,
               headers: signed.headers,
               file: file.absolutePath,
+              ...(file.bytes ? { bytes: file.bytes } : {}),
               start: 0,
               length: file.size,
               expiresAt: signed.expiresAt,

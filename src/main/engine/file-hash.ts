@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { UploadError } from './errors';
 
 /** Files up to this size are read once and sent from the bytes that were hashed. */
 export const SMALL_FILE_BYTES = 64 * 1024;
@@ -34,11 +35,29 @@ export function multipartEtag(partMd5Hex: readonly string[]): string {
   return `"${hash.digest('hex')}-${partMd5Hex.length}"`;
 }
 
-/** Reads a small file whole (one open, one read) and hashes exactly those bytes. */
-export async function readSmallFile(path: string, size: number): Promise<{ md5: Md5; bytes: Buffer }> {
-  const bytes = await readFile(path);
-  if (bytes.length !== size)
-    throw Object.assign(new Error(`Read ${bytes.length} of ${size} bytes`), { code: 'ESHORTREAD' });
-  const digest = createHash('md5').update(bytes).digest();
-  return { md5: { base64: digest.toString('base64'), hex: digest.toString('hex') }, bytes };
+/**
+ * Reads a small file whole and hashes exactly those bytes: open, fstat, read, close. Throws
+ * `changed-since-scan` when the open file no longer has the size and modification time the scan saw, so
+ * the bytes kept for the PUT are the file as planned.
+ */
+export async function readSmallFile(path: string, size: number, mtimeMs: number): Promise<{ md5: Md5; bytes: Buffer }> {
+  const handle = await open(path);
+  try {
+    const now = await handle.stat();
+    if (now.size !== size || now.mtimeMs !== mtimeMs) {
+      throw new UploadError(
+        'changed-since-scan',
+        `The file changed after it was scanned (size ${size} → ${now.size}); run the batch again to upload the new version`,
+        'fatal',
+      );
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    const { bytesRead } = size ? await handle.read(bytes, 0, size, 0) : { bytesRead: 0 };
+    if (bytesRead !== size)
+      throw Object.assign(new Error(`Read ${bytesRead} of ${size} bytes`), { code: 'ESHORTREAD' });
+    const digest = createHash('md5').update(bytes).digest();
+    return { md5: { base64: digest.toString('base64'), hex: digest.toString('hex') }, bytes };
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BandwidthLimiter } from './bandwidth';
 import { retryAfterMs, UploadError } from './errors';
@@ -106,11 +105,22 @@ export async function putRange(put: RangePut): Promise<string> {
       // A file truncated mid-read ends early: fail now rather than wait for S3 to time out.
       if (sent !== put.length) throw shrank(sent, put.length);
     };
+    // Bytes already in memory go out in one write with the headers: no stream machinery per request.
+    const sendBytes = async (bytes: Buffer): Promise<void> => {
+      if (put.limiter && bytes.length) await put.limiter.take(bytes.length);
+      sent = bytes.length;
+      put.onBytes(bytes.length);
+      await new Promise<void>((resolve) => {
+        req.once('finish', resolve);
+        req.once('close', resolve);
+        req.end(bytes);
+      });
+    };
     const body =
       put.length === 0
-        ? new Promise<void>((resolve) => req.end(resolve))
+        ? sendBytes(Buffer.alloc(0))
         : put.bytes
-          ? pipeline(Readable.from([put.bytes]), counted, req)
+          ? sendBytes(put.bytes)
           : pipeline(
               createReadStream(put.file, {
                 start: put.start,
