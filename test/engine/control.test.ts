@@ -137,7 +137,9 @@ describe('control', () => {
     const batch = engine.batch(root);
     const running = batch.run();
     while (batch.progress().files.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    // Both were read and hashed as one sign group; the one still waiting goes from memory even if deleted.
+    // The next group is read and hashed while the first PUT is held (400 ms): give it 100 ms, then delete
+    // the waiting file. It goes from the bytes in memory.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const waiting = batch.progress().active[0]!.path === 'a.bin' ? 'b.bin' : 'a.bin';
     await unlink(join(root, waiting));
     const report = await running;

@@ -299,6 +299,8 @@ export class Batch extends EventEmitter<BatchEvents> {
   async #scanAndUpload(): Promise<void> {
     const policy = this.#policy!;
     const groupSize = Math.max(1, Math.min(this.#shared.signBatchSize, policy.maxFilesPerBatch));
+    // The first group is only as large as the connection budget, so the first bytes move at once.
+    let limit = Math.min(groupSize, this.#shared.concurrency);
     let group: PendingFile[] = [];
     for await (const entry of scanFolder(this.root, this.#ignore)) {
       if (entry.kind === 'problem') {
@@ -329,9 +331,10 @@ export class Batch extends EventEmitter<BatchEvents> {
         continue;
       }
       group.push({ ...entry, type: contentTypeOf(entry.path) });
-      if (group.length >= groupSize) {
+      if (group.length >= limit) {
         await this.#signGroup(group);
         group = [];
+        limit = groupSize;
       }
     }
     if (group.length) await this.#signGroup(group);
@@ -343,11 +346,9 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#tasks.add(tracked);
   }
 
-  /** Hashes, signs and queues one group, once the queue is short enough that the URLs will be fresh. */
+  /** Hashes one group, then signs and queues it once the queue is short enough that the URLs will be fresh. */
   async #signGroup(group: PendingFile[]): Promise<void> {
     const { queue, concurrency } = this.#shared;
-    await queue.onSizeLessThan(concurrency * 2);
-    if (this.#pauseGate) await this.#pauseGate.wait;
     const policy = this.#policy!;
     const signal = this.#controller.signal;
     const hashed: PendingFile[] = [];
@@ -377,6 +378,9 @@ export class Batch extends EventEmitter<BatchEvents> {
       }),
     );
     if (!hashed.length) return;
+    // Hashed while the queue was still busy; signed only once it runs short, so URLs are fresh.
+    await queue.onSizeLessThan(concurrency * 2);
+    if (this.#pauseGate) await this.#pauseGate.wait;
     let results;
     try {
       results = await this.#shared.signer.signFiles(this.id, hashed.map(toRequest), signal);
