@@ -2,34 +2,22 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { hoistPush } from '../helpers/cli';
-import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { isPresignedPut } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
-import { startTestSigner, type TestSigner } from '../helpers/signer';
-import { adminClient, createTestBucket } from '../helpers/test-s3';
+import { useProxiedS3 } from '../helpers/proxied-s3';
+import type { TestSigner } from '../helpers/signer';
 
-const s3 = inject('s3');
-const admin = adminClient(s3);
+const rig = useProxiedS3();
+const { admin } = rig;
 const MiB = 1024 * 1024;
-let proxy: FaultProxy;
 let signer: TestSigner;
-let bucket: string;
 
 beforeAll(async () => {
-  bucket = await createTestBucket(s3);
-  proxy = await startFaultProxy(s3.endpoint);
-  signer = await startTestSigner(
-    { ...s3, endpoint: proxy.url },
-    { bucket, policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } },
-  );
-});
-afterAll(async () => {
-  await signer.close();
-  await proxy.close();
-  admin.destroy();
+  signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
 });
 
 describe('hoist push', () => {
@@ -78,7 +66,7 @@ describe('hoist push', () => {
     expect(finishedBefore.size).toBeLessThan(31);
 
     const putsAfter: string[] = [];
-    proxy.setRule((req) => {
+    rig.proxy.setRule((req) => {
       if (isPresignedPut(req)) putsAfter.push(decodeURIComponent(req.url!));
       return { kind: 'pass' };
     });
@@ -95,9 +83,10 @@ describe('hoist push', () => {
     for (const n of partsBefore) expect(bigPartsAgain).not.toContain(n);
 
     const prefix = `users/alice/${journalName!.replace(/\.jsonl$/u, '')}/`;
-    const keys = await listKeys(admin, bucket, prefix);
+    const keys = await listKeys(admin, rig.bucket, prefix);
     expect(keys).toHaveLength(31);
-    for (const key of keys) expect(await objectMd5(admin, bucket, key)).toBe(md5Hex(files[key.slice(prefix.length)]!));
+    for (const key of keys)
+      expect(await objectMd5(admin, rig.bucket, key)).toBe(md5Hex(files[key.slice(prefix.length)]!));
   });
 
   it('exits 2 on bad usage with a message naming the value', async () => {
@@ -112,17 +101,14 @@ describe('hoist push', () => {
   });
 
   it('exits 1 when some files fail, and --dry-run sends nothing', async () => {
-    const strict = await startTestSigner(
-      { ...s3, endpoint: proxy.url },
-      { bucket, tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } },
-    );
+    const strict = await rig.signer({ tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } });
     const root = await makeFolder({ 'ok.txt': 'x', 'no.html': '<p>' });
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
     const args = [root, '--signer', strict.url, '--token', strict.tokens.alice, '--state-dir', stateDir, '--json'];
-    const before = proxy.requests;
+    const before = rig.proxy.requests;
     const dry = hoistPush([...args, '--dry-run']);
     expect(await dry.exited).toBe(0);
-    expect(proxy.requests).toBe(before);
+    expect(rig.proxy.requests).toBe(before);
     expect(dry.events.map((e) => e.message).join('\n')).toContain(
       '1 files (1 bytes, 0 multipart) would upload; 1 rejected',
     );
@@ -132,6 +118,5 @@ describe('hoist push', () => {
       status: 'failed',
       code: 'type-not-allowed',
     });
-    await strict.close();
   });
 });

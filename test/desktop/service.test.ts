@@ -1,33 +1,24 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
 import { UploadEngine } from '../../src/main/engine';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys, objectMd5 } from '../helpers/bucket';
-import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { isPresignedPut } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
-import { startTestSigner, type TestSigner } from '../helpers/signer';
-import { adminClient, createTestBucket } from '../helpers/test-s3';
+import { useProxiedS3 } from '../helpers/proxied-s3';
+import type { TestSigner } from '../helpers/signer';
 
-const s3 = inject('s3');
-const admin = adminClient(s3);
-let bucket: string;
-let proxy: FaultProxy;
+const rig = useProxiedS3();
+const { admin } = rig;
 let signer: TestSigner;
 
 beforeAll(async () => {
-  bucket = await createTestBucket(s3);
-  proxy = await startFaultProxy(s3.endpoint);
-  signer = await startTestSigner({ ...s3, endpoint: proxy.url }, { bucket });
-});
-afterAll(async () => {
-  await signer.close();
-  await proxy.close();
-  admin.destroy();
+  signer = await rig.signer();
 });
 
 const noKeychain = {
@@ -90,7 +81,7 @@ describe('the desktop service', () => {
     const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`r/${i}.bin`, bytes(1000 + i)]));
     const folder = await makeFolder(files);
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-svc-'));
-    proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
     const first = serviceFor(stateDir, 2);
     const [id] = first.addBatches([folder]);
     await until(first, id!, (v) => v.phase === 'ready');
@@ -100,7 +91,7 @@ describe('the desktop service', () => {
     await new Promise((r) => setTimeout(r, 500));
     first.close();
     let puts = 0;
-    proxy.setRule((req) => {
+    rig.proxy.setRule((req) => {
       if (isPresignedPut(req)) puts += 1;
       return { kind: 'pass' };
     });
@@ -116,10 +107,10 @@ describe('the desktop service', () => {
     const done = await until(second, id!, (v) => v.phase === 'done');
     expect(done.progress!.files.uploaded).toBe(30);
     expect(puts).toBe(30 - finishedBefore);
-    const keys = await listKeys(admin, bucket, 'users/alice/');
+    const keys = await listKeys(admin, rig.bucket, 'users/alice/');
     for (const [path, body] of Object.entries(files)) {
       const key = keys.find((k) => k.endsWith(`/${path}`));
-      expect(await objectMd5(admin, bucket, key!)).toBe(md5Hex(body));
+      expect(await objectMd5(admin, rig.bucket, key!)).toBe(md5Hex(body));
     }
     second.close();
   });

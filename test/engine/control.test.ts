@@ -1,62 +1,21 @@
-import { appendFile, mkdtemp, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { describe, expect, it } from 'vitest';
+import type { BatchReport } from '../../src/shared/outcome';
 import { objectMd5 } from '../helpers/bucket';
-import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { isPresignedPut } from '../helpers/fault-proxy';
+import { faultEngine } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
-import { startTestSigner, type TestSigner } from '../helpers/signer';
-import { adminClient, createTestBucket } from '../helpers/test-s3';
+import { useProxiedS3 } from '../helpers/proxied-s3';
 
 // Batch and file control, with transfers slowed by a real HTTP proxy between the engine and S3.
-const s3 = inject('s3');
-const admin = adminClient(s3);
-let bucket: string;
-let s3Proxy: FaultProxy;
-const started: { close(): Promise<void> }[] = [];
+const rig = useProxiedS3();
 
-beforeAll(async () => {
-  bucket = await createTestBucket(s3);
-  s3Proxy = await startFaultProxy(s3.endpoint);
-});
-afterEach(() => s3Proxy.setRule(() => ({ kind: 'pass' })));
-afterAll(async () => {
-  for (const s of started) await s.close();
-  await s3Proxy.close();
-  admin.destroy();
-});
-
-async function signerVia(options: Parameters<typeof startTestSigner>[1] = {}): Promise<TestSigner> {
-  const signer = await startTestSigner({ ...s3, endpoint: s3Proxy.url }, { bucket, ...options });
-  started.push(signer);
-  return signer;
-}
-
-async function engineFor(
-  signerUrl: string,
-  token: string,
-  extra: Partial<ConstructorParameters<typeof UploadEngine>[0]> = {},
-) {
-  const stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
-  return new UploadEngine({
-    signerUrl,
-    token,
-    stateDir,
-    concurrency: 4,
-    retry: { retries: 5, minDelayMs: 20, maxDelayMs: 100 },
-    stallMs: 2000,
-    ...extra,
-  });
-}
-
-async function expectAllMatch(
-  report: Awaited<ReturnType<ReturnType<UploadEngine['batch']>['run']>>,
-  files: Record<string, Buffer>,
-) {
+async function expectAllMatch(report: BatchReport, files: Record<string, Buffer>) {
   expect(report.counts).toEqual({ uploaded: Object.keys(files).length, skipped: 0, failed: 0 });
-  for (const file of report.files) expect(await objectMd5(admin, bucket, file.key!)).toBe(md5Hex(files[file.path]!));
+  for (const file of report.files)
+    expect(await objectMd5(rig.admin, rig.bucket, file.key!)).toBe(md5Hex(files[file.path]!));
 }
 
 const folderOf = (count: number, size: number) =>
@@ -64,11 +23,11 @@ const folderOf = (count: number, size: number) =>
 
 describe('control', () => {
   it('pauses and resumes: nothing starts while paused, everything finishes after', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = folderOf(20, 50_000);
     const root = await makeFolder(files);
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 30 } : { kind: 'pass' }));
-    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 2 });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 30 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 2 });
     const batch = engine.batch(root);
     let done = 0;
     let pausedAt = -1;
@@ -76,7 +35,7 @@ describe('control', () => {
       done += 1;
       if (done === 3) {
         batch.pause();
-        pausedAt = s3Proxy.requests;
+        pausedAt = rig.proxy.requests;
       }
     });
     const running = batch.run();
@@ -84,7 +43,7 @@ describe('control', () => {
     while (pausedAt < 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(batch.progress().state).toBe('paused');
-    const whilePaused = s3Proxy.requests - pausedAt;
+    const whilePaused = rig.proxy.requests - pausedAt;
     expect(whilePaused).toBeLessThanOrEqual(2);
     batch.resume();
     const report = await running;
@@ -93,11 +52,11 @@ describe('control', () => {
   });
 
   it('cancels: in-flight and waiting files end as skipped "cancelled", none silently dropped', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = folderOf(10, 10_000);
     const root = await makeFolder(files);
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 200 } : { kind: 'pass' }));
-    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 2 });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 200 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 2 });
     const batch = engine.batch(root);
     batch.once('file', () => batch.cancel());
     const report = await batch.run();
@@ -109,11 +68,11 @@ describe('control', () => {
   });
 
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     // Files over 64 KiB are streamed, so the check runs when the PUT starts (smaller ones when they are read).
     const root = await makeFolder({ 'a.bin': bytes(100_000), 'b.bin': bytes(100_000) });
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
-    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 1 });
     const batch = engine.batch(root);
     const running = batch.run();
     while (batch.progress().files.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -129,11 +88,11 @@ describe('control', () => {
   });
 
   it('sends a small file from the bytes it hashed, not from the disk again', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = { 'a.bin': bytes(1000), 'b.bin': bytes(1000) };
     const root = await makeFolder(files);
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
-    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 400 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 1 });
     const batch = engine.batch(root);
     const running = batch.run();
     while (batch.progress().files.active === 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -148,11 +107,11 @@ describe('control', () => {
   });
 
   it('pauses, resumes and cancels single files', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = folderOf(6, 20_000);
     const root = await makeFolder(files);
-    s3Proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 50 } : { kind: 'pass' }));
-    const engine = await engineFor(signer.url, signer.tokens.alice, { concurrency: 1 });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 50 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 1 });
     const batch = engine.batch(root);
     batch.pauseFile('f4.bin');
     batch.pauseFile('f5.bin');

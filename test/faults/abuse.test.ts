@@ -3,7 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UploadTokens } from '../../signer-server/src/upload-token';
-import { recordAbuse } from '../helpers/fault-ledger';
+import { recordFault } from '../helpers/fault-ledger';
 import { md5Base64 } from '../helpers/hash';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient } from '../helpers/test-s3';
@@ -33,7 +33,7 @@ const oneFile = (path: string, body = Buffer.from('x'), type = 'text/plain') => 
 /** Records a case and asserts every attempt was refused. */
 function refusedAll(abuse: string, by: string, outcomes: boolean[]): void {
   const refused = outcomes.filter(Boolean).length;
-  recordAbuse({ abuse, attempts: outcomes.length, refused, by });
+  recordFault({ abuse, attempts: outcomes.length, refused, by });
   expect(refused).toBe(outcomes.length);
 }
 
@@ -206,7 +206,7 @@ describe('abuse of the signer', () => {
       ),
       { numRuns: 150 },
     );
-    recordAbuse({
+    recordFault({
       abuse: 'random JSON bodies (fast-check)',
       attempts,
       refused: attempts,

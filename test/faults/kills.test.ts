@@ -1,39 +1,26 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { hoistPush } from '../helpers/cli';
 import { recordFault } from '../helpers/fault-ledger';
-import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { isPresignedPut } from '../helpers/fault-proxy';
 import { seededRandom } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
-import { startTestSigner, type TestSigner } from '../helpers/signer';
-import { adminClient, createTestBucket } from '../helpers/test-s3';
+import { useProxiedS3 } from '../helpers/proxied-s3';
+import type { TestSigner } from '../helpers/signer';
 
 // `hoist push` killed with SIGKILL at random moments (seeded), several times in a row, then run to the
 // end: every object must match its source, and nothing the journal called finished may be sent again.
-const s3 = inject('s3');
-const admin = adminClient(s3);
+const rig = useProxiedS3();
 const MiB = 1024 * 1024;
 const KILLS = 4;
-let proxy: FaultProxy;
 let signer: TestSigner;
-let bucket: string;
 
 beforeAll(async () => {
-  bucket = await createTestBucket(s3);
-  proxy = await startFaultProxy(s3.endpoint);
-  signer = await startTestSigner(
-    { ...s3, endpoint: proxy.url },
-    { bucket, policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } },
-  );
-});
-afterAll(async () => {
-  await signer.close();
-  await proxy.close();
-  admin.destroy();
+  signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
 });
 
 async function journal(stateDir: string): Promise<Record<string, any>[]> {
@@ -62,7 +49,7 @@ describe('kill -9 at random moments', () => {
     const args = [root, '--signer', signer.url, '--token', signer.tokens.alice, '--state-dir', stateDir, '--json'];
     const random = seededRandom(4242);
     const puts: { at: number; url: string }[] = [];
-    proxy.setRule((req) => {
+    rig.proxy.setRule((req) => {
       if (isPresignedPut(req)) puts.push({ at: Date.now(), url: decodeURIComponent(req.url!) });
       return { kind: 'pass' };
     });
@@ -97,12 +84,12 @@ describe('kill -9 at random moments', () => {
         .map((p) => Number(/partNumber=(\d+)/u.exec(p.url)?.[1]));
       for (const n of parts) expect(bigParts).not.toContain(n);
     }
-    const prefix = (await listKeys(admin, bucket, 'users/alice/'))[0]!.replace(/k\/.*$/u, '');
-    const keys = await listKeys(admin, bucket, prefix);
+    const prefix = (await listKeys(rig.admin, rig.bucket, 'users/alice/'))[0]!.replace(/k\/.*$/u, '');
+    const keys = await listKeys(rig.admin, rig.bucket, prefix);
     expect(keys).toHaveLength(41);
     let corrupted = 0;
     for (const key of keys)
-      if ((await objectMd5(admin, bucket, key)) !== md5Hex(files[key.slice(prefix.length)]!)) corrupted += 1;
+      if ((await objectMd5(rig.admin, rig.bucket, key)) !== md5Hex(files[key.slice(prefix.length)]!)) corrupted += 1;
     recordFault({
       fault: 'kill -9 of the uploader, then restart',
       injected: KILLS,

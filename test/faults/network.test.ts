@@ -1,35 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
-import { startTestSigner, type TestSigner } from '../helpers/signer';
-import { adminClient, createTestBucket } from '../helpers/test-s3';
+import { useProxiedS3 } from '../helpers/proxied-s3';
 
 // Faults injected by a real HTTP proxy between the engine and S3 (the signer signs URLs for the proxy's
 // address, and Ceph still verifies every signature) and between the engine and the signer.
-const s3 = inject('s3');
-const admin = adminClient(s3);
+const rig = useProxiedS3();
+const { admin } = rig;
 const MiB = 1024 * 1024;
-let bucket: string;
-let s3Proxy: FaultProxy;
-const started: { close(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  bucket = await createTestBucket(s3);
-  s3Proxy = await startFaultProxy(s3.endpoint);
-});
-afterEach(() => s3Proxy.setRule(() => ({ kind: 'pass' })));
-afterAll(async () => {
-  for (const s of started) await s.close();
-  await s3Proxy.close();
-  admin.destroy();
-});
-
-async function signerVia(options: Parameters<typeof startTestSigner>[1] = {}): Promise<TestSigner> {
-  const signer = await startTestSigner({ ...s3, endpoint: s3Proxy.url }, { bucket, ...options });
-  started.push(signer);
-  return signer;
-}
 
 const folderOf = (count: number, size: number, prefix = 'f') =>
   Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}.bin`, bytes(size)]));
@@ -49,17 +28,17 @@ function firstAttempts(fault: (n: number) => ReturnType<Parameters<FaultProxy['s
 
 describe('faults between the engine and S3', () => {
   it('survives connections reset mid-body at random points', async () => {
-    const signer = await signerVia({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
     const files = { ...folderOf(16, 300_000, 'r'), 'big.bin': bytes(12 * MiB) };
     const root = await makeFolder(files);
     const random = seededRandom(20261129);
     const faults = firstAttempts(() => ({ kind: 'reset', afterBytes: Math.floor(random() * 290_000) }));
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
-    await expectNothingLost('S3 connection reset mid-body', counts, admin, bucket, report, files);
+    await expectNothingLost('S3 connection reset mid-body', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(17);
   });
 
@@ -74,67 +53,69 @@ describe('faults between the engine and S3', () => {
       { kind: 'status', status: 503, body: '<Error><Code>SlowDown</Code></Error>' },
     ],
   ] as const)('survives %s', async (fault, action) => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = folderOf(8, 100_000, fault.replace(/\W+/gu, '-'));
     const root = await makeFolder(files);
     const faults = firstAttempts(() => action);
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
-    await expectNothingLost(fault, counts, admin, bucket, report, files);
+    await expectNothingLost(fault, counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(8);
     expect(counts.injected).toBe(8);
   });
 
   it('aborts and retries a transfer that stalls', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = folderOf(4, 100_000, 'stall');
     const root = await makeFolder(files);
     const faults = firstAttempts((n) => (n < 2 ? { kind: 'hang' } : { kind: 'pass' }));
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice, { stallMs: 500 });
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
-    await expectNothingLost('S3 stalls (no bytes move)', counts, admin, bucket, report, files);
+    await expectNothingLost('S3 stalls (no bytes move)', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(4);
   });
 
   it('signs again when URLs expire while they wait, and never counts it as a failure', async () => {
-    const signer = await signerVia({ policy: { putUrlTtlSeconds: 1 } });
+    const signer = await rig.signer({ policy: { putUrlTtlSeconds: 1 } });
     const files = folderOf(3, 1000, 'queued');
     const root = await makeFolder(files);
     const faults = firstAttempts(() => ({ kind: 'delay', ms: 2500 }));
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
-    await expectNothingLost('URL expired while queued', counts, admin, bucket, report, files);
+    await expectNothingLost('URL expired while queued', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(3);
     expect(signer.logs.filter((l) => l.route === '/v1/batches/sign').length).toBeGreaterThanOrEqual(4);
   });
 
   it('signs parts again when their URLs expire while they are in flight', async () => {
-    const signer = await signerVia({ policy: { putUrlTtlSeconds: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const signer = await rig.signer({
+      policy: { putUrlTtlSeconds: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
+    });
     const files = { 'parts.bin': bytes(16 * MiB) };
     const root = await makeFolder(files);
     const faults = firstAttempts(() => ({ kind: 'delay', ms: 3500 }));
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
-    await expectNothingLost('part URL expired in flight', counts, admin, bucket, report, files);
+    await expectNothingLost('part URL expired in flight', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(1);
     expect(counts.injected).toBe(4);
     expect(signer.logs.filter((l) => l.route === '/v1/multipart/parts').length).toBeGreaterThanOrEqual(5);
   });
 
   it("fails a file at once on a 4xx that cannot succeed, with S3's code", async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const files = { 'a.bin': bytes(10) };
     const root = await makeFolder(files);
     const faults = countFaults((req) =>
@@ -142,7 +123,7 @@ describe('faults between the engine and S3', () => {
         ? { kind: 'status', status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' }
         : { kind: 'pass' },
     );
-    s3Proxy.setRule(faults.rule);
+    rig.proxy.setRule(faults.rule);
     const engine = await faultEngine(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
@@ -150,13 +131,13 @@ describe('faults between the engine and S3', () => {
     expect(report.files[0]).toMatchObject({ status: 'failed', code: 'InvalidArgument' });
     expect(report.files[0]!.reason).toContain('400 InvalidArgument');
     const counts = { injected: 1, filesAffected: 1 };
-    await expectNothingLost('S3 400 (cannot succeed)', counts, admin, bucket, report, files);
+    await expectNothingLost('S3 400 (cannot succeed)', counts, admin, rig.bucket, report, files);
   });
 });
 
 describe('faults between the engine and the signer', () => {
   it('rides out a signer that answers 503 and drops connections for a while', async () => {
-    const signer = await signerVia();
+    const signer = await rig.signer();
     const faults = countFaults((_req, i) =>
       i < 3
         ? { kind: 'status', status: 503, headers: { 'retry-after': '0' } }
@@ -165,14 +146,14 @@ describe('faults between the engine and the signer', () => {
           : { kind: 'pass' },
     );
     const signerProxy = await startFaultProxy(signer.url, faults.rule);
-    started.push(signerProxy);
     const files = folderOf(3, 1000, 'signer');
     const root = await makeFolder(files);
     const engine = await faultEngine(signerProxy.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
+    await signerProxy.close();
     const counts = { injected: faults.injected(), filesAffected: 3 };
-    await expectNothingLost('signer 503 and dropped connections', counts, admin, bucket, report, files);
+    await expectNothingLost('signer 503 and dropped connections', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(3);
   });
 });

@@ -10,7 +10,7 @@ export interface FaultRecord {
 }
 
 /** Appends a row to the ledger `npm run test:faults` prints (HOIST_FAULT_LEDGER); a no-op without it. */
-export function recordFault(record: FaultRecord): void {
+export function recordFault(record: FaultRecord | AbuseRecord): void {
   const ledger = process.env.HOIST_FAULT_LEDGER;
   if (ledger) appendFileSync(ledger, `${JSON.stringify(record)}\n`);
 }
@@ -21,10 +21,4 @@ export interface AbuseRecord {
   attempts: number;
   refused: number;
   by: string;
-}
-
-/** Appends an abuse row to the same ledger. */
-export function recordAbuse(record: AbuseRecord): void {
-  const ledger = process.env.HOIST_FAULT_LEDGER;
-  if (ledger) appendFileSync(ledger, `${JSON.stringify(record)}\n`);
 }
