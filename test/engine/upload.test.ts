@@ -77,6 +77,23 @@ describe('the engine against the real signer and the verifying S3', () => {
     expect(snapshots.at(-1)).toBe(12 * MiB + 7 + 5 + 10_000 + 7);
   });
 
+  it('sums progress over every running batch, and leaves finished ones out', async () => {
+    const engine = engineFor(signer.tokens.alice, { bandwidth: 2 * MiB });
+    const one = engine.batch(await makeFolder({ 'x.bin': bytes(1 * MiB) }));
+    const two = engine.batch(await makeFolder({ 'y.bin': bytes(2 * MiB), 'z.bin': bytes(1000) }));
+    const runs = [one.run(), two.run()];
+    let seen = engine.overall();
+    while (seen.batches < 2 || seen.files.total < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = engine.overall();
+    }
+    expect(seen.bytes.total).toBe(3 * MiB + 1000);
+    expect(seen.bytes.done).toBeLessThan(seen.bytes.total);
+    await Promise.all(runs);
+    expect(engine.overall()).toMatchObject({ batches: 0, bytes: { total: 0, done: 0 }, etaSeconds: null });
+    engine.close();
+  });
+
   it('reports policy rejections per file and uploads the rest', async () => {
     const strict = await startTestSigner(s3, {
       bucket: signer.bucket,

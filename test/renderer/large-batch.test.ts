@@ -124,6 +124,8 @@ describe('a 100,000-file batch', () => {
       h.picks.folders = [folder];
       await h.page.getByRole('button', { name: 'Add folder…' }).click();
       const card = h.page.getByRole('listitem', { name: /^Batch / });
+      await card.getByText('Planning…').waitFor();
+      await h.screenshot('02b-planning-100k');
       await card.getByText('Ready to upload').waitFor({ timeout: 120_000 });
       await expect.poll(() => h.page.getByRole('tab', { name: /All/ }).textContent()).toMatch(/100,000$/u);
 

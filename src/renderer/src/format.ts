@@ -16,3 +16,10 @@ export function percent(done: number, total: number): number {
 export function baseName(path: string): string {
   return path.split(/[\\/]/u).filter(Boolean).pop() ?? path;
 }
+
+const counter = new Intl.NumberFormat('en-US');
+
+/** `100,000`-style text for a count; one shared formatter, as `toLocaleString` builds one per call. */
+export function formatCount(value: number): string {
+  return counter.format(value);
+}

@@ -1,7 +1,7 @@
 import type { BatchView } from '../../../shared/desktop';
 import type { ControlRequest } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/progress';
-import { baseName, formatDuration, percent } from '../format';
+import { baseName, formatCount, formatDuration, percent } from '../format';
 
 type Action = ControlRequest['action'];
 
@@ -20,9 +20,9 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
   return (
     <div className="plan" aria-label="Plan">
       <p>
-        <strong className="num">{plan.upload.files.toLocaleString()}</strong> files will upload (
-        {formatBytes(plan.upload.bytes)}), <strong className="num">{plan.rejected.files.toLocaleString()}</strong>{' '}
-        rejected, <strong className="num">{plan.skipped.files.toLocaleString()}</strong> skipped.
+        <strong className="num">{formatCount(plan.upload.files)}</strong> files will upload (
+        {formatBytes(plan.upload.bytes)}), <strong className="num">{formatCount(plan.rejected.files)}</strong> rejected,{' '}
+        <strong className="num">{formatCount(plan.skipped.files)}</strong> skipped.
       </p>
       {plan.rejected.reasons.length > 0 && (
         <ul className="reasons">
@@ -67,15 +67,14 @@ export function BatchCard({
           <progress max={100} value={percent(p.bytes.done, p.bytes.total)} aria-label="Bytes uploaded" />
           <div className="batch-numbers">
             <span className="num">
-              {(p.files.uploaded + p.files.skipped + p.files.failed).toLocaleString()} /{' '}
-              {p.files.total.toLocaleString()} files
+              {formatCount(p.files.uploaded + p.files.skipped + p.files.failed)} / {formatCount(p.files.total)} files
             </span>
             <span className="num">
               {formatBytes(p.bytes.done)} / {formatBytes(p.bytes.total)}
             </span>
             <span className="num">{phase === 'uploading' ? `${formatBytes(p.throughput)}/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
-            <span className={p.files.failed ? 'num failed' : 'num'}>{p.files.failed.toLocaleString()} failed</span>
+            <span className={p.files.failed ? 'num failed' : 'num'}>{formatCount(p.files.failed)} failed</span>
           </div>
         </>
       )}

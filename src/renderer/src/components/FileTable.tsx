@@ -4,7 +4,7 @@ import type { FilePage, FileRow } from '../../../shared/desktop';
 import type { FileFilter } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/progress';
 import type { DesktopApi } from '../api';
-import { percent } from '../format';
+import { formatCount, percent } from '../format';
 
 const ROW_HEIGHT = 32;
 const OVERSCAN = 20;
@@ -153,7 +153,7 @@ export function FileTable({
               scroller.current?.scrollTo({ top: 0 });
             }}
           >
-            {label} <span className="num count">{(page?.counts[id] ?? 0).toLocaleString()}</span>
+            {label} <span className="num count">{formatCount(page?.counts[id] ?? 0)}</span>
           </button>
         ))}
       </div>

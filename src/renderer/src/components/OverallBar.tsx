@@ -1,5 +1,5 @@
 import { formatBytes, type OverallProgress } from '../../../shared/progress';
-import { formatDuration, percent } from '../format';
+import { formatCount, formatDuration, percent } from '../format';
 
 /** Overall speed, ETA and bytes across every running batch. */
 export function OverallBar({ overall }: { overall: OverallProgress }) {
@@ -10,7 +10,7 @@ export function OverallBar({ overall }: { overall: OverallProgress }) {
       <span className="num">{idle ? '' : `${formatBytes(overall.throughput)}/s`}</span>
       <span className="num">{idle ? '' : `ETA ${formatDuration(overall.etaSeconds)}`}</span>
       <span className="num">
-        {idle ? '' : `${overall.files.finished.toLocaleString()} / ${overall.files.total.toLocaleString()} files`}
+        {idle ? '' : `${formatCount(overall.files.finished)} / ${formatCount(overall.files.total)} files`}
       </span>
     </div>
   );
