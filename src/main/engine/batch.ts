@@ -8,7 +8,7 @@ import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome'
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
-import { UploadError } from './errors';
+import { assertSameAsScanned, UploadError } from './errors';
 import { md5OfRange, readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
@@ -223,13 +223,7 @@ export class Batch extends EventEmitter<BatchEvents> {
     } catch {
       throw new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
     }
-    if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) {
-      throw new UploadError(
-        'changed-since-scan',
-        `The file changed after it was scanned (size ${file.size} → ${now.size}); run the batch again to upload the new version`,
-        'fatal',
-      );
-    }
+    assertSameAsScanned(file, now);
   }
 
   /** Uploads everything; resolves to the report once every file has an outcome. */

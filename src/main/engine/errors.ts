@@ -15,6 +15,19 @@ export class UploadError extends Error {
   }
 }
 
+/** Throws `changed-since-scan` unless the file `now` has the size and modification time it was scanned with. */
+export function assertSameAsScanned(
+  scanned: { size: number; mtimeMs: number },
+  now: { size: number; mtimeMs: number },
+): void {
+  if (now.size === scanned.size && now.mtimeMs === scanned.mtimeMs) return;
+  throw new UploadError(
+    'changed-since-scan',
+    `The file changed after it was scanned (size ${scanned.size} → ${now.size}); run the batch again to upload the new version`,
+    'fatal',
+  );
+}
+
 /** Parses a Retry-After header (seconds or an HTTP date) into milliseconds, capped at five minutes. */
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined;

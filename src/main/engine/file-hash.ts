@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { UploadError } from './errors';
+import { assertSameAsScanned } from './errors';
 
 /** Files up to this size are read once and sent from the bytes that were hashed. */
 export const SMALL_FILE_BYTES = 64 * 1024;
@@ -43,14 +43,7 @@ export function multipartEtag(partMd5Hex: readonly string[]): string {
 export async function readSmallFile(path: string, size: number, mtimeMs: number): Promise<{ md5: Md5; bytes: Buffer }> {
   const handle = await open(path);
   try {
-    const now = await handle.stat();
-    if (now.size !== size || now.mtimeMs !== mtimeMs) {
-      throw new UploadError(
-        'changed-since-scan',
-        `The file changed after it was scanned (size ${size} → ${now.size}); run the batch again to upload the new version`,
-        'fatal',
-      );
-    }
+    assertSameAsScanned({ size, mtimeMs }, await handle.stat());
     const bytes = Buffer.allocUnsafe(size);
     const { bytesRead } = size ? await handle.read(bytes, 0, size, 0) : { bytesRead: 0 };
     if (bytesRead !== size)
