@@ -36,7 +36,8 @@ function table(headers: string[], body: (string | number)[][]): string {
   const line = (cells: (string | number)[]) =>
     cells
       .map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!)))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
