@@ -12,7 +12,7 @@ import { combineProgress, type OverallProgress } from '../../shared/progress';
 export { Batch, newBatchId } from './batch';
 export { planFolder, type FolderPlan, type PlanOptions } from './plan';
 export { DEFAULT_IGNORE } from './scan';
-export { writeReport, reportCsv } from './report-writer';
+export { writeReport } from './report-writer';
 export { SignerClient } from './signer-client';
 export { UploadError } from './errors';
 export type { JournalState } from './journal';

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import type { BatchReport, FileOutcome } from '../../shared/outcome';
 
 const COLUMNS: (keyof FileOutcome)[] = ['path', 'status', 'size', 'key', 'md5', 'etag', 'code', 'reason', 'viewUrl'];
@@ -8,16 +9,35 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The report as CSV, one row per file, with a header row. */
-export function reportCsv(report: BatchReport): string {
-  const rows = report.files.map((file) => COLUMNS.map((column) => csvCell(file[column])).join(','));
-  return `${[COLUMNS.join(','), ...rows].join('\n')}\n`;
+/** One CSV row per file, after a header row. */
+function* csvLines(report: BatchReport): Generator<string> {
+  yield `${COLUMNS.join(',')}\n`;
+  for (const file of report.files) yield `${COLUMNS.map((column) => csvCell(file[column])).join(',')}\n`;
 }
 
-/** Writes `<base>.json` and `<base>.csv`; returns both paths. */
+/** The report as JSON, one file per line, so it is written piece by piece and stays readable. */
+function* jsonLines(report: BatchReport): Generator<string> {
+  const { files, ...summary } = report;
+  const head = JSON.stringify(summary, null, 2);
+  yield `${head.slice(0, -2)},\n  "files": [\n`;
+  for (let i = 0; i < files.length; i++) yield `    ${JSON.stringify(files[i])}${i < files.length - 1 ? ',' : ''}\n`;
+  yield '  ]\n}\n';
+}
+
+/** Writes `lines` to `path` as a stream, waiting when the disk falls behind: no giant string in memory. */
+async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
+  const out = createWriteStream(path);
+  const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
+  failed.catch(() => undefined);
+  for (const line of lines) if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
+  out.end();
+  await Promise.race([once(out, 'close'), failed]);
+}
+
+/** Writes `<base>.json` and `<base>.csv`, streaming one file at a time; returns both paths. */
 export async function writeReport(report: BatchReport, base: string): Promise<{ json: string; csv: string }> {
   const paths = { json: `${base}.json`, csv: `${base}.csv` };
-  await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(paths.csv, reportCsv(report));
+  await writeLines(paths.json, jsonLines(report));
+  await writeLines(paths.csv, csvLines(report));
   return paths;
 }
