@@ -93,11 +93,13 @@ export class HoistService extends EventEmitter<ServiceEvents> {
 
   /** The engine for the current settings, built once per change of settings. */
   engine(): Promise<UploadEngine> {
-    this.#engine ??= this.#createEngine(this.#settings.get());
-    const engine = this.#engine;
+    if (this.#engine) return this.#engine;
+    const engine = this.#createEngine(this.#settings.get());
+    // A failed start (no token, embedded store down) is not cached: the next batch tries again.
     engine.catch(() => {
       if (this.#engine === engine) this.#engine = undefined;
     });
+    this.#engine = engine;
     return engine;
   }
 
