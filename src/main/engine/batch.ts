@@ -9,7 +9,8 @@ import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { assertSameAsScanned, UploadError } from './errors';
-import { md5OfRange, readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
+import { readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
+import type { HashWorker } from './hash-worker';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
@@ -24,6 +25,8 @@ export interface SharedResources {
   agents: Agents;
   limiter: BandwidthLimiter | undefined;
   signer: SignerClient;
+  /** Hashes files off the main thread. */
+  hasher: HashWorker;
   signerUrl: string;
   concurrency: number;
   stallMs: number;
@@ -355,8 +358,7 @@ export class Batch extends EventEmitter<BatchEvents> {
             hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size, file.mtimeMs)) });
             return;
           }
-          const md5 =
-            file.size < policy.multipartThreshold ? await md5OfRange(file.absolutePath, 0, file.size) : undefined;
+          const md5 = file.size < policy.multipartThreshold ? await this.#shared.hasher.hashFile(file) : undefined;
           hashed.push(md5 ? { ...file, md5 } : file);
         } catch (error) {
           const reason =

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { assertSameAsScanned } from './errors';
 
@@ -10,22 +9,6 @@ export const SMALL_FILE_BYTES = 64 * 1024;
 export interface Md5 {
   base64: string;
   hex: string;
-}
-
-/** Streams bytes `start` to `start + length - 1` of a file through MD5; memory stays at one read buffer. */
-export async function md5OfRange(path: string, start: number, length: number): Promise<Md5> {
-  const hash = createHash('md5');
-  if (length > 0) {
-    const stream = createReadStream(path, { start, end: start + length - 1, highWaterMark: 256 * 1024 });
-    let read = 0;
-    for await (const chunk of stream) {
-      hash.update(chunk as Buffer);
-      read += (chunk as Buffer).length;
-    }
-    if (read !== length) throw Object.assign(new Error(`Read ${read} of ${length} bytes`), { code: 'ESHORTREAD' });
-  }
-  const digest = hash.digest();
-  return { base64: digest.toString('base64'), hex: digest.toString('hex') };
 }
 
 /** The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, then `-<count>`. */

@@ -1,9 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { FileOutcome } from '../../shared/outcome';
 import type { Batch, PendingFile, SharedResources } from './batch';
 import { UploadError } from './errors';
-import { multipartEtag } from './file-hash';
+import { multipartEtag, type Md5 } from './file-hash';
 import type { Journal, MultipartRecord } from './journal';
 import type { ProgressTracker } from './progress-tracker';
 import { withRetries } from './retry';
@@ -27,32 +25,6 @@ const partRange = (record: MultipartRecord, n: number) => {
   return { start, length: Math.min(record.partSize, record.size - start) };
 };
 
-/** Reads one part once, feeding its own MD5 and the whole file's running MD5. */
-async function hashPart(
-  path: string,
-  start: number,
-  length: number,
-  whole: Hash,
-): Promise<{ hex: string; base64: string }> {
-  const hash = createHash('md5');
-  let read = 0;
-  if (length > 0) {
-    for await (const chunk of createReadStream(path, { start, end: start + length - 1, highWaterMark: 1024 * 1024 })) {
-      hash.update(chunk as Buffer);
-      whole.update(chunk as Buffer);
-      read += (chunk as Buffer).length;
-    }
-  }
-  if (read !== length)
-    throw new UploadError(
-      'changed-during-upload',
-      `The file shrank while uploading: read ${read} of ${length} bytes`,
-      'fatal',
-    );
-  const digest = hash.digest();
-  return { hex: digest.toString('hex'), base64: digest.toString('base64') };
-}
-
 /** Which journalled parts S3 really holds with the same ETag; a gone upload asks for a new plan. */
 async function confirmDoneParts(job: MultipartJob): Promise<void> {
   if (!job.doneParts.size) return;
@@ -73,7 +45,7 @@ async function confirmDoneParts(job: MultipartJob): Promise<void> {
 async function uploadPart(
   job: MultipartJob,
   n: number,
-  md5: { hex: string; base64: string },
+  md5: Md5,
   signed: { url: string; headers: Record<string, string>; expiresAt: string },
 ): Promise<void> {
   const { start, length } = partRange(job.record, n);
@@ -130,44 +102,53 @@ async function uploadPart(
 }
 
 /**
- * Uploads a file in parts: hashes a window of parts (one read each, also feeding the whole-file MD5),
- * signs the window, queues its PUTs, and moves on once the queue has room. Completes through the
- * signer and checks the final ETag against the parts' MD5s.
+ * Uploads a file in parts. The hash worker reads the file once, in order, posting each part's MD5 and
+ * then the whole file's; the parts hashed so far are signed together and queued, and the next ones are
+ * taken once the queue has room. Completes through the signer and checks the final ETag against the
+ * parts' MD5s.
  */
 export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
   const { record, shared, file } = job;
   await confirmDoneParts(job);
-  const whole = createHash('md5');
   const inFlight: Promise<void>[] = [];
   const window = Math.max(1, shared.concurrency);
-  for (let first = 1; first <= record.partCount; first += window) {
-    if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
-    await shared.queue.onSizeLessThan(shared.concurrency);
-    await job.batch.gate(file.path, job.signal);
-    const wanted: { n: number; md5: { hex: string; base64: string }; length: number }[] = [];
-    for (let n = first; n < first + window && n <= record.partCount; n++) {
-      const { start, length } = partRange(record, n);
-      const md5 = await hashPart(file.absolutePath, start, length, whole);
-      const journalled = job.doneParts.get(n);
-      if (journalled === md5.hex) {
-        job.tracker.bytes(file.path, length);
-        continue;
+  const parts = shared.hasher.hashParts(file, record.partSize);
+  try {
+    for (;;) {
+      if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+      await shared.queue.onSizeLessThan(shared.concurrency);
+      await job.batch.gate(file.path, job.signal);
+      const first = await parts.next();
+      if (!first) break;
+      const wanted: { n: number; md5: Md5; length: number }[] = [];
+      for (const { n, md5 } of [first, ...parts.takeReady(window - 1)]) {
+        const { length } = partRange(record, n);
+        const journalled = job.doneParts.get(n);
+        if (journalled === md5.hex) {
+          job.tracker.bytes(file.path, length);
+          continue;
+        }
+        if (journalled)
+          throw new UploadError(
+            'changed-since-scan',
+            `Part ${n} differs from the part uploaded before the restart: the file changed`,
+            'fatal',
+          );
+        wanted.push({ n, md5, length });
       }
-      if (journalled)
-        throw new UploadError(
-          'changed-since-scan',
-          `Part ${n} differs from the part uploaded before the restart: the file changed`,
-          'fatal',
-        );
-      wanted.push({ n, md5, length });
+      if (!wanted.length) continue;
+      const signed = await shared.signer.signParts(
+        record.token,
+        wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
+        job.signal,
+      );
+      wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
     }
-    if (!wanted.length) continue;
-    const signed = await shared.signer.signParts(
-      record.token,
-      wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
-      job.signal,
-    );
-    wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    throw error;
+  } finally {
+    parts.stop();
   }
   const settled = await Promise.allSettled(inFlight);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -186,7 +167,7 @@ export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
     status: 'uploaded',
     size: file.size,
     key: record.key,
-    md5: whole.digest('hex'),
+    md5: (await parts.whole).hex,
     etag: done.etag,
     viewUrl: record.viewUrl,
   };

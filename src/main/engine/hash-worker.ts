@@ -1,0 +1,255 @@
+import { Worker } from 'node:worker_threads';
+import { assertSameAsScanned, UploadError } from './errors';
+import type { Md5 } from './file-hash';
+
+/** The MD5 of part `n` (1-based) of a file. */
+export interface PartDigest {
+  n: number;
+  md5: Md5;
+}
+
+/** What the worker needs to hash a file it reads itself. */
+export interface HashTarget {
+  absolutePath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** A file's part MD5s as they arrive, in part order, then the whole file's MD5. */
+export interface PartDigests {
+  /** The next part's MD5, or undefined after the last; rejects with the reason hashing stopped. */
+  next(): Promise<PartDigest | undefined>;
+  /** Parts already hashed and not yet taken, at most `max`, without waiting. */
+  takeReady(max: number): PartDigest[];
+  /** The whole file's MD5, once every part is hashed. */
+  readonly whole: Promise<Md5>;
+  /** Stops hashing this file; parts not taken are dropped. */
+  stop(): void;
+}
+
+type FromWorker =
+  | { id: number; stat: { size: number; mtimeMs: number } }
+  | { id: number; n: number; digest: Uint8Array }
+  | { id: number; whole: Uint8Array }
+  | { id: number; error: { code: string; message: string } };
+
+// Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
+// file, reports its fstat, then reads each part once into one reused buffer, feeding the part's MD5 and
+// the whole file's MD5, and posts each part's digest as soon as it is done. A job is checked for
+// cancellation between parts.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { openSync, fstatSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const buffer = Buffer.allocUnsafe(1024 * 1024);
+const jobs = [];
+const stopped = new Set();
+let busy = false;
+parentPort.on('message', (message) => {
+  if (message.stop !== undefined) return void stopped.add(message.stop);
+  jobs.push(message);
+  if (!busy) nextJob();
+});
+function fail(job, error) {
+  parentPort.postMessage({ id: job.id, error: { code: error.code || 'EIO', message: error.message || String(error) } });
+}
+function nextJob() {
+  const job = jobs.shift();
+  busy = Boolean(job);
+  if (!job) return;
+  if (stopped.delete(job.id)) return void setImmediate(nextJob);
+  let fd;
+  try {
+    fd = openSync(job.path, 'r');
+    const stat = fstatSync(fd);
+    parentPort.postMessage({ id: job.id, stat: { size: stat.size, mtimeMs: stat.mtimeMs } });
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    fail(job, error);
+    return void setImmediate(nextJob);
+  }
+  const whole = job.size > job.partSize ? createHash('md5') : undefined;
+  let offset = 0;
+  let n = 1;
+  const end = () => {
+    closeSync(fd);
+    setImmediate(nextJob);
+  };
+  const step = () => {
+    if (stopped.delete(job.id)) return end();
+    try {
+      const length = Math.min(job.partSize, job.size - offset);
+      const part = createHash('md5');
+      let done = 0;
+      while (done < length) {
+        const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
+        if (read === 0) throw Object.assign(new Error('read ' + (offset + done) + ' of ' + job.size + ' bytes'), { code: 'ESHORTREAD' });
+        const bytes = buffer.subarray(0, read);
+        part.update(bytes);
+        if (whole) whole.update(bytes);
+        done += read;
+      }
+      const digest = part.digest();
+      parentPort.postMessage({ id: job.id, n, digest });
+      offset += length;
+      n += 1;
+      if (offset < job.size) return void setImmediate(step);
+      parentPort.postMessage({ id: job.id, whole: whole ? whole.digest() : digest });
+    } catch (error) {
+      fail(job, error);
+    }
+    end();
+  };
+  step();
+}
+`;
+
+const md5Of = (digest: Uint8Array): Md5 => {
+  const bytes = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
+  return { base64: bytes.toString('base64'), hex: bytes.toString('hex') };
+};
+
+/** Turns what went wrong reading a file into the reason its upload fails. */
+function readFailure(error: { code: string; message: string }): UploadError {
+  if (error.code === 'ENOENT')
+    return new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
+  if (error.code === 'ESHORTREAD')
+    return new UploadError('changed-during-upload', `The file shrank while uploading: ${error.message}`, 'fatal');
+  return new UploadError('unreadable', `Cannot read the file: ${error.code}`, 'fatal');
+}
+
+class Job implements PartDigests {
+  readonly whole: Promise<Md5>;
+  readonly #ready: PartDigest[] = [];
+  #waiting: { resolve(part: PartDigest | undefined): void; reject(error: unknown): void } | undefined;
+  #ended = false;
+  #error: unknown;
+  #settleWhole!: { resolve(md5: Md5): void; reject(error: unknown): void };
+
+  constructor(
+    readonly target: HashTarget,
+    readonly onStop: () => void,
+  ) {
+    this.whole = new Promise<Md5>((resolve, reject) => (this.#settleWhole = { resolve, reject }));
+    this.whole.catch(() => undefined);
+  }
+
+  /** Handles one message about this job; true once the job has ended. */
+  receive(message: FromWorker): boolean {
+    if ('stat' in message) {
+      try {
+        assertSameAsScanned(this.target, message.stat);
+      } catch (error) {
+        this.fail(error);
+        this.onStop();
+        return true;
+      }
+      return false;
+    }
+    if ('n' in message) {
+      const part = { n: message.n, md5: md5Of(message.digest) };
+      if (this.#waiting) this.#waiting.resolve(part);
+      else this.#ready.push(part);
+      this.#waiting = undefined;
+      return false;
+    }
+    if ('whole' in message) {
+      this.#ended = true;
+      this.#settleWhole.resolve(md5Of(message.whole));
+      this.#waiting?.resolve(undefined);
+      this.#waiting = undefined;
+      return true;
+    }
+    this.fail(readFailure(message.error));
+    return true;
+  }
+
+  fail(error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = error;
+    this.#settleWhole.reject(error);
+    this.#waiting?.reject(error);
+    this.#waiting = undefined;
+  }
+
+  next(): Promise<PartDigest | undefined> {
+    const part = this.#ready.shift();
+    if (part) return Promise.resolve(part);
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }));
+  }
+
+  takeReady(max: number): PartDigest[] {
+    return this.#ready.splice(0, max);
+  }
+
+  stop(): void {
+    if (this.#ended) return;
+    this.fail(new UploadError('cancelled', 'Cancelled by you', 'fatal'));
+    this.onStop();
+  }
+}
+
+/**
+ * One worker thread that hashes files for the engine, so the main thread is left to move bytes. Jobs
+ * run one after another in the order given; the worker starts on first use and does not keep the
+ * process alive when idle.
+ */
+export class HashWorker {
+  #worker: Worker | undefined;
+  readonly #jobs = new Map<number, Job>();
+  #nextId = 1;
+
+  /** Hashes `target` in parts of `partSize` bytes; one part when it is not smaller than the file. */
+  hashParts(target: HashTarget, partSize: number): PartDigests {
+    const id = this.#nextId++;
+    const worker = this.#start();
+    const job = new Job(target, () => {
+      this.#forget(id);
+      this.#worker?.postMessage({ stop: id });
+    });
+    this.#jobs.set(id, job);
+    worker.ref();
+    worker.postMessage({ id, path: target.absolutePath, size: target.size, partSize });
+    return job;
+  }
+
+  /** The MD5 of a whole file, read once. */
+  hashFile(target: HashTarget): Promise<Md5> {
+    return this.hashParts(target, Math.max(1, target.size)).whole;
+  }
+
+  /** Stops the worker; jobs still running fail. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(new UploadError('cancelled', 'The engine was closed', 'fatal'));
+    await worker?.terminate();
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.on('message', (message: FromWorker) => {
+      if (this.#jobs.get(message.id)?.receive(message)) this.#forget(message.id);
+    });
+    worker.on('error', (error) => {
+      this.#worker = undefined;
+      this.#failAll(new UploadError('hash-failed', `Hashing stopped: ${error.message}`, 'fatal'));
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #forget(id: number): void {
+    this.#jobs.delete(id);
+    if (!this.#jobs.size) this.#worker?.unref();
+  }
+
+  #failAll(error: UploadError): void {
+    for (const job of this.#jobs.values()) job.fail(error);
+    this.#jobs.clear();
+  }
+}
