@@ -10,7 +10,7 @@ import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { assertSameAsScanned, UploadError } from './errors';
 import { readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
-import type { HashWorker } from './hash-worker';
+import type { HashPool } from './hash-pool';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
@@ -26,7 +26,7 @@ export interface SharedResources {
   limiter: BandwidthLimiter | undefined;
   signer: SignerClient;
   /** Hashes files off the main thread. */
-  hasher: HashWorker;
+  hasher: HashPool;
   signerUrl: string;
   concurrency: number;
   stallMs: number;

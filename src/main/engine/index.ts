@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { BandwidthLimiter } from './bandwidth';
 import { Batch, type SharedResources } from './batch';
-import { HashWorker } from './hash-worker';
+import { HashPool } from './hash-pool';
 import { readJournal, unfinishedJournals, type JournalState } from './journal';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
 import { SignerClient } from './signer-client';
@@ -62,7 +62,7 @@ export class UploadEngine {
       agents: createAgents(concurrency),
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
       signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry),
-      hasher: new HashWorker(),
+      hasher: new HashPool(),
       signerUrl: options.signerId ?? options.signerUrl,
       concurrency,
       stallMs: options.stallMs ?? 30_000,
@@ -107,7 +107,7 @@ export class UploadEngine {
     return unfinishedJournals(this.#shared.journalDir).filter((s) => s.header.signer === this.#shared.signerUrl);
   }
 
-  /** Closes idle connections and stops the hash worker. */
+  /** Closes idle connections and stops the hash threads. */
   close(): void {
     this.#shared.agents.http.destroy();
     this.#shared.agents.https.destroy();

@@ -1,5 +1,6 @@
 import type { FileOutcome } from '../../shared/outcome';
 import type { Batch, PendingFile, SharedResources } from './batch';
+import type { PartDigests } from './hash-pool';
 import { UploadError } from './errors';
 import { multipartEtag, type Md5 } from './file-hash';
 import type { Journal, MultipartRecord } from './journal';
@@ -102,73 +103,84 @@ async function uploadPart(
 }
 
 /**
- * Uploads a file in parts. The hash worker reads the file once, in order, posting each part's MD5 and
- * then the whole file's; the parts hashed so far are signed together and queued, and the next ones are
- * taken once the queue has room. Completes through the signer and checks the final ETag against the
- * parts' MD5s.
+ * Takes part MD5s as the hash thread posts them, signs the ones not uploaded yet together, and queues
+ * their PUTs; waits for room in the queue before taking more. Resolves once every part is queued.
+ */
+async function queueParts(job: MultipartJob, parts: PartDigests, inFlight: Promise<void>[]): Promise<void> {
+  const { record, shared, file } = job;
+  const window = Math.max(1, shared.concurrency);
+  for (;;) {
+    if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+    await shared.queue.onSizeLessThan(shared.concurrency);
+    await job.batch.gate(file.path, job.signal);
+    const first = await parts.next();
+    if (!first) return;
+    const wanted: { n: number; md5: Md5; length: number }[] = [];
+    for (const { n, md5 } of [first, ...parts.takeReady(window - 1)]) {
+      const { length } = partRange(record, n);
+      const journalled = job.doneParts.get(n);
+      if (journalled === md5.hex) {
+        job.tracker.bytes(file.path, length);
+        continue;
+      }
+      if (journalled)
+        throw new UploadError(
+          'changed-since-scan',
+          `Part ${n} differs from the part uploaded before the restart: the file changed`,
+          'fatal',
+        );
+      wanted.push({ n, md5, length });
+    }
+    if (!wanted.length) continue;
+    const signed = await shared.signer.signParts(
+      record.token,
+      wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
+      job.signal,
+    );
+    wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
+  }
+}
+
+/**
+ * Uploads a file in parts. Two hash threads read the file at once: one posts each part's MD5, which
+ * gates that part's PUT; the other hashes the whole file for the report. Completes through the signer
+ * and checks the final ETag against the parts' MD5s.
  */
 export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
   const { record, shared, file } = job;
   await confirmDoneParts(job);
+  const parts = shared.hasher.hashParts(file, record.partSize, { whole: false });
+  const whole = shared.hasher.hashParts(file, Math.max(1, file.size), { whole: true });
   const inFlight: Promise<void>[] = [];
-  const window = Math.max(1, shared.concurrency);
-  const parts = shared.hasher.hashParts(file, record.partSize);
   try {
-    for (;;) {
-      if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
-      await shared.queue.onSizeLessThan(shared.concurrency);
-      await job.batch.gate(file.path, job.signal);
-      const first = await parts.next();
-      if (!first) break;
-      const wanted: { n: number; md5: Md5; length: number }[] = [];
-      for (const { n, md5 } of [first, ...parts.takeReady(window - 1)]) {
-        const { length } = partRange(record, n);
-        const journalled = job.doneParts.get(n);
-        if (journalled === md5.hex) {
-          job.tracker.bytes(file.path, length);
-          continue;
-        }
-        if (journalled)
-          throw new UploadError(
-            'changed-since-scan',
-            `Part ${n} differs from the part uploaded before the restart: the file changed`,
-            'fatal',
-          );
-        wanted.push({ n, md5, length });
-      }
-      if (!wanted.length) continue;
-      const signed = await shared.signer.signParts(
-        record.token,
-        wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
-        job.signal,
+    const queueing = await queueParts(job, parts, inFlight).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    const settled = await Promise.allSettled(inFlight);
+    if (queueing) throw queueing.error;
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    await job.batch.assertUnchanged(file);
+    const done = await shared.signer.complete(record.token, job.signal);
+    const expected = multipartEtag(Array.from({ length: record.partCount }, (_, i) => job.doneParts.get(i + 1) ?? ''));
+    if (done.etag !== expected)
+      throw new UploadError(
+        'etag-mismatch',
+        `S3 returned ETag ${done.etag} for the whole object, expected ${expected}`,
+        'fatal',
       );
-      wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
-    }
-  } catch (error) {
-    await Promise.allSettled(inFlight);
-    throw error;
+    return {
+      path: file.path,
+      status: 'uploaded',
+      size: file.size,
+      key: record.key,
+      md5: (await whole.whole).hex,
+      etag: done.etag,
+      viewUrl: record.viewUrl,
+    };
   } finally {
     parts.stop();
+    whole.stop();
   }
-  const settled = await Promise.allSettled(inFlight);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  await job.batch.assertUnchanged(file);
-  const done = await shared.signer.complete(record.token, job.signal);
-  const expected = multipartEtag(Array.from({ length: record.partCount }, (_, i) => job.doneParts.get(i + 1) ?? ''));
-  if (done.etag !== expected)
-    throw new UploadError(
-      'etag-mismatch',
-      `S3 returned ETag ${done.etag} for the whole object, expected ${expected}`,
-      'fatal',
-    );
-  return {
-    path: file.path,
-    status: 'uploaded',
-    size: file.size,
-    key: record.key,
-    md5: (await parts.whole).hex,
-    etag: done.etag,
-    viewUrl: record.viewUrl,
-  };
 }

@@ -30,7 +30,7 @@ export interface PartDigests {
 type FromWorker =
   | { id: number; stat: { size: number; mtimeMs: number } }
   | { id: number; n: number; digest: Uint8Array }
-  | { id: number; whole: Uint8Array }
+  | { id: number; end: true; whole?: Uint8Array }
   | { id: number; error: { code: string; message: string } };
 
 // Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
@@ -68,7 +68,7 @@ function nextJob() {
     fail(job, error);
     return void setImmediate(nextJob);
   }
-  const whole = job.size > job.partSize ? createHash('md5') : undefined;
+  const whole = job.whole && job.size > job.partSize ? createHash('md5') : undefined;
   let offset = 0;
   let n = 1;
   const end = () => {
@@ -94,7 +94,7 @@ function nextJob() {
       offset += length;
       n += 1;
       if (offset < job.size) return void setImmediate(step);
-      parentPort.postMessage({ id: job.id, whole: whole ? whole.digest() : digest });
+      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest() : job.whole ? digest : undefined });
     } catch (error) {
       fail(job, error);
     }
@@ -153,9 +153,10 @@ class Job implements PartDigests {
       this.#waiting = undefined;
       return false;
     }
-    if ('whole' in message) {
+    if ('end' in message) {
       this.#ended = true;
-      this.#settleWhole.resolve(md5Of(message.whole));
+      if (message.whole) this.#settleWhole.resolve(md5Of(message.whole));
+      else this.#settleWhole.reject(new UploadError('internal', 'The whole file was not hashed', 'fatal'));
       this.#waiting?.resolve(undefined);
       this.#waiting = undefined;
       return true;
@@ -192,64 +193,91 @@ class Job implements PartDigests {
   }
 }
 
+/** One worker thread and the jobs it has been given. */
+interface Thread {
+  worker: Worker;
+  jobs: Map<number, Job>;
+}
+
 /**
- * One worker thread that hashes files for the engine, so the main thread is left to move bytes. Jobs
- * run one after another in the order given; the worker starts on first use and does not keep the
- * process alive when idle.
+ * A few worker threads that hash files for the engine, so the main thread is left to move bytes. Each
+ * thread runs its jobs one after another; a new job goes to the thread with the fewest. Threads start
+ * on first use and do not keep the process alive when idle.
  */
-export class HashWorker {
-  #worker: Worker | undefined;
-  readonly #jobs = new Map<number, Job>();
+export class HashPool {
+  readonly #threads: (Thread | undefined)[];
   #nextId = 1;
 
-  /** Hashes `target` in parts of `partSize` bytes; one part when it is not smaller than the file. */
-  hashParts(target: HashTarget, partSize: number): PartDigests {
+  constructor(size = 2) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new TypeError(`Expected \`size\` to be a whole number from 1 and up, got \`${size}\``);
+    this.#threads = Array.from({ length: size }, () => undefined);
+  }
+
+  /**
+   * Hashes `target` in parts of `partSize` bytes, posting each part's MD5 in order; `whole` is the whole
+   * file's MD5 when asked for, read in the same pass.
+   */
+  hashParts(target: HashTarget, partSize: number, options: { whole: boolean }): PartDigests {
     const id = this.#nextId++;
-    const worker = this.#start();
+    const thread = this.#leastBusy();
     const job = new Job(target, () => {
-      this.#forget(id);
-      this.#worker?.postMessage({ stop: id });
+      this.#forget(thread, id);
+      thread.worker.postMessage({ stop: id });
     });
-    this.#jobs.set(id, job);
-    worker.ref();
-    worker.postMessage({ id, path: target.absolutePath, size: target.size, partSize });
+    thread.jobs.set(id, job);
+    thread.worker.ref();
+    thread.worker.postMessage({ id, path: target.absolutePath, size: target.size, partSize, whole: options.whole });
     return job;
   }
 
   /** The MD5 of a whole file, read once. */
   hashFile(target: HashTarget): Promise<Md5> {
-    return this.hashParts(target, Math.max(1, target.size)).whole;
+    return this.hashParts(target, Math.max(1, target.size), { whole: true }).whole;
   }
 
-  /** Stops the worker; jobs still running fail. */
+  /** Stops every thread; jobs still running fail. */
   async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    this.#failAll(new UploadError('cancelled', 'The engine was closed', 'fatal'));
-    await worker?.terminate();
+    const threads = this.#threads.splice(0, this.#threads.length, ...this.#threads.map(() => undefined));
+    await Promise.all(
+      threads.map(async (thread) => {
+        if (!thread) return;
+        failAll(thread, new UploadError('cancelled', 'The engine was closed', 'fatal'));
+        await thread.worker.terminate();
+      }),
+    );
   }
 
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.on('message', (message: FromWorker) => {
-      if (this.#jobs.get(message.id)?.receive(message)) this.#forget(message.id);
+  #leastBusy(): Thread {
+    let best: Thread | undefined;
+    for (let i = 0; i < this.#threads.length; i++) {
+      const thread = this.#threads[i] ?? this.#start(i);
+      if (!thread.jobs.size) return thread;
+      if (!best || thread.jobs.size < best.jobs.size) best = thread;
+    }
+    return best!;
+  }
+
+  #start(slot: number): Thread {
+    const thread: Thread = { worker: new Worker(WORKER_SOURCE, { eval: true }), jobs: new Map() };
+    thread.worker.on('message', (message: FromWorker) => {
+      if (thread.jobs.get(message.id)?.receive(message)) this.#forget(thread, message.id);
     });
-    worker.on('error', (error) => {
-      this.#worker = undefined;
-      this.#failAll(new UploadError('hash-failed', `Hashing stopped: ${error.message}`, 'fatal'));
+    thread.worker.on('error', (error) => {
+      if (this.#threads[slot] === thread) this.#threads[slot] = undefined;
+      failAll(thread, new UploadError('hash-failed', `Hashing stopped: ${error.message}`, 'fatal'));
     });
-    this.#worker = worker;
-    return worker;
+    this.#threads[slot] = thread;
+    return thread;
   }
 
-  #forget(id: number): void {
-    this.#jobs.delete(id);
-    if (!this.#jobs.size) this.#worker?.unref();
+  #forget(thread: Thread, id: number): void {
+    thread.jobs.delete(id);
+    if (!thread.jobs.size) thread.worker.unref();
   }
+}
 
-  #failAll(error: UploadError): void {
-    for (const job of this.#jobs.values()) job.fail(error);
-    this.#jobs.clear();
-  }
+function failAll(thread: Thread, error: UploadError): void {
+  for (const job of thread.jobs.values()) job.fail(error);
+  thread.jobs.clear();
 }
