@@ -1,8 +1,11 @@
-// Bundles the `hoist` CLI into out/cli/ so it starts without compiling TypeScript at run time.
-// npm packages stay imports; the signer workspace (TypeScript sources) is bundled; the embedded local
-// stack is a separate chunk, loaded only when no --signer is given.
+// Bundles the `hoist` CLI into out/cli/ so it starts without compiling TypeScript or resolving dozens
+// of modules at run time. The CLI's own npm packages are bundled in; the embedded local stack (signer
+// server, s3rver, the AWS SDK) is a separate chunk whose packages stay imports, loaded only when no
+// --signer is given.
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 
+await rm('out/cli', { recursive: true, force: true });
 await build({
   entryPoints: { hoist: 'src/cli/index.ts' },
   outdir: 'out/cli',
@@ -11,8 +14,12 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  external: ['@aws-sdk/*', '@smithy/*', '@koa/*', 'koa', 'koa-*', 'pino', 's3rver'],
   alias: { '@hoist/signer-server': './signer-server/src' },
+  // Bundled CommonJS packages call require() for Node's built-in modules.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
 });

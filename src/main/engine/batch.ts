@@ -296,7 +296,8 @@ export class Batch extends EventEmitter<BatchEvents> {
   async #scanAndUpload(): Promise<void> {
     const policy = this.#policy!;
     const groupSize = Math.max(1, Math.min(this.#shared.signBatchSize, policy.maxFilesPerBatch));
-    // The first group is only as large as the connection budget, so the first bytes move at once.
+    // The first group is only as large as the connection budget, so the first bytes move at once; groups
+    // then double, so each is hashed while the one before it uploads.
     let limit = Math.min(groupSize, this.#shared.concurrency);
     let group: PendingFile[] = [];
     for await (const entry of scanFolder(this.root, this.#ignore)) {
@@ -331,7 +332,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       if (group.length >= limit) {
         await this.#signGroup(group);
         group = [];
-        limit = groupSize;
+        limit = Math.min(groupSize, limit * 2);
       }
     }
     if (group.length) await this.#signGroup(group);
