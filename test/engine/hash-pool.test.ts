@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { open, rm, stat, truncate, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HashPool, type HashTarget, type PartDigest } from '../../src/main/engine/hash-pool';
+import { bytes, makeFolder } from '../helpers/folders';
+
+const MiB = 1024 * 1024;
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+
+async function target(path: string): Promise<HashTarget> {
+  const { size, mtimeMs } = await stat(path);
+  return { absolutePath: path, size, mtimeMs };
+}
+
+/** A file of `size` zero bytes that takes no disk space, so tests can hash gigabytes cheaply. */
+async function sparseFile(dir: string, name: string, size: number): Promise<string> {
+  const path = join(dir, name);
+  const handle = await open(path, 'w');
+  await handle.truncate(size);
+  await handle.close();
+  return path;
+}
+
+let pool: HashPool;
+afterEach(async () => pool?.close());
+
+describe('the hash pool', () => {
+  it("posts each part's MD5 in order and the whole file's, from one read on a worker thread", async () => {
+    pool = new HashPool(1);
+    const data = bytes(12 * MiB + 3);
+    const dir = await makeFolder({ 'big.bin': data });
+    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB, { whole: true });
+    const got: PartDigest[] = [];
+    for (let part = await parts.next(); part; part = await parts.next()) got.push(part);
+    expect(got.map((p) => p.n)).toEqual([1, 2, 3]);
+    expect(got.map((p) => p.md5.hex)).toEqual([
+      md5(data.subarray(0, 5 * MiB)),
+      md5(data.subarray(5 * MiB, 10 * MiB)),
+      md5(data.subarray(10 * MiB)),
+    ]);
+    expect(got[0]!.md5.base64).toBe(Buffer.from(got[0]!.md5.hex, 'hex').toString('base64'));
+    expect((await parts.whole).hex).toBe(md5(data));
+  });
+
+  it('hashes several files at once on its threads, each right', async () => {
+    pool = new HashPool(2);
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}.bin`, bytes(MiB + i)]));
+    const dir = await makeFolder(files);
+    const digests = await Promise.all(
+      Object.keys(files).map(async (name) => (await pool.hashFile(await target(join(dir, name)))).hex),
+    );
+    expect(digests).toEqual(Object.values(files).map(md5));
+  });
+
+  it('hands out parts already hashed without waiting, at most as many as asked', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({ 'big.bin': bytes(30 * MiB) });
+    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB, { whole: true });
+    await parts.whole;
+    expect((await parts.next())?.n).toBe(1);
+    expect(parts.takeReady(3).map((p) => p.n)).toEqual([2, 3, 4]);
+    expect(parts.takeReady(10).map((p) => p.n)).toEqual([5, 6]);
+    expect(await parts.next()).toBeUndefined();
+  });
+
+  it('fails a file changed since it was scanned, a deleted file and an unreadable one, each with its reason', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({ 'changed.bin': bytes(MiB), 'gone.bin': bytes(MiB) });
+    const changed = await target(join(dir, 'changed.bin'));
+    await utimes(changed.absolutePath, new Date(), new Date(Date.now() + 60_000));
+    await expect(pool.hashFile(changed)).rejects.toMatchObject({ code: 'changed-since-scan' });
+
+    const gone = await target(join(dir, 'gone.bin'));
+    await rm(gone.absolutePath);
+    await expect(pool.hashFile(gone)).rejects.toMatchObject({ code: 'file-missing' });
+
+    await expect(pool.hashFile(await target(dir))).rejects.toMatchObject({
+      code: 'unreadable',
+      message: expect.stringContaining('EISDIR'),
+    });
+  });
+
+  it('fails a file truncated while it is being hashed: changed during upload', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({});
+    const path = await sparseFile(dir, 'shrinks.bin', 2048 * MiB);
+    const parts = pool.hashParts(await target(path), 8 * MiB, { whole: true });
+    expect((await parts.next())?.n).toBe(1);
+    await truncate(path, 9 * MiB);
+    await expect(parts.whole).rejects.toMatchObject({ code: 'changed-during-upload' });
+  });
+
+  it('stops reading a file once told to, and its thread moves on to the next job', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({ 'small.bin': bytes(MiB) });
+    // Hashing 4 GiB takes this machine well over 5 s; a stopped job must free the thread long before.
+    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB, {
+      whole: true,
+    });
+    expect((await huge.next())?.n).toBe(1);
+    const started = performance.now();
+    huge.stop();
+    await expect(huge.next()).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(huge.whole).rejects.toMatchObject({ code: 'cancelled' });
+    const small = await pool.hashFile(await target(join(dir, 'small.bin')));
+    expect(small.hex).toHaveLength(32);
+    expect(performance.now() - started).toBeLessThan(2500);
+  });
+
+  it('fails the jobs still running when closed', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({});
+    const job = pool.hashFile(await target(await sparseFile(dir, 'huge.bin', 2048 * MiB)));
+    await pool.close();
+    await expect(job).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('names the offending size', () => {
+    expect(() => new HashPool(0)).toThrow('Expected `size` to be a whole number from 1 and up, got `0`');
+  });
+});
