@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashToken } from '@hoist/signer-server/auth';
@@ -13,8 +13,10 @@ import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 
 // `npm run bench`: Hoist against rclone, the AWS CLI, @aws-sdk/lib-storage and a raw presigned-PUT
 // baseline, in one run, on one local Ceph RGW. Wall time, client CPU (user+sys) and peak RSS come from
-// GNU time around each client process. Set BENCH_DATASETS=A,B and BENCH_CLIENTS=hoist,raw,rclone to
-// run a subset (the ratios need hoist, raw and the peers).
+// GNU time around each client process; the server's CPU (Ceph's daemons) and the signer's from /proc.
+// Each contender runs BENCH_ROUNDS times (default 3), the rounds interleaved, and the ratios use the
+// medians: one run on a loaded 2-core machine varies by 10-20%. Set BENCH_DATASETS=A,B and
+// BENCH_CLIENTS=hoist,raw,rclone to run a subset (the ratios need hoist, raw and the peers).
 
 const DATA = resolve(import.meta.dirname, '.data');
 const MiB = 1024 * 1024;
@@ -24,6 +26,43 @@ interface Measure {
   wall: number;
   cpu: number;
   rssMb: number;
+  /** CPU seconds Ceph's daemons spent during the run. */
+  serverCpu?: number;
+  /** CPU seconds Hoist's signer spent during the run. */
+  signerCpu?: number;
+}
+
+/** CPU seconds (user+sys) the processes have used so far, from /proc. */
+async function cpuSeconds(pids: readonly number[]): Promise<number> {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The median run: median wall, CPU and server CPU, and the highest peak RSS. */
+function summarize(runs: Measure[]): Measure {
+  const pick = (f: (m: Measure) => number | undefined) => {
+    const values = runs.map(f).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const signerCpu = pick((m) => m.signerCpu);
+  return {
+    wall: pick((m) => m.wall)!,
+    cpu: pick((m) => m.cpu)!,
+    rssMb: Math.max(...runs.map((m) => m.rssMb)),
+    serverCpu: pick((m) => m.serverCpu)!,
+    ...(signerCpu === undefined ? {} : { signerCpu }),
+  };
 }
 
 function ensurePeers(): void {
@@ -111,7 +150,7 @@ function peerEnv(s3: CephGateway): NodeJS.ProcessEnv {
 async function startSignerProcess(
   s3: CephGateway,
   bucket: string,
-): Promise<{ url: string; token: string; stop(): void }> {
+): Promise<{ url: string; token: string; pid: number; stop(): void }> {
   const token = randomBytes(16).toString('hex');
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'signer-server/src/cli.ts'], {
@@ -133,7 +172,7 @@ async function startSignerProcess(
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 30_000);
-  return { url, token, stop: () => child.kill() };
+  return { url, token, pid: child.pid!, stop: () => child.kill() };
 }
 
 async function emptyBucket(client: S3Client, bucket: string): Promise<number> {
@@ -160,7 +199,8 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
       const signer = await startSignerProcess(s3, bucket);
       const stateDir = await mkdtemp(join(tmpdir(), 'hoist-bench-'));
       try {
-        return await timed(
+        const signerBefore = await cpuSeconds([signer.pid]);
+        const measure = await timed(
           [
             process.execPath,
             // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/.
@@ -182,6 +222,7 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
           ],
           env,
         );
+        return { ...measure, signerCpu: (await cpuSeconds([signer.pid])) - signerBefore };
       } finally {
         signer.stop();
         await rm(stateDir, { recursive: true, force: true });
@@ -228,13 +269,30 @@ async function main(): Promise<void> {
   const client = adminClient(s3);
   const rows: Record<string, string | number>[] = [];
   const results: Record<string, Partial<Record<Contender, Measure>>> = {};
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   try {
     for (const name of names) {
+      const runs: Partial<Record<Contender, Measure[]>> = {};
+      for (let round = 1; round <= rounds; round++) {
+        for (const who of clients) {
+          const bucket = await createTestBucket(s3, 'bench');
+          const serverBefore = await cpuSeconds(s3.pids);
+          const m = await runOne(who, dirs[name]!, s3, bucket);
+          m.serverCpu = (await cpuSeconds(s3.pids)) - serverBefore;
+          const objects = await emptyBucket(client, bucket);
+          if (objects !== expectedObjects[name])
+            throw new Error(`${name} ${who} left ${objects} objects, expected ${expectedObjects[name]}`);
+          (runs[who] ??= []).push(m);
+          console.log(
+            `${name} ${who} (round ${round}/${rounds}): ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ` +
+              `${Math.round(m.rssMb)} MB peak RSS; server ${m.serverCpu.toFixed(2)} s CPU` +
+              (m.signerCpu === undefined ? '' : `, signer ${m.signerCpu.toFixed(2)} s CPU`),
+          );
+        }
+      }
       results[name] = {};
       for (const who of clients) {
-        const bucket = await createTestBucket(s3, 'bench');
-        const m = await runOne(who, dirs[name]!, s3, bucket);
-        const objects = await emptyBucket(client, bucket);
+        const m = summarize(runs[who]!);
         results[name]![who] = m;
         rows.push({
           dataset: name,
@@ -242,18 +300,19 @@ async function main(): Promise<void> {
           'wall s': m.wall.toFixed(2),
           'CPU s': m.cpu.toFixed(2),
           'peak RSS MB': Math.round(m.rssMb),
-          objects: `${objects}/${expectedObjects[name]}`,
+          'server CPU s': m.serverCpu!.toFixed(2),
+          'signer CPU s': m.signerCpu === undefined ? '' : m.signerCpu.toFixed(2),
         });
-        console.log(
-          `${name} ${who}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${Math.round(m.rssMb)} MB peak RSS, ${objects} objects`,
-        );
       }
     }
   } finally {
     client.destroy();
     await s3.stop();
   }
-  console.log('\nAll clients against one local Ceph RGW, 16 transfers at once where the client takes a setting:');
+  console.log(
+    `\nAll clients against one local Ceph RGW, 16 transfers at once where the client takes a setting; ` +
+      `medians of ${rounds} rounds (peak RSS: the highest):`,
+  );
   console.table(rows);
   for (const name of names) {
     const r = results[name]!;

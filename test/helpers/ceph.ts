@@ -18,6 +18,8 @@ export interface S3Endpoint {
 
 /** A running single-node Ceph cluster with one RADOS Gateway. */
 export interface CephGateway extends S3Endpoint {
+  /** The mon, osd and radosgw processes, for measuring what the server spends. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startCeph(): Promise<CephGateway> {
       accessKeyId: ACCESS_KEY,
       secretAccessKey: SECRET_KEY,
       verifies: true,
+      pids: daemons.flatMap((child) => (child.pid ? [child.pid] : [])),
       stop,
     };
   } catch (error) {
