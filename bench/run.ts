@@ -43,6 +43,19 @@ async function cpuSeconds(pids: readonly number[]): Promise<number> {
   return ticks / 100;
 }
 
+/**
+ * Waits until Ceph's daemons are nearly idle (under 10% of a core over half a second, or 20 s at most),
+ * so no contender pays for the clean-up the server does after the run before it.
+ */
+async function serverQuiet(pids: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const before = await cpuSeconds(pids);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    if ((await cpuSeconds(pids)) - before < 0.05) return;
+  }
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -276,10 +289,13 @@ async function main(): Promise<void> {
       for (let round = 1; round <= rounds; round++) {
         for (const who of clients) {
           const bucket = await createTestBucket(s3, 'bench');
+          await serverQuiet(s3.pids);
           const serverBefore = await cpuSeconds(s3.pids);
           const m = await runOne(who, dirs[name]!, s3, bucket);
           m.serverCpu = (await cpuSeconds(s3.pids)) - serverBefore;
           const objects = await emptyBucket(client, bucket);
+          // Ceph's store lives in memory: free what this run wrote before the next one writes more.
+          await s3.collectGarbage();
           if (objects !== expectedObjects[name])
             throw new Error(`${name} ${who} left ${objects} objects, expected ${expectedObjects[name]}`);
           (runs[who] ??= []).push(m);

@@ -20,6 +20,8 @@ export interface S3Endpoint {
 export interface CephGateway extends S3Endpoint {
   /** The mon, osd and radosgw processes, for measuring what the server spends. */
   pids: number[];
+  /** Frees the space of deleted objects now, instead of after RGW's garbage-collection delay. */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,8 @@ osd mon shutdown timeout = 1
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
 rgw data = ${dir}/rgw
+rgw gc obj min wait = 0
+rgw gc processor period = 5
 `;
 }
 
@@ -125,6 +129,9 @@ export async function startCeph(): Promise<CephGateway> {
       secretAccessKey: SECRET_KEY,
       verifies: true,
       pids: daemons.flatMap((child) => (child.pid ? [child.pid] : [])),
+      collectGarbage: async () => {
+        await run('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 });
+      },
       stop,
     };
   } catch (error) {
