@@ -10,7 +10,7 @@ declare module 'vitest' {
 /** Starts one verifying S3 for the whole run and hands its address to every test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startTestS3();
-  const { stop, ...endpoint } = s3;
-  project.provide('s3', endpoint);
-  return stop;
+  const { endpoint, region, accessKeyId, secretAccessKey, verifies } = s3;
+  project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey, verifies });
+  return () => s3.stop();
 }
