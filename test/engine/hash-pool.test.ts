@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { open, rm, stat, truncate, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashPool, type HashTarget, type PartDigest } from '../../src/main/engine/hash-pool';
@@ -62,26 +62,6 @@ describe('the hash pool', () => {
     expect(parts.takeReady(3).map((p) => p.n)).toEqual([2, 3, 4]);
     expect(parts.takeReady(10).map((p) => p.n)).toEqual([5, 6]);
     expect(await parts.next()).toBeUndefined();
-  });
-
-  it('reads small files whole in one message, each with its bytes and MD5, and names each one that went wrong', async () => {
-    pool = new HashPool(1);
-    const files = { 'a.txt': bytes(4096), 'empty.txt': '', 'ünï/ç.bin': bytes(65_536), 'grew.txt': 'abc' };
-    const dir = await makeFolder({ ...files, 'gone.txt': 'x' });
-    const targets = await Promise.all([...Object.keys(files), 'gone.txt'].map((name) => target(join(dir, name))));
-    await writeFile(join(dir, 'grew.txt'), 'abcdef');
-    await rm(join(dir, 'gone.txt'));
-    const [a, empty, unicode, grew, gone] = await pool.readSmallFiles(targets);
-    for (const [name, read] of [
-      ['a.txt', a],
-      ['empty.txt', empty],
-      ['ünï/ç.bin', unicode],
-    ] as const) {
-      const expected = Buffer.from(files[name]);
-      expect(read).toEqual({ md5: expect.objectContaining({ hex: md5(expected) }), bytes: expected });
-    }
-    expect(grew).toEqual({ error: expect.objectContaining({ code: 'changed-since-scan' }) });
-    expect(gone).toEqual({ error: expect.objectContaining({ code: 'file-missing' }) });
   });
 
   it('fails a file changed since it was scanned, a deleted file and an unreadable one, each with its reason', async () => {

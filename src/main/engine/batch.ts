@@ -9,7 +9,7 @@ import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { assertSameAsScanned, UploadError } from './errors';
-import { SMALL_FILE_BYTES, type Md5 } from './file-hash';
+import { readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
 import type { HashPool } from './hash-pool';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
@@ -54,8 +54,6 @@ export interface BatchEvents {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
-/** Small files read per message to a hash thread. */
-const SMALL_FILES_PER_READ = 32;
 /** Failures that come from the file, not the network: its multipart upload can never complete. */
 const FILE_PROBLEMS = new Set(['changed-since-scan', 'changed-during-upload', 'file-missing', 'etag-mismatch']);
 
@@ -352,50 +350,30 @@ export class Batch extends EventEmitter<BatchEvents> {
     const policy = this.#policy!;
     const signal = this.#controller.signal;
     const hashed: PendingFile[] = [];
-    const unreadable = (file: PendingFile, error: unknown): void =>
-      this.#record(
-        this.#failure(
-          file,
-          error instanceof UploadError
-            ? error
-            : new UploadError(
-                'unreadable',
-                `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-                'fatal',
-              ),
-        ),
-      );
-    // Small files are read whole on the hash threads, a few dozen per message, and sent from those bytes.
-    const small = group.filter((file) => file.size <= SMALL_FILE_BYTES);
-    const readingSmall = Array.from({ length: Math.ceil(small.length / SMALL_FILES_PER_READ) }, async (_, i) => {
-      const chunk = small.slice(i * SMALL_FILES_PER_READ, (i + 1) * SMALL_FILES_PER_READ);
-      try {
-        const read = await this.#shared.hasher.readSmallFiles(chunk);
-        chunk.forEach((file, j) => {
-          const result = read[j]!;
-          if ('error' in result) unreadable(file, result.error);
-          else hashed.push({ ...file, md5: result.md5, bytes: result.bytes });
-        });
-      } catch (error) {
-        for (const file of chunk) unreadable(file, error);
-      }
-    });
-    // Larger files are hashed four at a time (each read once on a hash thread) and streamed when sent.
+    // Four reads at a time keep the disk busy without holding a read buffer per file of the group.
     const hashing = new PQueue({ concurrency: 4 });
-    const hashingLarger = hashing.addAll(
-      group
-        .filter((file) => file.size > SMALL_FILE_BYTES)
-        .map((file) => async () => {
-          try {
-            hashed.push(
-              file.size < policy.multipartThreshold ? { ...file, md5: await this.#shared.hasher.hashFile(file) } : file,
-            );
-          } catch (error) {
-            unreadable(file, error);
+    await hashing.addAll(
+      group.map((file) => async () => {
+        try {
+          if (file.size <= SMALL_FILE_BYTES) {
+            hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size, file.mtimeMs)) });
+            return;
           }
-        }),
+          const md5 = file.size < policy.multipartThreshold ? await this.#shared.hasher.hashFile(file) : undefined;
+          hashed.push(md5 ? { ...file, md5 } : file);
+        } catch (error) {
+          const reason =
+            error instanceof UploadError
+              ? error
+              : new UploadError(
+                  'unreadable',
+                  `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+                  'fatal',
+                );
+          this.#record(this.#failure(file, reason));
+        }
+      }),
     );
-    await Promise.all([...readingSmall, hashingLarger]);
     if (!hashed.length) return;
     // Hashed while the queue was still busy; signed only once it runs short, so URLs are fresh.
     await queue.onSizeLessThan(concurrency * 2);

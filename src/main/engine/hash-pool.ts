@@ -31,20 +31,12 @@ type FromWorker =
   | { id: number; stat: { size: number; mtimeMs: number } }
   | { id: number; n: number; digest: Uint8Array }
   | { id: number; end: true; whole?: Uint8Array }
-  | { id: number; error: { code: string; message: string } }
-  | { id: number; small: SmallFileResult[]; buffer: ArrayBuffer };
+  | { id: number; error: { code: string; message: string } };
 
-type WorkerError = { code: string; message: string };
-type SmallFileResult =
-  { stat: { size: number; mtimeMs: number }; digest?: Uint8Array; offset: number } | { error: WorkerError };
-
-// Runs on the worker thread (CommonJS, plain JavaScript). Runs one job at a time, in order.
-// - A file in parts: opens the file, reports its fstat, then reads each part once into one reused
-//   buffer, feeding the part's MD5 and the whole file's MD5, and posts each part's digest as soon as it
-//   is done. The job is checked for cancellation between parts.
-// - Small files: reads each whole into one shared buffer (open, fstat, read, close), hashes it, and
-//   hands the buffer over with one message for them all. A file whose fstat differs from the scan is
-//   not read; the main thread names the change.
+// Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
+// file, reports its fstat, then reads each part once into one reused buffer, feeding the part's MD5 and
+// the whole file's MD5, and posts each part's digest as soon as it is done. A job is checked for
+// cancellation between parts.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, fstatSync, readSync, closeSync } = require('node:fs');
@@ -61,42 +53,11 @@ parentPort.on('message', (message) => {
 function fail(job, error) {
   parentPort.postMessage({ id: job.id, error: { code: error.code || 'EIO', message: error.message || String(error) } });
 }
-function readSmall(job) {
-  const bytes = Buffer.allocUnsafeSlow(job.files.reduce((sum, file) => sum + file.size, 0));
-  let offset = 0;
-  const small = job.files.map((file) => {
-    const start = offset;
-    offset += file.size;
-    let fd;
-    try {
-      fd = openSync(file.path, 'r');
-      const { size, mtimeMs } = fstatSync(fd);
-      if (size !== file.size || mtimeMs !== file.mtimeMs) return { stat: { size, mtimeMs }, offset: start };
-      let done = 0;
-      while (done < size) {
-        const read = readSync(fd, bytes, start + done, size - done, done);
-        if (read === 0) throw Object.assign(new Error('read ' + done + ' of ' + size + ' bytes'), { code: 'ESHORTREAD' });
-        done += read;
-      }
-      const digest = createHash('md5').update(bytes.subarray(start, start + size)).digest();
-      return { stat: { size, mtimeMs }, digest, offset: start };
-    } catch (error) {
-      return { error: { code: error.code || 'EIO', message: error.message || String(error) } };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  });
-  parentPort.postMessage({ id: job.id, small, buffer: bytes.buffer }, [bytes.buffer]);
-}
 function nextJob() {
   const job = jobs.shift();
   busy = Boolean(job);
   if (!job) return;
   if (stopped.delete(job.id)) return void setImmediate(nextJob);
-  if (job.files) {
-    readSmall(job);
-    return void setImmediate(nextJob);
-  }
   let fd;
   try {
     fd = openSync(job.path, 'r');
@@ -149,7 +110,7 @@ const md5Of = (digest: Uint8Array): Md5 => {
 };
 
 /** Turns what went wrong reading a file into the reason its upload fails. */
-function readFailure(error: WorkerError): UploadError {
+function readFailure(error: { code: string; message: string }): UploadError {
   if (error.code === 'ENOENT')
     return new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
   if (error.code === 'ESHORTREAD')
@@ -157,50 +118,7 @@ function readFailure(error: WorkerError): UploadError {
   return new UploadError('unreadable', `Cannot read the file: ${error.code}`, 'fatal');
 }
 
-/** A job's side of the worker's messages. */
-interface Receiver {
-  /** Handles one message about this job; true once the job has ended. */
-  receive(message: FromWorker): boolean;
-  fail(error: unknown): void;
-}
-
-/** A small file read whole: its MD5 and its bytes, or why it could not be read as scanned. */
-export type SmallFile = { md5: Md5; bytes: Buffer } | { error: UploadError };
-
-class SmallFilesJob implements Receiver {
-  readonly result: Promise<SmallFile[]>;
-  #settle!: { resolve(files: SmallFile[]): void; reject(error: unknown): void };
-
-  constructor(readonly targets: readonly HashTarget[]) {
-    this.result = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
-  }
-
-  receive(message: FromWorker): boolean {
-    if (!('small' in message)) return false;
-    this.#settle.resolve(
-      message.small.map((file, i) => {
-        if ('error' in file) return { error: readFailure(file.error) };
-        const target = this.targets[i]!;
-        try {
-          assertSameAsScanned(target, file.stat);
-        } catch (error) {
-          return { error: error as UploadError };
-        }
-        return {
-          md5: md5Of(file.digest!),
-          bytes: Buffer.from(message.buffer, file.offset, target.size),
-        };
-      }),
-    );
-    return true;
-  }
-
-  fail(error: unknown): void {
-    this.#settle.reject(error);
-  }
-}
-
-class Job implements PartDigests, Receiver {
+class Job implements PartDigests {
   readonly whole: Promise<Md5>;
   readonly #ready: PartDigest[] = [];
   #waiting: { resolve(part: PartDigest | undefined): void; reject(error: unknown): void } | undefined;
@@ -228,7 +146,6 @@ class Job implements PartDigests, Receiver {
       }
       return false;
     }
-    if ('small' in message) return false;
     if ('n' in message) {
       const part = { n: message.n, md5: md5Of(message.digest) };
       if (this.#waiting) this.#waiting.resolve(part);
@@ -279,7 +196,7 @@ class Job implements PartDigests, Receiver {
 /** One worker thread and the jobs it has been given. */
 interface Thread {
   worker: Worker;
-  jobs: Map<number, Receiver>;
+  jobs: Map<number, Job>;
 }
 
 /**
@@ -317,23 +234,6 @@ export class HashPool {
   /** The MD5 of a whole file, read once. */
   hashFile(target: HashTarget): Promise<Md5> {
     return this.hashParts(target, Math.max(1, target.size), { whole: true }).whole;
-  }
-
-  /**
-   * Reads small files whole on a thread, one message for them all, and hashes each: the bytes come back
-   * to be sent as they are, so the PUT carries exactly what was hashed.
-   */
-  readSmallFiles(targets: readonly HashTarget[]): Promise<SmallFile[]> {
-    const id = this.#nextId++;
-    const thread = this.#leastBusy();
-    const job = new SmallFilesJob(targets);
-    thread.jobs.set(id, job);
-    thread.worker.ref();
-    thread.worker.postMessage({
-      id,
-      files: targets.map((t) => ({ path: t.absolutePath, size: t.size, mtimeMs: t.mtimeMs })),
-    });
-    return job.result;
   }
 
   /** Stops every thread; jobs still running fail. */
