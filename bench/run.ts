@@ -3,7 +3,7 @@ import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashToken } from '@hoist/signer-server/auth';
 import { startCeph, type CephGateway } from '../test/helpers/ceph';
@@ -55,6 +55,9 @@ async function serverQuiet(pids: readonly number[]): Promise<void> {
     if ((await cpuSeconds(pids)) - before < 0.05) return;
   }
 }
+
+/** Client, server and signer CPU together. */
+const allCpu = (m: Measure): number => m.cpu + (m.serverCpu ?? 0) + (m.signerCpu ?? 0);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -318,6 +321,8 @@ async function main(): Promise<void> {
           'peak RSS MB': Math.round(m.rssMb),
           'server CPU s': m.serverCpu!.toFixed(2),
           'signer CPU s': m.signerCpu === undefined ? '' : m.signerCpu.toFixed(2),
+          // With every process on the same cores, no run can take less wall time than this.
+          'CPU floor s': (allCpu(m) / cpus().length).toFixed(2),
         });
       }
     }
@@ -327,7 +332,8 @@ async function main(): Promise<void> {
   }
   console.log(
     `\nAll clients against one local Ceph RGW, 16 transfers at once where the client takes a setting; ` +
-      `medians of ${rounds} rounds (peak RSS: the highest):`,
+      `medians of ${rounds} rounds (peak RSS: the highest). CPU floor: client, server and signer CPU ` +
+      `over the ${cpus().length} cores they share, the least wall time the work allows here:`,
   );
   console.table(rows);
   for (const name of names) {
@@ -341,7 +347,8 @@ async function main(): Promise<void> {
       `${name}: hoist/best peer (${best.p}) wall = ${(hoist.wall / best.m.wall).toFixed(2)} (target <= ${target}); ` +
         `hoist/raw wall = ${(hoist.wall / r.raw!.wall).toFixed(2)} (target <= 1.25); ` +
         `hoist/rclone CPU = ${(hoist.cpu / r.rclone!.cpu).toFixed(2)} (target <= 0.5); hoist peak RSS ${Math.round(hoist.rssMb)} MB` +
-        (name === 'C' ? ' (target <= 150)' : ''),
+        (name === 'C' ? ' (target <= 150)' : '') +
+        `; all CPU hoist/${best.p} = ${(allCpu(hoist) / allCpu(best.m)).toFixed(2)}, hoist/raw = ${(allCpu(hoist) / allCpu(r.raw)).toFixed(2)}`,
     );
   }
   const scanDir = join(DATA, 'scan100k');
