@@ -106,6 +106,31 @@ describe('control', () => {
     await expectAllMatch(report, files);
   });
 
+  it('never signs or sends a file cancelled before its turn', async () => {
+    const signer = await rig.signer();
+    const root = await makeFolder(folderOf(8, 1000));
+    const puts: string[] = [];
+    rig.proxy.setRule((req) => {
+      if (isPresignedPut(req)) puts.push(decodeURIComponent(req.url ?? ''));
+      return { kind: 'pass' };
+    });
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 1 });
+    const batch = engine.batch(root);
+    batch.cancelFile('f7.bin');
+    const report = await batch.run();
+    engine.close();
+    expect(report.files.find((f) => f.path === 'f7.bin')).toEqual({
+      path: 'f7.bin',
+      status: 'skipped',
+      size: 1000,
+      code: 'cancelled',
+      reason: 'Cancelled by you',
+    });
+    expect(report.counts).toEqual({ uploaded: 7, skipped: 1, failed: 0 });
+    expect(puts).toHaveLength(7);
+    expect(puts.some((url) => url.includes('f7.bin'))).toBe(false);
+  });
+
   it('pauses, resumes and cancels single files', async () => {
     const signer = await rig.signer();
     const files = folderOf(6, 20_000);

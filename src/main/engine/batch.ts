@@ -84,6 +84,8 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #unjournalled: FileOutcome[] = [];
   readonly #controller = new AbortController();
   readonly #fileControllers = new Map<string, AbortController>();
+  /** Files cancelled one by one, including those not signed yet: they must never start. */
+  readonly #cancelledFiles = new Set<string>();
   readonly #pausedFiles = new Map<string, { resume: () => void; wait: Promise<void> }>();
   readonly #tasks = new Set<Promise<void>>();
   #paused = false;
@@ -158,6 +160,7 @@ export class Batch extends EventEmitter<BatchEvents> {
 
   /** Cancels one file; it ends as skipped with reason "cancelled". */
   cancelFile(path: string): void {
+    this.#cancelledFiles.add(path);
     this.#fileControllers.get(path)?.abort();
     this.resumeFile(path);
   }
@@ -349,7 +352,7 @@ export class Batch extends EventEmitter<BatchEvents> {
     const { queue, concurrency } = this.#shared;
     const policy = this.#policy!;
     const signal = this.#controller.signal;
-    const hashed: PendingFile[] = [];
+    let hashed: PendingFile[] = [];
     // Four reads at a time keep the disk busy without holding a read buffer per file of the group.
     const hashing = new PQueue({ concurrency: 4 });
     await hashing.addAll(
@@ -374,6 +377,9 @@ export class Batch extends EventEmitter<BatchEvents> {
         }
       }),
     );
+    for (const file of hashed.filter((f) => this.#cancelledFiles.has(f.path)))
+      this.#record(this.#failure(file, new UploadError('cancelled', 'Cancelled by you', 'fatal')));
+    hashed = hashed.filter((f) => !this.#cancelledFiles.has(f.path));
     if (!hashed.length) return;
     // Hashed while the queue was still busy; signed only once it runs short, so URLs are fresh.
     await queue.onSizeLessThan(concurrency * 2);
@@ -421,6 +427,7 @@ export class Batch extends EventEmitter<BatchEvents> {
 
   #controllerFor(path: string): AbortController {
     const controller = new AbortController();
+    if (this.#cancelledFiles.has(path)) controller.abort();
     this.#fileControllers.set(path, controller);
     return controller;
   }
