@@ -116,6 +116,18 @@ describe('the hash pool', () => {
     await expect(job).rejects.toMatchObject({ code: 'cancelled' });
   });
 
+  it('ends a thread that has been idle for a while, and starts one again for the next job', async () => {
+    pool = new HashPool(2, { idleMs: 100 });
+    const data = bytes(MiB);
+    const dir = await makeFolder({ 'a.bin': data });
+    const file = await target(join(dir, 'a.bin'));
+    await Promise.all([pool.hashFile(file), pool.hashFile(file)]);
+    expect(pool.threads).toBe(2);
+    await expect.poll(() => pool.threads, { timeout: 5000 }).toBe(0);
+    expect((await pool.hashFile(file)).hex).toBe(md5(data));
+    expect(pool.threads).toBe(1);
+  });
+
   it('names the offending size', () => {
     expect(() => new HashPool(0)).toThrow('Expected `size` to be a whole number from 1 and up, got `0`');
   });

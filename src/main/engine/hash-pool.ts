@@ -29,8 +29,8 @@ export interface PartDigests {
 
 type FromWorker =
   | { id: number; stat: { size: number; mtimeMs: number } }
-  | { id: number; n: number; digest: Uint8Array }
-  | { id: number; end: true; whole?: Uint8Array }
+  | { id: number; n: number; digest: string }
+  | { id: number; end: true; whole?: string }
   | { id: number; error: { code: string; message: string } };
 
 // Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
@@ -89,12 +89,12 @@ function nextJob() {
         if (whole) whole.update(bytes);
         done += read;
       }
-      const digest = part.digest();
+      const digest = part.digest('hex');
       parentPort.postMessage({ id: job.id, n, digest });
       offset += length;
       n += 1;
       if (offset < job.size) return void setImmediate(step);
-      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest() : job.whole ? digest : undefined });
+      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest('hex') : job.whole ? digest : undefined });
     } catch (error) {
       fail(job, error);
     }
@@ -104,10 +104,8 @@ function nextJob() {
 }
 `;
 
-const md5Of = (digest: Uint8Array): Md5 => {
-  const bytes = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
-  return { base64: bytes.toString('base64'), hex: bytes.toString('hex') };
-};
+// Digests cross as hex strings: a Buffer would drag its whole 8 KiB pool slab through the message.
+const md5Of = (hex: string): Md5 => ({ base64: Buffer.from(hex, 'hex').toString('base64'), hex });
 
 /** Turns what went wrong reading a file into the reason its upload fails. */
 function readFailure(error: { code: string; message: string }): UploadError {
@@ -197,21 +195,31 @@ class Job implements PartDigests {
 interface Thread {
   worker: Worker;
   jobs: Map<number, Job>;
+  /** Ends the thread once it has had no job for a while. */
+  idle?: NodeJS.Timeout;
 }
 
 /**
  * A few worker threads that hash files for the engine, so the main thread is left to move bytes. Each
  * thread runs its jobs one after another; a new job goes to the thread with the fewest. Threads start
- * on first use and do not keep the process alive when idle.
+ * on first use, do not keep the process alive when idle, and end after `idleMs` without a job, giving
+ * their memory back to a long-running app.
  */
 export class HashPool {
   readonly #threads: (Thread | undefined)[];
+  readonly #idleMs: number;
   #nextId = 1;
 
-  constructor(size = 2) {
+  constructor(size = 2, options: { idleMs?: number } = {}) {
     if (!Number.isInteger(size) || size < 1)
       throw new TypeError(`Expected \`size\` to be a whole number from 1 and up, got \`${size}\``);
     this.#threads = Array.from({ length: size }, () => undefined);
+    this.#idleMs = options.idleMs ?? 5000;
+  }
+
+  /** How many threads are alive now. */
+  get threads(): number {
+    return this.#threads.filter(Boolean).length;
   }
 
   /**
@@ -226,6 +234,7 @@ export class HashPool {
       thread.worker.postMessage({ stop: id });
     });
     thread.jobs.set(id, job);
+    clearTimeout(thread.idle);
     thread.worker.ref();
     thread.worker.postMessage({ id, path: target.absolutePath, size: target.size, partSize, whole: options.whole });
     return job;
@@ -242,6 +251,7 @@ export class HashPool {
     await Promise.all(
       threads.map(async (thread) => {
         if (!thread) return;
+        clearTimeout(thread.idle);
         failAll(thread, new UploadError('cancelled', 'The engine was closed', 'fatal'));
         await thread.worker.terminate();
       }),
@@ -259,7 +269,12 @@ export class HashPool {
   }
 
   #start(slot: number): Thread {
-    const thread: Thread = { worker: new Worker(WORKER_SOURCE, { eval: true }), jobs: new Map() };
+    // The thread allocates little (one read buffer, a hash per part): small heaps keep its memory small.
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+    });
+    const thread: Thread = { worker, jobs: new Map() };
     thread.worker.on('message', (message: FromWorker) => {
       if (thread.jobs.get(message.id)?.receive(message)) this.#forget(thread, message.id);
     });
@@ -273,7 +288,15 @@ export class HashPool {
 
   #forget(thread: Thread, id: number): void {
     thread.jobs.delete(id);
-    if (!thread.jobs.size) thread.worker.unref();
+    if (thread.jobs.size) return;
+    thread.worker.unref();
+    thread.idle = setTimeout(() => {
+      const slot = this.#threads.indexOf(thread);
+      if (thread.jobs.size || slot < 0) return;
+      this.#threads[slot] = undefined;
+      void thread.worker.terminate();
+    }, this.#idleMs);
+    thread.idle.unref();
   }
 }
 
