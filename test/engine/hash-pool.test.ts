@@ -128,6 +128,13 @@ describe('the hash pool', () => {
     expect(pool.threads).toBe(1);
   });
 
+  it('starts its threads ahead of the first job when warmed, and ends them if no job comes', async () => {
+    pool = new HashPool(2, { idleMs: 100 });
+    pool.warm();
+    expect(pool.threads).toBe(2);
+    await expect.poll(() => pool.threads, { timeout: 5000 }).toBe(0);
+  });
+
   it('names the offending size', () => {
     expect(() => new HashPool(0)).toThrow('Expected `size` to be a whole number from 1 and up, got `0`');
   });

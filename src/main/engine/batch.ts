@@ -54,6 +54,8 @@ export interface BatchEvents {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Files in the first sign group. */
+const FIRST_GROUP = 4;
 /** Failures that come from the file, not the network: its multipart upload can never complete. */
 const FILE_PROBLEMS = new Set(['changed-since-scan', 'changed-during-upload', 'file-missing', 'etag-mismatch']);
 
@@ -237,6 +239,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
     this.#shared.running.add(this);
     try {
+      // Threads start while the policy is on its way; they end again if this batch hashes nothing.
+      this.#shared.hasher.warm();
       this.#policy = await this.#shared.signer.policy(this.#controller.signal);
       this.#journal = Journal.open(this.#shared.journalDir, this.id);
       if (!this.#resumeFrom) {
@@ -299,9 +303,9 @@ export class Batch extends EventEmitter<BatchEvents> {
   async #scanAndUpload(): Promise<void> {
     const policy = this.#policy!;
     const groupSize = Math.max(1, Math.min(this.#shared.signBatchSize, policy.maxFilesPerBatch));
-    // The first group is only as large as the connection budget, so the first bytes move at once; groups
-    // then double, so each is hashed while the one before it uploads.
-    let limit = Math.min(groupSize, this.#shared.concurrency);
+    // The first group is small, so the first bytes move at once; groups then double, so each is hashed
+    // while the one before it uploads.
+    let limit = Math.min(groupSize, FIRST_GROUP);
     let group: PendingFile[] = [];
     for await (const entry of scanFolder(this.root, this.#ignore)) {
       if (entry.kind === 'problem') {

@@ -240,6 +240,11 @@ export class HashPool {
     return job;
   }
 
+  /** Starts every thread now, so the first files need not wait for one; an unused thread ends when idle. */
+  warm(): void {
+    for (let i = 0; i < this.#threads.length; i++) if (!this.#threads[i]) this.#idleSoon(this.#start(i));
+  }
+
   /** The MD5 of a whole file, read once. */
   hashFile(target: HashTarget): Promise<Md5> {
     return this.hashParts(target, Math.max(1, target.size), { whole: true }).whole;
@@ -289,6 +294,10 @@ export class HashPool {
   #forget(thread: Thread, id: number): void {
     thread.jobs.delete(id);
     if (thread.jobs.size) return;
+    this.#idleSoon(thread);
+  }
+
+  #idleSoon(thread: Thread): void {
     thread.worker.unref();
     thread.idle = setTimeout(() => {
       const slot = this.#threads.indexOf(thread);
