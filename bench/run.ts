@@ -169,7 +169,10 @@ async function startSignerProcess(
 ): Promise<{ url: string; token: string; pid: number; stop(): void }> {
   const token = randomBytes(16).toString('hex');
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signer-server/src/cli.ts'], {
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', 'signer')}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'signer-server/src/cli.ts'], {
     cwd: root,
     stdio: 'ignore',
     env: {
@@ -219,7 +222,7 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
         const measure = await timed(
           [
             process.execPath,
-            // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/.
+            // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/ (the signer's to .prof/signer/).
             ...(process.env.BENCH_PROFILE
               ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof')}`]
               : []),
