@@ -10,7 +10,13 @@ declare module 'vitest' {
 /** Starts one verifying S3 for the whole run and hands its address to every test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startTestS3();
-  const { endpoint, region, accessKeyId, secretAccessKey, verifies } = s3;
-  project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey, verifies });
+  try {
+    const { endpoint, region, accessKeyId, secretAccessKey, verifies } = s3;
+    project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey, verifies });
+  } catch (error) {
+    // Vitest runs no teardown for a setup that threw: stop the server here, or it outlives the run.
+    await s3.stop();
+    throw error;
+  }
   return () => s3.stop();
 }
