@@ -285,6 +285,9 @@ async function main(): Promise<void> {
   const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
   const dirs = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await dataset(n)] as const)));
   const s3 = await startCeph();
+  // Ceph's daemons are not our children's children: stop them on Ctrl-C too, or they outlive the bench.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void s3.stop().finally(() => process.exit(130)));
   const client = adminClient(s3);
   const rows: Record<string, string | number>[] = [];
   const results: Record<string, Partial<Record<Contender, Measure>>> = {};
