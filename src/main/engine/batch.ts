@@ -8,7 +8,7 @@ import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome'
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
-import { assertSameAsScanned, UploadError } from './errors';
+import { assertSameAsScanned, fileMissing, readFailure, UploadError } from './errors';
 import { readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
 import type { HashPool } from './hash-pool';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
@@ -229,7 +229,7 @@ export class Batch extends EventEmitter<BatchEvents> {
     try {
       now = await stat(file.absolutePath);
     } catch {
-      throw new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
+      throw fileMissing();
     }
     assertSameAsScanned(file, now);
   }
@@ -369,15 +369,7 @@ export class Batch extends EventEmitter<BatchEvents> {
           const md5 = file.size < policy.multipartThreshold ? await this.#shared.hasher.hashFile(file) : undefined;
           hashed.push(md5 ? { ...file, md5 } : file);
         } catch (error) {
-          const reason =
-            error instanceof UploadError
-              ? error
-              : new UploadError(
-                  'unreadable',
-                  `Cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-                  'fatal',
-                );
-          this.#record(this.#failure(file, reason));
+          this.#record(this.#failure(file, readFailure(error)));
         }
       }),
     );

@@ -15,6 +15,28 @@ export class UploadError extends Error {
   }
 }
 
+/** The file ended after `read` of the `expected` bytes: it shrank while it was being read or sent. */
+export function shrank(read: number, expected: number): UploadError {
+  return new UploadError(
+    'changed-during-upload',
+    `The file shrank while uploading: read ${read} of ${expected} bytes`,
+    'fatal',
+  );
+}
+
+/** The file is gone since the scan saw it. */
+export function fileMissing(): UploadError {
+  return new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
+}
+
+/** Why reading a file failed, as the reason its upload fails: gone, or unreadable with its errno code. */
+export function readFailure(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return fileMissing();
+  return new UploadError('unreadable', `Cannot read the file: ${code ?? String(error)}`, 'fatal');
+}
+
 /** Throws `changed-since-scan` unless the file `now` has the size and modification time it was scanned with. */
 export function assertSameAsScanned(
   scanned: { size: number; mtimeMs: number },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { assertSameAsScanned } from './errors';
+import { assertSameAsScanned, shrank } from './errors';
 
 /** Files up to this size are read once and sent from the bytes that were hashed. */
 export const SMALL_FILE_BYTES = 64 * 1024;
@@ -29,8 +29,7 @@ export async function readSmallFile(path: string, size: number, mtimeMs: number)
     assertSameAsScanned({ size, mtimeMs }, await handle.stat());
     const bytes = Buffer.allocUnsafe(size);
     const { bytesRead } = size ? await handle.read(bytes, 0, size, 0) : { bytesRead: 0 };
-    if (bytesRead !== size)
-      throw Object.assign(new Error(`Read ${bytesRead} of ${size} bytes`), { code: 'ESHORTREAD' });
+    if (bytesRead !== size) throw shrank(bytesRead, size);
     const digest = createHash('md5').update(bytes).digest();
     return { md5: { base64: digest.toString('base64'), hex: digest.toString('hex') }, bytes };
   } finally {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { assertSameAsScanned, UploadError } from './errors';
+import { assertSameAsScanned, readFailure, shrank, UploadError } from './errors';
 import type { Md5 } from './file-hash';
 
 /** The MD5 of part `n` (1-based) of a file. */
@@ -31,7 +31,7 @@ type FromWorker =
   | { id: number; stat: { size: number; mtimeMs: number } }
   | { id: number; n: number; digest: string }
   | { id: number; end: true; whole?: string }
-  | { id: number; error: { code: string; message: string } };
+  | { id: number; error: { code: string; message: string; read?: number; expected?: number } };
 
 // Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
 // file, reports its fstat, then reads each part once into one reused buffer, feeding the part's MD5 and
@@ -51,7 +51,8 @@ parentPort.on('message', (message) => {
   if (!busy) nextJob();
 });
 function fail(job, error) {
-  parentPort.postMessage({ id: job.id, error: { code: error.code || 'EIO', message: error.message || String(error) } });
+  const { code = 'EIO', message = String(error), read, expected } = error;
+  parentPort.postMessage({ id: job.id, error: { code, message, read, expected } });
 }
 function nextJob() {
   const job = jobs.shift();
@@ -83,7 +84,7 @@ function nextJob() {
       let done = 0;
       while (done < length) {
         const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
-        if (read === 0) throw Object.assign(new Error('read ' + (offset + done) + ' of ' + job.size + ' bytes'), { code: 'ESHORTREAD' });
+        if (read === 0) throw Object.assign(new Error('short read'), { code: 'ESHORTREAD', read: offset + done, expected: job.size });
         const bytes = buffer.subarray(0, read);
         part.update(bytes);
         if (whole) whole.update(bytes);
@@ -106,15 +107,6 @@ function nextJob() {
 
 // Digests cross as hex strings: a Buffer would drag its whole 8 KiB pool slab through the message.
 const md5Of = (hex: string): Md5 => ({ base64: Buffer.from(hex, 'hex').toString('base64'), hex });
-
-/** Turns what went wrong reading a file into the reason its upload fails. */
-function readFailure(error: { code: string; message: string }): UploadError {
-  if (error.code === 'ENOENT')
-    return new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal');
-  if (error.code === 'ESHORTREAD')
-    return new UploadError('changed-during-upload', `The file shrank while uploading: ${error.message}`, 'fatal');
-  return new UploadError('unreadable', `Cannot read the file: ${error.code}`, 'fatal');
-}
 
 class Job implements PartDigests {
   readonly whole: Promise<Md5>;
@@ -159,7 +151,8 @@ class Job implements PartDigests {
       this.#waiting = undefined;
       return true;
     }
-    this.fail(readFailure(message.error));
+    const { error } = message;
+    this.fail(error.code === 'ESHORTREAD' ? shrank(error.read!, error.expected!) : readFailure(error));
     return true;
   }
 

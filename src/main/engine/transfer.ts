@@ -3,7 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { BandwidthLimiter } from './bandwidth';
-import { retryAfterMs, UploadError } from './errors';
+import { retryAfterMs, shrank, UploadError } from './errors';
 
 /** Keep-alive agents sized to the engine's one connection budget. */
 export interface Agents {
@@ -57,13 +57,6 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   }
   return new UploadError(code || `http-${status}`, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
-
-const shrank = (read: number, expected: number): UploadError =>
-  new UploadError(
-    'changed-during-upload',
-    `The file shrank while uploading: read ${read} of ${expected} bytes`,
-    'fatal',
-  );
 
 /** Streams the range to the URL with exactly the signed headers; resolves to the ETag S3 returned. */
 export async function putRange(put: RangePut): Promise<string> {
