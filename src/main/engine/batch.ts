@@ -139,6 +139,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   /** Cancels the batch: transfers abort, multipart uploads are aborted on S3, the rest end as cancelled. */
   cancel(): void {
     this.#controller.abort();
+    for (const controller of this.#fileControllers.values()) controller.abort();
     this.resume();
     for (const paused of this.#pausedFiles.values()) paused.resume();
   }
@@ -239,8 +240,6 @@ export class Batch extends EventEmitter<BatchEvents> {
     const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
     this.#shared.running.add(this);
     try {
-      // Threads start while the policy is on its way; they end again if this batch hashes nothing.
-      this.#shared.hasher.warm();
       this.#policy = await this.#shared.signer.policy(this.#controller.signal);
       this.#journal = Journal.open(this.#shared.journalDir, this.id);
       if (!this.#resumeFrom) {
@@ -321,6 +320,8 @@ export class Batch extends EventEmitter<BatchEvents> {
         continue;
       }
       this.#tracker.addFile(entry.size);
+      // The hash threads start with the first file that needs them, while its group is still filling.
+      if (entry.size > SMALL_FILE_BYTES) this.#shared.hasher.warm();
       const finished = this.#resumeFrom?.finished.get(entry.path);
       if (finished) {
         this.#record(finished, false);
@@ -421,11 +422,12 @@ export class Batch extends EventEmitter<BatchEvents> {
     return record;
   }
 
-  #controllerFor(path: string): AbortController {
+  /** The signal of one file's transfers: aborted when the file or the whole batch is cancelled. */
+  #signalFor(path: string): AbortSignal {
     const controller = new AbortController();
-    if (this.#cancelledFiles.has(path)) controller.abort();
+    if (this.#cancelledFiles.has(path) || this.#controller.signal.aborted) controller.abort();
     this.#fileControllers.set(path, controller);
-    return controller;
+    return controller.signal;
   }
 
   /** Signs one file again and insists on the kind of answer expected; a refusal becomes a fatal error. */
@@ -442,8 +444,7 @@ export class Batch extends EventEmitter<BatchEvents> {
 
   /** One file in one PUT: re-signed when its URL expired, verified by ETag, journalled. */
   async #single(file: PendingFile, signed: PutResult): Promise<void> {
-    const controller = this.#controllerFor(file.path);
-    const signal = AbortSignal.any([this.#controller.signal, controller.signal]);
+    const signal = this.#signalFor(file.path);
     let current = signed;
     try {
       for (let resigns = 0; ; resigns++) {
@@ -535,8 +536,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   }
 
   async #multipart(file: PendingFile, record: MultipartRecord, doneParts: Map<number, string>): Promise<void> {
-    const controller = this.#controllerFor(file.path);
-    const signal = AbortSignal.any([this.#controller.signal, controller.signal]);
+    const signal = this.#signalFor(file.path);
     try {
       await this.gate(file.path, signal);
       this.#tracker.start(file.path, file.size);

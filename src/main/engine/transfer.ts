@@ -66,23 +66,23 @@ export async function putRange(put: RangePut): Promise<string> {
   const send = isHttps ? httpsRequest : httpRequest;
   let lastActivity = performance.now();
   let sent = 0;
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
+  const req = send(url, { method: 'PUT', headers: put.headers, agent: isHttps ? put.agents.https : put.agents.http });
+  // Why the request was torn down, when it was us: a stall (retried) or a cancel (not).
+  let stopped: UploadError | undefined;
+  const stop = (reason: UploadError): void => {
+    stopped ??= reason;
+    req.destroy(reason);
+  };
+  const abort = (): void => stop(new UploadError('cancelled', 'Cancelled', 'fatal'));
   put.signal.addEventListener('abort', abort, { once: true });
   const stallTimer = setInterval(
     () => {
       if (performance.now() - lastActivity > put.stallMs)
-        controller.abort(new UploadError('stalled', `No progress for ${put.stallMs} ms`, 'retry'));
+        stop(new UploadError('stalled', `No progress for ${put.stallMs} ms`, 'retry'));
     },
     Math.min(1000, put.stallMs / 2),
   );
   try {
-    const req = send(url, {
-      method: 'PUT',
-      headers: put.headers,
-      agent: isHttps ? put.agents.https : put.agents.http,
-      signal: controller.signal,
-    });
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);
@@ -150,9 +150,8 @@ export async function putRange(put: RangePut): Promise<string> {
     req.destroy();
     throw classify(res, text, put.expiresAt);
   } catch (error) {
+    if (stopped) throw stopped;
     if (error instanceof UploadError) throw error;
-    if (controller.signal.reason instanceof UploadError) throw controller.signal.reason;
-    if (put.signal.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new UploadError('file-missing', 'The file was deleted while uploading', 'fatal');
     throw error;
