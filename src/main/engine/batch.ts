@@ -306,6 +306,15 @@ export class Batch extends EventEmitter<BatchEvents> {
     // while the one before it uploads.
     let limit = Math.min(groupSize, FIRST_GROUP);
     let group: PendingFile[] = [];
+    // The group hashed last waits here for the queue to run short, while the next one is hashed.
+    let waiting: Promise<void> = Promise.resolve();
+    const hashThenSign = async (files: PendingFile[]): Promise<void> => {
+      const hashed = await this.#hashGroup(files);
+      await waiting;
+      waiting = this.#signWhenDue(hashed);
+      // Awaited later (next group or the end); marked handled now so a failure meanwhile is not "unhandled".
+      waiting.catch(() => undefined);
+    };
     for await (const entry of scanFolder(this.root, this.#ignore)) {
       if (entry.kind === 'problem') {
         this.#tracker.addFile(0);
@@ -338,12 +347,13 @@ export class Batch extends EventEmitter<BatchEvents> {
       }
       group.push({ ...entry, type: contentTypeOf(entry.path) });
       if (group.length >= limit) {
-        await this.#signGroup(group);
+        await hashThenSign(group);
         group = [];
         limit = Math.min(groupSize, limit * 2);
       }
     }
-    if (group.length) await this.#signGroup(group);
+    if (group.length) await hashThenSign(group);
+    await waiting;
     this.#tracker.scanComplete = true;
   }
 
@@ -352,12 +362,10 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#tasks.add(tracked);
   }
 
-  /** Hashes one group, then signs and queues it once the queue is short enough that the URLs will be fresh. */
-  async #signGroup(group: PendingFile[]): Promise<void> {
-    const { queue, concurrency } = this.#shared;
+  /** Hashes one group; a file that cannot be read gets its outcome here and is left out. */
+  async #hashGroup(group: PendingFile[]): Promise<PendingFile[]> {
     const policy = this.#policy!;
-    const signal = this.#controller.signal;
-    let hashed: PendingFile[] = [];
+    const hashed: PendingFile[] = [];
     // Four reads at a time keep the disk busy without holding a read buffer per file of the group.
     const hashing = new PQueue({ concurrency: 4 });
     await hashing.addAll(
@@ -374,13 +382,20 @@ export class Batch extends EventEmitter<BatchEvents> {
         }
       }),
     );
-    for (const file of hashed.filter((f) => this.#cancelledFiles.has(f.path)))
-      this.#record(this.#failure(file, new UploadError('cancelled', 'Cancelled by you', 'fatal')));
-    hashed = hashed.filter((f) => !this.#cancelledFiles.has(f.path));
-    if (!hashed.length) return;
-    // Hashed while the queue was still busy; signed only once it runs short, so URLs are fresh.
+    return hashed;
+  }
+
+  /** Signs hashed files and queues them once the queue runs short, so their URLs are fresh when used. */
+  async #signWhenDue(group: PendingFile[]): Promise<void> {
+    const { queue, concurrency } = this.#shared;
+    const signal = this.#controller.signal;
     await queue.onSizeLessThan(concurrency * 2);
     if (this.#pauseGate) await this.#pauseGate.wait;
+    // Cancelled one by one while they waited: they are never signed.
+    for (const file of group.filter((f) => this.#cancelledFiles.has(f.path)))
+      this.#record(this.#failure(file, new UploadError('cancelled', 'Cancelled by you', 'fatal')));
+    const hashed = group.filter((f) => !this.#cancelledFiles.has(f.path));
+    if (!hashed.length) return;
     let results;
     try {
       results = await this.#shared.signer.signFiles(this.id, hashed.map(toRequest), signal);

@@ -15,6 +15,7 @@ import {
 } from '@hoist/signer-server/protocol';
 import type { z } from 'zod';
 import { asUploadError, retryAfterMs, UploadError } from './errors';
+import { requestText, type TextResponse } from './http-text';
 import { withRetries, type RetryOptions } from './retry';
 
 /** Where the signer is and who we are to it. */
@@ -46,16 +47,17 @@ export class SignerClient {
   ): Promise<z.infer<T> | undefined> {
     return withRetries(
       async () => {
-        let res: Response;
+        let res: TextResponse;
         try {
-          res = await fetch(`${this.#endpoint.url}${path}`, {
+          res = await requestText(`${this.#endpoint.url}${path}`, {
             method,
             headers: {
               authorization: `Bearer ${this.#endpoint.token}`,
               ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             },
             body: body === undefined ? undefined : JSON.stringify(body),
-            signal: AbortSignal.any([AbortSignal.timeout(60_000), ...(signal ? [signal] : [])]),
+            timeoutMs: 60_000,
+            signal,
           });
         } catch (error) {
           if (signal?.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
@@ -66,8 +68,8 @@ export class SignerClient {
             'retry',
           );
         }
-        const text = await res.text();
-        if (!res.ok) throw this.#failure(res, text);
+        const { text } = res;
+        if (res.status < 200 || res.status > 299) throw this.#failure(res);
         if (!schema) return undefined;
         const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
         if (!parsed.success)
@@ -83,18 +85,18 @@ export class SignerClient {
     );
   }
 
-  #failure(res: Response, text: string): UploadError {
+  #failure(res: TextResponse): UploadError {
     let code = `http-${res.status}`;
     let message = `Signer answered ${res.status}`;
     try {
-      const body = ErrorBodySchema.parse(JSON.parse(text));
+      const body = ErrorBodySchema.parse(JSON.parse(res.text));
       code = body.error.code;
       message = `Signer: ${body.error.message}`;
     } catch {
       // A proxy's HTML page or an empty body: keep the status-based message.
     }
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-    return new UploadError(code, message, retryable ? 'retry' : 'fatal', retryAfterMs(res.headers.get('retry-after')));
+    return new UploadError(code, message, retryable ? 'retry' : 'fatal', retryAfterMs(res.headers['retry-after']));
   }
 
   /** What this caller may upload. */
