@@ -116,22 +116,34 @@ describe('the hash pool', () => {
     await expect(job).rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  it('ends a thread that has been idle for a while, and starts one again for the next job', async () => {
-    pool = new HashPool(2, { idleMs: 100 });
+  it('keeps small files on one thread, and starts a second only for a backlog of big ones', async () => {
+    pool = new HashPool(2);
     const data = bytes(MiB);
     const dir = await makeFolder({ 'a.bin': data });
-    const file = await target(join(dir, 'a.bin'));
-    await Promise.all([pool.hashFile(file), pool.hashFile(file)]);
+    const small = await target(join(dir, 'a.bin'));
+    const digests = await Promise.all(Array.from({ length: 8 }, () => pool.hashFile(small)));
+    expect(new Set(digests.map((d) => d.hex))).toEqual(new Set([md5(data)]));
+    expect(pool.threads).toBe(1);
+    const big = await target(await sparseFile(dir, 'big.bin', 256 * MiB));
+    await Promise.all([pool.hashFile(big), pool.hashFile(big)]);
+    expect(pool.threads).toBe(2);
+  });
+
+  it('ends a thread that has been idle for a while, and starts one again for the next job', async () => {
+    pool = new HashPool(2, { idleMs: 100 });
+    const dir = await makeFolder({});
+    const big = await target(await sparseFile(dir, 'big.bin', 128 * MiB));
+    await Promise.all([pool.hashFile(big), pool.hashFile(big)]);
     expect(pool.threads).toBe(2);
     await expect.poll(() => pool.threads, { timeout: 5000 }).toBe(0);
-    expect((await pool.hashFile(file)).hex).toBe(md5(data));
+    expect((await pool.hashFile(big)).hex).toHaveLength(32);
     expect(pool.threads).toBe(1);
   });
 
-  it('starts its threads ahead of the first job when warmed, and ends them if no job comes', async () => {
+  it('starts a thread ahead of the first job when warmed, and ends it if no job comes', async () => {
     pool = new HashPool(2, { idleMs: 100 });
     pool.warm();
-    expect(pool.threads).toBe(2);
+    expect(pool.threads).toBe(1);
     await expect.poll(() => pool.threads, { timeout: 5000 }).toBe(0);
   });
 

@@ -194,9 +194,9 @@ interface Thread {
 
 /**
  * A few worker threads that hash files for the engine, so the main thread is left to move bytes. Each
- * thread runs its jobs one after another; a new job goes to the thread with the fewest. Threads start
- * on first use, do not keep the process alive when idle, and end after `idleMs` without a job, giving
- * their memory back to a long-running app.
+ * thread runs its jobs one after another; a new thread starts only when every live one has a backlog.
+ * Threads do not keep the process alive when idle, and end after `idleMs` without a job, giving their
+ * memory back to a long-running app.
  */
 export class HashPool {
   readonly #threads: (Thread | undefined)[];
@@ -233,9 +233,9 @@ export class HashPool {
     return job;
   }
 
-  /** Starts every thread now, so the first files need not wait for one; an unused thread ends when idle. */
+  /** Starts a thread now, so the first file need not wait for one; unused, it ends when idle. */
   warm(): void {
-    for (let i = 0; i < this.#threads.length; i++) if (!this.#threads[i]) this.#idleSoon(this.#start(i));
+    if (!this.threads) this.#idleSoon(this.#start(0));
   }
 
   /** The MD5 of a whole file, read once. */
@@ -256,14 +256,20 @@ export class HashPool {
     );
   }
 
+  /**
+   * The live thread with the fewest bytes in its jobs, unless even it has a backlog and a slot is
+   * free: then a new thread. Small files share one thread (each thread costs ~80 ms of CPU to start and
+   * ~15 MB to keep); a large multipart file, hashed twice at once, gets two.
+   */
   #leastBusy(): Thread {
     let best: Thread | undefined;
+    let free = -1;
     for (let i = 0; i < this.#threads.length; i++) {
-      const thread = this.#threads[i] ?? this.#start(i);
-      if (!thread.jobs.size) return thread;
-      if (!best || thread.jobs.size < best.jobs.size) best = thread;
+      const thread = this.#threads[i];
+      if (!thread) free = free < 0 ? i : free;
+      else if (!best || backlog(thread) < backlog(best)) best = thread;
     }
-    return best!;
+    return best && (backlog(best) < SPREAD_BYTES || free < 0) ? best : this.#start(free);
   }
 
   #start(slot: number): Thread {
@@ -300,6 +306,15 @@ export class HashPool {
     }, this.#idleMs);
     thread.idle.unref();
   }
+}
+
+/** A thread whose jobs add up to this much (about 130 ms of hashing here) has a backlog. */
+const SPREAD_BYTES = 64 * 1024 * 1024;
+
+function backlog(thread: Thread): number {
+  let bytes = 0;
+  for (const job of thread.jobs.values()) bytes += job.target.size;
+  return bytes;
 }
 
 function failAll(thread: Thread, error: UploadError): void {
