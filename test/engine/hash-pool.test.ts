@@ -147,6 +147,44 @@ describe('the hash pool', () => {
     await expect.poll(() => pool.threads, { timeout: 5000 }).toBe(0);
   });
 
+  it('reads small files whole, each with its MD5 and exactly its bytes, and says why one could not be', async () => {
+    pool = new HashPool(1);
+    const files = { 'a.txt': bytes(4096), empty: Buffer.alloc(0), 'ünï 文件.bin': bytes(64 * 1024), gone: bytes(10) };
+    const dir = await makeFolder({ ...files, 'changed.txt': bytes(100) });
+    const targets = await Promise.all([...Object.keys(files), 'changed.txt'].map((n) => target(join(dir, n))));
+    await rm(join(dir, 'gone'));
+    await utimes(join(dir, 'changed.txt'), new Date(), new Date(Date.now() + 60_000));
+    const reads = await pool.readSmall([...targets, await target(dir)]);
+    Object.values(files)
+      .slice(0, 3)
+      .forEach((data, i) => {
+        const read = reads[i]!;
+        if ('error' in read) throw read.error;
+        expect(read.bytes.equals(data)).toBe(true);
+        expect(read.md5.hex).toBe(md5(data));
+      });
+    expect(reads.slice(3).map((r) => ('error' in r ? r.error : r))).toMatchObject([
+      { code: 'file-missing' },
+      { code: 'changed-since-scan' },
+      { code: 'unreadable', message: expect.stringContaining('EISDIR') },
+    ]);
+  });
+
+  it('reads small files at once, not after a long hash job on the same thread', async () => {
+    pool = new HashPool(1);
+    const dir = await makeFolder({ 'small.txt': bytes(1000) });
+    // Hashing 4 GiB takes this machine well over 5 s.
+    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB, {
+      whole: true,
+    });
+    expect((await huge.next())?.n).toBe(1);
+    const started = performance.now();
+    const [read] = await pool.readSmall([await target(join(dir, 'small.txt'))]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(read).toHaveProperty('bytes');
+    huge.stop();
+  });
+
   it('names the offending size', () => {
     expect(() => new HashPool(0)).toThrow('Expected `size` to be a whole number from 1 and up, got `0`');
   });

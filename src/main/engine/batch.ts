@@ -9,8 +9,8 @@ import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
 import { contentTypeOf } from './content-type';
 import { assertSameAsScanned, fileMissing, readFailure, UploadError } from './errors';
-import { readSmallFile, SMALL_FILE_BYTES, type Md5 } from './file-hash';
-import type { HashPool } from './hash-pool';
+import { SMALL_FILE_BYTES, type Md5 } from './file-hash';
+import type { HashPool, SmallRead } from './hash-pool';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
@@ -240,6 +240,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
     this.#shared.running.add(this);
     try {
+      // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
+      this.#shared.hasher.warm();
       this.#policy = await this.#shared.signer.policy(this.#controller.signal);
       this.#journal = Journal.open(this.#shared.journalDir, this.id);
       if (!this.#resumeFrom) {
@@ -329,8 +331,6 @@ export class Batch extends EventEmitter<BatchEvents> {
         continue;
       }
       this.#tracker.addFile(entry.size);
-      // The hash threads start with the first file that needs them, while its group is still filling.
-      if (entry.size > SMALL_FILE_BYTES) this.#shared.hasher.warm();
       const finished = this.#resumeFrom?.finished.get(entry.path);
       if (finished) {
         this.#record(finished, false);
@@ -366,22 +366,34 @@ export class Batch extends EventEmitter<BatchEvents> {
   async #hashGroup(group: PendingFile[]): Promise<PendingFile[]> {
     const policy = this.#policy!;
     const hashed: PendingFile[] = [];
-    // Four reads at a time keep the disk busy without holding a read buffer per file of the group.
+    const small = group.filter((file) => file.size <= SMALL_FILE_BYTES);
+    const readingSmall = small.length ? this.#shared.hasher.readSmall(small) : Promise.resolve([]);
+    // Four files at a time keep the disk busy without holding a read buffer per file of the group.
     const hashing = new PQueue({ concurrency: 4 });
     await hashing.addAll(
-      group.map((file) => async () => {
-        try {
-          if (file.size <= SMALL_FILE_BYTES) {
-            hashed.push({ ...file, ...(await readSmallFile(file.absolutePath, file.size, file.mtimeMs)) });
-            return;
+      group
+        .filter((file) => file.size > SMALL_FILE_BYTES)
+        .map((file) => async () => {
+          try {
+            const md5 = file.size < policy.multipartThreshold ? await this.#shared.hasher.hashFile(file) : undefined;
+            hashed.push(md5 ? { ...file, md5 } : file);
+          } catch (error) {
+            this.#record(this.#failure(file, readFailure(error)));
           }
-          const md5 = file.size < policy.multipartThreshold ? await this.#shared.hasher.hashFile(file) : undefined;
-          hashed.push(md5 ? { ...file, md5 } : file);
-        } catch (error) {
-          this.#record(this.#failure(file, readFailure(error)));
-        }
-      }),
+        }),
     );
+    let reads: SmallRead[];
+    try {
+      reads = await readingSmall;
+    } catch (error) {
+      for (const file of small) this.#record(this.#failure(file, readFailure(error)));
+      return hashed;
+    }
+    small.forEach((file, i) => {
+      const read = reads[i]!;
+      if ('error' in read) this.#record(this.#failure(file, readFailure(read.error)));
+      else hashed.push({ ...file, ...read });
+    });
     return hashed;
   }
 
