@@ -29,7 +29,18 @@ const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 
 }));
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-output/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-output/**',
+      'test/fixtures/**',
+      'bench/.build/**',
+      'bench/.prof/**',
+      'bench/.data/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
