@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { open } from 'node:fs/promises';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { pipeline } from 'node:stream/promises';
 import type { BandwidthLimiter } from './bandwidth';
 import { retryAfterMs, shrank, UploadError } from './errors';
 
@@ -58,6 +57,50 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   return new UploadError(code || `http-${status}`, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
 
+/** Bytes read and sent per step of a streamed range, through one buffer per transfer. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
+ * so their buffer may be filled again. Rejects if the connection closes first.
+ */
+function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const closed = (): void => reject(new Error('The connection closed while sending'));
+    req.once('close', closed);
+    const done = (error?: Error | null): void => {
+      req.off('close', closed);
+      if (error) reject(error);
+      else resolve();
+    };
+    if (chunk) req.write(chunk, done);
+    else req.end(done);
+  });
+}
+
+/**
+ * Sends the range from disk through one reused buffer, then ends the request. A buffer per chunk (as a
+ * read stream allocates) makes V8 collect garbage for every ~20 MB sent: on a 1 GiB file that was ~55
+ * full collections and over a second of CPU. Throws `changed-during-upload` if the file ends early.
+ */
+async function streamRange(put: RangePut, req: ClientRequest, onChunk: (bytes: number) => void): Promise<void> {
+  const handle = await open(put.file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(Math.min(CHUNK_BYTES, put.length));
+    for (let done = 0; done < put.length;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, put.length - done), put.start + done);
+      if (!bytesRead) throw shrank(done, put.length);
+      if (put.limiter) await put.limiter.take(bytesRead);
+      await flushed(req, buffer.subarray(0, bytesRead));
+      done += bytesRead;
+      onChunk(bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+  await flushed(req);
+}
+
 /** S3's answer as text, its first 4 KiB at most (an error document); `onChunk` marks progress. */
 function readAnswer(res: IncomingMessage, onChunk: () => void): Promise<string> {
   // Plain events, not `for await`: an async iterator per request is measurable at thousands of files.
@@ -79,7 +122,6 @@ export async function putRange(put: RangePut): Promise<string> {
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
   let lastActivity = performance.now();
-  let sent = 0;
   const req = send(url, { method: 'PUT', headers: put.headers, agent: isHttps ? put.agents.https : put.agents.http });
   // Why the request was torn down, when it was us: a stall (retried) or a cancel (not).
   let stopped: UploadError | undefined;
@@ -101,21 +143,13 @@ export async function putRange(put: RangePut): Promise<string> {
       req.once('response', resolve);
       req.once('error', reject);
     });
-    const counted = async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        if (put.limiter) await put.limiter.take(chunk.length);
-        lastActivity = performance.now();
-        sent += chunk.length;
-        put.onBytes(chunk.length);
-        yield chunk;
-      }
-      // A file truncated mid-read ends early: fail now rather than wait for S3 to time out.
-      if (sent !== put.length) throw shrank(sent, put.length);
+    const onChunk = (bytes: number): void => {
+      lastActivity = performance.now();
+      put.onBytes(bytes);
     };
     // Bytes already in memory go out in one write with the headers: no stream machinery per request.
     const sendBytes = async (bytes: Buffer): Promise<void> => {
       if (put.limiter && bytes.length) await put.limiter.take(bytes.length);
-      sent = bytes.length;
       put.onBytes(bytes.length);
       await new Promise<void>((resolve) => {
         req.once('finish', resolve);
@@ -128,15 +162,10 @@ export async function putRange(put: RangePut): Promise<string> {
         ? sendBytes(Buffer.alloc(0))
         : put.bytes
           ? sendBytes(put.bytes)
-          : pipeline(
-              createReadStream(put.file, {
-                start: put.start,
-                end: put.start + put.length - 1,
-                highWaterMark: 256 * 1024,
-              }),
-              counted,
-              req,
-            );
+          : streamRange(put, req, onChunk).catch((error: unknown) => {
+              req.destroy(error as Error);
+              throw error;
+            });
     // S3 may answer before the body is sent (a 403 for an expired URL, a 503): act on the answer then,
     // instead of pushing the rest of the body at a server that stopped reading.
     let bodyError: unknown;
