@@ -58,7 +58,7 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
 }
 
 /** Bytes read and sent per step of a streamed range, through one buffer per transfer. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
