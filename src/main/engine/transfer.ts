@@ -67,6 +67,8 @@ const CHUNK_BYTES = 1024 * 1024;
 function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const closed = (): void => reject(new Error('The connection closed while sending'));
+    // Torn down already (a stall, a cancel): 'close' has fired, and an end would never finish.
+    if (req.destroyed) return closed();
     req.once('close', closed);
     const done = (error?: Error | null): void => {
       req.off('close', closed);
