@@ -57,8 +57,12 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   return new UploadError(code || `http-${status}`, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
 
-/** Bytes read and sent per step of a streamed range, through one buffer per transfer. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes read and sent per step of a streamed range, through one buffer per transfer. A step is also the
+ * stall detector's unit of progress: 256 KiB takes ~8 s on a 4 Mbit/s uplink shared by 16 connections,
+ * well inside the 30 s stall timeout (1 MiB would not be, though it saves ~0.2 s of CPU per GiB).
+ */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
