@@ -313,10 +313,7 @@ export class HashPool {
       this.#forget(thread, id);
       thread.worker.postMessage({ stop: id });
     });
-    thread.jobs.set(id, job);
-    clearTimeout(thread.idle);
-    thread.worker.ref();
-    thread.worker.postMessage({ id, path: target.absolutePath, size: target.size, partSize, whole: options.whole });
+    this.#send(thread, id, job, { path: target.absolutePath, size: target.size, partSize, whole: options.whole });
     return job;
   }
 
@@ -339,10 +336,7 @@ export class HashPool {
     const id = this.#nextId++;
     const thread = this.#leastBusy();
     const read = new SmallFiles(targets);
-    thread.jobs.set(id, read);
-    clearTimeout(thread.idle);
-    thread.worker.ref();
-    thread.worker.postMessage({ id, small: targets.map((t) => ({ path: t.absolutePath, size: t.size })) });
+    this.#send(thread, id, read, { small: targets.map((t) => ({ path: t.absolutePath, size: t.size })) });
     return read.result;
   }
 
@@ -373,6 +367,14 @@ export class HashPool {
       else if (!best || backlog(thread) < backlog(best)) best = thread;
     }
     return best && (backlog(best) < SPREAD_BYTES || free < 0) ? best : this.#start(free);
+  }
+
+  /** Hands `job` to `thread` under `id`; the thread keeps the process alive until it answers. */
+  #send(thread: Thread, id: number, job: Pending, message: object): void {
+    thread.jobs.set(id, job);
+    clearTimeout(thread.idle);
+    thread.worker.ref();
+    thread.worker.postMessage({ id, ...message });
   }
 
   #start(slot: number): Thread {
