@@ -162,10 +162,11 @@ describe('a 100,000-file batch', () => {
       await writeFile(join(SCREENSHOTS, '..', 'renderer-frames.json'), `${JSON.stringify(frameStats, null, 2)}\n`);
       console.log(`100k rows, scrolled every frame: ${JSON.stringify(frameStats)}`);
       expect(doneAfter).not.toBe(doneBefore);
-      expect(frameStats.uploading.frames).toBeGreaterThan(100);
-      // Frame times depend on what else runs on this machine's two cores (the engine, Ceph and the other
-      // suites), so they are reported, not asserted. What keeps them low is asserted: only the rows in
-      // view are in the DOM, whatever the batch size.
+      // The page keeps drawing while it uploads: a frozen view gives a handful of frames in 5 s. Beyond
+      // that, frame times depend on what else runs on this machine's two cores (the engine, Ceph and the
+      // other suites; 100 to 254 frames seen here), so they are reported, not asserted. What keeps them
+      // low is asserted: only the rows in view are in the DOM, whatever the batch size.
+      expect(frameStats.uploading.frames).toBeGreaterThan(50);
       expect(await h.page.locator('.file-row').count()).toBeLessThan(60);
 
       await card.getByRole('button', { name: 'Cancel', exact: true }).click();
