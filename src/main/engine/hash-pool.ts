@@ -356,7 +356,7 @@ export class HashPool {
   /**
    * The live thread with the fewest bytes in its jobs, unless even it has a backlog and a slot is
    * free: then a new thread. Small files share one thread (each thread costs ~80 ms of CPU to start and
-   * ~15 MB to keep); a large multipart file, hashed twice at once, gets two.
+   * ~15 MB to keep); two large files hashed at once get one each.
    */
   #leastBusy(): Thread {
     let best: Thread | undefined;
