@@ -24,6 +24,16 @@ export interface PutSpec {
   ttlSeconds: number;
 }
 
+let lastExpiry = { time: Number.NaN, ttlSeconds: Number.NaN, text: '' };
+
+/** The ISO time `ttlSeconds` after `now`, computed once per distinct pair since a batch's URLs share one. */
+function expiry(now: Date, ttlSeconds: number): string {
+  const time = now.getTime();
+  if (lastExpiry.time !== time || lastExpiry.ttlSeconds !== ttlSeconds)
+    lastExpiry = { time, ttlSeconds, text: new Date(time + ttlSeconds * 1000).toISOString() };
+  return lastExpiry.text;
+}
+
 /** Presigns the three kinds of URL Hoist hands out for one bucket: PUT, part PUT and view GET. */
 export class BucketUrls {
   readonly #presigner: QueryPresigner;
@@ -44,7 +54,7 @@ export class BucketUrls {
     }
   }
 
-  #sign(
+  #url(
     credentials: SigningCredentials,
     method: 'GET' | 'PUT',
     key: string,
@@ -52,8 +62,8 @@ export class BucketUrls {
     headers: Record<string, string>,
     ttlSeconds: number,
     now: Date,
-  ): SignedRequest {
-    const url = this.#presigner.presign(
+  ): string {
+    return this.#presigner.presign(
       {
         method,
         protocol: this.#protocol,
@@ -66,7 +76,6 @@ export class BucketUrls {
       },
       credentials,
     );
-    return { url, headers, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
   }
 
   /** A PUT URL that signs the object's type, length and MD5, and `If-None-Match: *` when create-only. */
@@ -77,7 +86,8 @@ export class BucketUrls {
       'content-type': spec.contentType,
     };
     if (spec.createOnly) headers['if-none-match'] = '*';
-    return this.#sign(credentials, 'PUT', key, { 'x-id': 'PutObject' }, headers, spec.ttlSeconds, now);
+    const url = this.#url(credentials, 'PUT', key, { 'x-id': 'PutObject' }, headers, spec.ttlSeconds, now);
+    return { url, headers, expiresAt: expiry(now, spec.ttlSeconds) };
   }
 
   /** A part URL that signs the part's number, length and MD5 within one upload. */
@@ -90,11 +100,12 @@ export class BucketUrls {
   ): SignedRequest {
     const query = { partNumber: String(part.partNumber), uploadId: part.uploadId, 'x-id': 'UploadPart' };
     const headers = { 'content-length': String(part.size), 'content-md5': part.md5 };
-    return this.#sign(credentials, 'PUT', key, query, headers, ttlSeconds, now);
+    const url = this.#url(credentials, 'PUT', key, query, headers, ttlSeconds, now);
+    return { url, headers, expiresAt: expiry(now, ttlSeconds) };
   }
 
   /** A GET URL to view the object. */
   view(credentials: SigningCredentials, key: string, ttlSeconds: number, now = new Date()): string {
-    return this.#sign(credentials, 'GET', key, { 'x-id': 'GetObject' }, {}, ttlSeconds, now).url;
+    return this.#url(credentials, 'GET', key, { 'x-id': 'GetObject' }, {}, ttlSeconds, now);
   }
 }

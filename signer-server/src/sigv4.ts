@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /** Credentials to sign with; `sessionToken` is set for temporary credentials. */
 export interface SigningCredentials {
@@ -38,13 +38,6 @@ export function encodeKeyPath(key: string): string {
   return key.split('/').map(uriEscape).join('/');
 }
 
-/** `name=value` pairs, escaped, in the byte order of their names (SigV4's canonical order). */
-function sortedPairs(query: Record<string, string>): string[] {
-  return Object.keys(query)
-    .sort()
-    .map((name) => `${uriEscape(name)}=${uriEscape(query[name] ?? '')}`);
-}
-
 let lastDate: { time: number; text: string } = { time: Number.NaN, text: '' };
 
 /** `YYYYMMDDTHHMMSSZ`, computed once per distinct time since many URLs share one `now`. */
@@ -62,13 +55,31 @@ function amzDate(now: Date): string {
   return lastDate.text;
 }
 
+/** What every URL signed with one set of credentials on one day shares. */
+interface Scope {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string | undefined;
+  day: string;
+  /** `day/region/s3/aws4_request` */
+  text: string;
+  signingKey: Buffer;
+  /** The escaped `X-Amz-Credential` and `X-Amz-Security-Token` pairs. */
+  credentialPair: string;
+  tokenPair: string | undefined;
+}
+
+/** The part of a `name=value` pair before its `=`. */
+const nameOf = (pair: string): string => pair.slice(0, pair.indexOf('='));
+
 /**
- * A SigV4 query-string presigner for S3: one SHA-256 and one HMAC per URL, the day's signing key cached.
+ * A SigV4 query-string presigner for S3: one SHA-256 and one HMAC per URL, with what URLs of one day and
+ * one set of credentials share (the signing key, the escaped credential) computed once.
  * It produces byte-for-byte the URLs of `getSignedUrl` from `@aws-sdk/s3-request-presigner`.
  */
 export class QueryPresigner {
   readonly #region: string;
-  #cachedKey: { id: string; key: Buffer } | undefined;
+  #scope: Scope | undefined;
 
   constructor(region: string) {
     this.#region = region;
@@ -77,45 +88,65 @@ export class QueryPresigner {
   /** Returns the presigned URL for `input`; the caller must send exactly `input.headers`. */
   presign(input: PresignInput, credentials: SigningCredentials): string {
     const date = amzDate(input.now);
-    const day = date.slice(0, 8);
-    const scope = `${day}/${this.#region}/s3/aws4_request`;
-    const headerNames = Object.keys(input.headers).concat('host').sort();
-    const query: Record<string, string> = {
-      ...input.query,
-      'X-Amz-Algorithm': ALGORITHM,
-      'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD',
-      'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
-      'X-Amz-Date': date,
-      'X-Amz-Expires': String(input.expiresInSeconds),
-      'X-Amz-SignedHeaders': headerNames.join(';'),
-    };
-    if (credentials.sessionToken) query['X-Amz-Security-Token'] = credentials.sessionToken;
-    const pairs = sortedPairs(query);
-    const canonicalQuery = pairs.join('&');
-    const canonicalHeaders = headerNames
-      .map((name) => `${name}:${(name === 'host' ? input.host : (input.headers[name] ?? '')).trim()}\n`)
-      .join('');
-    const canonicalRequest = [
-      input.method,
-      input.path,
-      canonicalQuery,
-      canonicalHeaders,
-      query['X-Amz-SignedHeaders'],
-      'UNSIGNED-PAYLOAD',
-    ].join('\n');
-    const stringToSign = `${ALGORITHM}\n${date}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
-    const signature = createHmac('sha256', this.#signingKey(credentials, day)).update(stringToSign).digest('hex');
+    const scope = this.#scopeFor(credentials, date.slice(0, 8));
+    const headerNames = Object.keys(input.headers);
+    headerNames.push('host');
+    headerNames.sort();
+    const signedHeaders = headerNames.join(';');
+    let canonicalHeaders = '';
+    for (const name of headerNames)
+      canonicalHeaders += `${name}:${(name === 'host' ? input.host : (input.headers[name] ?? '')).trim()}\n`;
+    // SigV4's own parameters, already in the byte order of their names.
+    const own = [
+      `X-Amz-Algorithm=${ALGORITHM}`,
+      'X-Amz-Content-Sha256=UNSIGNED-PAYLOAD',
+      scope.credentialPair,
+      `X-Amz-Date=${date}`,
+      `X-Amz-Expires=${input.expiresInSeconds}`,
+    ];
+    if (scope.tokenPair) own.push(scope.tokenPair);
+    own.push(`X-Amz-SignedHeaders=${uriEscape(signedHeaders)}`);
+    // The request's parameters merged in, so the whole query is in canonical order.
+    const pairs: string[] = [];
+    let next = 0;
+    for (const name of Object.keys(input.query).sort()) {
+      const escaped = uriEscape(name);
+      while (next < own.length && nameOf(own[next]!) < escaped) pairs.push(own[next++]!);
+      pairs.push(`${escaped}=${uriEscape(input.query[name] ?? '')}`);
+    }
+    while (next < own.length) pairs.push(own[next++]!);
+    const canonicalRequest = `${input.method}\n${input.path}\n${pairs.join('&')}\n${canonicalHeaders}\n${signedHeaders}\nUNSIGNED-PAYLOAD`;
+    const stringToSign = `${ALGORITHM}\n${date}\n${scope.text}\n${hash('sha256', canonicalRequest)}`;
+    const signature = createHmac('sha256', scope.signingKey).update(stringToSign).digest('hex');
     const at = pairs.findIndex((pair) => pair > 'X-Amz-Signature=');
     pairs.splice(at < 0 ? pairs.length : at, 0, `X-Amz-Signature=${signature}`);
     return `${input.protocol}//${input.host}${input.path}?${pairs.join('&')}`;
   }
 
-  #signingKey(credentials: SigningCredentials, day: string): Buffer {
-    const id = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${day}`;
-    if (this.#cachedKey?.id === id) return this.#cachedKey.key;
-    let key = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(day).digest();
-    for (const part of [this.#region, 's3', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-    this.#cachedKey = { id, key };
-    return key;
+  #scopeFor(credentials: SigningCredentials, day: string): Scope {
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    const cached = this.#scope;
+    if (
+      cached?.day === day &&
+      cached.accessKeyId === accessKeyId &&
+      cached.secretAccessKey === secretAccessKey &&
+      cached.sessionToken === sessionToken
+    )
+      return cached;
+    const text = `${day}/${this.#region}/s3/aws4_request`;
+    let signingKey = createHmac('sha256', `AWS4${secretAccessKey}`).update(day).digest();
+    for (const part of [this.#region, 's3', 'aws4_request'])
+      signingKey = createHmac('sha256', signingKey).update(part).digest();
+    this.#scope = {
+      accessKeyId,
+      secretAccessKey,
+      sessionToken,
+      day,
+      text,
+      signingKey,
+      credentialPair: `X-Amz-Credential=${uriEscape(`${accessKeyId}/${text}`)}`,
+      tokenPair: sessionToken ? `X-Amz-Security-Token=${uriEscape(sessionToken)}` : undefined,
+    };
+    return this.#scope;
   }
 }

@@ -88,9 +88,30 @@ describe('the fast presigner makes the same URLs as the AWS SDK presigner', () =
     expect(ours.url).toBe(sdk);
   });
 
-  it('includes a session token for temporary credentials', () => {
-    const url = urls.view({ ...credentials, sessionToken: 'session/token' }, 'k', 60, signingDate);
-    expect(new URL(url).searchParams.get('X-Amz-Security-Token')).toBe('session/token');
+  it('includes a session token for temporary credentials, and signs again when they change', async () => {
+    const temporary = { ...credentials, sessionToken: 'session/token+=' };
+    const sdkWith = (creds: typeof temporary) =>
+      getSignedUrl(
+        new S3Client({
+          endpoint: s3.endpoint,
+          region: s3.region,
+          forcePathStyle: true,
+          credentials: creds,
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+        new GetObjectCommand({ Bucket: bucket, Key: keys[2] }),
+        { expiresIn: 60, signingDate },
+      );
+    expect(urls.view(temporary, keys[2]!, 60, signingDate)).toBe(await sdkWith(temporary));
+    const renewed = { ...temporary, secretAccessKey: 'renewed-secret', sessionToken: 'renewed/token' };
+    expect(urls.view(renewed, keys[2]!, 60, signingDate)).toBe(await sdkWith(renewed));
+    expect(urls.view(credentials, keys[2]!, 60, signingDate)).toBe(
+      await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keys[2] }), {
+        expiresIn: 60,
+        signingDate,
+      }),
+    );
   });
 });
 
