@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
+import { assessDamage, countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
 import { useProxiedS3 } from '../helpers/proxied-s3';
 
@@ -79,6 +79,29 @@ describe('faults between the engine and S3', () => {
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
     await expectNothingLost('S3 stalls (no bytes move)', counts, admin, rig.bucket, report, files);
     expect(report.counts.uploaded).toBe(4);
+  });
+
+  it('does not count waiting for the bandwidth limit as a stall', async () => {
+    const signer = await rig.signer();
+    // 8 transfers at once share 256 KiB/s, so each waits several seconds for its turn to send: far over
+    // the 1 s stall timeout, though the network never stalls.
+    const files = folderOf(8, 300_000, 'limited');
+    const root = await makeFolder(files);
+    const attempts = new Map<string, number>();
+    rig.proxy.setRule((req) => {
+      if (isPresignedPut(req)) attempts.set(keyOf(req.url), (attempts.get(keyOf(req.url)) ?? 0) + 1);
+      return { kind: 'pass' };
+    });
+    const engine = await faultEngine(signer.url, signer.tokens.alice, {
+      concurrency: 8,
+      bandwidth: 256 * 1024,
+      stallMs: 1000,
+    });
+    const report = await engine.batch(root).run();
+    engine.close();
+    expect(await assessDamage(admin, rig.bucket, report, files)).toEqual({ lost: [], corrupted: [] });
+    expect(report.counts.uploaded).toBe(8);
+    expect([...attempts.values()]).toEqual(Array.from({ length: 8 }, () => 1));
   });
 
   it('signs again when URLs expire while they wait, and never counts it as a failure', async () => {

@@ -1,4 +1,3 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A token bucket shared by every transfer, so a limit holds for the whole engine, not per file. */
@@ -37,14 +36,5 @@ export class BandwidthLimiter {
     });
     this.#queue = turn;
     return turn;
-  }
-
-  /** A pass-through stream that holds each chunk until the bucket allows it. */
-  stream(): Transform {
-    return new Transform({
-      transform: (chunk: Buffer, _encoding, done: TransformCallback) => {
-        this.take(chunk.length).then(() => done(null, chunk), done);
-      },
-    });
   }
 }
