@@ -89,7 +89,7 @@ function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
 }
 
 /**
- * Sends the range from disk through one reused buffer, then ends the request: 1 MiB per read, in 256 KiB
+ * Sends the range from disk through one reused buffer, then ends the request: 1 MiB per read, in 64 KiB
  * writes that each mark progress. A buffer per chunk (as a read stream allocates) makes V8 collect
  * garbage for every ~20 MB sent: on a 1 GiB file that was ~55 full collections and over a second of
  * CPU. Throws `changed-during-upload` if the file ends early.
