@@ -30,7 +30,7 @@ describe('the hash pool', () => {
     pool = new HashPool(1);
     const data = bytes(12 * MiB + 3);
     const dir = await makeFolder({ 'big.bin': data });
-    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB, { whole: true });
+    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB);
     const got: PartDigest[] = [];
     for (let part = await parts.next(); part; part = await parts.next()) got.push(part);
     expect(got.map((p) => p.n)).toEqual([1, 2, 3]);
@@ -56,7 +56,7 @@ describe('the hash pool', () => {
   it('hands out parts already hashed without waiting, at most as many as asked', async () => {
     pool = new HashPool(1);
     const dir = await makeFolder({ 'big.bin': bytes(30 * MiB) });
-    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB, { whole: true });
+    const parts = pool.hashParts(await target(join(dir, 'big.bin')), 5 * MiB);
     await parts.whole;
     expect((await parts.next())?.n).toBe(1);
     expect(parts.takeReady(3).map((p) => p.n)).toEqual([2, 3, 4]);
@@ -85,7 +85,7 @@ describe('the hash pool', () => {
     pool = new HashPool(1);
     const dir = await makeFolder({});
     const path = await sparseFile(dir, 'shrinks.bin', 2048 * MiB);
-    const parts = pool.hashParts(await target(path), 8 * MiB, { whole: true });
+    const parts = pool.hashParts(await target(path), 8 * MiB);
     expect((await parts.next())?.n).toBe(1);
     await truncate(path, 9 * MiB);
     await expect(parts.whole).rejects.toMatchObject({ code: 'changed-during-upload' });
@@ -95,9 +95,7 @@ describe('the hash pool', () => {
     pool = new HashPool(1);
     const dir = await makeFolder({ 'small.bin': bytes(MiB) });
     // Hashing 4 GiB takes this machine well over 5 s; a stopped job must free the thread long before.
-    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB, {
-      whole: true,
-    });
+    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB);
     expect((await huge.next())?.n).toBe(1);
     const started = performance.now();
     huge.stop();
@@ -174,9 +172,7 @@ describe('the hash pool', () => {
     pool = new HashPool(1);
     const dir = await makeFolder({ 'small.txt': bytes(1000) });
     // Hashing 4 GiB takes this machine well over 5 s.
-    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB, {
-      whole: true,
-    });
+    const huge = pool.hashParts(await target(await sparseFile(dir, 'huge.bin', 4096 * MiB)), 8 * MiB);
     expect((await huge.next())?.n).toBe(1);
     const started = performance.now();
     const [read] = await pool.readSmall([await target(join(dir, 'small.txt'))]);

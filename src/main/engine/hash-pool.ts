@@ -43,7 +43,7 @@ type FromWorker =
   | { id: number; small: SmallResult[]; bytes: ArrayBuffer }
   | { id: number; stat: { size: number; mtimeMs: number } }
   | { id: number; n: number; digest: string }
-  | { id: number; end: true; whole?: string }
+  | { id: number; end: true; whole: string }
   | { id: number; error: WorkerError };
 
 // Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
@@ -108,7 +108,7 @@ function nextJob() {
     fail(job, error);
     return void setImmediate(nextJob);
   }
-  const whole = job.whole && job.size > job.partSize ? createHash('md5') : undefined;
+  const whole = job.size > job.partSize ? createHash('md5') : undefined;
   let offset = 0;
   let n = 1;
   const end = () => {
@@ -134,7 +134,7 @@ function nextJob() {
       offset += length;
       n += 1;
       if (offset < job.size) return void setImmediate(step);
-      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest('hex') : job.whole ? digest : undefined });
+      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest('hex') : digest });
     } catch (error) {
       fail(job, error);
     }
@@ -233,8 +233,7 @@ class Job implements PartDigests, Pending {
     }
     if ('end' in message) {
       this.#ended = true;
-      if (message.whole) this.#settleWhole.resolve(md5Of(message.whole));
-      else this.#settleWhole.reject(new UploadError('internal', 'The whole file was not hashed', 'fatal'));
+      this.#settleWhole.resolve(md5Of(message.whole));
       this.#waiting?.resolve(undefined);
       this.#waiting = undefined;
       return true;
@@ -304,16 +303,16 @@ export class HashPool {
 
   /**
    * Hashes `target` in parts of `partSize` bytes, posting each part's MD5 in order; `whole` is the whole
-   * file's MD5 when asked for, read in the same pass.
+   * file's MD5, from the same pass.
    */
-  hashParts(target: HashTarget, partSize: number, options: { whole: boolean }): PartDigests {
+  hashParts(target: HashTarget, partSize: number): PartDigests {
     const id = this.#nextId++;
     const thread = this.#leastBusy();
     const job = new Job(target, () => {
       this.#forget(thread, id);
       thread.worker.postMessage({ stop: id });
     });
-    this.#send(thread, id, job, { path: target.absolutePath, size: target.size, partSize, whole: options.whole });
+    this.#send(thread, id, job, { path: target.absolutePath, size: target.size, partSize });
     return job;
   }
 
@@ -324,7 +323,7 @@ export class HashPool {
 
   /** The MD5 of a whole file, read once. */
   hashFile(target: HashTarget): Promise<Md5> {
-    return this.hashParts(target, Math.max(1, target.size), { whole: true }).whole;
+    return this.hashParts(target, Math.max(1, target.size)).whole;
   }
 
   /**

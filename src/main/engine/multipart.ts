@@ -150,7 +150,7 @@ async function queueParts(job: MultipartJob, parts: PartDigests, inFlight: Promi
 export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
   const { record, shared, file } = job;
   await confirmDoneParts(job);
-  const parts = shared.hasher.hashParts(file, record.partSize, { whole: true });
+  const parts = shared.hasher.hashParts(file, record.partSize);
   const inFlight: Promise<void>[] = [];
   try {
     const queueing = await queueParts(job, parts, inFlight).then(
