@@ -67,6 +67,27 @@ describe('control', () => {
     expect(batch.progress().state).toBe('cancelled');
   });
 
+  it('cancels at once under a tight bandwidth limit, without waiting for the limiter', async () => {
+    const signer = await rig.signer();
+    // 8 transfers share 64 KiB/s: each waits its turn for every 64 KiB, the last ~8 s behind.
+    const files = folderOf(8, 300_000);
+    const root = await makeFolder(files);
+    rig.proxy.setRule(() => ({ kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 8, bandwidth: 64 * 1024 });
+    const batch = engine.batch(root);
+    const running = batch.run();
+    while (batch.progress().files.active < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cancelledAt = performance.now();
+    batch.cancel();
+    const report = await running;
+    const tookMs = performance.now() - cancelledAt;
+    engine.close();
+    expect(report.files).toHaveLength(8);
+    expect(report.files.filter((f) => f.status !== 'uploaded').every((f) => f.code === 'cancelled')).toBe(true);
+    expect(tookMs).toBeLessThan(1000);
+  });
+
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
     const signer = await rig.signer();
     // Files over 64 KiB are streamed, so the check runs when the PUT starts (smaller ones when they are read).

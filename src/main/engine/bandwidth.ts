@@ -15,10 +15,14 @@ export class BandwidthLimiter {
     this.#available = bytesPerSecond / 10;
   }
 
-  /** Resolves once `bytes` may be sent; callers are served in order. */
-  take(bytes: number): Promise<void> {
+  /**
+   * Resolves once `bytes` may be sent; callers are served in order. If `signal` aborts first, rejects at
+   * once with its reason, and those bytes are never counted against the limit.
+   */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
     const turn = this.#queue.then(async () => {
       for (;;) {
+        if (signal?.aborted) return;
         const now = performance.now();
         this.#available = Math.min(
           this.#bytesPerSecond / 10,
@@ -35,6 +39,15 @@ export class BandwidthLimiter {
       }
     });
     this.#queue = turn;
-    return turn;
+    if (!signal) return turn;
+    return new Promise((resolve, reject) => {
+      const abort = (): void => reject(signal.reason);
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      void turn.then(() => {
+        signal.removeEventListener('abort', abort);
+        resolve();
+      });
+    });
   }
 }

@@ -68,13 +68,15 @@ const READ_BYTES = 1024 * 1024;
  */
 const WRITE_BYTES = 64 * 1024;
 
+const closedWhileSending = (): Error => new Error('The connection closed while sending');
+
 /**
  * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
  * so their buffer may be filled again. Rejects if the connection closes first.
  */
 function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const closed = (): void => reject(new Error('The connection closed while sending'));
+    const closed = (): void => reject(closedWhileSending());
     // Torn down already (a stall, a cancel): 'close' has fired, and an end would never finish.
     if (req.destroyed) return closed();
     req.once('close', closed);
@@ -109,6 +111,8 @@ async function streamRange(
       for (let at = 0; at < bytesRead; at += WRITE_BYTES) {
         const write = buffer.subarray(at, Math.min(at + WRITE_BYTES, bytesRead));
         await allow(write.length);
+        // Torn down (a stall, a cancel, S3 answering early): stop reading and writing at once.
+        if (req.destroyed) throw closedWhileSending();
         // Writes complete in order, so the read's last write frees the buffer for the next read.
         if (at + write.length < bytesRead) {
           req.write(write, (error) => {
@@ -163,7 +167,7 @@ export async function putRange(put: RangePut): Promise<string> {
     if (!put.limiter) return;
     throttled = true;
     try {
-      await put.limiter.take(bytes);
+      await put.limiter.take(bytes, put.signal);
     } finally {
       throttled = false;
       lastActivity = performance.now();
