@@ -29,6 +29,7 @@ describe('the report', () => {
       },
       { path: 'b, "quoted".txt', status: 'failed', size: 3, code: 'too-large', reason: 'Too large,\nreally' },
       { path: 'ünï/c.txt', status: 'skipped', size: 0, code: 'ignored', reason: 'Ignored' },
+      { path: '=HYPERLINK("http://x","y").txt', status: 'uploaded', size: 1, key: '@u/+d.txt' },
     ];
     const base = join(await mkdtemp(join(tmpdir(), 'hoist-report-')), 'r');
     const paths = await writeReport(report(files), base);
@@ -38,6 +39,8 @@ describe('the report', () => {
     expect(csv).toContain('a.txt,uploaded,5,u/a.txt,aa,"""aa""",,,https://v/a?x=1&y=2\n');
     expect(csv).toContain('"b, ""quoted"".txt",failed,3,,,,too-large,"Too large,\nreally",\n');
     expect(csv).toContain('ünï/c.txt,skipped,0,,,,ignored,Ignored,\n');
+    // Cells a spreadsheet would run as formulas start with ' in the CSV; the JSON above kept them exact.
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").txt",uploaded,1,'@u/+d.txt,,,,,\n`);
   });
 
   it('is valid JSON with no files', async () => {

@@ -4,8 +4,13 @@ import type { BatchReport, FileOutcome } from '../../shared/outcome';
 
 const COLUMNS: (keyof FileOutcome)[] = ['path', 'status', 'size', 'key', 'md5', 'etag', 'code', 'reason', 'viewUrl'];
 
+/**
+ * One CSV cell. A cell a spreadsheet would run as a formula (a file named `=HYPERLINK(...)`, say) gets a
+ * leading `'`, as OWASP advises against CSV injection; the JSON report keeps every value exact.
+ */
 function csvCell(value: unknown): string {
-  const text = value === undefined ? '' : String(value);
+  const raw = value === undefined ? '' : String(value);
+  const text = /^[=+\-@\t\r]/u.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
