@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { appendFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +87,24 @@ describe('control', () => {
     expect(report.files).toHaveLength(8);
     expect(report.files.filter((f) => f.status !== 'uploaded').every((f) => f.code === 'cancelled')).toBe(true);
     expect(tookMs).toBeLessThan(1000);
+  });
+
+  it('cancels a multipart upload in flight, and aborts it on S3 so no parts are left behind', async () => {
+    const MiB = 1024 * 1024;
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const root = await makeFolder({ 'big.bin': bytes(30 * MiB) });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 300 } : { kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 2 });
+    const batch = engine.batch(root);
+    const running = batch.run();
+    while (batch.progress().bytes.done < 6 * MiB) await new Promise((resolve) => setTimeout(resolve, 20));
+    batch.cancel();
+    const report = await running;
+    engine.close();
+    const [outcome] = report.files;
+    expect(outcome).toMatchObject({ path: 'big.bin', code: 'cancelled' });
+    const listed = await rig.admin.send(new ListMultipartUploadsCommand({ Bucket: rig.bucket, Prefix: outcome!.key }));
+    expect(listed.Uploads ?? []).toEqual([]);
   });
 
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {

@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -65,5 +66,11 @@ describe('files that change during their upload', () => {
       );
     }
     if (kind !== 'deleted') expect([single.outcome.status, multi.outcome.status]).toEqual(['failed', 'failed']);
+    if (multi.outcome.status === 'failed') {
+      const listed = await admin.send(
+        new ListMultipartUploadsCommand({ Bucket: signer.bucket, Prefix: multi.outcome.key }),
+      );
+      expect(listed.Uploads ?? []).toEqual([]);
+    }
   });
 });
