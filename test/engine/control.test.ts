@@ -107,6 +107,34 @@ describe('control', () => {
     expect(listed.Uploads ?? []).toEqual([]);
   });
 
+  it('shares one budget of connections between files and parts, across batches', async () => {
+    const MiB = 1024 * 1024;
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const small = folderOf(12, 20_000);
+    const large = { 'large.bin': bytes(20 * MiB) };
+    let inFlight = 0;
+    let peak = 0;
+    const sockets = new Set<unknown>();
+    rig.proxy.setRule((req) => {
+      if (!isPresignedPut(req)) return { kind: 'pass' };
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      sockets.add(req.socket);
+      req.once('end', () => (inFlight -= 1));
+      return { kind: 'delay', ms: 100 };
+    });
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 3 });
+    const reports = await Promise.all([
+      engine.batch(await makeFolder(small)).run(),
+      engine.batch(await makeFolder(large)).run(),
+    ]);
+    engine.close();
+    expect(reports.map((r) => r.counts.uploaded)).toEqual([12, 1]);
+    // 12 PUTs and 4 parts: never more than 3 at once, all over at most 3 kept-alive connections.
+    expect(peak).toBe(3);
+    expect(sockets.size).toBeLessThanOrEqual(3);
+  });
+
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
     const signer = await rig.signer();
     // Files over 64 KiB are streamed, so the check runs when the PUT starts (smaller ones when they are read).

@@ -94,6 +94,21 @@ describe('the engine against the real signer and the verifying S3', () => {
     engine.close();
   });
 
+  it('emits progress about 10 times a second, however many files finish', async () => {
+    const files = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`p/${i}.txt`, bytes(10)]));
+    const engine = engineFor(signer.tokens.alice, { concurrency: 16 });
+    const batch = engine.batch(await makeFolder(files));
+    let events = 0;
+    batch.on('progress', () => (events += 1));
+    const started = performance.now();
+    const report = await batch.run();
+    const seconds = (performance.now() - started) / 1000;
+    engine.close();
+    expect(report.counts.uploaded).toBe(1500);
+    expect(events).toBeGreaterThan(0);
+    expect(events).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+  });
+
   it('reports policy rejections per file and uploads the rest', async () => {
     const strict = await startTestSigner(s3, {
       bucket: signer.bucket,
