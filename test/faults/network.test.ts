@@ -67,6 +67,32 @@ describe('faults between the engine and S3', () => {
     expect(counts.injected).toBe(8);
   });
 
+  it('waits as long as Retry-After asks before trying again', async () => {
+    const signer = await rig.signer();
+    const files = folderOf(3, 1000, 'retry-after');
+    const root = await makeFolder(files);
+    const attempts = new Map<string, number[]>();
+    rig.proxy.setRule((req) => {
+      if (!isPresignedPut(req)) return { kind: 'pass' };
+      const times = attempts.get(keyOf(req.url)) ?? [];
+      attempts.set(keyOf(req.url), [...times, performance.now()]);
+      return times.length
+        ? { kind: 'pass' }
+        : {
+            kind: 'status',
+            status: 503,
+            body: '<Error><Code>SlowDown</Code></Error>',
+            headers: { 'retry-after': '2' },
+          };
+    });
+    // The engine's own backoff here is 20-100 ms: only Retry-After can make it wait 2 s.
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    expect(report.counts.uploaded).toBe(3);
+    for (const [first, second] of attempts.values()) expect(second! - first!).toBeGreaterThanOrEqual(1900);
+  });
+
   it('aborts and retries a transfer that stalls', async () => {
     const signer = await rig.signer();
     const files = folderOf(4, 100_000, 'stall');
