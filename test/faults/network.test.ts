@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { assessDamage, countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
@@ -91,6 +92,27 @@ describe('faults between the engine and S3', () => {
     engine.close();
     expect(report.counts.uploaded).toBe(3);
     for (const [first, second] of attempts.values()) expect(second! - first!).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('fails a file whose ETag from S3 is not its MD5, whole or in parts, and says so', async () => {
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const files = { 'single.bin': bytes(100_000), 'parts.bin': bytes(12 * MiB) };
+    const root = await makeFolder(files);
+    const wrong = '"00000000000000000000000000000000"';
+    const faults = firstAttempts(() => ({ kind: 'etag', etag: wrong }));
+    rig.proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    expect(outcome('single.bin')).toMatchObject({ status: 'failed', code: 'etag-mismatch' });
+    expect(outcome('single.bin')!.reason).toContain(`S3 returned ETag ${wrong}`);
+    expect(outcome('parts.bin')).toMatchObject({ status: 'failed', code: 'etag-mismatch' });
+    // The multipart upload can never complete with a part S3 may have stored wrong: it is aborted.
+    const listed = await admin.send(
+      new ListMultipartUploadsCommand({ Bucket: rig.bucket, Prefix: outcome('parts.bin')!.key }),
+    );
+    expect(listed.Uploads ?? []).toEqual([]);
   });
 
   it('aborts and retries a transfer that stalls', async () => {

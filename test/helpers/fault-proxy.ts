@@ -8,7 +8,9 @@ export type FaultAction =
   | { kind: 'reset'; afterBytes: number }
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'delay'; ms: number }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Forwards, then answers with S3's answer but this ETag, as a store that kept other bytes would. */
+  | { kind: 'etag'; etag: string };
 
 /** Decides the action for the `index`-th request (0-based) the proxy sees. */
 export type FaultRule = (req: IncomingMessage, index: number) => FaultAction;
@@ -25,11 +27,11 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, target: URL): void {
+function forward(req: IncomingMessage, res: ServerResponse, target: URL, etag?: string): void {
   const upstream = request(
     { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
     (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      res.writeHead(answer.statusCode ?? 502, etag ? { ...answer.headers, etag } : answer.headers);
       answer.pipe(res);
     },
   );
@@ -40,7 +42,7 @@ function forward(req: IncomingMessage, res: ServerResponse, target: URL): void {
 /** Starts the proxy; every request goes through `rule` (pass-through by default). */
 export async function startFaultProxy(target: string, rule: FaultRule = () => ({ kind: 'pass' })): Promise<FaultProxy> {
   const targetUrl = new URL(target);
-  const injected: FaultProxy['injected'] = { pass: 0, reset: 0, status: 0, delay: 0, hang: 0 };
+  const injected: FaultProxy['injected'] = { pass: 0, reset: 0, status: 0, delay: 0, hang: 0, etag: 0 };
   const sockets = new Set<Socket>();
   let current = rule;
   let index = 0;
@@ -67,6 +69,9 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
           return;
         case 'hang':
           req.resume();
+          return;
+        case 'etag':
+          forward(req, res, targetUrl, action.etag);
           return;
         case 'reset': {
           let seen = 0;
