@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ProgressTracker } from '../../src/main/engine/progress-tracker';
+import { combineProgress } from '../../src/shared/progress';
+
+const MB = 1_000_000;
+
+describe('ProgressTracker', () => {
+  it('gives throughput over the last 5 s, and an ETA once the scan is complete', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    tracker.addFile(100 * MB);
+    tracker.start('a', 100 * MB);
+    expect(tracker.snapshot(0)).toMatchObject({ throughput: 0, etaSeconds: null });
+    for (let s = 1; s <= 5; s++) {
+      tracker.bytes('a', 10 * MB);
+      tracker.snapshot(s * 1000);
+    }
+    // 10 MB/s for 5 s, but the scan may still find files: no ETA yet.
+    expect(tracker.snapshot(5000)).toMatchObject({ throughput: 10 * MB, etaSeconds: null });
+    tracker.scanComplete = true;
+    for (let s = 6; s <= 10; s++) {
+      tracker.bytes('a', MB);
+      tracker.snapshot(s * 1000);
+    }
+    // The window has forgotten the fast start: 1 MB/s now, 45 MB left.
+    expect(tracker.snapshot(10_000)).toMatchObject({ throughput: MB, etaSeconds: 45 });
+  });
+
+  it('takes a failed file out of the totals, and the bytes of an attempt started over', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    tracker.addFile(10 * MB);
+    tracker.addFile(30 * MB);
+    tracker.start('ok', 10 * MB);
+    tracker.start('bad', 30 * MB);
+    tracker.bytes('ok', 4 * MB);
+    tracker.resetBytes('ok');
+    tracker.bytes('bad', 12 * MB);
+    tracker.finish('bad', 'failed', 30 * MB);
+    const snapshot = tracker.snapshot(0);
+    expect(snapshot.bytes).toEqual({ total: 10 * MB, done: 0 });
+    expect(snapshot.files).toEqual({ total: 2, uploaded: 0, skipped: 0, failed: 1, active: 1 });
+  });
+
+  it('lists at most 50 active files, so a snapshot stays small at any file count', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    for (let i = 0; i < 100_000; i++) {
+      tracker.addFile(1);
+      tracker.start(`f${i}`, 1);
+    }
+    const snapshot = tracker.snapshot(0);
+    expect(snapshot.files.active).toBe(100_000);
+    expect(snapshot.active).toHaveLength(50);
+  });
+});
+
+describe('combineProgress', () => {
+  it('sums running batches, leaves ended ones out, and has an ETA only when every size is known', () => {
+    const batch = (state: 'uploading' | 'done', done: number, scanComplete: boolean) => {
+      const tracker = new ProgressTracker(state, '/r');
+      tracker.addFile(20 * MB);
+      tracker.start('f', 20 * MB);
+      tracker.snapshot(0);
+      tracker.bytes('f', done);
+      tracker.scanComplete = scanComplete;
+      tracker.state = state;
+      return tracker.snapshot(1000);
+    };
+    const scanning = combineProgress([batch('uploading', 10 * MB, true), batch('uploading', 5 * MB, false)]);
+    expect(scanning).toMatchObject({ batches: 2, bytes: { total: 40 * MB, done: 15 * MB }, etaSeconds: null });
+    expect(scanning.throughput).toBe(15 * MB);
+    const sized = combineProgress([batch('uploading', 10 * MB, true), batch('done', 20 * MB, true)]);
+    expect(sized).toMatchObject({ batches: 1, bytes: { total: 20 * MB, done: 10 * MB }, etaSeconds: 1 });
+  });
+});
