@@ -100,6 +100,31 @@ describe('hoist push', () => {
     expect(stderr).toContain('Expected `--concurrency` to be a whole number from 1 to 256, got `0`');
   });
 
+  it('exits 3 with a readable message when the batch cannot run (token refused), and 0 when all is well', async () => {
+    const root = await makeFolder({ 'a.txt': 'a' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const refused = spawn(
+      process.execPath,
+      ['bin/hoist.js', 'push', root, '--signer', signer.url, '--token', 'not-a-token', '--state-dir', stateDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    refused.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(3);
+    expect(stderr).toMatch(/^hoist: .*token/imu);
+    const ok = hoistPush([
+      root,
+      '--signer',
+      signer.url,
+      '--token',
+      signer.tokens.alice,
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+    expect(await ok.exited).toBe(0);
+  });
+
   it('exits 1 when some files fail, and --dry-run sends nothing', async () => {
     const strict = await rig.signer({ tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } });
     const root = await makeFolder({ 'ok.txt': 'x', 'no.html': '<p>' });
