@@ -104,12 +104,15 @@ async function uploadPart(
 
 /**
  * Takes part MD5s as the hash thread posts them, signs the ones not uploaded yet together, and queues
- * their PUTs; waits for room in the queue before taking more. Resolves once every part is queued.
+ * their PUTs; waits for room in the queue before taking more. Resolves once every part is queued; stops
+ * with the first part's failure, since the upload cannot complete without that part.
  */
 async function queueParts(job: MultipartJob, parts: PartDigests, inFlight: Promise<void>[]): Promise<void> {
   const { record, shared, file } = job;
   const window = Math.max(1, shared.concurrency);
+  let failed: { error: unknown } | undefined;
   for (;;) {
+    if (failed) throw failed.error;
     if (job.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
     await shared.queue.onSizeLessThan(shared.concurrency);
     await job.batch.gate(file.path, job.signal);
@@ -137,7 +140,12 @@ async function queueParts(job: MultipartJob, parts: PartDigests, inFlight: Promi
       wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
       job.signal,
     );
-    wanted.forEach((p, i) => inFlight.push(uploadPart(job, p.n, p.md5, signed[i]!)));
+    wanted.forEach((p, i) => {
+      const upload = uploadPart(job, p.n, p.md5, signed[i]!);
+      // Settled together once every part is queued: a failure meanwhile is handled here, not "unhandled".
+      upload.catch((error: unknown) => (failed ??= { error }));
+      inFlight.push(upload);
+    });
   }
 }
 
