@@ -18,6 +18,10 @@ function fromStorage(error: S3ServiceException): HttpError {
   if (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412) {
     return new HttpError(412, 'exists', 'An object already exists at this key');
   }
+  // A store that lacks the call (s3rver has no AbortMultipartUpload): asking again will not help.
+  if (error.$metadata.httpStatusCode === 405 || error.$metadata.httpStatusCode === 501) {
+    return new HttpError(501, 'storage-unsupported', `The bucket does not support this request: \`${error.name}\``);
+  }
   return new HttpError(502, 'storage-error', `The bucket answered \`${error.name}\``);
 }
 

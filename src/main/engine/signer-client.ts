@@ -95,7 +95,8 @@ export class SignerClient {
     } catch {
       // A proxy's HTML page or an empty body: keep the status-based message.
     }
-    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+    // 501: the signer or its bucket lacks the feature, which no retry will change.
+    const retryable = (res.status >= 500 && res.status !== 501) || res.status === 429 || res.status === 408;
     return new UploadError(code, message, retryable ? 'retry' : 'fatal', retryAfterMs(res.headers['retry-after']));
   }
 
