@@ -18,6 +18,14 @@ export interface LocalStack {
 }
 
 const BUCKET = 'hoist-local';
+const GiB = 1024 ** 3;
+
+/**
+ * s3rver has no ListParts and no AbortMultipartUpload, so the signer can neither check a multipart
+ * upload before completing it nor clean one up: on the embedded store every file goes as one PUT, which
+ * S3 allows up to 5 GiB, and larger files are refused when the batch is planned.
+ */
+const LOCAL_POLICY = { multipartThreshold: 5 * GiB, maxFileSize: 5 * GiB - 1 };
 
 /** Starts s3rver with its data in `dataDir` and a signer for one user `local`, both on 127.0.0.1. */
 export async function startLocalStack(
@@ -47,7 +55,7 @@ export async function startLocalStack(
     s3: { bucket: BUCKET, endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' },
     users: [{ id: 'local', tokenSha256: hashToken(token), prefix: 'local' }],
     tokenSecret: options.tokenSecret ?? randomBytes(32).toString('base64url'),
-    policy: options.policy,
+    policy: { ...LOCAL_POLICY, ...options.policy },
     logLevel: options.logLevel ?? 'warn',
   });
   // s3rver's fixed development keys; it checks the key but verifies no signature.
