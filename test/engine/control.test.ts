@@ -135,6 +135,25 @@ describe('control', () => {
     expect(sockets.size).toBeLessThanOrEqual(3);
   });
 
+  it('keeps a many-part upload within its listener limits: no leak warning', async () => {
+    const MiB = 1024 * 1024;
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const root = await makeFolder({ 'parts.bin': bytes(80 * MiB) });
+    rig.proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 200 } : { kind: 'pass' }));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 8, bandwidth: 64 * MiB });
+      const report = await engine.batch(root).run();
+      engine.close();
+      expect(report.counts.uploaded).toBe(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('detects a file changed after it was scanned and reports it instead of uploading a mix', async () => {
     const signer = await rig.signer();
     // Files over 64 KiB are streamed, so the check runs when the PUT starts (smaller ones when they are read).

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import PQueue from 'p-queue';
@@ -54,6 +54,8 @@ export interface BatchEvents {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Abort listeners one part in flight may hold on its file's signal (see `#signalFor`). */
+const LISTENERS_PER_PART = 4;
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;
 /** Failures that come from the file, not the network: its multipart upload can never complete. */
@@ -452,6 +454,9 @@ export class Batch extends EventEmitter<BatchEvents> {
   /** The signal of one file's transfers: aborted when the file or the whole batch is cancelled. */
   #signalFor(path: string): AbortSignal {
     const controller = new AbortController();
+    // A multipart file has up to two parts per connection queued or running, each listened for by its
+    // retry loop, its queue slot, its request and the bandwidth limiter: more than Node's default of 10.
+    setMaxListeners(LISTENERS_PER_PART * 2 * this.#shared.concurrency, controller.signal);
     if (this.#cancelledFiles.has(path) || this.#controller.signal.aborted) controller.abort();
     this.#fileControllers.set(path, controller);
     return controller.signal;
