@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
-import { hoistPush } from '../helpers/cli';
+import { hoistExit, hoistPush } from '../helpers/cli';
 import { isPresignedPut } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -90,12 +89,7 @@ describe('hoist push', () => {
   });
 
   it('exits 2 on bad usage with a message naming the value', async () => {
-    const run = spawn(process.execPath, ['bin/hoist.js', 'push', '.', '--concurrency', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    run.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise((resolve) => run.on('exit', resolve));
+    const { code, stderr } = await hoistExit(['push', '.', '--concurrency', '0']);
     expect(code).toBe(2);
     expect(stderr).toContain('Expected `--concurrency` to be a whole number from 1 to 256, got `0`');
   });
@@ -103,26 +97,11 @@ describe('hoist push', () => {
   it('exits 3 with a readable message when the batch cannot run (token refused), and 0 when all is well', async () => {
     const root = await makeFolder({ 'a.txt': 'a' });
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
-    const refused = spawn(
-      process.execPath,
-      ['bin/hoist.js', 'push', root, '--signer', signer.url, '--token', 'not-a-token', '--state-dir', stateDir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    refused.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(3);
-    expect(stderr).toMatch(/^hoist: .*token/imu);
-    const ok = hoistPush([
-      root,
-      '--signer',
-      signer.url,
-      '--token',
-      signer.tokens.alice,
-      '--state-dir',
-      stateDir,
-      '--json',
-    ]);
-    expect(await ok.exited).toBe(0);
+    const withToken = (token: string) => [root, '--signer', signer.url, '--token', token, '--state-dir', stateDir];
+    const refused = await hoistExit(['push', ...withToken('not-a-token')]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^hoist: .*token/imu);
+    expect(await hoistPush([...withToken(signer.tokens.alice), '--json']).exited).toBe(0);
   });
 
   it('exits 1 when some files fail, and --dry-run sends nothing', async () => {

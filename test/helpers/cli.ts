@@ -17,3 +17,12 @@ export function hoistPush(args: string[]): HoistRun {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, events, exited };
 }
+
+/** Runs `hoist <args>` to its end, for its exit code and what it wrote to stderr. */
+export async function hoistExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/hoist.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
