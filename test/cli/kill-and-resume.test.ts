@@ -104,7 +104,7 @@ describe('hoist push', () => {
     expect(await hoistPush([...withToken(signer.tokens.alice), '--json']).exited).toBe(0);
   });
 
-  it('exits 1 when some files fail, and --dry-run sends nothing', async () => {
+  it('exits 1 when some files fail; --dry-run sends nothing and follows --ignore', async () => {
     const strict = await rig.signer({ tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } });
     const root = await makeFolder({ 'ok.txt': 'x', 'no.html': '<p>' });
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
@@ -115,6 +115,11 @@ describe('hoist push', () => {
     expect(rig.proxy.requests).toBe(before);
     expect(dry.events.map((e) => e.message).join('\n')).toContain(
       '1 files (1 bytes, 0 multipart) would upload; 1 rejected',
+    );
+    const ignoring = hoistPush([...args, '--dry-run', '--ignore', '*.html']);
+    expect(await ignoring.exited).toBe(0);
+    expect(ignoring.events.map((e) => e.message).join('\n')).toContain(
+      '1 files (1 bytes, 0 multipart) would upload; 0 rejected; 1 skipped',
     );
     const real = hoistPush(args);
     expect(await real.exited).toBe(1);
