@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a multipart token binds: one user, one key, one S3 upload, its size and part size, until `expiresAt`. */
 export interface UploadClaims {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const FileSchema = z.strictObject({ signer: z.url().optional(), token: z.string().min(1).optional() });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const MD5_BASE64 = /^[A-Za-z0-9+/]{22}==$/u;
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as protocol from '../protocol';
 
 const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any' });

@@ -13,7 +13,7 @@ import {
   type Policy,
   type SignPartsResponse,
 } from '@hoist/signer-server/protocol';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { asUploadError, retryAfterMs, UploadError } from './errors';
 import { requestText, type TextResponse } from './http-text';
 import { withRetries, type RetryOptions } from './retry';
