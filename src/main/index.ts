@@ -8,7 +8,7 @@ import { SettingsStore, type SecretBox } from './desktop/settings-store';
 import { registerIpc } from './ipc';
 import { integrateWithOs } from './os-integration';
 import { createMainWindow, hardenSession, lockDownContents } from './window';
-import { IPC } from '../shared/ipc';
+import { IPC } from '../shared/ipc-channels';
 
 // The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();

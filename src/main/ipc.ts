@@ -1,15 +1,15 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AddBatchesSchema,
   ControlFileSchema,
   ControlSchema,
   FileRefSchema,
-  IPC,
   ListFilesSchema,
   SettingsInputSchema,
   type HoistApi,
 } from '../shared/ipc';
+import { IPC } from '../shared/ipc-channels';
 
 /** What the IPC handlers drive: every call of the renderer's API except the update subscription. */
 export type IpcBackend = { [K in Exclude<keyof HoistApi, 'onUpdate'>]: (...args: Parameters<HoistApi[K]>) => unknown };

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC, type HoistApi } from '../shared/ipc';
+import { IPC } from '../shared/ipc-channels';
+import type { HoistApi } from '../shared/ipc';
 import type { DesktopUpdate } from '../shared/desktop';
 
 // The only bridge between the page and the main process: a typed API, no raw ipcRenderer.

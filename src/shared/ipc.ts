@@ -1,20 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
-
-/** IPC channel names, one per call the renderer may make, plus the update push. */
-export const IPC = {
-  pickFolders: 'hoist:pick-folders',
-  pickFiles: 'hoist:pick-files',
-  addBatches: 'hoist:add-batches',
-  control: 'hoist:control',
-  controlFile: 'hoist:control-file',
-  listFiles: 'hoist:list-files',
-  copyLink: 'hoist:copy-link',
-  openReport: 'hoist:open-report',
-  getSettings: 'hoist:get-settings',
-  saveSettings: 'hoist:save-settings',
-  update: 'hoist:update',
-} as const;
 
 const BatchIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/u, 'not a batch id');
 const RelativePathSchema = z.string().min(1).max(4096);

@@ -9,7 +9,7 @@ import { desktopBackend, type NativeSide } from '../../src/main/desktop/backend'
 import type { HoistService } from '../../src/main/desktop/hoist-service';
 import { registerIpc } from '../../src/main/ipc';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp';
-import { IPC } from '../../src/shared/ipc';
+import { IPC } from '../../src/shared/ipc-channels';
 
 const RENDERER = resolve('out/renderer');
 export const SCREENSHOTS = resolve('test-output/screenshots');

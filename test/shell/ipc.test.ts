@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { IpcRefused, registerIpc, type IpcBackend } from '../../src/main/ipc';
-import { IPC } from '../../src/shared/ipc';
+import { IPC } from '../../src/shared/ipc-channels';
 
 function setup() {
   const handlers: Record<string, (event: any, ...args: unknown[]) => unknown> = {};

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BatchView } from '../../src/shared/desktop';
-import { IPC } from '../../src/shared/ipc';
+import { IPC } from '../../src/shared/ipc-channels';
 import { makeFolder } from '../helpers/folders';
 
 // The Electron entry point itself, against a recording mock of Electron: which handlers, protocols,

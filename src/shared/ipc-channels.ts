@@ -1,0 +1,16 @@
+// The channel names alone, with no imports: the sandboxed preload can only `require` Electron and a few
+// built-ins, so it must not pull in the payload schemas (and zod) that the main process checks with.
+/** IPC channel names, one per call the renderer may make, plus the update push. */
+export const IPC = {
+  pickFolders: 'hoist:pick-folders',
+  pickFiles: 'hoist:pick-files',
+  addBatches: 'hoist:add-batches',
+  control: 'hoist:control',
+  controlFile: 'hoist:control-file',
+  listFiles: 'hoist:list-files',
+  copyLink: 'hoist:copy-link',
+  openReport: 'hoist:open-report',
+  getSettings: 'hoist:get-settings',
+  saveSettings: 'hoist:save-settings',
+  update: 'hoist:update',
+} as const;
