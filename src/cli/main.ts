@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { defaultStateDir } from '../main/engine';
 import { UploadError } from '../main/engine/errors';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
-import { parseBandwidth, parseConcurrency } from './parse-options';
+import { parseBandwidth, parseConcurrency, parseFolder } from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner } from './settings';
 
@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('push')
     .description('upload each folder as a batch; a re-run of an interrupted push resumes it')
-    .argument('<folders...>', 'folders or files to upload')
+    .argument('<folders...>', 'folders or files to upload', parseFolder)
     .option('--signer <url>', 'signer URL (or HOIST_SIGNER); without it, an embedded local signer and store are used')
     .option('--token <token>', 'bearer token (or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json)')
     .addOption(

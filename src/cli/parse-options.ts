@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 
 /** Parses `--concurrency`: a whole number from 1 to 256. */
@@ -21,4 +22,16 @@ export function parseBandwidth(value: string): number {
     );
   }
   return Math.floor(bytes);
+}
+
+/** Collects the `<folders...>` of `push`: each must exist, so a typo is named before anything starts. */
+export function parseFolder(value: string, previous: string[] = []): string[] {
+  try {
+    statSync(value);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'which does not exist' : `which cannot be read (${code})`;
+    throw new InvalidArgumentError(`Expected a folder or file to upload, got \`${value}\`, ${why}`);
+  }
+  return [...previous, value];
 }

@@ -7,6 +7,7 @@ import { hoistExit, hoistPush } from '../helpers/cli';
 import { isPresignedPut } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
+import { freePort } from '../helpers/net';
 import { useProxiedS3 } from '../helpers/proxied-s3';
 import type { TestSigner } from '../helpers/signer';
 
@@ -92,6 +93,32 @@ describe('hoist push', () => {
     const { code, stderr } = await hoistExit(['push', '.', '--concurrency', '0']);
     expect(code).toBe(2);
     expect(stderr).toContain('Expected `--concurrency` to be a whole number from 1 to 256, got `0`');
+    // A mistyped folder is named before the embedded signer and store start.
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const missing = join(stateDir, 'no-such-folder');
+    const typo = await hoistExit(['push', missing, '--state-dir', stateDir]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`Expected a folder or file to upload, got \`${missing}\`, which does not exist`);
+  });
+
+  it('exits 3 within seconds, not after a minute and a half of retries, when the signer was never reached', async () => {
+    const root = await makeFolder({ 'a.txt': 'a' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const startedAt = Date.now();
+    const { code, stderr } = await hoistExit([
+      'push',
+      root,
+      '--signer',
+      closed,
+      '--token',
+      't',
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(code).toBe(3);
+    expect(stderr).toContain(`hoist: Signer ${closed} unreachable`);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
 
   it('exits 3 with a readable message when the batch cannot run (token refused), and 0 when all is well', async () => {

@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { onTestFinished } from 'vitest';
+
+/** Kills `child` when the test ends, so a test that fails or times out leaves no upload running. */
+function endsWithTest(child: ChildProcess): ChildProcess {
+  onTestFinished(() => void child.kill('SIGKILL'));
+  return child;
+}
 
 /** A `hoist push` child process with `--json` events collected as they arrive. */
 export interface HoistRun {
@@ -10,7 +17,9 @@ export interface HoistRun {
 
 /** Runs `hoist push <args>` from this checkout (add `--json` to collect events). */
 export function hoistPush(args: string[]): HoistRun {
-  const child = spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = endsWithTest(
+    spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   const events: Record<string, any>[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));
   child.stderr!.resume();
@@ -20,7 +29,9 @@ export function hoistPush(args: string[]): HoistRun {
 
 /** Runs `hoist <args>` to its end, for its exit code and what it wrote to stderr. */
 export async function hoistExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/hoist.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = endsWithTest(
+    spawn(process.execPath, ['bin/hoist.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

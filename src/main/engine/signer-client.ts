@@ -24,10 +24,18 @@ export interface SignerEndpoint {
   token: string;
 }
 
+/**
+ * Attempts at reaching a signer that has never answered. One never reached is most likely a wrong URL or
+ * a server not started, so the person hears within seconds (0.5-3 s of backoff), not after the minute
+ * and a half of retries that rides out an outage of a signer already in use.
+ */
+const FIRST_CONTACT_ATTEMPTS = 3;
+
 /** Talks to the signing server over HTTP: validated answers, retries on network errors, 5xx and 429. */
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
   readonly #retry: RetryOptions;
+  #answered = false;
 
   constructor(endpoint: SignerEndpoint, retry: RetryOptions) {
     const url = new URL(endpoint.url);
@@ -45,8 +53,10 @@ export class SignerClient {
     schema: T | undefined,
     signal?: AbortSignal,
   ): Promise<z.infer<T> | undefined> {
+    let attempts = 0;
     return withRetries(
       async () => {
+        attempts += 1;
         let res: TextResponse;
         try {
           res = await requestText(`${this.#endpoint.url}${path}`, {
@@ -62,12 +72,14 @@ export class SignerClient {
         } catch (error) {
           if (signal?.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
           const wrapped = asUploadError(error);
+          const giveUp = !this.#answered && attempts >= FIRST_CONTACT_ATTEMPTS;
           throw new UploadError(
             'signer-unreachable',
             `Signer ${this.#endpoint.url} unreachable: ${wrapped.message}`,
-            'retry',
+            giveUp ? 'fatal' : 'retry',
           );
         }
+        this.#answered = true;
         const { text } = res;
         if (res.status < 200 || res.status > 299) throw this.#failure(res);
         if (!schema) return undefined;
