@@ -1,5 +1,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
@@ -119,6 +121,18 @@ describe('hoist push', () => {
     expect(code).toBe(3);
     expect(stderr).toContain(`hoist: Signer ${closed} unreachable`);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
+  });
+
+  it('exits 3 asking whether the URL is a Hoist signer when it answers 404', async () => {
+    const notASigner = createServer((_req, res) => res.writeHead(404).end('<h1>Not Found</h1>'));
+    await new Promise<void>((resolve) => notASigner.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(notASigner.address() as AddressInfo).port}`;
+    const root = await makeFolder({ 'a.txt': 'a' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const { code, stderr } = await hoistExit(['push', root, '--signer', url, '--token', 't', '--state-dir', stateDir]);
+    notASigner.close();
+    expect(code).toBe(3);
+    expect(stderr).toContain(`hoist: Signer answered 404 to /v1/policy: is ${url} a Hoist signer?`);
   });
 
   it('exits 3 with a readable message when the batch cannot run (token refused), and 0 when all is well', async () => {

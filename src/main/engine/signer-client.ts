@@ -81,7 +81,7 @@ export class SignerClient {
         }
         this.#answered = true;
         const { text } = res;
-        if (res.status < 200 || res.status > 299) throw this.#failure(res);
+        if (res.status < 200 || res.status > 299) throw this.#failure(res, path);
         if (!schema) return undefined;
         const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
         if (!parsed.success)
@@ -97,9 +97,12 @@ export class SignerClient {
     );
   }
 
-  #failure(res: TextResponse): UploadError {
+  #failure(res: TextResponse, path: string): UploadError {
     let code = `http-${res.status}`;
-    let message = `Signer answered ${res.status}`;
+    let message =
+      res.status === 404
+        ? `Signer answered 404 to ${path}: is ${this.#endpoint.url} a Hoist signer?`
+        : `Signer answered ${res.status} to ${path}`;
     try {
       const body = ErrorBodySchema.parse(JSON.parse(res.text));
       code = body.error.code;
