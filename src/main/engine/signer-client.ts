@@ -26,8 +26,8 @@ export interface SignerEndpoint {
 
 /**
  * Attempts at reaching a signer that has never answered. One never reached is most likely a wrong URL or
- * a server not started, so the person hears within seconds (0.5-3 s of backoff), not after the minute
- * and a half of retries that rides out an outage of a signer already in use.
+ * a server not started, so the person hears within seconds (1.5-3 s of backoff by default), not after
+ * the minute and a half of retries that rides out an outage of a signer already in use.
  */
 const FIRST_CONTACT_ATTEMPTS = 3;
 
