@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `hoist` command. Runs the bundled CLI (`npm run build`) when it is newer than every source file;
-// otherwise runs the TypeScript sources through tsx, so a fresh clone needs no build step.
+// The `hoist` command. Runs the bundled CLI (built by `npm ci` or `npm install` through `prepare`, and by
+// `npm run build`) when it is newer than every source file; otherwise runs the TypeScript sources through
+// tsx, so an edit takes effect without a build.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
