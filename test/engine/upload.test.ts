@@ -1,8 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { planFolder, UploadEngine } from '../../src/main/engine';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -107,6 +108,25 @@ describe('the engine against the real signer and the verifying S3', () => {
     expect(report.counts.uploaded).toBe(1500);
     expect(events).toBeGreaterThan(0);
     expect(events).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+  });
+
+  it('skips what it chooses not to send (a symlink loop, a pipe) and fails what it cannot read', async () => {
+    const root = await makeFolder({ 'a.txt': 'a', 'sub/b.txt': 'b' });
+    await symlink(root, join(root, 'sub', 'loop'));
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    await symlink(join(root, 'gone'), join(root, 'dangling'));
+    const engine = engineFor();
+    const plan = await planFolder(root, await engine.signer.policy());
+    const report = await engine.batch(root).run();
+    engine.close();
+
+    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    expect(outcome('sub/loop')).toMatchObject({ status: 'skipped', code: 'symlink-loop' });
+    expect(outcome('pipe')).toMatchObject({ status: 'skipped', code: 'not-a-file' });
+    expect(outcome('dangling')).toMatchObject({ status: 'failed', code: 'unreadable' });
+    expect(report.counts).toEqual({ uploaded: 2, skipped: 2, failed: 1 });
+    expect(plan.skipped.map((f) => f.path).sort()).toEqual(['pipe', 'sub/loop']);
+    expect(plan.rejected.map((f) => f.path)).toEqual(['dangling']);
   });
 
   it('reports policy rejections per file and uploads the rest', async () => {

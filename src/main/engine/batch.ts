@@ -15,7 +15,7 @@ import { Journal, readJournal, type BatchHeader, type JournalState, type Multipa
 import { uploadMultipart } from './multipart';
 import { ProgressTracker } from './progress-tracker';
 import { withRetries, type RetryOptions } from './retry';
-import { DEFAULT_IGNORE, scanFolder, type ScannedFile } from './scan';
+import { DEFAULT_IGNORE, problemStatus, scanFolder, type ScannedFile } from './scan';
 import type { SignerClient } from './signer-client';
 import { putRange, type Agents } from './transfer';
 
@@ -322,10 +322,9 @@ export class Batch extends EventEmitter<BatchEvents> {
     for await (const entry of scanFolder(this.root, this.#ignore)) {
       if (entry.kind === 'problem') {
         this.#tracker.addFile(0);
-        const skipped = entry.code === 'ignored';
         this.#record({
           path: entry.path,
-          status: skipped ? 'skipped' : 'failed',
+          status: problemStatus(entry),
           size: 0,
           code: entry.code,
           reason: entry.reason,

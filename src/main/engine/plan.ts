@@ -1,15 +1,15 @@
 import { buildKey, matchesContentType, normaliseRelativePath, type Policy } from '@hoist/signer-server/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import { contentTypeOf } from './content-type';
-import { DEFAULT_IGNORE, scanFolder } from './scan';
+import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
 
 /** What a folder will do under a policy, before any byte moves. */
 export interface FolderPlan {
   root: string;
   upload: { files: number; bytes: number; multipart: number };
-  /** Files the policy refuses, each with its reason. */
+  /** Files the policy refuses or that cannot be read, each with its reason. */
   rejected: FileOutcome[];
-  /** Files that will not be sent: ignored or unreadable. */
+  /** Entries Hoist chooses not to send: ignored, symlink loops, sockets and devices. */
   skipped: FileOutcome[];
 }
 
@@ -30,12 +30,12 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     if (entry.kind === 'problem') {
       const outcome: FileOutcome = {
         path: entry.path,
-        status: entry.code === 'ignored' ? 'skipped' : 'failed',
+        status: problemStatus(entry),
         size: 0,
         code: entry.code,
         reason: entry.reason,
       };
-      (entry.code === 'ignored' ? plan.skipped : plan.rejected).push(outcome);
+      (outcome.status === 'skipped' ? plan.skipped : plan.rejected).push(outcome);
       continue;
     }
     const normalised = normaliseRelativePath(entry.path);

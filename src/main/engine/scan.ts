@@ -20,6 +20,14 @@ export interface ScanProblem {
   reason: string;
 }
 
+/**
+ * How a problem ends in the report: skipped when Hoist chose not to send the entry (an ignore rule, a
+ * symlink loop, a socket or device), failed when the person's content could not be read.
+ */
+export function problemStatus(problem: ScanProblem): 'skipped' | 'failed' {
+  return problem.code === 'unreadable' ? 'failed' : 'skipped';
+}
+
 /** Ignore patterns applied when a batch names none: macOS and Windows litter and git folders. */
 export const DEFAULT_IGNORE = ['.DS_Store', 'Thumbs.db', '.git/'] as const;
 
