@@ -51,7 +51,8 @@ export function plainReporter(write: (line: string) => void): Reporter {
       if (outcome.status === 'failed') write(`failed: ${outcome.path}: ${outcome.reason}\n`);
     },
     progress: (p) => {
-      if (Date.now() - last < 5000) return;
+      // Nothing found yet (the signer not answered, the scan not begun): a line of zeros says nothing.
+      if (Date.now() - last < 5000 || !p.files.total) return;
       last = Date.now();
       const done = p.files.uploaded + p.files.skipped + p.files.failed;
       write(

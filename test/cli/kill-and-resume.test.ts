@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listKeys, objectMd5 } from '../helpers/bucket';
@@ -122,6 +122,20 @@ describe('hoist push', () => {
     expect(stderr).toContain(`hoist: Signer ${closed} unreachable`);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
+
+  it('exits 3 in about half a minute, not three, when the signer accepts connections but never answers', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const root = await makeFolder({ 'a.txt': 'a' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const startedAt = Date.now();
+    const { code, stderr } = await hoistExit(['push', root, '--signer', url, '--token', 't', '--state-dir', stateDir]);
+    silent.close();
+    expect(code).toBe(3);
+    expect(stderr).toContain(`hoist: Signer ${url} unreachable: Network error: No complete answer within 10000 ms`);
+    expect(Date.now() - startedAt).toBeLessThan(45_000);
+  }, 60_000);
 
   it('exits 3 asking whether the URL is a Hoist signer when it answers 404', async () => {
     const notASigner = createServer((_req, res) => res.writeHead(404).end('<h1>Not Found</h1>'));

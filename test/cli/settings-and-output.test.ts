@@ -81,6 +81,17 @@ describe('the reporters', () => {
     ]);
   });
 
+  it('plain: no status line of zeros while nothing is known yet (the signer not answered)', () => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    const out = plainReporter((line) => lines.push(line));
+    vi.advanceTimersByTime(5000);
+    out.progress({ ...progress(0), files: { total: 0, uploaded: 0, skipped: 0, failed: 0, active: 0 } });
+    expect(lines).toEqual([]);
+    out.progress(progress(1_000_000));
+    expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, ETA 2m5s\n']);
+  });
+
   it('json: one event per line, progress at most once a second, active files counted not listed', () => {
     vi.useFakeTimers();
     vi.advanceTimersByTime(10_000);

@@ -31,6 +31,12 @@ export interface SignerEndpoint {
  */
 const FIRST_CONTACT_ATTEMPTS = 3;
 
+/**
+ * How long one exchange may take: a signer never reached gets 10 s, so one behind a firewall that drops
+ * the connection (a wrong port) is reported in about half a minute, not three.
+ */
+const timeoutMs = (answered: boolean): number => (answered ? 60_000 : 10_000);
+
 /** Talks to the signing server over HTTP: validated answers, retries on network errors, 5xx and 429. */
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
@@ -66,7 +72,7 @@ export class SignerClient {
               ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             },
             body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: 60_000,
+            timeoutMs: timeoutMs(this.#answered),
             signal,
           });
         } catch (error) {
