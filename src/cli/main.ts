@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { defaultStateDir } from '../main/engine';
 import { UploadError } from '../main/engine/errors';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('hoist')
     .description('Bulk-upload folders straight to S3 through a Hoist signer')
+    .version(pkg.version)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+import { main } from '../../src/cli/main';
 import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
 import { resolveSigner } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
@@ -129,5 +131,18 @@ describe('the reporters', () => {
     out.end(report, {});
     expect(drawn).toContain('50% | 5/10 files | 5.0 MB/10 MB | 1.0 MB/s | ETA 2m5s');
     expect(drawn).toContain('9 uploaded, 0 skipped, 1 failed (9.0 MB)');
+  });
+});
+
+describe('hoist --version', () => {
+  it('prints the version from package.json and exits 0', async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const code = await main(['--version']).finally(() => write.mockRestore());
+    expect(code).toBe(0);
+    expect(written.join('')).toBe(`${pkg.version}\n`);
   });
 });
