@@ -9,7 +9,7 @@ import { hoistExit, hoistPush } from '../helpers/cli';
 import { isPresignedPut } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
-import { freePort } from '../helpers/net';
+import { freePort, waitFor } from '../helpers/net';
 import { useProxiedS3 } from '../helpers/proxied-s3';
 import type { TestSigner } from '../helpers/signer';
 
@@ -89,6 +89,21 @@ describe('hoist push', () => {
     expect(keys).toHaveLength(31);
     for (const key of keys)
       expect(await objectMd5(admin, rig.bucket, key)).toBe(md5Hex(files[key.slice(prefix.length)]!));
+  });
+
+  it('refuses to upload a batch that another hoist is uploading, and that one finishes', async () => {
+    const files = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}.bin`, bytes(256 * 1024)]));
+    const root = await makeFolder(files);
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const common = [root, '--signer', signer.url, '--token', signer.tokens.alice, '--state-dir', stateDir];
+    const first = hoistPush([...common, '--json', '--bwlimit', '256K']);
+    // Once its journal exists, the batch is unfinished on disk: a second run would resume it.
+    await waitFor(async () => (await readdir(join(stateDir, 'journals')).catch(() => [])).length > 0, 20_000);
+    const second = await hoistExit(['push', ...common]);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain(`is being uploaded by another Hoist process (pid ${first.child.pid})`);
+    expect(await first.exited).toBe(0);
+    expect(first.events.find((e) => e.event === 'end')?.counts).toEqual({ uploaded: 8, skipped: 0, failed: 0 });
   });
 
   it('exits 2 on bad usage with a message naming the value', async () => {

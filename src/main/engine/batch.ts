@@ -7,6 +7,7 @@ import type { FileRequest, FileResult, MultipartResult, Policy, PutResult } from
 import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
+import { lockBatch, type BatchLock } from './batch-lock';
 import { contentTypeOf } from './content-type';
 import { assertSameAsScanned, fileMissing, readFailure, UploadError } from './errors';
 import { SMALL_FILE_BYTES, type Md5 } from './file-hash';
@@ -241,11 +242,13 @@ export class Batch extends EventEmitter<BatchEvents> {
   async run(): Promise<BatchReport> {
     const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
     this.#shared.running.add(this);
+    let lock: BatchLock | undefined;
     try {
       // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
       this.#shared.hasher.warm();
       this.#policy = await this.#shared.signer.policy(this.#controller.signal);
       this.#journal = Journal.open(this.#shared.journalDir, this.id);
+      lock = lockBatch(this.#shared.journalDir, this.id);
       if (!this.#resumeFrom) {
         const header: BatchHeader = {
           t: 'batch',
@@ -273,6 +276,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       clearInterval(timer);
       this.#shared.running.delete(this);
       this.#journal?.close();
+      lock?.release();
       this.emit('progress', this.#tracker.snapshot());
     }
   }
