@@ -17,6 +17,8 @@ describe('a batch lock', () => {
       expect(() => lockBatch(dir, 'b1')).toThrow(
         `Batch \`b1\` is being uploaded by another Hoist process (pid ${holder.pid})`,
       );
+      // The way out when the pid has since gone to some other program.
+      expect(() => lockBatch(dir, 'b1')).toThrow(`if no Hoist is running, delete ${join(dir, 'b1.lock')}`);
       expect(await readFile(join(dir, 'b1.lock'), 'utf8')).toBe(String(holder.pid));
     } finally {
       holder.kill('SIGKILL');

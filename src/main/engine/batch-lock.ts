@@ -41,7 +41,7 @@ export function lockBatch(dir: string, batchId: string): BatchLock | undefined {
     if (holder !== process.pid && holder > 0 && running(holder)) {
       throw new UploadError(
         'batch-in-use',
-        `Batch \`${batchId}\` is being uploaded by another Hoist process (pid ${holder}); let it finish or stop it first`,
+        `Batch \`${batchId}\` is being uploaded by another Hoist process (pid ${holder}); let it finish or stop it first (if no Hoist is running, delete ${file})`,
         'fatal',
       );
     }
