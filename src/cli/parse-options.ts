@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** Parses `--concurrency`: a whole number from 1 to 256. */
@@ -34,4 +35,12 @@ export function parseFolder(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError(`Expected a folder or file to upload, got \`${value}\`, ${why}`);
   }
   return [...previous, value];
+}
+
+/** Parses `--report`: its folder must exist, so a typo is named before any byte moves, not after. */
+export function parseReport(value: string): string {
+  if (!statSync(dirname(resolve(value)), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InvalidArgumentError(`Expected \`--report\` to be in an existing folder, got \`${value}\``);
+  }
+  return value;
 }

@@ -93,12 +93,13 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
       batch.on('warning', (w) => out.warning(w));
       const report: BatchReport = await batch.run();
       const where: Record<string, string> = {};
+      const base = reportBase(options, batch, folders.length);
       try {
-        const paths = await writeReport(report, reportBase(options, batch, folders.length));
+        const paths = await writeReport(report, base);
         Object.assign(where, { report: paths.json, csv: paths.csv });
       } catch (error) {
         // The files are uploaded; a report that cannot be written (disk full) must not hide that.
-        out.warning(`Cannot write the report: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        out.warning(`Cannot write the report ${base}.json: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }
       const prefix = report.files.find((f) => f.key)?.key?.replace(/\/.*$/u, '') ?? '';
       where.objects = stack

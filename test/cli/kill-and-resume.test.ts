@@ -116,6 +116,11 @@ describe('hoist push', () => {
     const typo = await hoistExit(['push', missing, '--state-dir', stateDir]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain(`Expected a folder or file to upload, got \`${missing}\`, which does not exist`);
+    // So is a report that could not be written once the upload is over.
+    const report = join(missing, 'report');
+    const unwritable = await hoistExit(['push', stateDir, '--report', report, '--state-dir', stateDir]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain(`Expected \`--report\` to be in an existing folder, got \`${report}\``);
   });
 
   it('exits 3 within seconds, not after a minute and a half of retries, when the signer was never reached', async () => {
