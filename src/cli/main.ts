@@ -3,7 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { defaultStateDir } from '../main/engine';
 import { UploadError } from '../main/engine/errors';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
-import { parseBandwidth, parseConcurrency, parseFolder, parseReport } from './parse-options';
+import { parseBandwidth, parseConcurrency, parseFolder, parseReport, parseStateDir } from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner } from './settings';
 
@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dry-run', 'show what would upload, be rejected or skipped, without sending a byte')
     .option('--json', 'one JSON event per line')
     .addOption(new Option('--report <file>', 'write the report to <file>.json and <file>.csv').argParser(parseReport))
-    .option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)')
+    .addOption(
+      new Option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)').argParser(parseStateDir),
+    )
     .option('--ignore <pattern...>', 'ignore rules instead of the defaults (.DS_Store, Thumbs.db, .git/)')
     .action(async (folders: string[], flags: PushFlags) => {
       const { signer, token } = resolveSigner(flags, process.env);

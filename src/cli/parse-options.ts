@@ -44,3 +44,11 @@ export function parseReport(value: string): string {
   }
   return value;
 }
+
+/** Parses `--state-dir`: a folder, or none yet (it is created); a file there is named up front. */
+export function parseStateDir(value: string): string {
+  if (statSync(value, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new InvalidArgumentError(`Expected \`--state-dir\` to be a folder, got \`${value}\`, which is a file`);
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -121,6 +121,11 @@ describe('hoist push', () => {
     const unwritable = await hoistExit(['push', stateDir, '--report', report, '--state-dir', stateDir]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toContain(`Expected \`--report\` to be in an existing folder, got \`${report}\``);
+    const file = join(stateDir, 'a-file');
+    await writeFile(file, 'x');
+    const notAFolder = await hoistExit(['push', stateDir, '--state-dir', file]);
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.stderr).toContain(`Expected \`--state-dir\` to be a folder, got \`${file}\`, which is a file`);
   });
 
   it('exits 3 within seconds, not after a minute and a half of retries, when the signer was never reached', async () => {
