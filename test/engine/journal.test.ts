@@ -1,0 +1,32 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { unfinishedJournals } from '../../src/main/engine/journal';
+
+const header = (batchId: string, startedAt: string) =>
+  JSON.stringify({ t: 'batch', v: 1, batchId, root: `/r/${batchId}`, signer: 'http://s', startedAt, ignore: [] });
+const file = (path: string) =>
+  JSON.stringify({ t: 'file', outcome: { path, status: 'uploaded', size: 1, key: `k/${path}` } });
+const end = JSON.stringify({ t: 'end', endedAt: '2026-11-30T00:00:09.000Z' });
+const resume = JSON.stringify({ t: 'resume', at: '2026-11-30T00:00:10.000Z' });
+
+describe('unfinished journals', () => {
+  it('are the batches whose last record is not an end, newest first, whatever a crash left torn', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-journals-'));
+    const write = (name: string, lines: string[], tail = '\n') => writeFile(join(dir, name), lines.join('\n') + tail);
+    await write('ended.jsonl', [header('ended', '2026-11-30T00:00:01.000Z'), file('a'), end]);
+    // Ended, then a crash tore the next record (a retry starting): still ended.
+    await write('ended-torn.jsonl', [header('ended-torn', '2026-11-30T00:00:02.000Z'), end], '\n{"t":"res');
+    // Ended, then a retry of its failed files began and never ended: unfinished.
+    await write('retried.jsonl', [header('retried', '2026-11-30T00:00:03.000Z'), end, resume, file('b')]);
+    // Killed mid-batch, its last line torn.
+    await write('killed.jsonl', [header('killed', '2026-11-30T00:00:04.000Z'), file('c')], '\n{"t":"fi');
+    // A last record longer than the tail read: decided by the whole read.
+    await write('long.jsonl', [header('long', '2026-11-30T00:00:05.000Z'), file(`${'d/'.repeat(300)}e`)]);
+
+    const unfinished = unfinishedJournals(dir);
+    expect(unfinished.map((s) => s.header.batchId)).toEqual(['long', 'killed', 'retried']);
+    expect([...unfinished[1]!.finished.keys()]).toEqual(['c']);
+  });
+});
