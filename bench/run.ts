@@ -392,6 +392,56 @@ async function main(): Promise<void> {
   console.log(
     `Scanning 100,000 files: ${scan.wall.toFixed(2)} s, peak RSS ${Math.round(scan.rssMb)} MB (target < 200 MB)`,
   );
+  await benchStartWithHistory();
+}
+
+/** A state folder after 50 batches of 5,000 files: what finding the unfinished ones costs at each start. */
+async function benchStartWithHistory(): Promise<void> {
+  const history = join(DATA, 'journals50');
+  if (!existsSync(`${history}.done`)) {
+    await rm(history, { recursive: true, force: true });
+    await mkdir(history, { recursive: true });
+    for (let b = 0; b < 50; b++) {
+      const batchId = `history-${b}`;
+      const startedAt = new Date(Date.UTC(2026, 0, 1, 0, b)).toISOString();
+      const lines = [
+        JSON.stringify({
+          t: 'batch',
+          v: 1,
+          batchId,
+          root: `/data/${b}`,
+          signer: 'http://signer',
+          startedAt,
+          ignore: [],
+        }),
+      ];
+      for (let i = 0; i < 5000; i++) {
+        const path = `d${i % 50}/file-${i}.bin`;
+        const outcome = {
+          path,
+          status: 'uploaded',
+          size: 4096,
+          key: `users/alice/${batchId}/${path}`,
+          md5: '1B2M2Y8AsgTpgAmY7PhCfg==',
+          etag: '"d41d8cd98f00b204e9800998ecf8427e"',
+          viewUrl: `http://signer/view/${batchId}/${path}`,
+        };
+        lines.push(JSON.stringify({ t: 'file', outcome }));
+      }
+      lines.push(JSON.stringify({ t: 'end', endedAt: startedAt }));
+      await writeFile(join(history, `${batchId}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    await writeFile(`${history}.done`, '');
+  }
+  const empty = await mkdtemp(join(tmpdir(), 'hoist-bench-journals-'));
+  const find = (dir: string) =>
+    timed([process.execPath, '--import', 'tsx', 'bench/contenders/unfinished.ts', dir], process.env);
+  const none = await find(empty);
+  const fifty = await find(history);
+  await rm(empty, { recursive: true, force: true });
+  console.log(
+    `Finding unfinished batches at start, 50 ended batches of 5,000 files in the state folder: ${fifty.wall.toFixed(2)} s, peak RSS ${Math.round(fifty.rssMb)} MB; with an empty one: ${none.wall.toFixed(2)} s, ${Math.round(none.rssMb)} MB`,
+  );
 }
 
 await main();

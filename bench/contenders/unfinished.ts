@@ -1,0 +1,5 @@
+import { unfinishedJournals } from '../../src/main/engine/journal';
+
+// Finds the unfinished batches in a journal folder, as every push and every desktop start does; prints
+// how many. Run under /usr/bin/time for wall time and peak RSS.
+console.log(unfinishedJournals(process.argv[2]!).length);
