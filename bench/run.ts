@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashToken } from '@hoist/signer-server/auth';
+import { Journal } from '../src/main/engine/journal';
+import type { FileOutcome } from '../src/shared/outcome';
 import { startCeph, type CephGateway } from '../test/helpers/ceph';
 import { listKeys } from '../test/helpers/bucket';
 import { freePort, waitFor } from '../test/helpers/net';
@@ -404,20 +406,12 @@ async function benchStartWithHistory(): Promise<void> {
     for (let b = 0; b < 50; b++) {
       const batchId = `history-${b}`;
       const startedAt = new Date(Date.UTC(2026, 0, 1, 0, b)).toISOString();
-      const lines = [
-        JSON.stringify({
-          t: 'batch',
-          v: 1,
-          batchId,
-          root: `/data/${b}`,
-          signer: 'http://signer',
-          startedAt,
-          ignore: [],
-        }),
-      ];
+      // Written by the engine's own journal, so the records are exactly those a real batch leaves.
+      const journal = Journal.open(history, batchId);
+      journal.append({ t: 'batch', v: 1, batchId, root: `/data/${b}`, signer: 'http://signer', startedAt, ignore: [] });
       for (let i = 0; i < 5000; i++) {
         const path = `d${i % 50}/file-${i}.bin`;
-        const outcome = {
+        const outcome: FileOutcome = {
           path,
           status: 'uploaded',
           size: 4096,
@@ -426,10 +420,10 @@ async function benchStartWithHistory(): Promise<void> {
           etag: '"d41d8cd98f00b204e9800998ecf8427e"',
           viewUrl: `http://signer/view/${batchId}/${path}`,
         };
-        lines.push(JSON.stringify({ t: 'file', outcome }));
+        journal.append({ t: 'file', outcome });
       }
-      lines.push(JSON.stringify({ t: 'end', endedAt: startedAt }));
-      await writeFile(join(history, `${batchId}.jsonl`), `${lines.join('\n')}\n`);
+      journal.append({ t: 'end', endedAt: startedAt });
+      journal.close();
     }
     await writeFile(`${history}.done`, '');
   }
