@@ -174,14 +174,17 @@ describe('faults between the engine and S3', () => {
   });
 
   it('signs parts again when their URLs expire while they are in flight', async () => {
+    // Each part's first PUT reaches S3 only after its URL has expired (held 5 s against a 4 s life, and
+    // not torn down as stalled first); the re-signed URL then has 3-4 s to reach S3, since X-Amz-Date
+    // counts whole seconds. With a 2 s life, a busy Ceph once took longer than that five times running.
     const signer = await rig.signer({
-      policy: { putUrlTtlSeconds: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
+      policy: { putUrlTtlSeconds: 4, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
     });
     const files = { 'parts.bin': bytes(16 * MiB) };
     const root = await makeFolder(files);
-    const faults = firstAttempts(() => ({ kind: 'delay', ms: 3500 }));
+    const faults = firstAttempts(() => ({ kind: 'delay', ms: 5000 }));
     rig.proxy.setRule(faults.rule);
-    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { stallMs: 6000 });
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
