@@ -159,12 +159,14 @@ describe('faults between the engine and S3', () => {
   });
 
   it('signs again when URLs expire while they wait, and never counts it as a failure', async () => {
-    const signer = await rig.signer({ policy: { putUrlTtlSeconds: 1 } });
+    // Each file's first PUT is held 4 s against a 3 s URL life (stalls at 5 s, so the hold is not torn
+    // down first); the re-signed URL then has 2-3 s to reach S3, not the 0-1 s a 1 s life would leave.
+    const signer = await rig.signer({ policy: { putUrlTtlSeconds: 3 } });
     const files = folderOf(3, 1000, 'queued');
     const root = await makeFolder(files);
-    const faults = firstAttempts(() => ({ kind: 'delay', ms: 2500 }));
+    const faults = firstAttempts(() => ({ kind: 'delay', ms: 4000 }));
     rig.proxy.setRule(faults.rule);
-    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { stallMs: 5000 });
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
