@@ -316,15 +316,22 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
       );
     case 'lib-storage':
     case 'raw':
+    case 'raw+md5': {
+      const [script, ...mode] = who.split('+');
       return timed(
-        [process.execPath, join(BUILD, `${who}.mjs`), dir, s3.endpoint, bucket, s3.accessKeyId, s3.secretAccessKey],
+        [
+          process.execPath,
+          join(BUILD, `${script}.mjs`),
+          dir,
+          s3.endpoint,
+          bucket,
+          s3.accessKeyId,
+          s3.secretAccessKey,
+          ...mode,
+        ],
         env,
       );
-    case 'raw+md5':
-      return timed(
-        [process.execPath, join(BUILD, 'raw.mjs'), dir, s3.endpoint, bucket, s3.accessKeyId, s3.secretAccessKey, 'md5'],
-        env,
-      );
+    }
   }
 }
 
@@ -401,7 +408,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const r = results[name]!;
     if (r.raw) {
-      // The raw baseline's work plus the MD5 work alone, shared by the 2 cores: no client that does what
+      // The raw baseline's work plus the MD5 work alone, shared by the cores: no client that does what
       // #4 asks can finish sooner here, however little else it spends.
       const floor = (allCpu(r.raw) + md5Cpu[name]!) / cpus().length;
       console.log(
