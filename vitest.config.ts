@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'signer-server/test/**/*.test.ts'],
-    globalSetup: ['test/setup/s3.ts'],
+    globalSetup: ['test/setup/temp-root.ts', 'test/setup/s3.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,6 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './net';
 
@@ -47,6 +48,7 @@ mon allow pool size one = true
 osd crush chooseleaf type = 0
 mon max pg per osd = 1000
 mon warn on pool no redundancy = false
+mon data avail crit = 0
 paxos propose interval = 0.05
 run dir = ${dir}/run
 admin socket = ${dir}/run/$name.asok
@@ -65,13 +67,37 @@ rgw gc processor period = 5
 `;
 }
 
-function startDaemon(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: 'ignore' });
-  child.on('error', () => undefined);
-  return child;
+interface Daemon {
+  child: ChildProcess;
+  /** Rejects, naming the exit code and the daemon's log, if the daemon exits on its own. */
+  died: Promise<never>;
 }
 
-async function stopDaemon(child: ChildProcess): Promise<void> {
+/** Names an exit code the way Ceph daemons use them: an errno, such as 28 for ENOSPC. */
+function exitName(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return signal;
+  const errno = Object.entries(constants.errno).find(([, value]) => value === code)?.[0];
+  return errno ? `code ${code} (${errno})` : `code ${code}`;
+}
+
+function startDaemon(command: string, args: string[], log: string): Daemon {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  const died = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`\`${command}\` exited with ${exitName(code, signal)}; its log: ${log}`)),
+    );
+  });
+  died.catch(() => undefined);
+  return { child, died };
+}
+
+/** Waits for `step`, failing at once with the daemon's own words if the daemon it needs exits first. */
+function alongside<T>(daemon: Daemon, step: Promise<T>): Promise<T> {
+  return Promise.race([step, daemon.died]);
+}
+
+async function stopDaemon({ child }: Daemon): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -89,27 +115,36 @@ export async function startCeph(): Promise<CephGateway> {
   const fsid = randomUUID();
   const conf = `${dir}/ceph.conf`;
   await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
-  const daemons: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
+  const daemons: Daemon[] = [];
+  const stopDaemons = async (): Promise<void> => {
     // radosgw first, then osd, then mon: stopping all at once makes radosgw hang.
-    for (const child of [...daemons].reverse()) await stopDaemon(child);
+    for (const daemon of [...daemons].reverse()) await stopDaemon(daemon);
+  };
+  const stop = async (): Promise<void> => {
+    await stopDaemons();
     await rm(dir, { recursive: true, force: true });
   };
   try {
     await run('monmaptool', ['--create', '--addv', 'a', `[v2:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`]);
     await run('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`]);
-    daemons.push(startDaemon('ceph-mon', ['-c', conf, '-f', '-i', 'a']));
+    const mon = startDaemon('ceph-mon', ['-c', conf, '-f', '-i', 'a'], `${dir}/log/mon.a.log`);
+    daemons.push(mon);
     const osdUuid = randomUUID();
-    const { stdout } = await run('ceph', ['-c', conf, 'osd', 'new', osdUuid], { timeout: 30_000 });
+    const { stdout } = await alongside(mon, run('ceph', ['-c', conf, 'osd', 'new', osdUuid], { timeout: 30_000 }));
     const osdId = stdout.trim();
     await mkdir(`${dir}/osd/${osdId}`, { recursive: true });
     await run('ceph-osd', ['-c', conf, '-i', osdId, '--mkfs', '--osd-uuid', osdUuid]);
-    daemons.push(startDaemon('ceph-osd', ['-c', conf, '-f', '-i', osdId]));
-    await waitFor(async () => {
-      const dump = await run('ceph', ['-c', conf, 'osd', 'dump'], { timeout: 10_000 });
-      return dump.stdout.includes(`osd.${osdId} up`);
-    }, 30_000);
-    daemons.push(startDaemon('radosgw', ['-c', conf, '-f', '-n', 'client.rgw.a']));
+    const osd = startDaemon('ceph-osd', ['-c', conf, '-f', '-i', osdId], `${dir}/log/osd.${osdId}.log`);
+    daemons.push(osd);
+    await alongside(
+      osd,
+      waitFor(async () => {
+        const dump = await run('ceph', ['-c', conf, 'osd', 'dump'], { timeout: 10_000 });
+        return dump.stdout.includes(`osd.${osdId} up`);
+      }, 30_000),
+    );
+    const rgw = startDaemon('radosgw', ['-c', conf, '-f', '-n', 'client.rgw.a'], `${dir}/log/client.rgw.a.log`);
+    daemons.push(rgw);
     await run('radosgw-admin', [
       '-c',
       conf,
@@ -121,21 +156,26 @@ export async function startCeph(): Promise<CephGateway> {
       `--secret-key=${SECRET_KEY}`,
     ]);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
-    await waitFor(async () => (await fetch(endpoint)).ok, 30_000);
+    await alongside(
+      rgw,
+      waitFor(async () => (await fetch(endpoint)).ok, 30_000),
+    );
     return {
       endpoint,
       region: 'us-east-1',
       accessKeyId: ACCESS_KEY,
       secretAccessKey: SECRET_KEY,
       verifies: true,
-      pids: daemons.flatMap((child) => (child.pid ? [child.pid] : [])),
+      pids: daemons.flatMap(({ child }) => (child.pid ? [child.pid] : [])),
       collectGarbage: async () => {
         await run('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 });
       },
       stop,
     };
   } catch (error) {
-    await stop();
+    // The folder stays, small without its data, so that the logs the error names can be read.
+    await stopDaemons();
+    await rm(`${dir}/mon`, { recursive: true, force: true });
     throw error;
   }
 }
