@@ -29,7 +29,7 @@ export interface CephGateway extends S3Endpoint {
 const ACCESS_KEY = 'HOISTTESTACCESSKEY01';
 const SECRET_KEY = 'hoist-test-secret-key-do-not-use-elsewhere';
 
-function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
+function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, extra: string): string {
   return `[global]
 fsid = ${fsid}
 mon host = [v2:127.0.0.1:${monPort}]
@@ -59,6 +59,7 @@ osd data = ${dir}/osd/$id
 osd objectstore = memstore
 memstore device bytes = 8589934592
 osd mon shutdown timeout = 1
+${extra}
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
 rgw data = ${dir}/rgw
@@ -107,14 +108,14 @@ async function stopDaemon({ child }: Daemon): Promise<void> {
 }
 
 /** Starts mon, osd and radosgw on loopback in a fresh temp folder; stop() ends exactly those processes. */
-export async function startCeph(): Promise<CephGateway> {
+export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
   // Admin socket paths must stay under ~100 characters, so the folder lives right under /tmp.
   const dir = await mkdtemp('/tmp/hc-');
   for (const sub of ['run', 'log', 'mon', 'osd', 'rgw']) await mkdir(`${dir}/${sub}`);
   const [monPort, rgwPort] = [await freePort(), await freePort()];
   const fsid = randomUUID();
   const conf = `${dir}/ceph.conf`;
-  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
+  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort, extraGlobalConf));
   const daemons: Daemon[] = [];
   const stopDaemons = async (): Promise<void> => {
     // radosgw first, then osd, then mon: stopping all at once makes radosgw hang.

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { startCeph } from '../helpers/ceph';
+
+// The suite's own machinery: a run must not leave its temp folders behind, and a test S3 that cannot start
+// must say why at once. Runs here once filled a shared disk, and Ceph's mon then refused to start.
+describe('the test harness', () => {
+  it('puts every temp folder of the run, its children’s too, under one folder the run removes', async () => {
+    expect(basename(tmpdir())).toMatch(/^hoist-test-run-/);
+    const { stdout } = await promisify(execFile)(process.execPath, ['-p', 'require("node:os").tmpdir()']);
+    expect(stdout.trim()).toBe(tmpdir());
+  });
+
+  // Needs the Ceph binaries, which scripts/setup.sh installs only when no external S3 is named.
+  it.skipIf(process.env.HOIST_TEST_S3_ENDPOINT)(
+    'fails the Ceph start at once, with the exit code and log, when a daemon exits',
+    async () => {
+      const started = Date.now();
+      const error: Error = await startCeph('mon data avail crit = 100').then(
+        () => expect.fail('the mon started on a disk it counts as full'),
+        (reason: Error) => reason,
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(error.message).toMatch(/^`ceph-mon` exited with code 28 \(ENOSPC\); its log: \/tmp\/hc-.+\/mon\.a\.log$/);
+      await rm(dirname(dirname(error.message.split('its log: ')[1]!)), { recursive: true, force: true });
+    },
+  );
+});
