@@ -5,6 +5,16 @@ import { basename, dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startCeph } from '../helpers/ceph';
+import { waitFor } from '../helpers/net';
+
+/** The command lines of running processes that name `dir`, one per line; empty when there are none. */
+async function processesUsing(dir: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(dir) && !line.startsWith('ps '))
+    .join('\n');
+}
 
 // The suite's own machinery: a run must not leave its temp folders behind, and a test S3 that cannot start
 // must say why at once. Runs here once filled a shared disk, and Ceph's mon then refused to start.
@@ -26,7 +36,10 @@ describe('the test harness', () => {
       );
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(error.message).toMatch(/^`ceph-mon` exited with code 28 \(ENOSPC\); its log: \/tmp\/hc-.+\/mon\.a\.log$/);
-      await rm(dirname(dirname(error.message.split('its log: ')[1]!)), { recursive: true, force: true });
+      const dir = dirname(dirname(error.message.split('its log: ')[1]!));
+      // The `ceph osd new` that was waiting on the mon is aborted, not left to its own 30 s timeout.
+      await waitFor(async () => (await processesUsing(dir)) === '', 3000);
+      await rm(dir, { recursive: true, force: true });
     },
   );
 });

@@ -93,9 +93,14 @@ function startDaemon(command: string, args: string[], log: string): Daemon {
   return { child, died };
 }
 
-/** Waits for `step`, failing at once with the daemon's own words if the daemon it needs exits first. */
-function alongside<T>(daemon: Daemon, step: Promise<T>): Promise<T> {
-  return Promise.race([step, daemon.died]);
+/** Runs `step`; if the daemon it needs exits first, fails at once with the daemon's exit, and aborts the step. */
+async function alongside<T>(daemon: Daemon, step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abandon = new AbortController();
+  try {
+    return await Promise.race([step(abandon.signal), daemon.died]);
+  } finally {
+    abandon.abort();
+  }
 }
 
 async function stopDaemon({ child }: Daemon): Promise<void> {
@@ -131,18 +136,23 @@ export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
     const mon = startDaemon('ceph-mon', ['-c', conf, '-f', '-i', 'a'], `${dir}/log/mon.a.log`);
     daemons.push(mon);
     const osdUuid = randomUUID();
-    const { stdout } = await alongside(mon, run('ceph', ['-c', conf, 'osd', 'new', osdUuid], { timeout: 30_000 }));
+    const { stdout } = await alongside(mon, (signal) =>
+      run('ceph', ['-c', conf, 'osd', 'new', osdUuid], { timeout: 30_000, signal }),
+    );
     const osdId = stdout.trim();
     await mkdir(`${dir}/osd/${osdId}`, { recursive: true });
     await run('ceph-osd', ['-c', conf, '-i', osdId, '--mkfs', '--osd-uuid', osdUuid]);
     const osd = startDaemon('ceph-osd', ['-c', conf, '-f', '-i', osdId], `${dir}/log/osd.${osdId}.log`);
     daemons.push(osd);
-    await alongside(
-      osd,
-      waitFor(async () => {
-        const dump = await run('ceph', ['-c', conf, 'osd', 'dump'], { timeout: 10_000 });
-        return dump.stdout.includes(`osd.${osdId} up`);
-      }, 30_000),
+    await alongside(osd, (signal) =>
+      waitFor(
+        async () => {
+          const dump = await run('ceph', ['-c', conf, 'osd', 'dump'], { timeout: 10_000, signal });
+          return dump.stdout.includes(`osd.${osdId} up`);
+        },
+        30_000,
+        signal,
+      ),
     );
     const rgw = startDaemon('radosgw', ['-c', conf, '-f', '-n', 'client.rgw.a'], `${dir}/log/client.rgw.a.log`);
     daemons.push(rgw);
@@ -157,10 +167,7 @@ export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
       `--secret-key=${SECRET_KEY}`,
     ]);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
-    await alongside(
-      rgw,
-      waitFor(async () => (await fetch(endpoint)).ok, 30_000),
-    );
+    await alongside(rgw, (signal) => waitFor(async () => (await fetch(endpoint, { signal })).ok, 30_000, signal));
     return {
       endpoint,
       region: 'us-east-1',

@@ -14,11 +14,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns true; throws after `timeoutMs` with the last error seen. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Polls `check` until it returns true; throws after `timeoutMs` with the last error seen, or once `signal` aborts. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     try {
       if (await check()) return;
     } catch (error) {
