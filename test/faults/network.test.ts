@@ -1,4 +1,5 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { assessDamage, countFaults, expectNothingLost, faultEngine, seededRandom } from '../helpers/fault-rig';
@@ -16,14 +17,14 @@ const folderOf = (count: number, size: number, prefix = 'f') =>
 const keyOf = (url: string | undefined) => (url ?? '').split('?')[0]!;
 
 /** Applies `fault` to the first attempt of each object's PUT (each part counts apart), then passes. */
-function firstAttempts(fault: (n: number) => ReturnType<Parameters<FaultProxy['setRule']>[0]>) {
+function firstAttempts(fault: (n: number, req: IncomingMessage) => ReturnType<Parameters<FaultProxy['setRule']>[0]>) {
   const seen = new Set<string>();
   let n = 0;
   return countFaults((req) => {
     const id = `${keyOf(req.url)}#${/partNumber=(\d+)/u.exec(req.url ?? '')?.[1] ?? ''}`;
     if (!isPresignedPut(req) || seen.has(id)) return { kind: 'pass' };
     seen.add(id);
-    return fault(n++);
+    return fault(n++, req);
   });
 }
 
@@ -177,22 +178,31 @@ describe('faults between the engine and S3', () => {
 
   it('signs parts again when their URLs expire while they are in flight', async () => {
     // Each part's first PUT reaches S3 only after its URL has expired (held 5 s against a 4 s life, and
-    // not torn down as stalled first); the re-signed URL then has 3-4 s to reach S3, since X-Amz-Date
-    // counts whole seconds. With a 2 s life, a busy Ceph once took longer than that five times running.
+    // not torn down as stalled first, at 8 s); the re-signed URL then has 3-4 s to reach S3, since
+    // X-Amz-Date counts whole seconds. With a 2 s life, a busy Ceph once took longer than that five times
+    // running.
     const signer = await rig.signer({
       policy: { putUrlTtlSeconds: 4, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
     });
     const files = { 'parts.bin': bytes(16 * MiB) };
     const root = await makeFolder(files);
-    const faults = firstAttempts(() => ({ kind: 'delay', ms: 5000 }));
+    // Each held PUT is refused by S3 (its URL expired), and the proxy is left holding the rest of its body,
+    // as a plain intermediary would: a PUT sent later on that connection would sit unread. The last part,
+    // 1 MiB, is all sent before its answer and is refused first, so the next PUT would find its connection.
+    const faults = firstAttempts((_, req) => ({ kind: 'delay', ms: req.url?.includes('partNumber=4&') ? 4500 : 5000 }));
     rig.proxy.setRule(faults.rule);
-    const engine = await faultEngine(signer.url, signer.tokens.alice, { stallMs: 6000 });
+    const retried: string[] = [];
+    const engine = await faultEngine(signer.url, signer.tokens.alice, {
+      stallMs: 8000,
+      retry: { retries: 5, minDelayMs: 20, maxDelayMs: 100, onRetry: (error) => retried.push(error.code) },
+    });
     const report = await engine.batch(root).run();
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
     await expectNothingLost('part URL expired in flight', counts, admin, rig.bucket, report, files);
-    expect(report.counts.uploaded).toBe(1);
+    expect(report.files[0]).toMatchObject({ status: 'uploaded' });
     expect(counts.injected).toBe(4);
+    expect(retried).toEqual([]);
     expect(signer.logs.filter((l) => l.route === '/v1/multipart/parts').length).toBeGreaterThanOrEqual(5);
   });
 

@@ -225,6 +225,10 @@ export async function putRange(put: RangePut): Promise<string> {
     if (res.statusCode === 200) {
       await bodySent;
       if (bodyError) throw bodyError;
+    } else {
+      // A refused PUT's connection is never reused, even when the whole body went out before the answer:
+      // the far end may still be holding the rest of that body, and a next PUT on it would wait unread.
+      req.shouldKeepAlive = false;
     }
     const text = await readAnswer(res, () => (lastActivity = performance.now()));
     if (res.statusCode === 200) return String(res.headers.etag ?? '');
