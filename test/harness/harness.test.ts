@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { startCeph } from '../helpers/ceph';
 import { waitFor } from '../helpers/net';
 
+const run = promisify(execFile);
+
 /** The command lines of running processes that name `dir`, one per line; empty when there are none. */
 async function processesUsing(dir: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
+  const { stdout } = await run('ps', ['-eo', 'args']);
   return stdout
     .split('\n')
     .filter((line) => line.includes(dir) && !line.startsWith('ps '))
@@ -21,7 +23,7 @@ async function processesUsing(dir: string): Promise<string> {
 describe('the test harness', () => {
   it('puts every temp folder of the run, its children’s too, under one folder the run removes', async () => {
     expect(basename(tmpdir())).toMatch(/^hoist-test-run-/);
-    const { stdout } = await promisify(execFile)(process.execPath, ['-p', 'require("node:os").tmpdir()']);
+    const { stdout } = await run(process.execPath, ['-p', 'require("node:os").tmpdir()']);
     expect(stdout.trim()).toBe(tmpdir());
   });
 
