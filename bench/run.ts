@@ -468,7 +468,6 @@ async function benchStartWithHistory(): Promise<void> {
           key: `users/alice/${batchId}/${path}`,
           md5: '1B2M2Y8AsgTpgAmY7PhCfg==',
           etag: '"d41d8cd98f00b204e9800998ecf8427e"',
-          viewUrl: `http://signer/view/${batchId}/${path}`,
         };
         journal.append({ t: 'file', outcome });
       }

@@ -13,10 +13,12 @@ import { bodyParseError, errorBodies } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { batchRoutes } from './routes/batches';
 import { healthRoutes } from './routes/health';
+import { linkRoutes } from './routes/links';
 import { multipartRoutes } from './routes/multipart';
 import { openApiRoutes } from './routes/openapi';
 import { policyRoutes } from './routes/policy';
 import { Storage } from './storage';
+import { secretBytes } from './secret';
 import { UploadTokens } from './upload-token';
 
 /** What `createApp` may be given instead of its defaults (tests pass a logger or storage). */
@@ -30,16 +32,36 @@ const mount = (app: Koa, router: Router): void => {
   app.use(router.routes()).use(router.allowedMethods());
 };
 
-/** Composes the signer: errors, logs, headers, CORS, health, then auth, rate limit, body limits and the API. */
+/** A fixed-window limiter answering 429 with Retry-After once `max` requests with one id came in `windowMs`. */
+const limiter = (max: number, windowMs: number, id: (ctx: Koa.Context) => string): Koa.Middleware =>
+  ratelimit({
+    driver: 'memory',
+    db: new Map(),
+    duration: windowMs,
+    max,
+    id,
+    errorMessage: 'Too many requests; retry after the seconds in Retry-After',
+    throw: true,
+  });
+
+/** The secrets that verify upload tokens, the signing one first. */
+const tokenSecrets = (config: SignerConfig): Buffer[] =>
+  [config.tokenSecret, config.previousTokenSecret].flatMap((text) => (text ? [secretBytes(text)!] : []));
+
+/**
+ * Composes the signer: logs, errors, headers, CORS, health, then a limit per client address, auth, a
+ * limit per caller, body limits and the API.
+ */
 export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
   const deps: SignerDeps = {
     config,
     storage: options.storage ?? new Storage(config.s3),
     urls: new BucketUrls(config.s3),
-    tokens: new UploadTokens(config.tokenSecret),
+    tokens: new UploadTokens(tokenSecrets(config)),
   };
-  const app = new Koa({ proxy: false });
+  // Behind a TLS proxy the client's address is the last one the proxy appended to X-Forwarded-For.
+  const app = new Koa({ proxy: config.behindTlsProxy, maxIpsCount: 1 });
   app.silent = true;
   app.use(requestLog(logger));
   app.use(errorBodies(logger));
@@ -56,18 +78,10 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   }
   mount(app, healthRoutes(deps));
   mount(app, openApiRoutes());
+  const { max, addressMax, windowMs } = config.rateLimit;
+  app.use(limiter(addressMax, windowMs, (ctx) => ctx.ip));
   app.use(authenticate(options.verifier ?? hashedTokenVerifier(config.users)));
-  app.use(
-    ratelimit({
-      driver: 'memory',
-      db: new Map(),
-      duration: config.rateLimit.windowMs,
-      max: config.rateLimit.max,
-      id: (ctx) => (ctx.state.caller as Caller).id,
-      errorMessage: 'Too many requests; retry after the seconds in Retry-After',
-      throw: true,
-    }),
-  );
+  app.use(limiter(max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
   const limit = config.policy.maxBodyBytes;
   app.use(
     bodyParser({
@@ -82,5 +96,6 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   mount(app, policyRoutes(deps));
   mount(app, batchRoutes(deps));
   mount(app, multipartRoutes(deps));
+  mount(app, linkRoutes(deps));
   return app;
 }

@@ -1,4 +1,4 @@
-import { encodeKeyPath, QueryPresigner, type SigningCredentials } from './sigv4';
+import { encodeKeyPath, QueryPresigner, uriEscape, type SigningCredentials } from './sigv4';
 
 /** Where a bucket's objects are addressed: path style on an endpoint, or virtual-hosted. */
 export interface BucketLocation {
@@ -104,8 +104,19 @@ export class BucketUrls {
     return { url, headers, expiresAt: expiry(now, ttlSeconds) };
   }
 
-  /** A GET URL to view the object. */
-  view(credentials: SigningCredentials, key: string, ttlSeconds: number, now = new Date()): string {
-    return this.#url(credentials, 'GET', key, { 'x-id': 'GetObject' }, {}, ttlSeconds, now);
+  /** A GET URL to view the object; with `attachment`, S3 answers it as a download named after the key. */
+  view(
+    credentials: SigningCredentials,
+    key: string,
+    options: { ttlSeconds: number; attachment: boolean },
+    now = new Date(),
+  ): SignedRequest {
+    const query: Record<string, string> = { 'x-id': 'GetObject' };
+    if (options.attachment) {
+      const name = key.slice(key.lastIndexOf('/') + 1);
+      query['response-content-disposition'] = `attachment; filename*=UTF-8''${uriEscape(name)}`;
+    }
+    const url = this.#url(credentials, 'GET', key, query, {}, options.ttlSeconds, now);
+    return { url, headers: {}, expiresAt: expiry(now, options.ttlSeconds) };
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { isMediaType } from './protocol';
+import { DEFAULT_ALLOWED_TYPES, isMediaType, isWithinPrefix } from './protocol';
+import { secretStrengthProblem } from './secret';
 
 const MiB = 1024 * 1024;
 const SEVEN_DAYS = 7 * 24 * 3600;
@@ -13,7 +14,9 @@ const TypePattern = z
 
 const UserSchema = z.strictObject({
   id: z.string().min(1).max(128),
-  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/u, 'expected the hex SHA-256 of the token'),
+  tokenSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/u, 'expected the hex SHA-256 of the token (64 hex digits; `sha256sum` prints it)'),
   prefix: z
     .string()
     .regex(
@@ -28,7 +31,10 @@ const PolicyConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 1024 ** 4),
-  allowedTypes: z.array(TypePattern).min(1).default(['*/*']),
+  allowedTypes: z
+    .array(TypePattern)
+    .min(1)
+    .default(() => [...DEFAULT_ALLOWED_TYPES]),
   maxFilesPerBatch: z.number().int().min(1).max(10_000).default(1000),
   maxBodyBytes: z
     .number()
@@ -48,7 +54,7 @@ const PolicyConfigSchema = z.strictObject({
     .max(5 * 1024 * MiB)
     .default(16 * MiB),
   putUrlTtlSeconds: z.number().int().min(1).max(SEVEN_DAYS).default(900),
-  viewUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(SEVEN_DAYS),
+  viewUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(3600),
   uploadTokenTtlSeconds: z
     .number()
     .int()
@@ -58,10 +64,47 @@ const PolicyConfigSchema = z.strictObject({
   overwrite: z.boolean().default(false),
 });
 
+const Secret = z.string().superRefine((value, ctx) => {
+  const problem = secretStrengthProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const Origin = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an origin such as `https://app.example.com` (scheme and host, no path; not `*` or `null`)' },
+);
+
+const RateLimitSchema = z
+  .strictObject({
+    max: z.number().int().min(1).default(600),
+    windowMs: z.number().int().min(100).default(60_000),
+    /** Requests per client address in the window, counted before authentication; twice `max` by default. */
+    addressMax: z.number().int().min(1).optional(),
+  })
+  .transform((r) => ({ ...r, addressMax: r.addressMax ?? 2 * r.max }));
+
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/u;
+
+/** True when `host` is a loopback address, reachable only from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOST.test(host.replace(/^\[(.*)\]$/u, '$1'));
+}
+
 /** Every setting of the signer, validated. */
-export const ConfigSchema = z.strictObject({
+const FieldsSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8787),
+  /** A certificate and key in PEM files: the signer then serves HTTPS itself. */
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** Set when a TLS-terminating proxy sits in front: plain HTTP on any address, client address from it. */
+  behindTlsProxy: z.boolean().default(false),
   s3: z.strictObject({
     bucket: z.string().min(3).max(63),
     region: z.string().min(1).default('us-east-1'),
@@ -69,13 +112,57 @@ export const ConfigSchema = z.strictObject({
     forcePathStyle: z.boolean().default(false),
   }),
   users: z.array(UserSchema).min(1),
-  tokenSecret: z.string().min(32, 'expected at least 32 characters'),
+  tokenSecret: Secret,
+  /** The secret before the last rotation: tokens it signed still verify, new ones use `tokenSecret`. */
+  previousTokenSecret: Secret.optional(),
   policy: PolicyConfigSchema.default(PolicyConfigSchema.parse({})),
-  rateLimit: z
-    .strictObject({ max: z.number().int().min(1).default(600), windowMs: z.number().int().min(100).default(60_000) })
-    .default({ max: 600, windowMs: 60_000 }),
-  corsOrigins: z.array(z.string()).default([]),
+  rateLimit: RateLimitSchema.default(RateLimitSchema.parse({})),
+  corsOrigins: z.array(Origin).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+type Fields = z.infer<typeof FieldsSchema>;
+
+/** Each issue found across users: a repeated id or token, or prefixes that nest, naming both users. */
+function checkUsers(users: Fields['users'], ctx: z.RefinementCtx): void {
+  users.forEach((user, i) => {
+    for (let j = 0; j < i; j++) {
+      const other = users[j]!;
+      const issue = (message: string, key: keyof typeof user) =>
+        ctx.addIssue({ code: 'custom', path: ['users', i, key], message });
+      if (other.id === user.id) issue(`user id \`${user.id}\` is given twice (users ${j} and ${i})`, 'id');
+      if (other.tokenSha256 === user.tokenSha256) {
+        issue(`users \`${other.id}\` and \`${user.id}\` have the same token; each needs its own`, 'tokenSha256');
+      }
+      if (isWithinPrefix(user.prefix, other.prefix) || isWithinPrefix(other.prefix, user.prefix)) {
+        issue(
+          `the prefixes of users \`${other.id}\` (\`${other.prefix}\`) and \`${user.id}\` (\`${user.prefix}\`) overlap; ` +
+            "one could write or read the other's files: give each user a prefix that is not inside another's",
+          'prefix',
+        );
+      }
+    }
+  });
+}
+
+export const ConfigSchema = FieldsSchema.superRefine((config, ctx) => {
+  checkUsers(config.users, ctx);
+  if (config.previousTokenSecret === config.tokenSecret) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['previousTokenSecret'],
+      message: 'is the same as `tokenSecret`; after a rotation it holds the old secret',
+    });
+  }
+  if (!isLoopbackHost(config.host) && !config.tls && !config.behindTlsProxy) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['host'],
+      message:
+        `\`${config.host}\` is reachable from other machines, and tokens must not cross a network in plain HTTP: ` +
+        'give `tls.certFile` and `tls.keyFile`, or set `behindTlsProxy` when a TLS proxy sits in front',
+    });
+  }
 });
 
 export type SignerConfig = z.infer<typeof ConfigSchema>;
@@ -95,11 +182,12 @@ const list = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+// The JSON may hold secrets, so the error names the parser's complaint (a position), never the text.
 function parseJson(name: string, value: string): unknown {
   try {
     return JSON.parse(value);
-  } catch {
-    throw new ConfigError(`Expected \`${name}\` to be JSON, got \`${value.slice(0, 80)}\``);
+  } catch (error) {
+    throw new ConfigError(`Expected \`${name}\` to be JSON: ${(error as Error).message}`);
   }
 }
 
@@ -120,6 +208,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_SIGNER_PORT) out.port = number('HOIST_SIGNER_PORT', env.HOIST_SIGNER_PORT);
   if (env.HOIST_USERS) out.users = parseJson('HOIST_USERS', env.HOIST_USERS);
   if (env.HOIST_TOKEN_SECRET) out.tokenSecret = env.HOIST_TOKEN_SECRET;
+  if (env.HOIST_PREVIOUS_TOKEN_SECRET) out.previousTokenSecret = env.HOIST_PREVIOUS_TOKEN_SECRET;
+  if (env.HOIST_BEHIND_TLS_PROXY) out.behindTlsProxy = env.HOIST_BEHIND_TLS_PROXY === 'true';
+  if (env.HOIST_TLS_CERT || env.HOIST_TLS_KEY) out.tls = { certFile: env.HOIST_TLS_CERT, keyFile: env.HOIST_TLS_KEY };
   if (env.HOIST_CORS_ORIGINS) out.corsOrigins = list(env.HOIST_CORS_ORIGINS);
   if (env.HOIST_LOG_LEVEL) out.logLevel = env.HOIST_LOG_LEVEL;
   if (env.HOIST_S3_BUCKET) s3.bucket = env.HOIST_S3_BUCKET;
@@ -146,14 +237,28 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
-/** Validates raw settings, throwing a ConfigError that names the first bad setting and its value. */
+// Settings whose values are secret, or where a person may paste a secret by mistake (a raw token).
+const SECRET_SETTING = /secret|token/iu;
+
+/** The value an issue may show: a plain value of a setting that holds no secret, else nothing. */
+function shownValue(issue: z.core.$ZodIssue): string {
+  if (!('input' in issue) || issue.input === undefined) return '';
+  if (issue.path.some((p) => typeof p === 'string' && SECRET_SETTING.test(p)))
+    return ' (value not shown: it is secret)';
+  if (typeof issue.input === 'object' && issue.input !== null) return '';
+  return `, got \`${JSON.stringify(issue.input)}\``;
+}
+
+/** Validates raw settings, throwing a ConfigError that names each bad setting and, unless secret, its value. */
 export function parseConfig(raw: unknown): SignerConfig {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const where = issue.path.join('.') || '(root)';
-    const got = 'input' in issue && issue.input !== undefined ? `, got \`${JSON.stringify(issue.input)}\`` : '';
-    return `Invalid setting \`${where}\`: ${issue.message}${got}`;
+    const unknown =
+      issue.code === 'unrecognized_keys' ? `: unknown ${issue.keys.map((k) => `\`${k}\``).join(', ')}` : '';
+    const message = issue.code === 'unrecognized_keys' ? 'not a setting' : issue.message;
+    return `Invalid setting \`${where}\`: ${message}${unknown}${unknown ? '' : shownValue(issue)}`;
   });
   throw new ConfigError(lines.join('\n'));
 }

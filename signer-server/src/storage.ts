@@ -18,6 +18,13 @@ export interface StoredPart {
   etag: string;
 }
 
+/** What HeadObject tells of one object. */
+export interface StoredObject {
+  etag: string;
+  size: number;
+  contentType: string;
+}
+
 /** The S3 calls the signer itself makes, with its own credentials, on its one bucket. */
 export class Storage {
   readonly client: S3Client;
@@ -55,11 +62,16 @@ export class Storage {
 
   /** True when an object exists at `key`. */
   async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== undefined;
+  }
+
+  /** What S3 holds at `key` (ETag, size, type), or undefined when nothing is there. */
+  async head(key: string): Promise<StoredObject | undefined> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return true;
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return { etag: out.ETag ?? '', size: out.ContentLength ?? 0, contentType: out.ContentType ?? '' };
     } catch (error) {
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return false;
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
       throw error;
     }
   }

@@ -17,6 +17,7 @@ interface PushFlags {
   report?: string;
   stateDir?: string;
   ignore?: string[];
+  links?: boolean;
 }
 
 function reporterFor(flags: PushFlags): Reporter {
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       new Option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)').argParser(parseStateDir),
     )
     .option('--ignore <pattern...>', 'ignore rules instead of the defaults (.DS_Store, Thumbs.db, .git/)')
+    .option('--links', "put a view link to each uploaded file in the report (they expire: the signer's view lifetime)")
     .action(async (folders: string[], flags: PushFlags) => {
       const { signer, token } = resolveSigner(flags, process.env);
       const out = reporterFor(flags);
@@ -66,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(flags.report ? { report: flags.report } : {}),
           stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
           ...(flags.ignore ? { ignore: flags.ignore } : {}),
+          links: Boolean(flags.links),
         },
         out,
       );

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
-import { planFolder, UploadEngine, writeReport, type Batch } from '../main/engine';
+import { addViewLinks, planFolder, UploadEngine, writeReport, type Batch } from '../main/engine';
 import { DEFAULT_IGNORE } from '../main/engine/scan';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
@@ -17,6 +17,8 @@ export interface PushOptions {
   report?: string;
   stateDir: string;
   ignore?: string[];
+  /** Ask the signer for a view link to each uploaded file, for the report. */
+  links?: boolean;
 }
 
 /** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
@@ -93,6 +95,15 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
       batch.on('warning', (w) => out.warning(w));
       const report: BatchReport = await batch.run();
       const where: Record<string, string> = {};
+      if (options.links) {
+        try {
+          const expiresAt = await addViewLinks(report, engine.signer);
+          if (expiresAt) where.links = `in the report, valid until ${expiresAt}`;
+        } catch (error) {
+          // The files are uploaded and verified; links that cannot be had must not hide that.
+          out.warning(`No view links in the report: ${(error as Error).message}`);
+        }
+      }
       const base = reportBase(options, batch, folders.length);
       try {
         const paths = await writeReport(report, base);

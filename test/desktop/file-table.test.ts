@@ -11,7 +11,7 @@ describe('the file table', () => {
         status: i % 20 === 0 ? 'uploaded' : 'failed',
         size: i,
         reason: 'nope',
-        viewUrl: 'https://v',
+        key: `k/${i}`,
       });
     }
     table.setActive([{ path: 'f/1', size: 1, bytesDone: 0, paused: false }]);
@@ -25,10 +25,18 @@ describe('the file table', () => {
       status: 'failed',
       bytesDone: 0,
       reason: 'nope',
-      hasLink: true,
+      hasLink: false,
     });
     expect(table.page('active', 0, 1).rows[0]).toMatchObject({ path: 'f/1', status: 'uploading' });
-    expect(table.viewUrl('f/0')).toBe('https://v');
+    expect(table.key('f/0')).toBe('k/0');
+    expect(table.key('f/10')).toBeUndefined();
+    expect(table.page('done', 0, 1).rows[0]).toEqual({
+      path: 'f/0',
+      size: 0,
+      status: 'uploaded',
+      bytesDone: 0,
+      hasLink: true,
+    });
   });
 
   it('sets a file that left the active list without an outcome back to waiting', () => {

@@ -3,6 +3,8 @@ import { ConfigError, parseConfig } from '@hoist/signer-server/config';
 import {
   buildKey,
   choosePartSize,
+  collisionKey,
+  isOwnedKey,
   normaliseRelativePath,
   partCount,
   S3_PART_LIMITS,
@@ -12,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 const valid = {
   s3: { bucket: 'hoist-bucket' },
   users: [{ id: 'a', tokenSha256: 'a'.repeat(64), prefix: 'users/a' }],
-  tokenSecret: 's'.repeat(32),
+  tokenSecret: '3f9a1c07d2b84e6a95c0f1e27b3d48a6c5e9f0a1b2c3d4e5f60718293a4b5c6d',
 };
 
 describe('key rules', () => {
@@ -29,6 +31,68 @@ describe('key rules', () => {
     ['a\u2215b', 'invalid-path'],
   ])('rejects %j', (path, code) => {
     expect(normaliseRelativePath(path)).toMatchObject({ code });
+  });
+
+  it.each([
+    ['a\ud800.png', 'not valid Unicode'],
+    ['\udc00', 'not valid Unicode'],
+    ['.. /x.png', 'parent folder'],
+    ['a/... /x.png', 'parent folder'],
+    ['a/. ./x', 'parent folder'],
+    ['CON', 'device name'],
+    ['docs/nul.txt', 'device name'],
+    ['COM1', 'device name'],
+    ['lpt9.log', 'device name'],
+    ['a/Aux. /b', 'device name'],
+    ['a<b', 'Windows does not allow'],
+    ['a>b', 'Windows does not allow'],
+    ['a"b', 'Windows does not allow'],
+    ['a|b', 'Windows does not allow'],
+    ['a?b', 'Windows does not allow'],
+    ['a*b', 'Windows does not allow'],
+    ['a.png::$DATA', 'Windows does not allow'],
+    ['a:b.png', 'Windows does not allow'],
+    ['\u202egnp.exe', 'U+202E'],
+    ['pho\u200bto.png', 'U+200B'],
+    ['\ufeffa.png', 'U+FEFF'],
+    ['a\u2066b', 'U+2066'],
+    ['a\u00adb', 'U+00AD'],
+    ['C:', 'absolute'],
+    ['c:/x.png', 'absolute'],
+  ])('rejects %j with a reason naming %j', (path, reason) => {
+    const out = normaliseRelativePath(path);
+    expect(out).toMatchObject({ code: 'invalid-path' });
+    expect((out as { message: string }).message).toContain(reason);
+  });
+
+  it('accepts names that only resemble reserved ones, and a colon-free drive-like name', () => {
+    for (const path of ['console.txt', 'nullable/a.png', 'com10', 'a. b/c', '.hidden', '...a', 'a b/c d.png']) {
+      expect(normaliseRelativePath(path)).toEqual({ path });
+    }
+  });
+
+  it('folds names that Windows or macOS would make one: case, compatibility forms, trailing dots', () => {
+    expect(collisionKey('Photos/A.PNG')).toBe(collisionKey('photos/a.png'));
+    expect(collisionKey('Stra\u00dfe.txt')).toBe(collisionKey('STRASSE.txt'));
+    expect(collisionKey('\ufb01le')).toBe(collisionKey('file'));
+    expect(collisionKey('a./b')).toBe(collisionKey('a/b'));
+    expect(collisionKey('a/b')).not.toBe(collisionKey('a/c'));
+  });
+
+  it('owns only keys the signer could have built for the prefix', () => {
+    expect(isOwnedKey('users/a/b1/x.png', 'users/a')).toBe(true);
+    for (const key of [
+      'users/ab/b1/x.png',
+      'users/a/x.png',
+      'users/a/../b/b1/x.png',
+      'users/a/b1/../../b/x.png',
+      'users/a/b1/a//x.png',
+      'users/a/b1/',
+      'users/b/b1/x.png',
+      'users/a/.b/x.png',
+    ]) {
+      expect(isOwnedKey(key, 'users/a'), key).toBe(false);
+    }
   });
 
   it('turns backslashes into slashes and decomposed names into NFC', () => {
@@ -84,7 +148,7 @@ describe('config validation', () => {
   it.each([
     [{ policy: { viewUrlTtlSeconds: 900_000 } }, '`policy.viewUrlTtlSeconds`', '900000'],
     [{ tokenSecret: 'short' }, '`tokenSecret`', ''],
-    [{ users: [{ id: 'a', tokenSha256: 'plain-token', prefix: 'u' }] }, '`users.0.tokenSha256`', 'plain-token'],
+    [{ users: [{ id: 'a', tokenSha256: 'plain-token', prefix: 'u' }] }, '`users.0.tokenSha256`', ''],
     [{ policy: { allowedTypes: ['images'] } }, '`policy.allowedTypes.0`', 'images'],
     [{ s3: {} }, '`s3.bucket`', ''],
   ])('names the bad setting %#', (override, setting, value) => {

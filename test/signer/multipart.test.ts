@@ -130,13 +130,13 @@ describe('multipart uploads', () => {
 
   it('refuses a token whose claims were edited (403)', async () => {
     const file = await plan('tamper.bin');
-    const [payload, mac] = file.token.split('.');
+    const [keyId, payload, mac] = file.token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const edited = Buffer.from(JSON.stringify({ ...claims, key: 'users/alice/mp/other.bin', size: 1 })).toString(
       'base64url',
     );
     const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/multipart/list', {
-      token: `${edited}.${mac}`,
+      token: `${keyId}.${edited}.${mac}`,
     });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('invalid-upload-token');

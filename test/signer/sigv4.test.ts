@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BucketUrls } from '@hoist/signer-server/bucket-urls';
+import { uriEscape } from '@hoist/signer-server/sigv4';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { md5Base64 } from '../helpers/hash';
 import { createTestBucket } from '../helpers/test-s3';
@@ -61,7 +62,18 @@ describe('the fast presigner makes the same URLs as the AWS SDK presigner', () =
       expiresIn: 3600,
       signingDate,
     });
-    expect(urls.view(credentials, key, 3600, signingDate)).toBe(sdk);
+    expect(urls.view(credentials, key, { ttlSeconds: 3600, attachment: false }, signingDate).url).toBe(sdk);
+  });
+
+  it.each(keys)('GET %s as an attachment', async (key) => {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    const disposition = `attachment; filename*=UTF-8''${uriEscape(name)}`;
+    const sdk = await getSignedUrl(
+      client,
+      new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition }),
+      { expiresIn: 3600, signingDate },
+    );
+    expect(urls.view(credentials, key, { ttlSeconds: 3600, attachment: true }, signingDate).url).toBe(sdk);
   });
 
   it('UploadPart', async () => {
@@ -103,10 +115,14 @@ describe('the fast presigner makes the same URLs as the AWS SDK presigner', () =
         new GetObjectCommand({ Bucket: bucket, Key: keys[2] }),
         { expiresIn: 60, signingDate },
       );
-    expect(urls.view(temporary, keys[2]!, 60, signingDate)).toBe(await sdkWith(temporary));
+    expect(urls.view(temporary, keys[2]!, { ttlSeconds: 60, attachment: false }, signingDate).url).toBe(
+      await sdkWith(temporary),
+    );
     const renewed = { ...temporary, secretAccessKey: 'renewed-secret', sessionToken: 'renewed/token' };
-    expect(urls.view(renewed, keys[2]!, 60, signingDate)).toBe(await sdkWith(renewed));
-    expect(urls.view(credentials, keys[2]!, 60, signingDate)).toBe(
+    expect(urls.view(renewed, keys[2]!, { ttlSeconds: 60, attachment: false }, signingDate).url).toBe(
+      await sdkWith(renewed),
+    );
+    expect(urls.view(credentials, keys[2]!, { ttlSeconds: 60, attachment: false }, signingDate).url).toBe(
       await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keys[2] }), {
         expiresIn: 60,
         signingDate,
@@ -127,7 +143,9 @@ describe('its URLs on the verifying S3', () => {
       ttlSeconds: 60,
     });
     expect((await fetch(fresh.url, { method: 'PUT', headers: fresh.headers, body })).status).toBe(200);
-    expect(await (await fetch(urls.view(credentials, key, 60))).text()).toBe('fresh');
+    expect(await (await fetch(urls.view(credentials, key, { ttlSeconds: 60, attachment: false }).url)).text()).toBe(
+      'fresh',
+    );
 
     const anHourAgo = new Date(Date.now() - 3600_000);
     const stale = urls.put(

@@ -43,7 +43,10 @@ describe('single PUT URLs on the verifying S3', () => {
     const got = await admin.send(new GetObjectCommand({ Bucket: signer.bucket, Key: file.key }));
     expect(got.ContentType).toBe('image/png');
     expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(body);
-    const view = await fetch(file.viewUrl);
+    expect(file.viewUrl).toBeUndefined();
+    const links = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/links', { keys: [file.key] });
+    expect(links.json.links[0]).toMatchObject({ status: 'ok', disposition: 'inline', etag: `"${md5Hex(body)}"` });
+    const view = await fetch(links.json.links[0].url);
     expect(Buffer.from(await view.arrayBuffer())).toEqual(body);
   });
 

@@ -1,7 +1,10 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 
-/** Logs one JSON line per request: route, status, time, user, batch, file count, outcome. No tokens or URLs. */
+/**
+ * Logs one JSON line per request: route, status, time, user, batch, file count, outcome, and the client's
+ * address when it was refused (401, 429). Never a token or a URL.
+ */
 export function requestLog(log: Logger): Middleware {
   return async (ctx, next) => {
     const started = performance.now();
@@ -18,6 +21,7 @@ export function requestLog(log: Logger): Middleware {
         batch: state.batch,
         files: state.fileCount,
         outcome: state.outcome ?? (ctx.status < 400 ? 'ok' : 'error'),
+        ...(ctx.status === 401 || ctx.status === 429 ? { address: ctx.ip } : {}),
       });
     }
   };

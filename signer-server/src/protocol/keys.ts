@@ -9,31 +9,57 @@ export interface PathRejection {
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
-const DRIVE = /^[A-Za-z]:/u;
+// Invisible or reordering characters: a name that shows as `photo.png` but is `gpj.otohp` or `pho\u200bto.png`.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Noncharacter_Code_Point}]/u;
+// With the `u` flag a surrogate matches only when it is not half of a pair.
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+const DRIVE = /^[A-Za-z]:(\/|$)/u;
 const SLASH_LIKE = /[/\\\u2044\u2215\u29f8\u29f9\ufe68\uff0f\uff3c]/u;
+// Characters Windows does not allow in a name; `:` also opens NTFS streams (`a.png::$DATA`).
+const WINDOWS_CHARS = /[<>:"|?*]/u;
+// Names Windows reserves for devices, with or without an extension (`NUL.txt` is the device too).
+const WINDOWS_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/iu;
+const TRAILING_DOTS_AND_SPACES = /[. ]+$/u;
 const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u;
 
+const reject = (message: string): PathRejection => ({ code: 'invalid-path', message });
+const show = (text: string): string => JSON.stringify(text);
+
 function rejectSegment(segment: string, path: string): PathRejection | undefined {
-  if (segment === '') return { code: 'invalid-path', message: `Path \`${path}\` has an empty segment` };
+  if (segment === '') return reject(`Path ${show(path)} has an empty segment`);
   // Compatibility forms catch look-alikes such as "．．" (fullwidth dots) or "∕" (division slash).
   const folded = segment.normalize('NFKC');
-  if (segment === '.' || segment === '..' || folded === '.' || folded === '..') {
-    return { code: 'invalid-path', message: `Path \`${path}\` has a \`${segment}\` segment` };
+  // Windows drops trailing dots and spaces, so `.. ` and `...` become `..` or nothing there.
+  if (folded.replace(TRAILING_DOTS_AND_SPACES, '') === '') {
+    return reject(`Path ${show(path)} has a ${show(segment)} segment, which means this or the parent folder`);
   }
-  if (SLASH_LIKE.test(folded)) {
-    return { code: 'invalid-path', message: `Path \`${path}\` has a character that looks like a slash` };
+  if (SLASH_LIKE.test(folded)) return reject(`Path ${show(path)} has a character that looks like a slash`);
+  const windowsChar = WINDOWS_CHARS.exec(folded);
+  if (windowsChar) {
+    return reject(`Path ${show(path)} has \`${windowsChar[0]}\`, which Windows does not allow in a name`);
+  }
+  if (WINDOWS_NAMES.test(folded.replace(TRAILING_DOTS_AND_SPACES, ''))) {
+    return reject(`Path ${show(path)} has the segment ${show(segment)}, a device name Windows reserves`);
   }
   return undefined;
 }
 
 /** Normalises a client's relative path (NFC, `\` to `/`) or says why it can never be a key. */
 export function normaliseRelativePath(raw: string): { path: string } | PathRejection {
+  if (LONE_SURROGATE.test(raw)) {
+    return reject(`Path ${show(raw.replace(LONE_SURROGATES, '\ufffd'))} is not valid Unicode (a lone surrogate)`);
+  }
   const path = raw.normalize('NFC').replaceAll('\\', '/');
-  if (path === '') return { code: 'invalid-path', message: 'Path is empty' };
-  if (CONTROL.test(path))
-    return { code: 'invalid-path', message: `Path \`${JSON.stringify(raw)}\` has a control character` };
+  if (path === '') return reject('Path is empty');
+  if (CONTROL.test(path)) return reject(`Path ${show(raw)} has a control character`);
+  const invisible = INVISIBLE.exec(path);
+  if (invisible) {
+    const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return reject(`Path ${show(raw)} has the invisible or reordering character U+${code}`);
+  }
   if (path.startsWith('/') || DRIVE.test(path)) {
-    return { code: 'invalid-path', message: `Path \`${raw}\` is absolute; expected a path relative to the folder` };
+    return reject(`Path ${show(raw)} is absolute; expected a path relative to the folder`);
   }
   for (const segment of path.split('/')) {
     const rejection = rejectSegment(segment, raw);
@@ -42,9 +68,25 @@ export function normaliseRelativePath(raw: string): { path: string } | PathRejec
   return { path };
 }
 
+/**
+ * The form two normalised paths share when a case-insensitive or compatibility-folding file system
+ * (Windows, macOS by default) would give them one name: NFKC, case folded, trailing dots and spaces dropped.
+ */
+export function collisionKey(path: string): string {
+  return path
+    .split('/')
+    .map((s) => s.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').replace(TRAILING_DOTS_AND_SPACES, ''))
+    .join('/');
+}
+
 /** True when `batch` is a usable batch id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with a mark. */
 export function isBatchId(batch: string): boolean {
   return BATCH_ID.test(batch);
+}
+
+/** True when `prefix` is `owner` itself or lies inside it as whole segments (`a/b` inside `a`, not `ab`). */
+export function isWithinPrefix(prefix: string, owner: string): boolean {
+  return prefix === owner || prefix.startsWith(`${owner}/`);
 }
 
 /** Builds `<prefix>/<batch>/<path>` from a normalised path, or rejects it when the key would pass 1024 bytes. */
@@ -52,7 +94,21 @@ export function buildKey(prefix: string, batch: string, path: string): { key: st
   const key = `${prefix}/${batch}/${path}`;
   const bytes = new TextEncoder().encode(key).length;
   if (bytes > MAX_KEY_BYTES) {
-    return { code: 'invalid-path', message: `Key for \`${path}\` would be ${bytes} bytes; S3 allows ${MAX_KEY_BYTES}` };
+    return reject(`Key for ${show(path)} would be ${bytes} bytes; S3 allows ${MAX_KEY_BYTES}`);
   }
   return { key };
+}
+
+/**
+ * Checks that `key` is one the signer could have built for `prefix` (`<prefix>/<batch>/<path>` with a
+ * valid batch id and path), so a client-named key in a link request can never point elsewhere.
+ */
+export function isOwnedKey(key: string, prefix: string): boolean {
+  if (!key.startsWith(`${prefix}/`)) return false;
+  const rest = key.slice(prefix.length + 1);
+  const slash = rest.indexOf('/');
+  if (slash < 0 || !isBatchId(rest.slice(0, slash))) return false;
+  const path = rest.slice(slash + 1);
+  const normalised = normaliseRelativePath(path);
+  return !('code' in normalised) && normalised.path === path && new TextEncoder().encode(key).length <= MAX_KEY_BYTES;
 }

@@ -29,7 +29,6 @@ export const PutResultSchema = z.strictObject({
   url: z.string(),
   headers: HeadersSchema,
   expiresAt: z.string(),
-  viewUrl: z.string(),
 });
 
 /** A file that goes up in parts: sign them with `token`. */
@@ -41,7 +40,6 @@ export const MultipartResultSchema = z.strictObject({
   partSize: z.number().int().positive(),
   partCount: z.number().int().positive(),
   token: z.string(),
-  viewUrl: z.string(),
 });
 
 /** A file the signer refused, with a code and a message for a person. */
@@ -93,6 +91,37 @@ export const ListPartsResponseSchema = z.strictObject({
 /** A completed multipart upload. */
 export const CompleteResponseSchema = z.strictObject({ key: z.string(), etag: z.string(), size: z.number().int() });
 
+/** POST /v1/links: view links for objects the caller uploaded, named by key. */
+export const LinksRequestSchema = z.strictObject({
+  keys: z.array(z.string().min(1).max(1024)).min(1).max(1000),
+});
+
+/** A view link to one object, with what S3 holds there. */
+export const LinkSchema = z.strictObject({
+  status: z.literal('ok'),
+  key: z.string(),
+  url: z.string(),
+  expiresAt: z.string(),
+  /** `attachment` for any type a browser could run (HTML, SVG, scripts) or that is not known to be inert. */
+  disposition: z.enum(['inline', 'attachment']),
+  etag: z.string(),
+  size: z.number().int(),
+  contentType: z.string(),
+});
+
+/** A key the signer gives no link for: not the caller's, or no object there. */
+export const LinkErrorSchema = z.strictObject({
+  status: z.literal('error'),
+  key: z.string(),
+  code: z.enum(['forbidden', 'not-found']),
+  message: z.string(),
+});
+
+/** The signer's answer to a links request, one result per key in request order. */
+export const LinksResponseSchema = z.strictObject({
+  links: z.array(z.discriminatedUnion('status', [LinkSchema, LinkErrorSchema])),
+});
+
 /** GET /v1/policy: what the caller may do. */
 export const PolicySchema = z.strictObject({
   user: z.string(),
@@ -125,4 +154,6 @@ export type SignPartsResponse = z.infer<typeof SignPartsResponseSchema>;
 export type ListPartsResponse = z.infer<typeof ListPartsResponseSchema>;
 export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
+export type Link = z.infer<typeof LinkSchema>;
+export type LinkResult = z.infer<typeof LinksResponseSchema>['links'][number];
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -4,14 +4,16 @@ import type { SignerDeps } from '../deps';
 import { HttpError } from '../errors';
 import { judgeFile, type AcceptedFile } from '../file-policy';
 import { readBody } from '../middleware/read-body';
-import { choosePartSize, isBatchId, partCount, SignBatchRequestSchema, type FileResult } from '../protocol';
+import {
+  choosePartSize,
+  collisionKey,
+  isBatchId,
+  partCount,
+  SignBatchRequestSchema,
+  type FileResult,
+} from '../protocol';
 
-async function signMultipart(
-  deps: SignerDeps,
-  caller: Caller,
-  accepted: AcceptedFile,
-  viewUrl: string,
-): Promise<FileResult> {
+async function signMultipart(deps: SignerDeps, caller: Caller, accepted: AcceptedFile): Promise<FileResult> {
   const { config, storage, tokens } = deps;
   if (!config.policy.overwrite && (await storage.exists(accepted.key))) {
     return {
@@ -34,7 +36,6 @@ async function signMultipart(
     partSize,
     partCount: partCount(size, partSize),
     token,
-    viewUrl,
   };
 }
 
@@ -65,7 +66,8 @@ export function batchRoutes(deps: SignerDeps): Router {
     }
     const credentials = await deps.storage.credentials();
     const now = new Date();
-    const seen = new Set<string>();
+    // Paths that one file system would give one name (`A.png` and `a.png` on Windows or macOS).
+    const seen = new Map<string, string>();
     const results: FileResult[] = [];
     for (const file of body.files) {
       const judged = judgeFile(file, caller, body.batch, policy);
@@ -73,19 +75,22 @@ export function batchRoutes(deps: SignerDeps): Router {
         results.push(judged);
         continue;
       }
-      if (seen.has(judged.key)) {
+      const first = seen.get(collisionKey(judged.path));
+      if (first !== undefined) {
+        const same = first === judged.path;
         results.push({
           status: 'error',
           path: file.path,
           code: 'duplicate-path',
-          message: `Path \`${judged.path}\` appears twice in this batch`,
+          message: same
+            ? `Path \`${judged.path}\` appears twice in this batch`
+            : `Path \`${judged.path}\` and \`${first}\` differ only in case or character forms; Windows and macOS would make them one file`,
         });
         continue;
       }
-      seen.add(judged.key);
-      const viewUrl = deps.urls.view(credentials, judged.key, policy.viewUrlTtlSeconds, now);
+      seen.set(collisionKey(judged.path), judged.path);
       if (judged.multipart) {
-        results.push(await signMultipart(deps, caller, judged, viewUrl));
+        results.push(await signMultipart(deps, caller, judged));
         continue;
       }
       const put = deps.urls.put(
@@ -100,7 +105,7 @@ export function batchRoutes(deps: SignerDeps): Router {
         },
         now,
       );
-      results.push({ status: 'put', path: file.path, key: judged.key, ...put, viewUrl });
+      results.push({ status: 'put', path: file.path, key: judged.key, ...put });
     }
     ctx.state.outcome = `signed ${results.filter((r) => r.status !== 'error').length}/${results.length}`;
     ctx.body = { files: results };

@@ -56,6 +56,11 @@ export const openApiDocument = {
       protocol.CompleteResponseSchema,
     ),
     '/v1/multipart/abort': post('Abort the upload', protocol.UploadRefSchema, undefined),
+    '/v1/links': post(
+      "View links for the caller's uploaded objects",
+      protocol.LinksRequestSchema,
+      protocol.LinksResponseSchema,
+    ),
     '/healthz': { get: { summary: 'Alive', responses: { '200': { description: 'OK' } } } },
     '/readyz': {
       get: {

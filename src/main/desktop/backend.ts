@@ -18,7 +18,7 @@ export function desktopBackend(service: HoistService, native: NativeSide): IpcBa
     control: (request) => service.control(request),
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),
-    copyLink: (ref) => native.copyText(service.viewUrl(ref)),
+    copyLink: async (ref) => native.copyText(await service.viewUrl(ref)),
     openReport: (batchId) => native.openPath(service.reportPath(batchId)),
     getSettings: () => service.settings(),
     saveSettings: (input) => service.saveSettings(input),

@@ -4,7 +4,8 @@ import type { FileOutcome } from '../../shared/outcome';
 import type { ActiveFile } from '../../shared/progress';
 
 interface Row extends FileRow {
-  viewUrl?: string;
+  /** The object's key once uploaded: the signer gives its view link on request. */
+  key?: string;
 }
 
 const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'failed']);
@@ -35,7 +36,7 @@ export class FileTable {
       this.#setStatus(row, 'queued');
       Object.assign(row, { size, bytesDone: 0, hasLink: false });
       delete row.reason;
-      delete row.viewUrl;
+      delete row.key;
     } else {
       this.#add({ path, size, status: 'queued', bytesDone: 0, hasLink: false });
     }
@@ -49,8 +50,9 @@ export class FileTable {
     this.#setStatus(row, outcome.status);
     row.size = outcome.size;
     row.bytesDone = outcome.status === 'uploaded' ? outcome.size : 0;
-    row.hasLink = Boolean(outcome.viewUrl);
-    if (outcome.viewUrl) row.viewUrl = outcome.viewUrl;
+    row.hasLink = outcome.status === 'uploaded' && Boolean(outcome.key);
+    if (row.hasLink) row.key = outcome.key;
+    else delete row.key;
     if (outcome.reason) row.reason = outcome.reason;
     else delete row.reason;
     this.#active.delete(outcome.path);
@@ -85,9 +87,9 @@ export class FileTable {
     return this.#rows.filter((row) => row.status === 'failed').map(({ path, size }) => ({ path, size }));
   }
 
-  /** The view link of an uploaded file. */
-  viewUrl(path: string): string | undefined {
-    return this.#byPath.get(path)?.viewUrl;
+  /** The key of an uploaded file, or undefined when it has none (not uploaded, or not listed). */
+  key(path: string): string | undefined {
+    return this.#byPath.get(path)?.key;
   }
 
   /** True when the table lists `path`. */
@@ -102,7 +104,7 @@ export class FileTable {
       total: rows.length,
       counts: { all: this.#rows.length, ...this.#counts },
       offset,
-      rows: rows.slice(offset, offset + limit).map(({ viewUrl: _viewUrl, ...row }) => row),
+      rows: rows.slice(offset, offset + limit).map(({ key: _key, ...row }) => row),
     };
   }
 

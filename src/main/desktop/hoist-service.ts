@@ -183,11 +183,14 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     return this.#entry(batchId).table.page(filter, offset, limit);
   }
 
-  /** The view link of an uploaded file; throws when it has none. */
-  viewUrl({ batchId, path }: FileRef): string {
-    const url = this.#entry(batchId).table.viewUrl(path);
-    if (!url) throw new Error(`File \`${path}\` of batch \`${batchId}\` has no view link`);
-    return url;
+  /** A fresh view link of an uploaded file, from the signer; throws when it gives none. */
+  async viewUrl({ batchId, path }: FileRef): Promise<string> {
+    const entry = this.#entry(batchId);
+    const key = entry.table.key(path);
+    if (!key) throw new Error(`File \`${path}\` of batch \`${batchId}\` has no view link: it is not uploaded`);
+    const [link] = await (entry.engine ?? (await this.engine())).signer.links([key]);
+    if (link?.status !== 'ok') throw new Error(`No view link for \`${path}\`: ${link?.message ?? 'no answer'}`);
+    return link.url;
   }
 
   /** The JSON report of a finished batch; throws when it has none yet. */

@@ -448,7 +448,6 @@ export class Batch extends EventEmitter<BatchEvents> {
       token: plan.token,
       partSize: plan.partSize,
       partCount: plan.partCount,
-      viewUrl: plan.viewUrl,
     };
     this.#journal?.append(record);
     return record;
@@ -494,7 +493,6 @@ export class Batch extends EventEmitter<BatchEvents> {
             key: current.key,
             md5: file.md5!.hex,
             etag,
-            viewUrl: current.viewUrl,
           });
           return;
         } catch (error) {
@@ -549,10 +547,9 @@ export class Batch extends EventEmitter<BatchEvents> {
   /** After a 412: the object is ours from an earlier run when its ETag is our MD5 (then: uploaded). */
   async #alreadyThere(file: PendingFile, signed: PutResult): Promise<boolean> {
     try {
-      const res = await fetch(signed.viewUrl, { headers: { range: 'bytes=0-0' } });
-      await res.body?.cancel();
-      const etag = res.headers.get('etag');
-      if (!res.ok || etag !== `"${file.md5!.hex}"`) return false;
+      const [link] = await this.#shared.signer.links([signed.key]);
+      const etag = link?.status === 'ok' ? link.etag : undefined;
+      if (etag !== `"${file.md5!.hex}"`) return false;
       this.#record({
         path: file.path,
         status: 'uploaded',
@@ -560,7 +557,6 @@ export class Batch extends EventEmitter<BatchEvents> {
         key: signed.key,
         md5: file.md5!.hex,
         etag,
-        viewUrl: signed.viewUrl,
         code: 'already-there',
         reason: 'Identical object was already in the bucket',
       });

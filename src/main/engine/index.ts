@@ -14,6 +14,7 @@ export { Batch, newBatchId } from './batch';
 export { planFolder, type FolderPlan, type PlanOptions } from './plan';
 export { DEFAULT_IGNORE } from './scan';
 export { writeReport } from './report-writer';
+export { addViewLinks } from './report-links';
 export { SignerClient } from './signer-client';
 export { UploadError } from './errors';
 export type { JournalState } from './journal';

@@ -23,7 +23,6 @@ export interface MultipartRecord {
   token: string;
   partSize: number;
   partCount: number;
-  viewUrl: string;
 }
 
 /** One part S3 accepted, with its verified ETag. */

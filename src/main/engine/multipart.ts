@@ -185,7 +185,6 @@ export async function uploadMultipart(job: MultipartJob): Promise<FileOutcome> {
       key: record.key,
       md5: (await parts.whole).hex,
       etag: done.etag,
-      viewUrl: record.viewUrl,
     };
   } finally {
     parts.stop();

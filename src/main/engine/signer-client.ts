@@ -1,6 +1,7 @@
 import {
   CompleteResponseSchema,
   ErrorBodySchema,
+  LinksResponseSchema,
   ListPartsResponseSchema,
   PolicySchema,
   SignBatchResponseSchema,
@@ -8,6 +9,7 @@ import {
   type CompleteResponse,
   type FileRequest,
   type FileResult,
+  type LinkResult,
   type ListPartsResponse,
   type PartRequest,
   type Policy,
@@ -151,6 +153,14 @@ export class SignerClient {
   /** Completes the upload after the signer checks it against the plan. */
   async complete(token: string, signal?: AbortSignal): Promise<CompleteResponse> {
     return (await this.#call('POST', '/v1/multipart/complete', { token }, CompleteResponseSchema, signal))!;
+  }
+
+  /** View links for objects this caller uploaded, one result per key in order (at most 1,000 keys). */
+  async links(keys: string[], signal?: AbortSignal): Promise<LinkResult[]> {
+    const out = (await this.#call('POST', '/v1/links', { keys }, LinksResponseSchema, signal))!;
+    if (out.links.length !== keys.length)
+      throw new UploadError('signer-protocol', `Asked for ${keys.length} links, got ${out.links.length}`, 'fatal');
+    return out.links;
   }
 
   /** Aborts the upload on S3. */
