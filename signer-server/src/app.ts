@@ -9,6 +9,7 @@ import { authenticate, hashedTokenVerifier, type Caller, type TokenVerifier } fr
 import { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
 import type { SignerDeps } from './deps';
+import { authFailureLimit } from './middleware/auth-failures';
 import { bodyParseError, errorBodies } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { batchRoutes } from './routes/batches';
@@ -49,8 +50,8 @@ const tokenSecrets = (config: SignerConfig): Buffer[] =>
   [config.tokenSecret, config.previousTokenSecret].flatMap((text) => (text ? [secretBytes(text)!] : []));
 
 /**
- * Composes the signer: logs, errors, headers, CORS, health, then a limit per client address, auth, a
- * limit per caller, body limits and the API.
+ * Composes the signer: logs, errors, headers, CORS, health, then limits per client address (requests,
+ * failed sign-ins), auth, a limit per caller, body limits and the API.
  */
 export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
@@ -78,8 +79,9 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   }
   mount(app, healthRoutes(deps));
   mount(app, openApiRoutes());
-  const { max, addressMax, windowMs } = config.rateLimit;
+  const { max, addressMax, authFailureMax, windowMs } = config.rateLimit;
   app.use(limiter(addressMax, windowMs, (ctx) => ctx.ip));
+  app.use(authFailureLimit(authFailureMax, windowMs));
   app.use(authenticate(options.verifier ?? hashedTokenVerifier(config.users)));
   app.use(limiter(max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
   const limit = config.policy.maxBodyBytes;

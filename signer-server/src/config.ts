@@ -87,6 +87,8 @@ const RateLimitSchema = z
     windowMs: z.number().int().min(100).default(60_000),
     /** Requests per client address in the window, counted before authentication; twice `max` by default. */
     addressMax: z.number().int().min(1).optional(),
+    /** Failed sign-ins (401) per client address in the window before it is refused with 429. */
+    authFailureMax: z.number().int().min(1).default(30),
   })
   .transform((r) => ({ ...r, addressMax: r.addressMax ?? 2 * r.max }));
 

@@ -21,11 +21,15 @@ export interface TestSigner {
 export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>> & {
   bucket?: string;
   tokens?: TestSigner['tokens'];
+  /** Key prefixes of the two users; `users/alice` and `users/bob` by default. */
+  prefixes?: { alice: string; bob: string };
+  /** Called with the signer's real S3 client before it starts, to count or watch its calls. */
+  instrument?: (storage: Storage) => void;
 };
 
 /** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
 export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
-  const { bucket: givenBucket, tokens: givenTokens, ...overrides } = options;
+  const { bucket: givenBucket, tokens: givenTokens, prefixes, instrument, ...overrides } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
   const tokens = givenTokens ?? {
     alice: `alice-${randomBytes(16).toString('hex')}`,
@@ -38,8 +42,8 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     ...overrides,
     s3: { bucket, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true },
     users: [
-      { id: 'alice', tokenSha256: hashToken(tokens.alice), prefix: 'users/alice' },
-      { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: 'users/bob' },
+      { id: 'alice', tokenSha256: hashToken(tokens.alice), prefix: prefixes?.alice ?? 'users/alice' },
+      { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: prefixes?.bob ?? 'users/bob' },
     ],
   });
   const logs: Record<string, unknown>[] = [];
@@ -51,6 +55,7 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     },
   });
   const storage = new Storage(config.s3, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  instrument?.(storage);
   const signer = await startSigner(config, { logger: pino({ level: 'info', base: undefined }, sink), storage });
   return { url: signer.url, bucket, config, tokens, logs, close: signer.close };
 }
