@@ -208,4 +208,23 @@ describe('hoist push', () => {
       code: 'type-not-allowed',
     });
   });
+
+  it('writes view links into the report only with --links, each fetching the file', async () => {
+    const files = { 'a.png': bytes(1500), 'b.txt': Buffer.from('bee') };
+    const root = await makeFolder(files);
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const common = [root, '--signer', signer.url, '--token', signer.tokens.alice, '--state-dir', stateDir, '--json'];
+    const plain = hoistPush([...common, '--report', join(stateDir, 'plain')]);
+    expect(await plain.exited).toBe(0);
+    const without = JSON.parse(await readFile(join(stateDir, 'plain.json'), 'utf8'));
+    expect(without.files.map((f: { viewUrl?: string }) => f.viewUrl)).toEqual([undefined, undefined]);
+    const linked = hoistPush([...common, '--report', join(stateDir, 'linked'), '--links']);
+    expect(await linked.exited).toBe(0);
+    expect(linked.events.find((e) => e.event === 'end')?.links).toMatch(/^in the report, valid until \d{4}-/u);
+    const report = JSON.parse(await readFile(join(stateDir, 'linked.json'), 'utf8'));
+    for (const file of report.files as { path: keyof typeof files; viewUrl: string }[]) {
+      const body = Buffer.from(await (await fetch(file.viewUrl)).arrayBuffer());
+      expect(md5Hex(body)).toBe(md5Hex(files[file.path]));
+    }
+  });
 });

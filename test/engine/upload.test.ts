@@ -3,7 +3,7 @@ import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planFolder, UploadEngine } from '../../src/main/engine';
+import { addViewLinks, planFolder, UploadEngine } from '../../src/main/engine';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -144,6 +144,56 @@ describe('the engine against the real signer and the verifying S3', () => {
     expect(byPath['ok.txt']?.status).toBe('uploaded');
     expect(byPath['page.html']).toMatchObject({ status: 'failed', code: 'type-not-allowed' });
     expect(byPath['big.txt']).toMatchObject({ status: 'failed', code: 'too-large' });
+  });
+
+  it('takes an object already at its key with its own MD5 as uploaded, asking the signer for its ETag', async () => {
+    const root = await makeFolder({ 'a.png': bytes(3000), 'b.txt': Buffer.from('bee') });
+    const first = engineFor(signer.tokens.alice, { stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')) });
+    const batch = first.batch(root);
+    expect((await batch.run()).counts.uploaded).toBe(2);
+    first.close();
+    // A second run of the same batch id without its journal: each PUT meets If-None-Match (412).
+    const again = engineFor(signer.tokens.alice, { stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')) });
+    const report = await again.batch(root, { id: batch.id }).run();
+    again.close();
+    expect(report.files.map((f) => [f.path, f.status, f.code]).sort()).toEqual([
+      ['a.png', 'uploaded', 'already-there'],
+      ['b.txt', 'uploaded', 'already-there'],
+    ]);
+  });
+
+  it('puts a fresh view link to each uploaded file in the report on request', async () => {
+    const files = { 'cat.png': bytes(2000), 'notes.txt': Buffer.from('plain notes') };
+    const root = await makeFolder(files);
+    const engine = engineFor();
+    const report = await engine.batch(root).run();
+    expect(report.files.every((f) => f.viewUrl === undefined)).toBe(true);
+    const expiresAt = await addViewLinks(report, engine.signer);
+    engine.close();
+    expect(Date.parse(expiresAt!)).toBeGreaterThan(Date.now() + 3500_000);
+    for (const file of report.files) {
+      const res = await fetch(file.viewUrl!);
+      expect(md5Hex(Buffer.from(await res.arrayBuffer()))).toBe(md5Hex(files[file.path as keyof typeof files]));
+      const disposition = res.headers.get('content-disposition');
+      expect(disposition, file.path).toBe(file.path === 'notes.txt' ? "attachment; filename*=UTF-8''notes.txt" : null);
+    }
+  });
+
+  it('fails the second of two names Windows or macOS would merge, across sign groups, in plan and upload', async () => {
+    const files: Record<string, Buffer> = { 'Photo.png': bytes(10), 'photo.PNG': bytes(11) };
+    for (let i = 0; i < 12; i++) files[`f${i}.png`] = bytes(12);
+    const root = await makeFolder(files);
+    // One file per sign request: the signer never sees the two together, so only the engine can tell.
+    const engine = engineFor(signer.tokens.alice, { signBatchSize: 1 });
+    const plan = await planFolder(root, await engine.signer.policy());
+    const report = await engine.batch(root).run();
+    engine.close();
+    expect(plan.rejected.map((f) => f.code)).toEqual(['duplicate-path']);
+    const failed = report.files.filter((f) => f.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ code: 'duplicate-path', path: plan.rejected[0]!.path });
+    expect(failed[0]!.reason).toContain('differ only in case');
+    expect(report.counts.uploaded).toBe(13);
   });
 
   it('fails the batch with a readable error when the token is refused', async () => {

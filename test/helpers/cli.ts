@@ -15,10 +15,13 @@ export interface HoistRun {
   exited: Promise<number | null>;
 }
 
-/** Runs `hoist push <args>` from this checkout (add `--json` to collect events). */
-export function hoistPush(args: string[]): HoistRun {
+/** Runs `hoist push <args>` from this checkout (add `--json` to collect events), with `env` added. */
+export function hoistPush(args: string[], env: NodeJS.ProcessEnv = {}): HoistRun {
   const child = endsWithTest(
-    spawn(process.execPath, ['bin/hoist.js', 'push', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, ['bin/hoist.js', 'push', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
   );
   const events: Record<string, any>[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));

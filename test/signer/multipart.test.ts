@@ -10,9 +10,9 @@ const admin = adminClient(s3);
 const MiB = 1024 * 1024;
 let signer: TestSigner;
 let replica: TestSigner;
+const policy = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
 
 beforeAll(async () => {
-  const policy = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
   signer = await startTestSigner(s3, { policy });
   // A second replica with the same settings and secret: any request may reach either one.
   replica = await startTestSigner(s3, {
@@ -83,6 +83,49 @@ describe('multipart uploads', () => {
     expect(head.ContentLength).toBe(body.length);
     const got = await admin.send(new GetObjectCommand({ Bucket: signer.bucket, Key: file.key }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+
+  it('keeps uploads in flight across a secret rotation, and refuses them once the old secret is dropped', async () => {
+    const file = await plan('rotated.bin');
+    await uploadParts(file.token, [1, 2]);
+    const next = randomBytes(32).toString('hex');
+    const rotated = await startTestSigner(s3, {
+      bucket: signer.bucket,
+      tokens: signer.tokens,
+      policy,
+      tokenSecret: next,
+      previousTokenSecret: signer.config.tokenSecret,
+    });
+    const dropped = await startTestSigner(s3, {
+      bucket: signer.bucket,
+      tokens: signer.tokens,
+      policy,
+      tokenSecret: next,
+    });
+    const parts = await signParts(rotated.url, signer.tokens.alice, file.token, [3]);
+    expect(parts.status).toBe(200);
+    const part = parts.json.parts[0];
+    expect((await fetch(part.url, { method: 'PUT', headers: part.headers, body: slices[2] })).status).toBe(200);
+    const refused = await callSigner(dropped.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', {
+      token: file.token,
+    });
+    const done = await callSigner(rotated.url, signer.tokens.alice, 'POST', '/v1/multipart/complete', {
+      token: file.token,
+    });
+    // A plan the rotated signer makes is signed with the new secret, under its own key id.
+    const fresh = (
+      await callSigner(rotated.url, signer.tokens.alice, 'POST', '/v1/batches/sign', {
+        batch: 'mp',
+        files: [{ path: 'fresh.bin', size: body.length, type: 'application/octet-stream' }],
+      })
+    ).json.files[0];
+    await rotated.close();
+    await dropped.close();
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.message).toContain('a secret this signer no longer holds');
+    expect(done.status).toBe(200);
+    expect(done.json.size).toBe(body.length);
+    expect(fresh.token.split('.')[0]).not.toBe(file.token.split('.')[0]);
   });
 
   it("refuses a part size other than the plan's, and a part number past the plan", async () => {

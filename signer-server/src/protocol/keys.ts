@@ -79,6 +79,24 @@ export function collisionKey(path: string): string {
     .join('/');
 }
 
+/** The paths of one batch so far, to tell when a new one duplicates an earlier one, exactly or by folding. */
+export class DuplicateNames {
+  readonly #seen = new Map<string, string>();
+
+  /** Records a normalised `path`; returns why it duplicates an earlier path, or undefined when it does not. */
+  check(path: string): string | undefined {
+    const key = collisionKey(path);
+    const first = this.#seen.get(key);
+    if (first === undefined) {
+      this.#seen.set(key, path);
+      return undefined;
+    }
+    return first === path
+      ? `Path ${show(path)} appears twice in this batch`
+      : `Paths ${show(first)} and ${show(path)} differ only in case or character forms; Windows and macOS would make them one file`;
+  }
+}
+
 /** True when `batch` is a usable batch id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with a mark. */
 export function isBatchId(batch: string): boolean {
   return BATCH_ID.test(batch);

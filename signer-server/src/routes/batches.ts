@@ -6,7 +6,7 @@ import { judgeFile, type AcceptedFile } from '../file-policy';
 import { readBody } from '../middleware/read-body';
 import {
   choosePartSize,
-  collisionKey,
+  DuplicateNames,
   isBatchId,
   partCount,
   SignBatchRequestSchema,
@@ -66,8 +66,7 @@ export function batchRoutes(deps: SignerDeps): Router {
     }
     const credentials = await deps.storage.credentials();
     const now = new Date();
-    // Paths that one file system would give one name (`A.png` and `a.png` on Windows or macOS).
-    const seen = new Map<string, string>();
+    const names = new DuplicateNames();
     const results: FileResult[] = [];
     for (const file of body.files) {
       const judged = judgeFile(file, caller, body.batch, policy);
@@ -75,20 +74,11 @@ export function batchRoutes(deps: SignerDeps): Router {
         results.push(judged);
         continue;
       }
-      const first = seen.get(collisionKey(judged.path));
-      if (first !== undefined) {
-        const same = first === judged.path;
-        results.push({
-          status: 'error',
-          path: file.path,
-          code: 'duplicate-path',
-          message: same
-            ? `Path \`${judged.path}\` appears twice in this batch`
-            : `Path \`${judged.path}\` and \`${first}\` differ only in case or character forms; Windows and macOS would make them one file`,
-        });
+      const duplicate = names.check(judged.path);
+      if (duplicate) {
+        results.push({ status: 'error', path: file.path, code: 'duplicate-path', message: duplicate });
         continue;
       }
-      seen.set(collisionKey(judged.path), judged.path);
       if (judged.multipart) {
         results.push(await signMultipart(deps, caller, judged));
         continue;

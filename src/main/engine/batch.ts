@@ -3,7 +3,15 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import PQueue from 'p-queue';
-import type { FileRequest, FileResult, MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
+import {
+  DuplicateNames,
+  normaliseRelativePath,
+  type FileRequest,
+  type FileResult,
+  type MultipartResult,
+  type Policy,
+  type PutResult,
+} from '@hoist/signer-server/protocol';
 import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import type { BandwidthLimiter } from './bandwidth';
@@ -316,6 +324,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     let group: PendingFile[] = [];
     // The group hashed last waits here for the queue to run short, while the next one is hashed.
     let waiting: Promise<void> = Promise.resolve();
+    // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
+    const names = new DuplicateNames();
     const hashThenSign = async (files: PendingFile[]): Promise<void> => {
       const hashed = await this.#hashGroup(files);
       await waiting;
@@ -336,6 +346,18 @@ export class Batch extends EventEmitter<BatchEvents> {
         continue;
       }
       this.#tracker.addFile(entry.size);
+      const normalised = normaliseRelativePath(entry.path);
+      const duplicate = 'path' in normalised ? names.check(normalised.path) : undefined;
+      if (duplicate) {
+        this.#record({
+          path: entry.path,
+          status: 'failed',
+          size: entry.size,
+          code: 'duplicate-path',
+          reason: duplicate,
+        });
+        continue;
+      }
       const finished = this.#resumeFrom?.finished.get(entry.path);
       if (finished) {
         this.#record(finished, false);

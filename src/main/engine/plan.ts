@@ -1,4 +1,10 @@
-import { buildKey, matchesContentType, normaliseRelativePath, type Policy } from '@hoist/signer-server/protocol';
+import {
+  buildKey,
+  DuplicateNames,
+  matchesContentType,
+  normaliseRelativePath,
+  type Policy,
+} from '@hoist/signer-server/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import { contentTypeOf } from './content-type';
 import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
@@ -26,6 +32,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
   const plan: FolderPlan = { root, upload: { files: 0, bytes: 0, multipart: 0 }, rejected: [], skipped: [] };
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
+  const names = new DuplicateNames();
   for await (const entry of scanFolder(root, ignore)) {
     if (entry.kind === 'problem') {
       const outcome: FileOutcome = {
@@ -41,6 +48,11 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     const normalised = normaliseRelativePath(entry.path);
     if ('code' in normalised) {
       reject(entry.path, entry.size, normalised.code, normalised.message);
+      continue;
+    }
+    const duplicate = names.check(normalised.path);
+    if (duplicate) {
+      reject(entry.path, entry.size, 'duplicate-path', duplicate);
       continue;
     }
     const key = buildKey(policy.prefix, 'x'.repeat(24), normalised.path);
