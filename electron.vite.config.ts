@@ -7,7 +7,14 @@ export default defineConfig({
     build: {
       // The signer workspace ships TypeScript sources: bundle it into main rather than require it at run time.
       externalizeDeps: { exclude: ['@hoist/signer-server'] },
-      rollupOptions: { input: resolve(import.meta.dirname, 'src/main/index.ts') },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          // The engine's hash thread runs this file beside the bundle (see worker-location.ts).
+          'hash-worker': resolve(import.meta.dirname, 'src/engine/hashing/hash-worker.ts'),
+        },
+        output: { entryFileNames: (chunk) => (chunk.name === 'hash-worker' ? '[name].mjs' : '[name].js') },
+      },
     },
   },
   preload: {

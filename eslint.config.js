@@ -9,7 +9,15 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
 
 const electron = {
   name: 'electron',
-  message: 'Only the Electron shell (src/main outside engine/ and desktop/, src/preload) may import electron.',
+  message: 'Only the Electron shell (src/main outside desktop/, src/preload) may import electron.',
+};
+const aboveTheEngine = {
+  group: ['**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+  message: 'The engine is plain Node under the CLI and the desktop app: it imports neither.',
+};
+const theEngine = {
+  group: ['**/engine', '**/engine/**'],
+  message: 'src/shared is beneath the engine: types and pure logic the engine, CLI and UI share.',
 };
 const noNode = {
   group: nodeBuiltins,
@@ -57,13 +65,17 @@ export default tseslint.config(
     rules: restrict({ paths: [electron] }),
   },
   {
-    files: ['src/main/engine/**', 'src/main/desktop/**'],
+    files: ['src/engine/**'],
+    rules: restrict({ paths: [electron], patterns: [aboveTheEngine] }),
+  },
+  {
+    files: ['src/main/desktop/**'],
     rules: restrict({ paths: [electron] }),
   },
   {
     files: ['src/shared/**'],
     rules: {
-      ...restrict({ paths: [electron], patterns: [noNode] }),
+      ...restrict({ paths: [electron], patterns: [noNode, theEngine] }),
       'no-restricted-globals': ['error', ...browserGlobals, ...nodeGlobals],
     },
   },

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 
 await rm('out/cli', { recursive: true, force: true });
 await build({
-  entryPoints: { hoist: 'src/cli/index.ts' },
+  // The engine's hash thread runs hash-worker.mjs beside the bundle (see src/engine/hashing/worker-location.ts).
+  entryPoints: { hoist: 'src/cli/index.ts', 'hash-worker': 'src/engine/hashing/hash-worker.ts' },
   outdir: 'out/cli',
   bundle: true,
   splitting: true,

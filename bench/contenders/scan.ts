@@ -1,4 +1,4 @@
-import { scanFolder } from '../../src/main/engine/scan';
+import { scanFolder } from '../../src/engine/pipeline/scan';
 
 // Scans a tree the way a batch does and prints the count; run under /usr/bin/time for peak RSS.
 let files = 0;

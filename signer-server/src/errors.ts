@@ -1,10 +1,12 @@
+import type { SignerErrorCode } from './protocol/error-codes';
+
 /** An error answered to the client as `{ error: { code, message, field } }` with `status`. */
 export class HttpError extends Error {
   override name = 'HttpError';
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: SignerErrorCode,
     message: string,
     readonly field?: string,
     readonly headers: Record<string, string> = {},

@@ -7,6 +7,7 @@ import {
   normaliseRelativePath,
   type FileError,
   type FileRequest,
+  type SignerErrorCode,
 } from './protocol';
 
 /** A file that passed every check, with the key the server chose for it. */
@@ -17,7 +18,12 @@ export interface AcceptedFile {
   multipart: boolean;
 }
 
-const refuse = (path: string, code: string, message: string): FileError => ({ status: 'error', path, code, message });
+const refuse = (path: string, code: SignerErrorCode, message: string): FileError => ({
+  status: 'error',
+  path,
+  code,
+  message,
+});
 
 /** Checks one file against the policy and decides its key, `<prefix>/<batch>/<path>`; never trusts the client's. */
 export function judgeFile(

@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { defaultStateDir } from '../main/engine';
-import { UploadError } from '../main/engine/errors';
+import { defaultStateDir, UploadError } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import { parseBandwidth, parseConcurrency, parseFolder, parseReport, parseStateDir } from './parse-options';
 import { EXIT, push } from './push';

@@ -1,28 +1,25 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { concurrencyProblem, parseRate } from '../shared/engine-limits';
 
-/** Parses `--concurrency`: a whole number from 1 to 256. */
+/** Parses `--concurrency`: a whole number in the engine's one range (1 to 256). */
 export function parseConcurrency(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) {
-    throw new InvalidArgumentError(`Expected \`--concurrency\` to be a whole number from 1 to 256, got \`${value}\``);
-  }
+  const problem = concurrencyProblem(n, '--concurrency', value);
+  if (problem) throw new InvalidArgumentError(problem);
   return n;
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
 /** Parses `--bwlimit` like rclone: bytes per second with an optional K, M or G (binary) suffix. */
 export function parseBandwidth(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kmg]?)(?:i?b)?(?:\/s)?$/iu.exec(value.trim());
-  const bytes = match ? Number(match[1]) * (UNITS[match[2]!.toLowerCase()] ?? 1) : Number.NaN;
-  if (!Number.isFinite(bytes) || bytes < 1024) {
+  const bytes = parseRate(value);
+  if (bytes === undefined) {
     throw new InvalidArgumentError(
       `Expected \`--bwlimit\` to be at least 1K bytes per second, like \`500K\` or \`10M\`, got \`${value}\``,
     );
   }
-  return Math.floor(bytes);
+  return bytes;
 }
 
 /** Collects the `<folders...>` of `push`: each must exist, so a typo is named before anything starts. */

@@ -2,8 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
-import { addViewLinks, planFolder, UploadEngine, writeReport, type Batch } from '../main/engine';
-import { DEFAULT_IGNORE } from '../main/engine/scan';
+import { addViewLinks, DEFAULT_IGNORE, newBatchId, planFolder, UploadEngine, writeReport, type Batch } from '../engine';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
 
@@ -73,7 +72,11 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
     if (options.dryRun) {
       const policy = await engine.signer.policy();
       for (const folder of folders) {
-        const plan = await planFolder(resolve(folder), policy, { ignore: options.ignore ?? DEFAULT_IGNORE });
+        const root = resolve(folder);
+        const plan = await planFolder(root, policy, {
+          ignore: options.ignore ?? DEFAULT_IGNORE,
+          batchId: newBatchId(root),
+        });
         out.info(
           `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
         );

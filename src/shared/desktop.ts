@@ -74,7 +74,7 @@ export interface SettingsView {
   /** How the token is kept: encrypted by the OS, for this session only, or not at all. */
   tokenStorage: 'encrypted' | 'session-only' | 'none';
   concurrency: number;
-  bandwidthMBps: number | null;
+  bandwidthMiBps: number | null;
 }
 
 /** The hint shown with an error code, so every error says what to do next. */

@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { isBatchId } from '@hoist/signer-server/protocol/batch-id';
+import { CONCURRENCY } from './engine-limits';
 import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
 
-const BatchIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/u, 'not a batch id');
+const BatchIdSchema = z.string().refine(isBatchId, 'not a batch id');
 const RelativePathSchema = z.string().min(1).max(4096);
 
 /** Payload of `addBatches`: absolute paths of folders or files, 1 to 100 of them. */
@@ -38,9 +40,9 @@ export const FileRefSchema = z.strictObject({ batchId: BatchIdSchema, path: Rela
 export const SettingsInputSchema = z.strictObject({
   signerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/u })]),
   token: z.string().max(4096).optional(),
-  concurrency: z.int().min(1).max(64),
-  /** Megabytes per second; null for no limit. */
-  bandwidthMBps: z.number().positive().max(100_000).nullable(),
+  concurrency: z.int().min(CONCURRENCY.min).max(CONCURRENCY.max),
+  /** Mebibytes (2^20 bytes) per second; null for no limit. */
+  bandwidthMiBps: z.number().positive().max(100_000).nullable(),
 });
 
 export type ControlRequest = z.infer<typeof ControlSchema>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { isPresignedPut } from '../helpers/fault-proxy';

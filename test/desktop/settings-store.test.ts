@@ -10,7 +10,7 @@ const keychain = (available = true): SecretBox => ({
   encryptString: (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
   decryptString: (encrypted) => Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString(),
 });
-const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMBps: 5 };
+const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMiBps: 5 };
 const file = async () => join(await mkdtemp(join(tmpdir(), 'hoist-settings-')), 'settings.json');
 
 describe('settings', () => {
@@ -20,7 +20,7 @@ describe('settings', () => {
       hasToken: false,
       tokenStorage: 'none',
       concurrency: 8,
-      bandwidthMBps: null,
+      bandwidthMiBps: null,
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BandwidthLimiter } from '../../src/main/engine/bandwidth';
+import { BandwidthLimiter } from '../../src/engine/transfer/bandwidth';
 
 const KiB = 1024;
 const since = (start: number): number => performance.now() - start;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, rm, stat, truncate, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HashPool, type HashTarget, type PartDigest } from '../../src/main/engine/hash-pool';
+import { HashPool, type HashTarget, type PartDigest } from '../../src/engine/hashing/hash-pool';
 import { bytes, makeFolder } from '../helpers/folders';
 
 const MiB = 1024 * 1024;

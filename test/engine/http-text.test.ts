@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestText } from '../../src/main/engine/http-text';
+import { requestText } from '../../src/engine/transfer/http-text';
 
 let server: Server;
 let base: string;

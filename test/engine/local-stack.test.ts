@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '@hoist/signer-server/local-stack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import { bytes, makeFolder } from '../helpers/folders';
 
 const MiB = 1024 * 1024;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/main/engine';
+import { writeReport } from '../../src/engine';
 import type { BatchReport } from '../../src/shared/outcome';
 
 const report = (files: BatchReport['files']): BatchReport => ({

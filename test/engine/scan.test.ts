@@ -1,7 +1,7 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanFolder } from '../../src/main/engine/scan';
+import { scanFolder } from '../../src/engine/pipeline/scan';
 import { makeFolder } from '../helpers/folders';
 
 async function collect(root: string, ignore?: string[]) {

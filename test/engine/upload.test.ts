@@ -3,7 +3,7 @@ import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addViewLinks, planFolder, UploadEngine } from '../../src/main/engine';
+import { addViewLinks, planFolder, UploadEngine } from '../../src/engine';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import { expectNothingLost } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
 import { startTestSigner, type TestSigner } from '../helpers/signer';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_RETRY } from '../../src/main/engine/retry';
+import { DEFAULT_RETRY } from '../../src/engine/transfer/retry';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { expectNothingLost, faultEngine } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';

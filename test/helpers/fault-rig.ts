@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import type { BatchReport } from '../../src/shared/outcome';
 import { objectMd5 } from './bucket';
 import type { FaultRule } from './fault-proxy';

@@ -24,7 +24,14 @@ describe('layering lint rules', () => {
     ['src/shared/fixture.ts', importElectron],
     ['src/shared/fixture.ts', 'export const here = (): string => document.title;\n'],
     ['src/shared/fixture.ts', 'export const env = (): unknown => process.env;\n'],
-    ['src/main/engine/fixture.ts', importElectron],
+    ['src/engine/fixture.ts', importElectron],
+    ['src/engine/batch/fixture.ts', importElectron],
+    ['src/engine/batch/fixture.ts', "import { main } from '../../cli/main';\nexport const run = main;\n"],
+    [
+      'src/engine/fixture.ts',
+      "import { HoistService } from '../main/desktop/hoist-service';\nexport const S = HoistService;\n",
+    ],
+    ['src/shared/fixture.ts', "import { UploadEngine } from '../engine';\nexport const E = UploadEngine;\n"],
     ['src/main/desktop/fixture.ts', importElectron],
     ['src/cli/fixture.ts', importElectron],
     ['signer-server/src/fixture.ts', importElectron],
@@ -38,7 +45,8 @@ describe('layering lint rules', () => {
 
   it.each([
     ['src/shared/fixture.ts', pure],
-    ['src/main/engine/fixture.ts', importFs],
+    ['src/engine/fixture.ts', importFs],
+    ['src/engine/upload/fixture.ts', "import { errors } from '../errors';\nexport const e = errors;\n"],
     ['src/main/desktop/fixture.ts', importFs],
     ['signer-server/src/fixture.ts', importFs],
     ['src/main/fixture.ts', importElectron],

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore, type SecretBox } from '../../src/main/desktop/settings-store';
 import { listKeys, objectMd5 } from '../helpers/bucket';

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
-import { UploadEngine } from '../../src/main/engine';
+import { UploadEngine } from '../../src/engine';
 import { closeBrowser, openRenderer, SCREENSHOTS } from '../helpers/renderer';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 

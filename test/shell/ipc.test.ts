@@ -28,7 +28,7 @@ function setup() {
   return { handlers, backend, trusted, contents };
 }
 
-const settings = { signerUrl: 'https://signer.example.com', token: 't', concurrency: 8, bandwidthMBps: null };
+const settings = { signerUrl: 'https://signer.example.com', token: 't', concurrency: 8, bandwidthMiBps: null };
 
 describe('IPC handlers', () => {
   it('register one handler per API call', () => {
@@ -73,7 +73,7 @@ describe('IPC handlers', () => {
     [IPC.saveSettings, { ...settings, signerUrl: 'file:///etc/passwd' }],
     [IPC.saveSettings, { ...settings, signerUrl: 'javascript:alert(1)' }],
     [IPC.saveSettings, { ...settings, concurrency: 0 }],
-    [IPC.saveSettings, { ...settings, bandwidthMBps: -1 }],
+    [IPC.saveSettings, { ...settings, bandwidthMiBps: -1 }],
     [IPC.saveSettings, { ...settings, admin: true }],
     [IPC.pickFolders, { path: '/' }],
   ])('refuse a malformed payload on %s: %j', async (channel, payload) => {

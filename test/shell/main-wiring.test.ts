@@ -112,7 +112,7 @@ describe('the Electron main process', () => {
       hasToken: false,
       tokenStorage: 'none',
       concurrency: 8,
-      bandwidthMBps: null,
+      bandwidthMiBps: null,
     });
     expect(() => mock.handled.get(IPC.getSettings)!({ sender: {}, senderFrame: {} })).toThrow('not the Hoist window');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { multipartEtag } from '../../src/main/engine/file-hash';
+import { multipartEtag } from '../../src/engine/hashing/file-hash';
 import type { BatchReport } from '../../src/shared/outcome';
 import { hoistPush } from '../helpers/cli';
 import { recordFault } from '../helpers/fault-ledger';

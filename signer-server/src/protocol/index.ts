@@ -1,4 +1,6 @@
 export * from './schemas';
 export * from './keys';
+export * from './batch-id';
 export * from './content-types';
 export * from './parts';
+export * from './error-codes';

@@ -1,3 +1,5 @@
+import { isBatchId } from './batch-id';
+
 /** The most bytes S3 allows in an object key. */
 export const MAX_KEY_BYTES = 1024;
 
@@ -21,7 +23,6 @@ const WINDOWS_CHARS = /[<>:"|?*]/u;
 // Names Windows reserves for devices, with or without an extension (`NUL.txt` is the device too).
 const WINDOWS_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/iu;
 const TRAILING_DOTS_AND_SPACES = /[. ]+$/u;
-const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u;
 
 const reject = (message: string): PathRejection => ({ code: 'invalid-path', message });
 const show = (text: string): string => JSON.stringify(text);
@@ -95,11 +96,6 @@ export class DuplicateNames {
       ? `Path ${show(path)} appears twice in this batch`
       : `Paths ${show(first)} and ${show(path)} differ only in case or character forms; Windows and macOS would make them one file`;
   }
-}
-
-/** True when `batch` is a usable batch id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with a mark. */
-export function isBatchId(batch: string): boolean {
-  return BATCH_ID.test(batch);
 }
 
 /** True when `prefix` is `owner` itself or lies inside it as whole segments (`a/b` inside `a`, not `ab`). */

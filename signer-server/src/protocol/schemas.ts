@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { MAX_BATCH_ID_LENGTH } from './batch-id';
+import { SIGNER_ERROR_CODES } from './error-codes';
 
 const MD5_BASE64 = /^[A-Za-z0-9+/]{22}==$/u;
 
@@ -15,7 +17,7 @@ export const FileRequestSchema = z.strictObject({
 
 /** POST /v1/batches/sign: files of one batch to sign. */
 export const SignBatchRequestSchema = z.strictObject({
-  batch: z.string().min(1).max(64),
+  batch: z.string().min(1).max(MAX_BATCH_ID_LENGTH),
   files: z.array(FileRequestSchema).min(1),
 });
 
@@ -46,7 +48,7 @@ export const MultipartResultSchema = z.strictObject({
 export const FileErrorSchema = z.strictObject({
   status: z.literal('error'),
   path: z.string(),
-  code: z.string(),
+  code: z.enum(SIGNER_ERROR_CODES),
   message: z.string(),
 });
 
@@ -139,7 +141,7 @@ export const PolicySchema = z.strictObject({
 
 /** The JSON body of every error answer. */
 export const ErrorBodySchema = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.strictObject({ code: z.enum(SIGNER_ERROR_CODES), message: z.string(), field: z.string().optional() }),
 });
 
 export type FileRequest = z.infer<typeof FileRequestSchema>;

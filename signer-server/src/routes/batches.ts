@@ -8,6 +8,7 @@ import {
   choosePartSize,
   DuplicateNames,
   isBatchId,
+  MAX_BATCH_ID_LENGTH,
   partCount,
   SignBatchRequestSchema,
   type FileResult,
@@ -52,7 +53,7 @@ export function batchRoutes(deps: SignerDeps): Router {
       throw new HttpError(
         400,
         'invalid-request',
-        `Invalid \`batch\`: expected 1-64 letters, digits, \`.\`, \`_\` or \`-\`, got \`${body.batch}\``,
+        `Invalid \`batch\`: expected 1-${MAX_BATCH_ID_LENGTH} letters, digits, \`.\`, \`_\` or \`-\`, got \`${body.batch}\``,
         'batch',
       );
     }

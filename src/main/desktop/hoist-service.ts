@@ -1,9 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { newBatchId, planFolder, writeReport, type Batch, type FolderPlan, type UploadEngine } from '../engine';
-import type { JournalState } from '../engine/journal';
-import { UploadError } from '../engine/errors';
+import {
+  newBatchId,
+  planFolder,
+  UploadError,
+  writeReport,
+  type Batch,
+  type FolderPlan,
+  type JournalState,
+  type UploadEngine,
+} from '../../engine';
 import { hintFor, type BatchView, type DesktopUpdate, type FilePage, type PlanSummary } from '../../shared/desktop';
 import type { ControlFileRequest, ControlRequest, FileRef, ListFilesRequest, SettingsInput } from '../../shared/ipc';
 import { combineProgress, estimateSeconds, type BatchProgress } from '../../shared/progress';
@@ -245,6 +252,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       entry.engine = engine;
       const policy = await engine.signer.policy();
       const plan = await planFolder(entry.view.root, policy, {
+        batchId: entry.view.batchId,
         onAccept: (path, size) => entry.table.queue(path, size),
       });
       for (const outcome of [...plan.rejected, ...plan.skipped]) entry.table.finish(outcome);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
+import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
 import type { SettingsInput } from '../../shared/ipc';
 import type { SettingsView } from '../../shared/desktop';
 
@@ -17,15 +18,23 @@ export interface Settings {
   signerUrl: string;
   token: string | undefined;
   concurrency: number;
-  bandwidthMBps: number | null;
+  /** Mebibytes (2^20 bytes) per second; null for no limit. */
+  bandwidthMiBps: number | null;
 }
 
-const FileSchema = z.object({
-  signerUrl: z.string().default(''),
-  tokenEncrypted: z.string().optional(),
-  concurrency: z.int().min(1).max(64).default(8),
-  bandwidthMBps: z.number().positive().nullable().default(null),
-});
+const FileSchema = z
+  .object({
+    signerUrl: z.string().default(''),
+    tokenEncrypted: z.string().optional(),
+    concurrency: z.int().min(CONCURRENCY.min).max(CONCURRENCY.max).default(CONCURRENCY.default),
+    bandwidthMiBps: z.number().positive().nullable().optional(),
+    /** Written by Hoist 0.1 in megabytes (10^6 bytes) per second; read once and saved as MiB/s. */
+    bandwidthMBps: z.number().positive().nullable().optional(),
+  })
+  .transform(({ bandwidthMBps, bandwidthMiBps, ...rest }) => ({
+    ...rest,
+    bandwidthMiBps: bandwidthMiBps ?? (bandwidthMBps ? (bandwidthMBps * 1e6) / RATE_UNITS.m : null),
+  }));
 
 /**
  * Settings in a JSON file. The token is written only encrypted by the OS (`safeStorage`); where the OS
@@ -66,14 +75,14 @@ export class SettingsStore {
       signerUrl: input.signerUrl,
       token,
       concurrency: input.concurrency,
-      bandwidthMBps: input.bandwidthMBps,
+      bandwidthMiBps: input.bandwidthMiBps,
     };
     const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
     this.#sessionOnly = token !== undefined && !encrypt;
     const onDisk = {
       signerUrl: input.signerUrl,
       concurrency: input.concurrency,
-      bandwidthMBps: input.bandwidthMBps,
+      bandwidthMiBps: input.bandwidthMiBps,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
     };
     mkdirSync(dirname(this.#file), { recursive: true });
@@ -83,7 +92,12 @@ export class SettingsStore {
   }
 
   #load(): { settings: Settings; problem?: string } {
-    const defaults: Settings = { signerUrl: '', token: undefined, concurrency: 8, bandwidthMBps: null };
+    const defaults: Settings = {
+      signerUrl: '',
+      token: undefined,
+      concurrency: CONCURRENCY.default,
+      bandwidthMiBps: null,
+    };
     let text: string;
     try {
       text = readFileSync(this.#file, 'utf8');

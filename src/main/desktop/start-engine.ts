@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
-import { UploadEngine } from '../engine';
+import { UploadEngine } from '../../engine';
+import { RATE_UNITS } from '../../shared/engine-limits';
 import type { Settings } from './settings-store';
 
 let embedded: Promise<LocalStack> | undefined;
@@ -17,7 +18,7 @@ export async function startEngine(
   const common = {
     stateDir,
     concurrency: settings.concurrency,
-    ...(settings.bandwidthMBps ? { bandwidth: settings.bandwidthMBps * 1_000_000 } : {}),
+    ...(settings.bandwidthMiBps ? { bandwidth: Math.round(settings.bandwidthMiBps * RATE_UNITS.m) } : {}),
   };
   if (settings.signerUrl) {
     if (!settings.token) throw new Error('No token: paste the token your signer gave you in Settings');

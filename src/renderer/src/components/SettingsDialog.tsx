@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SettingsView } from '../../../shared/desktop';
+import { CONCURRENCY } from '../../../shared/engine-limits';
 import type { DesktopApi } from '../api';
 
 /** The settings form in a modal dialog: signer URL, token, concurrency and bandwidth limit. */
@@ -22,7 +23,7 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
         signerUrl: String(form.get('signerUrl') ?? '').trim(),
         ...(token ? { token } : {}),
         concurrency: Number(form.get('concurrency')),
-        bandwidthMBps: bandwidth ? Number(bandwidth) : null,
+        bandwidthMiBps: bandwidth ? Number(bandwidth) : null,
       })
       .then(onClose, (error: Error) => setProblem(error.message));
   };
@@ -49,11 +50,18 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
           </label>
           <label>
             Connections at once
-            <input name="concurrency" type="number" min={1} max={64} required defaultValue={view.concurrency} />
+            <input
+              name="concurrency"
+              type="number"
+              min={CONCURRENCY.min}
+              max={CONCURRENCY.max}
+              required
+              defaultValue={view.concurrency}
+            />
           </label>
           <label>
-            Bandwidth limit, MB/s <span className="muted">(empty: no limit)</span>
-            <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMBps ?? ''} />
+            Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
+            <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMiBps ?? ''} />
           </label>
           {problem && (
             <p role="alert" className="error">

@@ -1,5 +1,5 @@
 import type { BatchReport } from '../../shared/outcome';
-import type { SignerClient } from './signer-client';
+import type { SignerClient } from '../signer/signer-client';
 
 /** The most keys one links request may carry (the signer's limit). */
 const KEYS_PER_REQUEST = 1000;

@@ -16,9 +16,9 @@ import {
   type SignPartsResponse,
 } from '@hoist/signer-server/protocol';
 import type * as z from 'zod';
-import { asUploadError, retryAfterMs, UploadError } from './errors';
-import { requestText, type TextResponse } from './http-text';
-import { withRetries, type RetryOptions } from './retry';
+import { asUploadError, errors, retryAfterMs, type UploadError } from '../errors';
+import { requestText, type TextResponse } from '../transfer/http-text';
+import { withRetries, type RetryOptions } from '../transfer/retry';
 
 /** Where the signer is and who we are to it. */
 export interface SignerEndpoint {
@@ -78,26 +78,16 @@ export class SignerClient {
             signal,
           });
         } catch (error) {
-          if (signal?.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
-          const wrapped = asUploadError(error);
+          if (signal?.aborted) throw errors.cancelled();
           const giveUp = !this.#answered && attempts >= FIRST_CONTACT_ATTEMPTS;
-          throw new UploadError(
-            'signer-unreachable',
-            `Signer ${this.#endpoint.url} unreachable: ${wrapped.message}`,
-            giveUp ? 'fatal' : 'retry',
-          );
+          throw errors.signerUnreachable(this.#endpoint.url, asUploadError(error).message, giveUp);
         }
         this.#answered = true;
         const { text } = res;
         if (res.status < 200 || res.status > 299) throw this.#failure(res, path);
         if (!schema) return undefined;
         const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
-        if (!parsed.success)
-          throw new UploadError(
-            'signer-protocol',
-            `The signer's answer to ${path} did not match the protocol`,
-            'fatal',
-          );
+        if (!parsed.success) throw errors.signerProtocol(`The signer's answer to ${path} did not match the protocol`);
         return parsed.data;
       },
       this.#retry,
@@ -106,21 +96,21 @@ export class SignerClient {
   }
 
   #failure(res: TextResponse, path: string): UploadError {
-    let code = `http-${res.status}`;
-    let message =
-      res.status === 404
-        ? `Signer answered 404 to ${path}: is ${this.#endpoint.url} a Hoist signer?`
-        : `Signer answered ${res.status} to ${path}`;
-    try {
-      const body = ErrorBodySchema.parse(JSON.parse(res.text));
-      code = body.error.code;
-      message = `Signer: ${body.error.message}`;
-    } catch {
-      // A proxy's HTML page or an empty body: keep the status-based message.
-    }
     // 501: the signer or its bucket lacks the feature, which no retry will change.
     const retryable = (res.status >= 500 && res.status !== 501) || res.status === 429 || res.status === 408;
-    return new UploadError(code, message, retryable ? 'retry' : 'fatal', retryAfterMs(res.headers['retry-after']));
+    const kind = retryable ? 'retry' : 'fatal';
+    const after = retryAfterMs(res.headers['retry-after']);
+    try {
+      const body = ErrorBodySchema.parse(JSON.parse(res.text));
+      return errors.signer(body.error.code, `Signer: ${body.error.message}`, kind, after);
+    } catch {
+      // A proxy's HTML page or an empty body: the status says what there is to say.
+      const message =
+        res.status === 404
+          ? `Signer answered 404 to ${path}: is ${this.#endpoint.url} a Hoist signer?`
+          : `Signer answered ${res.status} to ${path}`;
+      return errors.http(res.status, message, kind, after);
+    }
   }
 
   /** What this caller may upload. */
@@ -132,11 +122,7 @@ export class SignerClient {
   async signFiles(batch: string, files: FileRequest[], signal?: AbortSignal): Promise<FileResult[]> {
     const out = (await this.#call('POST', '/v1/batches/sign', { batch, files }, SignBatchResponseSchema, signal))!;
     if (out.files.length !== files.length)
-      throw new UploadError(
-        'signer-protocol',
-        `Asked to sign ${files.length} files, got ${out.files.length} answers`,
-        'fatal',
-      );
+      throw errors.signerProtocol(`Asked to sign ${files.length} files, got ${out.files.length} answers`);
     return out.files;
   }
 
@@ -159,7 +145,7 @@ export class SignerClient {
   async links(keys: string[], signal?: AbortSignal): Promise<LinkResult[]> {
     const out = (await this.#call('POST', '/v1/links', { keys }, LinksResponseSchema, signal))!;
     if (out.links.length !== keys.length)
-      throw new UploadError('signer-protocol', `Asked for ${keys.length} links, got ${out.links.length}`, 'fatal');
+      throw errors.signerProtocol(`Asked for ${keys.length} links, got ${out.links.length}`);
     return out.links;
   }
 

@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asUploadError, UploadError } from './errors';
+import { asUploadError, errors, type UploadError } from '../errors';
 
 /** How hard to retry: attempts after the first, and the backoff range in milliseconds. */
 export interface RetryOptions {
@@ -48,7 +48,7 @@ export async function withRetries<T>(
       },
     );
   } catch (error) {
-    if (signal?.aborted) throw new UploadError('cancelled', 'Cancelled', 'fatal');
+    if (signal?.aborted) throw errors.cancelled();
     throw asUploadError(error);
   }
 }

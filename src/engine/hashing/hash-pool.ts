@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { assertSameAsScanned, readFailure, shrank, UploadError } from './errors';
+import { assertSameAsScanned, errors, readFailure } from '../errors';
 import type { Md5 } from './file-hash';
+import type { FromWorker, ToWorker, WorkerError } from './hash-messages';
+import { hashWorkerStart } from './worker-location';
 
 /** The MD5 of part `n` (1-based) of a file. */
 export interface PartDigest {
@@ -27,122 +29,8 @@ export interface PartDigests {
   stop(): void;
 }
 
-interface WorkerError {
-  code: string;
-  message: string;
-  read?: number;
-  expected?: number;
-}
-
-type SmallResult = { stat: { size: number; mtimeMs: number }; digest?: string } | { error: WorkerError };
-
 /** A small file read whole and hashed, or why it could not be. */
 export type SmallRead = { md5: Md5; bytes: Buffer } | { error: unknown };
-
-type FromWorker =
-  | { id: number; small: SmallResult[]; bytes: ArrayBuffer }
-  | { id: number; stat: { size: number; mtimeMs: number } }
-  | { id: number; n: number; digest: string }
-  | { id: number; end: true; whole: string }
-  | { id: number; error: WorkerError };
-
-// Runs on the worker thread (CommonJS, plain JavaScript). Hashes one job at a time, in order: opens the
-// file, reports its fstat, then reads each part once into one reused buffer, feeding the part's MD5 and
-// the whole file's MD5, and posts each part's digest as soon as it is done. A job is checked for
-// cancellation between parts. A list of small files is read at once, between two parts if need be:
-// each whole into one shared buffer that is handed back, with its fstat and MD5.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { openSync, fstatSync, readSync, closeSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const buffer = Buffer.allocUnsafe(1024 * 1024);
-const jobs = [];
-const stopped = new Set();
-let busy = false;
-parentPort.on('message', (message) => {
-  if (message.stop !== undefined) return void stopped.add(message.stop);
-  if (message.small) return void readSmall(message);
-  jobs.push(message);
-  if (!busy) nextJob();
-});
-function readSmall({ id, small }) {
-  const bytes = new ArrayBuffer(small.reduce((sum, file) => sum + file.size, 0));
-  let offset = 0;
-  const results = small.map(({ path, size }) => {
-    const view = new Uint8Array(bytes, offset, size);
-    offset += size;
-    let fd;
-    try {
-      fd = openSync(path, 'r');
-      const { size: now, mtimeMs } = fstatSync(fd);
-      if (now !== size) return { stat: { size: now, mtimeMs } };
-      let read = 0;
-      for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, view, read, size - read, read);
-      if (read !== size) return { error: { code: 'ESHORTREAD', message: 'short read', read, expected: size } };
-      return { stat: { size, mtimeMs }, digest: createHash('md5').update(view).digest('hex') };
-    } catch (error) {
-      const { code = 'EIO', message = String(error) } = error;
-      return { error: { code, message } };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  });
-  parentPort.postMessage({ id, small: results, bytes }, [bytes]);
-}
-function fail(job, error) {
-  const { code = 'EIO', message = String(error), read, expected } = error;
-  parentPort.postMessage({ id: job.id, error: { code, message, read, expected } });
-}
-function nextJob() {
-  const job = jobs.shift();
-  busy = Boolean(job);
-  if (!job) return;
-  if (stopped.delete(job.id)) return void setImmediate(nextJob);
-  let fd;
-  try {
-    fd = openSync(job.path, 'r');
-    const stat = fstatSync(fd);
-    parentPort.postMessage({ id: job.id, stat: { size: stat.size, mtimeMs: stat.mtimeMs } });
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    fail(job, error);
-    return void setImmediate(nextJob);
-  }
-  const whole = job.size > job.partSize ? createHash('md5') : undefined;
-  let offset = 0;
-  let n = 1;
-  const end = () => {
-    closeSync(fd);
-    setImmediate(nextJob);
-  };
-  const step = () => {
-    if (stopped.delete(job.id)) return end();
-    try {
-      const length = Math.min(job.partSize, job.size - offset);
-      const part = createHash('md5');
-      let done = 0;
-      while (done < length) {
-        const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
-        if (read === 0) throw Object.assign(new Error('short read'), { code: 'ESHORTREAD', read: offset + done, expected: job.size });
-        const bytes = buffer.subarray(0, read);
-        part.update(bytes);
-        if (whole) whole.update(bytes);
-        done += read;
-      }
-      const digest = part.digest('hex');
-      parentPort.postMessage({ id: job.id, n, digest });
-      offset += length;
-      n += 1;
-      if (offset < job.size) return void setImmediate(step);
-      parentPort.postMessage({ id: job.id, end: true, whole: whole ? whole.digest('hex') : digest });
-    } catch (error) {
-      fail(job, error);
-    }
-    end();
-  };
-  step();
-}
-`;
 
 // Digests cross as hex strings: a Buffer would drag its whole 8 KiB pool slab through the message.
 const md5Of = (hex: string): Md5 => ({ base64: Buffer.from(hex, 'hex').toString('base64'), hex });
@@ -157,7 +45,7 @@ interface Pending {
 }
 
 const workerFailure = (error: WorkerError): unknown =>
-  error.code === 'ESHORTREAD' ? shrank(error.read!, error.expected!) : readFailure(error);
+  error.code === 'ESHORTREAD' ? errors.shrank(error.read!, error.expected!) : readFailure(error);
 
 /** Small files read whole on a thread; read at once, so they add nothing to its backlog. */
 class SmallFiles implements Pending {
@@ -265,7 +153,7 @@ class Job implements PartDigests, Pending {
 
   stop(): void {
     if (this.#ended) return;
-    this.fail(new UploadError('cancelled', 'Cancelled by you', 'fatal'));
+    this.fail(errors.cancelled());
     this.onStop();
   }
 }
@@ -310,9 +198,9 @@ export class HashPool {
     const thread = this.#leastBusy();
     const job = new Job(target, () => {
       this.#forget(thread, id);
-      thread.worker.postMessage({ stop: id });
+      thread.worker.postMessage({ stop: id } satisfies ToWorker);
     });
-    this.#send(thread, id, job, { path: target.absolutePath, size: target.size, partSize });
+    this.#send(thread, job, { id, path: target.absolutePath, size: target.size, partSize });
     return job;
   }
 
@@ -335,7 +223,7 @@ export class HashPool {
     const id = this.#nextId++;
     const thread = this.#leastBusy();
     const read = new SmallFiles(targets);
-    this.#send(thread, id, read, { small: targets.map((t) => ({ path: t.absolutePath, size: t.size })) });
+    this.#send(thread, read, { id, small: targets.map((t) => ({ path: t.absolutePath, size: t.size })) });
     return read.result;
   }
 
@@ -346,7 +234,7 @@ export class HashPool {
       threads.map(async (thread) => {
         if (!thread) return;
         clearTimeout(thread.idle);
-        failAll(thread, new UploadError('cancelled', 'The engine was closed', 'fatal'));
+        failAll(thread, errors.cancelled());
         await thread.worker.terminate();
       }),
     );
@@ -368,18 +256,19 @@ export class HashPool {
     return best && (backlog(best) < SPREAD_BYTES || free < 0) ? best : this.#start(free);
   }
 
-  /** Hands `job` to `thread` under `id`; the thread keeps the process alive until it answers. */
-  #send(thread: Thread, id: number, job: Pending, message: object): void {
-    thread.jobs.set(id, job);
+  /** Hands `job` to `thread` as `message`; the thread keeps the process alive until it answers. */
+  #send(thread: Thread, job: Pending, message: ToWorker & { id: number }): void {
+    thread.jobs.set(message.id, job);
     clearTimeout(thread.idle);
     thread.worker.ref();
-    thread.worker.postMessage({ id, ...message });
+    thread.worker.postMessage(message);
   }
 
   #start(slot: number): Thread {
     // The thread allocates little (one read buffer, a hash per part): small heaps keep its memory small.
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
+    const start = hashWorkerStart();
+    const worker = new Worker(start.eval ? start.source : start.file, {
+      eval: start.eval,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
     });
     const thread: Thread = { worker, jobs: new Map() };
@@ -388,7 +277,7 @@ export class HashPool {
     });
     thread.worker.on('error', (error) => {
       if (this.#threads[slot] === thread) this.#threads[slot] = undefined;
-      failAll(thread, new UploadError('hash-failed', `Hashing stopped: ${error.message}`, 'fatal'));
+      failAll(thread, errors.hashFailed(error.message));
     });
     this.#threads[slot] = thread;
     return thread;
@@ -421,7 +310,7 @@ function backlog(thread: Thread): number {
   return bytes;
 }
 
-function failAll(thread: Thread, error: UploadError): void {
+function failAll(thread: Thread, error: unknown): void {
   for (const job of thread.jobs.values()) job.fail(error);
   thread.jobs.clear();
 }

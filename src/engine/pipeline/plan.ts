@@ -2,6 +2,7 @@ import {
   buildKey,
   DuplicateNames,
   matchesContentType,
+  MAX_BATCH_ID_LENGTH,
   normaliseRelativePath,
   type Policy,
 } from '@hoist/signer-server/protocol';
@@ -22,13 +23,15 @@ export interface FolderPlan {
 /** Options of `planFolder`. */
 export interface PlanOptions {
   ignore?: readonly string[];
+  /** The id the batch will upload under, for the key length; the longest an id may be when not known. */
+  batchId?: string;
   /** Called for each file that will upload, in scan order. */
   onAccept?: (path: string, size: number) => void;
 }
 
 /** Scans a folder and applies the signer's published policy and key rules to every file. */
 export async function planFolder(root: string, policy: Policy, options: PlanOptions = {}): Promise<FolderPlan> {
-  const { ignore = DEFAULT_IGNORE, onAccept } = options;
+  const { ignore = DEFAULT_IGNORE, onAccept, batchId = 'x'.repeat(MAX_BATCH_ID_LENGTH) } = options;
   const plan: FolderPlan = { root, upload: { files: 0, bytes: 0, multipart: 0 }, rejected: [], skipped: [] };
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
@@ -55,7 +58,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
       reject(entry.path, entry.size, 'duplicate-path', duplicate);
       continue;
     }
-    const key = buildKey(policy.prefix, 'x'.repeat(24), normalised.path);
+    const key = buildKey(policy.prefix, batchId, normalised.path);
     if ('code' in key) {
       reject(entry.path, entry.size, key.code, key.message);
       continue;

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UploadError } from './errors';
+import { errors } from '../errors';
 
 /** A batch's lock file, held while this process uploads the batch. */
 export interface BatchLock {
@@ -39,10 +39,8 @@ export function lockBatch(dir: string, batchId: string): BatchLock | undefined {
     if (taken !== 'exists') return taken;
     const holder = holderOf(file);
     if (holder !== process.pid && holder > 0 && running(holder)) {
-      throw new UploadError(
-        'batch-in-use',
+      throw errors.batchInUse(
         `Batch \`${batchId}\` is being uploaded by another Hoist process (pid ${holder}); let it finish or stop it first (if no Hoist is running, delete ${file})`,
-        'fatal',
       );
     }
     // A stale lock. Should another run take it over first, the next attempt finds that run's lock.

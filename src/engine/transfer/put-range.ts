@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { errors, retryAfterMs, UploadError } from '../errors';
 import type { BandwidthLimiter } from './bandwidth';
-import { retryAfterMs, shrank, UploadError } from './errors';
 
 /** Keep-alive agents sized to the engine's one connection budget. */
 export interface Agents {
@@ -42,19 +42,13 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   const code = s3Code(body);
   const after = retryAfterMs(res.headers['retry-after'] as string | undefined);
   if (status >= 500 || status === 429 || code === 'SlowDown' || code === 'RequestTimeout') {
-    return new UploadError(code || `http-${status}`, `S3 answered ${status} ${code}`.trim(), 'retry', after);
+    return errors.s3(status, code, `S3 answered ${status} ${code}`.trim(), 'retry', after);
   }
   const expired = code === 'ExpiredToken' || /expired/iu.test(body) || Date.now() >= Date.parse(expiresAt) - 5000;
-  if (status === 403 && expired) return new UploadError('url-expired', 'The upload URL expired', 'resign');
-  if (status === 412) return new UploadError('exists', 'An object already exists at this key', 'fatal');
-  if (code === 'BadDigest' || code === 'InvalidDigest') {
-    return new UploadError(
-      'changed-during-upload',
-      'The bytes sent differ from the bytes hashed: the file changed while uploading',
-      'fatal',
-    );
-  }
-  return new UploadError(code || `http-${status}`, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
+  if (status === 403 && expired) return errors.urlExpired();
+  if (status === 412) return errors.exists();
+  if (code === 'BadDigest' || code === 'InvalidDigest') return errors.changedDuringUpload();
+  return errors.s3(status, code, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
 
 /** Bytes read from disk per step of a streamed range, into one buffer per transfer. */
@@ -107,7 +101,7 @@ async function streamRange(
     const buffer = Buffer.allocUnsafeSlow(Math.min(READ_BYTES, put.length));
     for (let done = 0; done < put.length;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, put.length - done), put.start + done);
-      if (!bytesRead) throw shrank(done, put.length);
+      if (!bytesRead) throw errors.shrank(done, put.length);
       for (let at = 0; at < bytesRead; at += WRITE_BYTES) {
         const write = buffer.subarray(at, Math.min(at + WRITE_BYTES, bytesRead));
         await allow(write.length);
@@ -147,7 +141,7 @@ function readAnswer(res: IncomingMessage, onChunk: () => void): Promise<string> 
 
 /** Streams the range to the URL with exactly the signed headers; resolves to the ETag S3 returned. */
 export async function putRange(put: RangePut): Promise<string> {
-  if (put.signal.aborted) throw new UploadError('cancelled', 'Cancelled by you', 'fatal');
+  if (put.signal.aborted) throw errors.cancelled();
   const url = new URL(put.url);
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
@@ -159,7 +153,7 @@ export async function putRange(put: RangePut): Promise<string> {
     stopped ??= reason;
     req.destroy(reason);
   };
-  const abort = (): void => stop(new UploadError('cancelled', 'Cancelled', 'fatal'));
+  const abort = (): void => stop(errors.cancelled());
   put.signal.addEventListener('abort', abort, { once: true });
   // Waiting for the bandwidth limit is not a stall: the clock stops, and starts again once bytes may go.
   let throttled = false;
@@ -175,8 +169,7 @@ export async function putRange(put: RangePut): Promise<string> {
   };
   const stallTimer = setInterval(
     () => {
-      if (!throttled && performance.now() - lastActivity > put.stallMs)
-        stop(new UploadError('stalled', `No progress for ${put.stallMs} ms`, 'retry'));
+      if (!throttled && performance.now() - lastActivity > put.stallMs) stop(errors.stalled(put.stallMs));
     },
     Math.min(1000, put.stallMs / 2),
   );
@@ -237,8 +230,7 @@ export async function putRange(put: RangePut): Promise<string> {
   } catch (error) {
     if (stopped) throw stopped;
     if (error instanceof UploadError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new UploadError('file-missing', 'The file was deleted while uploading', 'fatal');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw errors.fileMissing();
     throw error;
   } finally {
     clearInterval(stallTimer);

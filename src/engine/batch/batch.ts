@@ -1,0 +1,234 @@
+import { EventEmitter } from 'node:events';
+import type { MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
+import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
+import type { BatchProgress } from '../../shared/progress';
+import { feedBatch, type FeedSink } from '../pipeline/feed';
+import type { PendingFile } from '../pipeline/pending-file';
+import { DEFAULT_IGNORE } from '../pipeline/scan';
+import type { EngineResources } from '../resources';
+import { multipartRecord, uploadInParts } from '../upload/multipart';
+import type { TransferContext } from '../upload/put-attempt';
+import { uploadSingle } from '../upload/single-put';
+import { newBatchId } from './batch-id';
+import { lockBatch, type BatchLock } from './batch-lock';
+import { BatchControls } from './controls';
+import { failureOutcome } from './failure-outcome';
+import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
+import { ProgressTracker } from './progress-tracker';
+
+/** Events a batch emits. */
+export interface BatchEvents {
+  progress: [BatchProgress];
+  file: [FileOutcome];
+  warning: [string];
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * One folder (or file) uploaded as one batch: its life cycle (run, pause, resume, cancel), its journal
+ * for resume, and its report file by file. The feed scans, hashes and signs its files; single PUTs and
+ * multipart uploads send them.
+ */
+export class Batch extends EventEmitter<BatchEvents> {
+  readonly id: string;
+  readonly root: string;
+  readonly #resources: EngineResources;
+  readonly #ignore: string[];
+  readonly #resumeFrom: JournalState | undefined;
+  readonly #tracker: ProgressTracker;
+  readonly #controls: BatchControls;
+  readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
+  /** Outcomes the journal does not hold (it could not be written); the rest are read back from it. */
+  readonly #unjournalled: FileOutcome[] = [];
+  readonly #tasks = new Set<Promise<void>>();
+  #journal: Journal | undefined;
+  #startedAt = new Date().toISOString();
+  #bytesUploaded = 0;
+
+  constructor(
+    root: string,
+    resources: EngineResources,
+    options: { id?: string; ignore?: string[]; resumeFrom?: JournalState } = {},
+  ) {
+    super();
+    this.root = root;
+    this.#resources = resources;
+    this.#resumeFrom = options.resumeFrom;
+    this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
+    this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
+    if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
+    this.#tracker = new ProgressTracker(this.id, root);
+    this.#controls = new BatchControls(resources.queue, resources.concurrency, this.#tracker);
+  }
+
+  /** The latest progress snapshot. */
+  progress(): BatchProgress {
+    return this.#tracker.snapshot();
+  }
+
+  /** Stops starting new transfers of this batch; those in flight finish. */
+  pause(): void {
+    if (this.#controls.paused || this.#tracker.state === 'done' || this.#tracker.state === 'cancelled') return;
+    this.#controls.pause();
+    this.#tracker.state = 'paused';
+  }
+
+  /** Lets a paused batch go on. */
+  resume(): void {
+    if (!this.#controls.paused) return;
+    this.#controls.resume();
+    this.#tracker.state = 'uploading';
+  }
+
+  /** Cancels the batch: transfers abort, multipart uploads are aborted on S3, the rest end as cancelled. */
+  cancel(): void {
+    this.#controls.cancel();
+  }
+
+  /** Holds one file back until `resumeFile`; a transfer in flight finishes first. */
+  pauseFile(path: string): void {
+    this.#controls.pauseFile(path);
+  }
+
+  /** Releases a file held by `pauseFile`. */
+  resumeFile(path: string): void {
+    this.#controls.resumeFile(path);
+  }
+
+  /** Cancels one file; it ends as skipped with reason "cancelled". */
+  cancelFile(path: string): void {
+    this.#controls.cancelFile(path);
+  }
+
+  /** Uploads everything; resolves to the report once every file has an outcome. */
+  async run(): Promise<BatchReport> {
+    const timer = setInterval(() => this.emit('progress', this.#tracker.snapshot()), PROGRESS_INTERVAL_MS);
+    this.#resources.running.add(this);
+    let lock: BatchLock | undefined;
+    try {
+      // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
+      this.#resources.hasher.warm();
+      const policy = await this.#resources.signer.policy(this.#controls.signal);
+      this.#journal = Journal.open(this.#resources.journalDir, this.id);
+      lock = lockBatch(this.#resources.journalDir, this.id);
+      this.#journal.append(this.#resumeFrom ? { t: 'resume', at: new Date().toISOString() } : this.#header());
+      const openProblem = this.#journal.problem;
+      if (openProblem) this.emit('warning', openProblem);
+      this.#tracker.state = this.#controls.paused ? 'paused' : 'uploading';
+      await this.#feed(policy);
+      this.#tracker.scanComplete = true;
+      await Promise.all(this.#tasks);
+      this.#tracker.state = this.#controls.signal.aborted ? 'cancelled' : 'done';
+      this.#journal.append({ t: 'end', endedAt: new Date().toISOString() });
+      if (this.#journal.problem && this.#journal.problem !== openProblem) this.emit('warning', this.#journal.problem);
+      return this.report();
+    } finally {
+      clearInterval(timer);
+      this.#resources.running.delete(this);
+      this.#journal?.close();
+      lock?.release();
+      this.emit('progress', this.#tracker.snapshot());
+    }
+  }
+
+  /**
+   * The report so far (final once `run` resolves). Outcomes are read back from the journal rather than
+   * kept in memory during the run, so memory stays flat whatever the number of files.
+   */
+  report(): BatchReport {
+    const files = new Map<string, FileOutcome>();
+    if (this.#journal) {
+      try {
+        for (const outcome of readJournal(this.#journal.file)?.finished.values() ?? [])
+          files.set(outcome.path, outcome);
+      } catch {
+        // Never written (the disk refused it): every outcome is in memory then.
+      }
+    }
+    for (const outcome of this.#unjournalled) files.set(outcome.path, outcome);
+    return {
+      batchId: this.id,
+      root: this.root,
+      startedAt: this.#startedAt,
+      endedAt: new Date().toISOString(),
+      counts: { ...this.#counts },
+      bytesUploaded: this.#bytesUploaded,
+      files: [...files.values()],
+    };
+  }
+
+  #header(): BatchHeader {
+    return {
+      t: 'batch',
+      v: 1,
+      batchId: this.id,
+      root: this.root,
+      signer: this.#resources.signerId,
+      startedAt: this.#startedAt,
+      ignore: this.#ignore,
+    };
+  }
+
+  #feed(policy: Policy): Promise<void> {
+    const sink: FeedSink = {
+      added: (size) => this.#tracker.addFile(size),
+      ended: (outcome) => this.#record(outcome),
+      finishedBefore: (outcome) => this.#record(outcome, false),
+      failed: (file, error) => this.#record(failureOutcome(file, error)),
+      single: (file, signed) => this.#track(this.#single(file, signed)),
+      multipart: (file, plan, doneParts) => this.#track(this.#multipart(file, plan, doneParts)),
+    };
+    return feedBatch({
+      batchId: this.id,
+      root: this.root,
+      ignore: this.#ignore,
+      policy,
+      resumeFrom: this.#resumeFrom,
+      resources: this.#resources,
+      controls: this.#controls,
+      sink,
+    });
+  }
+
+  #track(task: Promise<void>): void {
+    const tracked = task.finally(() => this.#tasks.delete(tracked));
+    this.#tasks.add(tracked);
+  }
+
+  #record(outcome: FileOutcome, journal = true): void {
+    this.#counts[outcome.status] += 1;
+    this.#tracker.finish(outcome.path, outcome.status, outcome.size);
+    if (outcome.status === 'uploaded') this.#bytesUploaded += outcome.size;
+    if (journal) this.#journal?.append({ t: 'file', outcome });
+    if (!this.#journal || this.#journal.problem) this.#unjournalled.push(outcome);
+    this.emit('file', outcome);
+  }
+
+  #context(path: string): TransferContext {
+    const signal = this.#controls.signalFor(path);
+    return { controls: this.#controls, resources: this.#resources, tracker: this.#tracker, signal };
+  }
+
+  /** Runs one file's upload to its outcome: uploaded, or why not. */
+  async #upload(file: PendingFile, key: string, upload: (context: TransferContext) => Promise<FileOutcome>) {
+    try {
+      this.#record(await upload(this.#context(file.path)));
+    } catch (error) {
+      this.#record(failureOutcome(file, error, key));
+    } finally {
+      this.#controls.release(file.path);
+    }
+  }
+
+  #single(file: PendingFile, signed: PutResult): Promise<void> {
+    return this.#upload(file, signed.key, (context) => uploadSingle(context, { batchId: this.id, file, signed }));
+  }
+
+  #multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts = new Map<number, string>()) {
+    const record = 't' in plan ? plan : multipartRecord(file, plan, this.#journal);
+    return this.#upload(file, record.key, (context) =>
+      uploadInParts(context, { batchId: this.id, file, record, doneParts, journal: this.#journal }),
+    );
+  }
+}

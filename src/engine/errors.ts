@@ -1,0 +1,167 @@
+import type { SignerErrorCode } from '@hoist/signer-server/protocol';
+
+/** What the engine does after a failed attempt: try again, sign the URL again, or give up on the file. */
+export type FailureKind = 'retry' | 'sign-again' | 'fatal';
+
+/** A code S3 answered with (its `<Code>`, such as `SlowDown`), or `http-<status>` when it gave none. */
+export type S3ErrorCode = string & { readonly s3: unique symbol };
+
+/** Codes the engine gives a failure itself. */
+export type EngineErrorCode =
+  | 'cancelled'
+  | 'network'
+  | 'stalled'
+  | 'url-expired'
+  | 'exists'
+  | 'changed-since-scan'
+  | 'changed-during-upload'
+  | 'file-missing'
+  | 'unreadable'
+  | 'etag-mismatch'
+  | 'hash-failed'
+  | 'signer-unreachable'
+  | 'signer-protocol'
+  | 'no-such-upload'
+  | 'batch-in-use'
+  | 'internal';
+
+/** An answer that named no code of its own (a proxy's page, an empty body): its HTTP status. */
+export type HttpStatusCode = `http-${number}`;
+
+/** Every code an UploadError, and so a failed file's outcome, may carry. */
+export type ErrorCode = EngineErrorCode | SignerErrorCode | S3ErrorCode | HttpStatusCode;
+
+/** A failed attempt with a code, a readable message and what the engine should do next. */
+export class UploadError extends Error {
+  override name = 'UploadError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly kind: FailureKind,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The one way each failure is made, so its code, message and kind are written once. */
+export const errors = {
+  /** The person cancelled the file or the batch, or the engine was closed under it. */
+  cancelled: (): UploadError => new UploadError('cancelled', 'Cancelled by you', 'fatal'),
+  /** A connection failed; `detail` is Node's code or message. */
+  network: (detail: string): UploadError => new UploadError('network', `Network error: ${detail}`, 'retry'),
+  /** No byte moved for `ms`. */
+  stalled: (ms: number): UploadError => new UploadError('stalled', `No progress for ${ms} ms`, 'retry'),
+  /** S3 refused a URL past its lifetime: sign it again. */
+  urlExpired: (): UploadError => new UploadError('url-expired', 'The upload URL expired', 'sign-again'),
+  /** A create-only PUT met an object at its key (412). */
+  exists: (): UploadError => new UploadError('exists', 'An object already exists at this key', 'fatal'),
+  /** The file's size or modification time changed between the scan and now. */
+  changedSinceScan: (scanned: number, now: number): UploadError =>
+    new UploadError(
+      'changed-since-scan',
+      `The file changed after it was scanned (size ${scanned} → ${now}); run the batch again to upload the new version`,
+      'fatal',
+    ),
+  /** A part hashed now differs from the one uploaded before a restart. */
+  partChanged: (n: number): UploadError =>
+    new UploadError(
+      'changed-since-scan',
+      `Part ${n} differs from the part uploaded before the restart: the file changed`,
+      'fatal',
+    ),
+  /** The bytes sent are not the bytes hashed (S3's BadDigest). */
+  changedDuringUpload: (): UploadError =>
+    new UploadError(
+      'changed-during-upload',
+      'The bytes sent differ from the bytes hashed: the file changed while uploading',
+      'fatal',
+    ),
+  /** The file ended after `read` of the `expected` bytes: it shrank while it was being read or sent. */
+  shrank: (read: number, expected: number): UploadError =>
+    new UploadError(
+      'changed-during-upload',
+      `The file shrank while uploading: read ${read} of ${expected} bytes`,
+      'fatal',
+    ),
+  /** The file is gone since the scan saw it. */
+  fileMissing: (): UploadError =>
+    new UploadError('file-missing', 'The file was deleted or moved after it was scanned', 'fatal'),
+  /** Reading the file failed with errno `code`. */
+  unreadable: (code: string): UploadError => new UploadError('unreadable', `Cannot read the file: ${code}`, 'fatal'),
+  /** S3's ETag for `what` is not the MD5 sent. */
+  etagMismatch: (what: string, got: string, expected: string): UploadError =>
+    new UploadError('etag-mismatch', `S3 returned ETag ${got}${what}, expected ${expected}`, 'fatal'),
+  /** A hash thread died. */
+  hashFailed: (message: string): UploadError => new UploadError('hash-failed', `Hashing stopped: ${message}`, 'fatal'),
+  /** The signer could not be reached; `giveUp` once retrying is pointless. */
+  signerUnreachable: (url: string, detail: string, giveUp: boolean): UploadError =>
+    new UploadError('signer-unreachable', `Signer ${url} unreachable: ${detail}`, giveUp ? 'fatal' : 'retry'),
+  /** The signer's answer broke the protocol; `what` says how. */
+  signerProtocol: (what: string): UploadError => new UploadError('signer-protocol', what, 'fatal'),
+  /** The multipart upload S3 held is gone: the file must be planned again. */
+  noSuchUpload: (): UploadError =>
+    new UploadError('no-such-upload', 'The multipart upload is gone (expired or aborted)', 'fatal'),
+  /** Another Hoist process holds the batch's lock. */
+  batchInUse: (message: string): UploadError => new UploadError('batch-in-use', message, 'fatal'),
+  /** Something the engine did not expect; `message` is the original error's. */
+  internal: (message: string): UploadError => new UploadError('internal', message, 'fatal'),
+  /** The signer refused, with its own code and message. */
+  signer: (code: SignerErrorCode, message: string, kind: FailureKind, retryAfterMs?: number): UploadError =>
+    new UploadError(code, message, kind, retryAfterMs),
+  /** S3 refused with its `<Code>`, or with none (then the status is the code). */
+  s3: (status: number, code: string, message: string, kind: FailureKind, retryAfterMs?: number): UploadError =>
+    new UploadError(code ? (code as S3ErrorCode) : `http-${status}`, message, kind, retryAfterMs),
+  /** An answer with no code of its own, named by its HTTP status. */
+  http: (status: number, message: string, kind: FailureKind, retryAfterMs?: number): UploadError =>
+    new UploadError(`http-${status}`, message, kind, retryAfterMs),
+};
+
+/** Why reading a file failed, as the reason its upload fails: gone, or unreadable with its errno code. */
+export function readFailure(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return errors.fileMissing();
+  return errors.unreadable(code ?? String(error));
+}
+
+/** Throws `changed-since-scan` unless the file `now` has the size and modification time it was scanned with. */
+export function assertSameAsScanned(
+  scanned: { size: number; mtimeMs: number },
+  now: { size: number; mtimeMs: number },
+): void {
+  if (now.size === scanned.size && now.mtimeMs === scanned.mtimeMs) return;
+  throw errors.changedSinceScan(scanned.size, now.size);
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into milliseconds, capped at five minutes. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 300_000) : undefined;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Wraps a low-level network error as a retryable UploadError; passes UploadErrors through. */
+export function asUploadError(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.code ??
+    (error as { cause?: { code?: string } })?.cause?.code;
+  if (code && NETWORK_CODES.has(code)) return errors.network(code);
+  return errors.network((error as Error)?.message ?? String(error));
+}

@@ -1,0 +1,93 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import { combineProgress, type OverallProgress } from '../shared/progress';
+import { Batch } from './batch/batch';
+import { readJournal, unfinishedJournals, type JournalState } from './batch/journal';
+import { HashPool } from './hashing/hash-pool';
+import { resolveEngineOptions, type EngineOptions } from './options';
+import type { EngineResources } from './resources';
+import { SignerClient } from './signer/signer-client';
+import { BandwidthLimiter } from './transfer/bandwidth';
+import { createAgents } from './transfer/put-range';
+
+export { Batch } from './batch/batch';
+export { newBatchId } from './batch/batch-id';
+export type { JournalState } from './batch/journal';
+export { addViewLinks } from './batch/report-links';
+export { writeReport } from './batch/report-writer';
+export { UploadError, type ErrorCode } from './errors';
+export { EngineOptionsSchema, type EngineOptions } from './options';
+export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
+export { DEFAULT_IGNORE } from './pipeline/scan';
+export { SignerClient } from './signer/signer-client';
+
+/** The default folder for journals and reports. */
+export const defaultStateDir = (): string => join(homedir(), '.hoist');
+
+/** The upload engine: one connection budget, one bandwidth limit and one signer for all its batches. */
+export class UploadEngine {
+  readonly #resources: EngineResources;
+  readonly stateDir: string;
+
+  constructor(input: EngineOptions) {
+    const options = resolveEngineOptions(input);
+    const { concurrency, retry } = options;
+    this.stateDir = options.stateDir ?? defaultStateDir();
+    this.#resources = {
+      queue: new PQueue({ concurrency }),
+      agents: createAgents(concurrency),
+      limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
+      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry),
+      hasher: new HashPool(),
+      signerId: options.signerId ?? options.signerUrl,
+      concurrency,
+      stallMs: options.stallMs,
+      retry,
+      journalDir: join(this.stateDir, 'journals'),
+      signBatchSize: options.signBatchSize,
+      running: new Set(),
+    };
+  }
+
+  /** The signer client this engine uses. */
+  get signer(): SignerClient {
+    return this.#resources.signer;
+  }
+
+  /** A new batch for a folder or file; call `run()` on it to upload. */
+  batch(root: string, options: { id?: string; ignore?: string[] } = {}): Batch {
+    return new Batch(root, this.#resources, options);
+  }
+
+  /** A batch that continues a journal: files it lists as finished are not sent again. */
+  resume(state: JournalState): Batch {
+    return new Batch(state.header.root, this.#resources, { resumeFrom: state });
+  }
+
+  /** Progress summed over every batch of this engine that is running now. */
+  overall(): OverallProgress {
+    return combineProgress([...this.#resources.running].map((batch) => batch.progress()));
+  }
+
+  /** What the journal of `batchId` holds, or undefined when there is none. */
+  journal(batchId: string): JournalState | undefined {
+    try {
+      return readJournal(join(this.#resources.journalDir, `${batchId}.jsonl`));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Unfinished batches of this signer in the state folder, newest first. */
+  unfinished(): JournalState[] {
+    return unfinishedJournals(this.#resources.journalDir).filter((s) => s.header.signer === this.#resources.signerId);
+  }
+
+  /** Closes idle connections and stops the hash threads. */
+  close(): void {
+    this.#resources.agents.http.destroy();
+    this.#resources.agents.https.destroy();
+    void this.#resources.hasher.close();
+  }
+}

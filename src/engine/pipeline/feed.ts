@@ -1,0 +1,175 @@
+import PQueue from 'p-queue';
+import {
+  DuplicateNames,
+  normaliseRelativePath,
+  type MultipartResult,
+  type Policy,
+  type PutResult,
+} from '@hoist/signer-server/protocol';
+import type { FileOutcome } from '../../shared/outcome';
+import type { BatchControls } from '../batch/controls';
+import type { JournalState, MultipartRecord } from '../batch/journal';
+import { errors, readFailure } from '../errors';
+import { SMALL_FILE_BYTES } from '../hashing/file-hash';
+import type { SmallRead } from '../hashing/hash-pool';
+import type { EngineResources } from '../resources';
+import { contentTypeOf } from './content-type';
+import { toRequest, type PendingFile } from './pending-file';
+import { problemStatus, scanFolder } from './scan';
+
+/** Files in the first sign group. */
+const FIRST_GROUP = 4;
+
+/** Where the feed hands each file: to an end, or to an upload. */
+export interface FeedSink {
+  /** A file joined the batch, with its size. */
+  added(size: number): void;
+  /** A file ended before any upload: a scan problem, unreadable, refused, cancelled, a duplicate. */
+  ended(outcome: FileOutcome): void;
+  /** A file the journal of the run being resumed lists as finished. */
+  finishedBefore(outcome: FileOutcome): void;
+  /** A failed file, with the error that ended it. */
+  failed(file: PendingFile, error: unknown): void;
+  /** A file signed for one PUT. */
+  single(file: PendingFile, signed: PutResult): void;
+  /** A file planned in parts, newly or from the journal with the parts it lists. */
+  multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts?: Map<number, string>): void;
+}
+
+/** What one batch's feed works from. */
+export interface FeedOptions {
+  batchId: string;
+  root: string;
+  ignore: readonly string[];
+  policy: Policy;
+  resumeFrom: JournalState | undefined;
+  resources: EngineResources;
+  controls: BatchControls;
+  sink: FeedSink;
+}
+
+/**
+ * Scans a batch's folder as a stream and feeds its files to uploads: hashed in groups off the main
+ * thread, signed just in time (when the queue runs short, so URLs are fresh when used), in groups that
+ * start small, so the first bytes move at once, and double, so each is hashed while the one before it
+ * uploads. Resolves once every file has been handed on.
+ */
+export async function feedBatch(options: FeedOptions): Promise<void> {
+  const { policy, resources, resumeFrom, controls, sink } = options;
+  const groupSize = Math.max(1, Math.min(resources.signBatchSize, policy.maxFilesPerBatch));
+  let limit = Math.min(groupSize, FIRST_GROUP);
+  let group: PendingFile[] = [];
+  // The group hashed last waits here for the queue to run short, while the next one is hashed.
+  let waiting: Promise<void> = Promise.resolve();
+  // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
+  const names = new DuplicateNames();
+  const hashThenSign = async (files: PendingFile[]): Promise<void> => {
+    const hashed = await hashGroup(options, files);
+    await waiting;
+    waiting = signWhenDue(options, hashed);
+    // Awaited later (next group or the end); marked handled now so a failure meanwhile is not "unhandled".
+    waiting.catch(() => undefined);
+  };
+  for await (const entry of scanFolder(options.root, options.ignore)) {
+    if (entry.kind === 'problem') {
+      sink.added(0);
+      sink.ended({ path: entry.path, status: problemStatus(entry), size: 0, code: entry.code, reason: entry.reason });
+      continue;
+    }
+    sink.added(entry.size);
+    const normalised = normaliseRelativePath(entry.path);
+    const duplicate = 'path' in normalised ? names.check(normalised.path) : undefined;
+    if (duplicate) {
+      sink.ended({ path: entry.path, status: 'failed', size: entry.size, code: 'duplicate-path', reason: duplicate });
+      continue;
+    }
+    const finished = resumeFrom?.finished.get(entry.path);
+    if (finished) {
+      sink.finishedBefore(finished);
+      continue;
+    }
+    const file: PendingFile = { ...entry, type: contentTypeOf(entry.path) };
+    const multipart = resumeFrom?.multipart.get(entry.path);
+    if (multipart && multipart.record.size === entry.size && multipart.record.mtimeMs === entry.mtimeMs) {
+      sink.multipart(file, multipart.record, multipart.parts);
+      continue;
+    }
+    if (controls.signal.aborted) {
+      sink.failed(file, errors.cancelled());
+      continue;
+    }
+    group.push(file);
+    if (group.length >= limit) {
+      await hashThenSign(group);
+      group = [];
+      limit = Math.min(groupSize, limit * 2);
+    }
+  }
+  if (group.length) await hashThenSign(group);
+  await waiting;
+}
+
+/** Hashes one group; a file that cannot be read ends here and is left out. */
+async function hashGroup({ policy, resources, sink }: FeedOptions, group: PendingFile[]): Promise<PendingFile[]> {
+  const hashed: PendingFile[] = [];
+  const small = group.filter((file) => file.size <= SMALL_FILE_BYTES);
+  const readingSmall = small.length ? resources.hasher.readSmall(small) : Promise.resolve([]);
+  // Four files at a time keep the disk busy without holding a read buffer per file of the group.
+  const hashing = new PQueue({ concurrency: 4 });
+  await hashing.addAll(
+    group
+      .filter((file) => file.size > SMALL_FILE_BYTES)
+      .map((file) => async () => {
+        try {
+          const md5 = file.size < policy.multipartThreshold ? await resources.hasher.hashFile(file) : undefined;
+          hashed.push(md5 ? { ...file, md5 } : file);
+        } catch (error) {
+          sink.failed(file, readFailure(error));
+        }
+      }),
+  );
+  let reads: SmallRead[];
+  try {
+    reads = await readingSmall;
+  } catch (error) {
+    for (const file of small) sink.failed(file, readFailure(error));
+    return hashed;
+  }
+  small.forEach((file, i) => {
+    const read = reads[i]!;
+    if ('error' in read) sink.failed(file, readFailure(read.error));
+    else hashed.push({ ...file, ...read });
+  });
+  return hashed;
+}
+
+/** Signs hashed files and hands them to uploads once the queue runs short, so their URLs are fresh. */
+async function signWhenDue(options: FeedOptions, group: PendingFile[]): Promise<void> {
+  const { resources, controls, sink } = options;
+  await resources.queue.onSizeLessThan(resources.concurrency * 2);
+  await controls.whilePaused();
+  // Cancelled one by one while they waited: they are never signed.
+  for (const file of group.filter((f) => controls.isCancelled(f.path))) sink.failed(file, errors.cancelled());
+  const hashed = group.filter((f) => !controls.isCancelled(f.path));
+  if (!hashed.length) return;
+  let results;
+  try {
+    results = await resources.signer.signFiles(options.batchId, hashed.map(toRequest), controls.signal);
+  } catch (error) {
+    for (const file of hashed) sink.failed(file, error);
+    return;
+  }
+  hashed.forEach((file, i) => {
+    const result = results[i]!;
+    if (result.status === 'error') {
+      sink.ended({
+        path: file.path,
+        status: result.code === 'exists' ? 'skipped' : 'failed',
+        size: file.size,
+        code: result.code,
+        reason: result.message,
+      });
+    } else if (result.status === 'put') sink.single(file, result);
+    else sink.multipart(file, result);
+  });
+}

@@ -1,0 +1,16 @@
+import type { FileRequest } from '@hoist/signer-server/protocol';
+import type { Md5 } from '../hashing/file-hash';
+import type { ScannedFile } from './scan';
+
+/** A file on its way: what was scanned, its type, and its MD5 once computed. */
+export interface PendingFile extends ScannedFile {
+  type: string;
+  md5?: Md5;
+  /** A small file's bytes, kept from the hash pass so the PUT sends exactly what was hashed. */
+  bytes?: Buffer;
+}
+
+/** What the signer is asked for a file: its path, size, type and (for one PUT) its MD5. */
+export function toRequest(file: PendingFile): FileRequest {
+  return { path: file.path, size: file.size, type: file.type, ...(file.md5 ? { md5: file.md5.base64 } : {}) };
+}

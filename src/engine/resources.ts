@@ -1,0 +1,27 @@
+import type PQueue from 'p-queue';
+import type { BatchProgress } from '../shared/progress';
+import type { HashPool } from './hashing/hash-pool';
+import type { SignerClient } from './signer/signer-client';
+import type { BandwidthLimiter } from './transfer/bandwidth';
+import type { Agents } from './transfer/put-range';
+import type { RetryOptions } from './transfer/retry';
+
+/** What every batch of one engine shares: one connection budget, one bandwidth limit, one signer. */
+export interface EngineResources {
+  queue: PQueue;
+  agents: Agents;
+  limiter: BandwidthLimiter | undefined;
+  signer: SignerClient;
+  /** Hashes files off the main thread. */
+  hasher: HashPool;
+  /** What journals call this signer, to find batches to resume. */
+  signerId: string;
+  concurrency: number;
+  stallMs: number;
+  retry: RetryOptions;
+  journalDir: string;
+  /** Files per sign request; the policy's limit caps it. */
+  signBatchSize: number;
+  /** The batches whose `run` has not settled yet, for the engine's overall progress. */
+  running: Set<{ progress(): BatchProgress }>;
+}
