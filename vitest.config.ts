@@ -1,13 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tests that need no server: pure logic, the Electron shell with `electron` mocked, the linter's rules. */
+const UNIT = [
+  'test/lint/**/*.test.ts',
+  'test/shell/**/*.test.ts',
+  'test/engine/{bandwidth,batch-lock,hash-pool,http-text,journal,progress-tracker,report,scan}.test.ts',
+  'test/desktop/{file-table,settings-store}.test.ts',
+  'test/cli/settings-and-output.test.ts',
+  'test/signer/{config-rules,keys-and-config}.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'signer-server/test/**/*.test.ts'],
-    globalSetup: ['test/setup/temp-root.ts', 'test/setup/s3.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: UNIT, globalSetup: ['test/setup/temp-root.ts'] },
+      },
+      {
+        // Against real servers: a verifying S3 (Ceph RGW) the setup starts, the signer, Chromium.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'signer-server/test/**/*.test.ts'],
+          exclude: UNIT,
+          globalSetup: ['test/setup/temp-root.ts', 'test/setup/s3.ts'],
+        },
+      },
+    ],
   },
 });

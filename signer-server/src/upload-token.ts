@@ -34,7 +34,7 @@ function strictBase64url(text: string): Buffer | undefined {
 }
 
 /** A short public name for a secret, so a token says which secret signed it; reveals nothing usable. */
-export function keyIdOf(secret: Buffer): string {
+function keyIdOf(secret: Buffer): string {
   return createHash('sha256').update('hoist-upload-token-key-id\0').update(secret).digest('base64url').slice(0, 8);
 }
 

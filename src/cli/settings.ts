@@ -6,7 +6,7 @@ import * as z from 'zod';
 const FileSchema = z.strictObject({ signer: z.url().optional(), token: z.string().min(1).optional() });
 
 /** Where the CLI reads its settings file: HOIST_CONFIG, or ~/.config/hoist/config.json. */
-export const settingsPath = (env: NodeJS.ProcessEnv): string =>
+const settingsPath = (env: NodeJS.ProcessEnv): string =>
   env.HOIST_CONFIG ?? join(homedir(), '.config', 'hoist', 'config.json');
 
 /** The signer URL and token from flags, then environment, then the settings file. */

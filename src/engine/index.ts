@@ -17,10 +17,9 @@ export type { JournalState } from './batch/journal';
 export { addViewLinks } from './batch/report-links';
 export { writeReport } from './batch/report-writer';
 export { UploadError, type ErrorCode } from './errors';
-export { EngineOptionsSchema, type EngineOptions } from './options';
+export type { EngineOptions } from './options';
 export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
 export { DEFAULT_IGNORE } from './pipeline/scan';
-export { SignerClient } from './signer/signer-client';
 
 /** The default folder for journals and reports. */
 export const defaultStateDir = (): string => join(homedir(), '.hoist');

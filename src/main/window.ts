@@ -2,7 +2,7 @@ import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
 import { APP_SCHEME } from './app-protocol';
 
 /** The web preferences every Hoist window uses: isolated, sandboxed, no Node in the page. */
-export function securePreferences(preload: string): Electron.WebPreferences {
+function securePreferences(preload: string): Electron.WebPreferences {
   return {
     preload,
     contextIsolation: true,
@@ -33,7 +33,7 @@ export function hardenSession(session: Session): void {
 }
 
 /** True for URLs of the app's own pages (parsed, so `app://hoist.evil/` does not pass). */
-export function isAppUrl(url: string): boolean {
+function isAppUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
     return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'hoist';

@@ -27,7 +27,7 @@ function post(summary: string, request: z.ZodType, response: z.ZodType | undefin
 }
 
 /** The OpenAPI 3.0 description of the signer, built from the same schemas that validate requests. */
-export const openApiDocument = {
+const openApiDocument = {
   openapi: '3.0.3',
   info: { title: 'Hoist signer', version: '1' },
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

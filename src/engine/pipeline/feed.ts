@@ -15,7 +15,7 @@ import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import { contentTypeOf } from './content-type';
 import { toRequest, type PendingFile } from './pending-file';
-import { problemStatus, scanFolder } from './scan';
+import { problemStatus, scanFolder, type ScannedFile, type ScanProblem } from './scan';
 
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;
@@ -55,7 +55,7 @@ export interface FeedOptions {
  * uploads. Resolves once every file has been handed on.
  */
 export async function feedBatch(options: FeedOptions): Promise<void> {
-  const { policy, resources, resumeFrom, controls, sink } = options;
+  const { policy, resources } = options;
   const groupSize = Math.max(1, Math.min(resources.signBatchSize, policy.maxFilesPerBatch));
   let limit = Math.min(groupSize, FIRST_GROUP);
   let group: PendingFile[] = [];
@@ -71,33 +71,8 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
     waiting.catch(() => undefined);
   };
   for await (const entry of scanFolder(options.root, options.ignore)) {
-    if (entry.kind === 'problem') {
-      sink.added(0);
-      sink.ended({ path: entry.path, status: problemStatus(entry), size: 0, code: entry.code, reason: entry.reason });
-      continue;
-    }
-    sink.added(entry.size);
-    const normalised = normaliseRelativePath(entry.path);
-    const duplicate = 'path' in normalised ? names.check(normalised.path) : undefined;
-    if (duplicate) {
-      sink.ended({ path: entry.path, status: 'failed', size: entry.size, code: 'duplicate-path', reason: duplicate });
-      continue;
-    }
-    const finished = resumeFrom?.finished.get(entry.path);
-    if (finished) {
-      sink.finishedBefore(finished);
-      continue;
-    }
-    const file: PendingFile = { ...entry, type: contentTypeOf(entry.path) };
-    const multipart = resumeFrom?.multipart.get(entry.path);
-    if (multipart && multipart.record.size === entry.size && multipart.record.mtimeMs === entry.mtimeMs) {
-      sink.multipart(file, multipart.record, multipart.parts);
-      continue;
-    }
-    if (controls.signal.aborted) {
-      sink.failed(file, errors.cancelled());
-      continue;
-    }
+    const file = admit(options, names, entry);
+    if (!file) continue;
     group.push(file);
     if (group.length >= limit) {
       await hashThenSign(group);
@@ -107,6 +82,42 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
   }
   if (group.length) await hashThenSign(group);
   await waiting;
+}
+
+/**
+ * Decides what becomes of one scanned entry: it ends here (a problem, a duplicate name, finished in the
+ * journal, or the batch is cancelled), resumes its multipart upload, or is returned to be hashed and signed.
+ */
+function admit(options: FeedOptions, names: DuplicateNames, entry: ScannedFile | ScanProblem): PendingFile | undefined {
+  const { sink, resumeFrom } = options;
+  if (entry.kind === 'problem') {
+    sink.added(0);
+    sink.ended({ path: entry.path, status: problemStatus(entry), size: 0, code: entry.code, reason: entry.reason });
+    return undefined;
+  }
+  sink.added(entry.size);
+  const normalised = normaliseRelativePath(entry.path);
+  const duplicate = 'path' in normalised ? names.check(normalised.path) : undefined;
+  if (duplicate) {
+    sink.ended({ path: entry.path, status: 'failed', size: entry.size, code: 'duplicate-path', reason: duplicate });
+    return undefined;
+  }
+  const finished = resumeFrom?.finished.get(entry.path);
+  if (finished) {
+    sink.finishedBefore(finished);
+    return undefined;
+  }
+  const file: PendingFile = { ...entry, type: contentTypeOf(entry.path) };
+  const multipart = resumeFrom?.multipart.get(entry.path);
+  if (multipart && multipart.record.size === entry.size && multipart.record.mtimeMs === entry.mtimeMs) {
+    sink.multipart(file, multipart.record, multipart.parts);
+    return undefined;
+  }
+  if (options.controls.signal.aborted) {
+    sink.failed(file, errors.cancelled());
+    return undefined;
+  }
+  return file;
 }
 
 /** Hashes one group; a file that cannot be read ends here and is left out. */

@@ -1,3 +1,4 @@
+import type { Dirent, Stats } from 'node:fs';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -47,105 +48,100 @@ function ignoreMatcher(patterns: readonly string[]): {
   };
 }
 
+const errnoOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
+
 const unreadable = (path: string, error: unknown): ScanProblem => ({
   kind: 'problem',
   path,
   code: 'unreadable',
-  reason: `Cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+  reason: `Cannot read: ${errnoOf(error)}`,
 });
 
 const toPosix = (path: string): string => (sep === '/' ? path : path.split(sep).join('/'));
+
+type Found = ScannedFile | ScanProblem;
+
+/** One depth-first walk under a root: the folders being walked (to tell a loop) and the ignore rules. */
+class Walk {
+  readonly #walking = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    readonly matcher: ReturnType<typeof ignoreMatcher>,
+  ) {}
+
+  /** Every file and problem in `dir` and below, one directory handle open at a time per level. */
+  async *folder(dir: string): AsyncGenerator<Found> {
+    const real = await realpath(dir);
+    this.#walking.add(real);
+    try {
+      let handle;
+      try {
+        handle = await opendir(dir, { bufferSize: 64 });
+      } catch (error) {
+        const path = toPosix(relative(this.root, dir));
+        yield { kind: 'problem', path, code: 'unreadable', reason: `Cannot read folder: ${errnoOf(error)}` };
+        return;
+      }
+      for await (const entry of handle) yield* this.#entry(dir, entry);
+    } finally {
+      this.#walking.delete(real);
+    }
+  }
+
+  /** One entry: a symlink or an odd entry is stat'ed to learn what it is; folders and files are not. */
+  async *#entry(dir: string, entry: Dirent): AsyncGenerator<Found> {
+    const absolutePath = join(dir, entry.name);
+    const path = toPosix(relative(this.root, absolutePath));
+    let info;
+    try {
+      info = entry.isDirectory() || entry.isFile() ? undefined : await stat(absolutePath);
+    } catch (error) {
+      yield unreadable(path, error);
+      return;
+    }
+    if (info ? info.isDirectory() : entry.isDirectory()) yield* this.#subfolder(absolutePath, entry.name, path);
+    else if (info ? info.isFile() : entry.isFile()) yield await this.#file(absolutePath, entry.name, path, info);
+    else yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
+  }
+
+  async *#subfolder(absolutePath: string, name: string, path: string): AsyncGenerator<Found> {
+    if (this.matcher.dir(name, path)) {
+      const reason = 'Folder matches an ignore rule; nothing in it was uploaded';
+      yield { kind: 'problem', path: `${path}/`, code: 'ignored', reason };
+      return;
+    }
+    const target = await realpath(absolutePath).catch(() => absolutePath);
+    if (this.#walking.has(target)) {
+      const reason = 'Symlink points back into a folder being uploaded; not followed';
+      yield { kind: 'problem', path, code: 'symlink-loop', reason };
+      return;
+    }
+    yield* this.folder(absolutePath);
+  }
+
+  async #file(absolutePath: string, name: string, path: string, info: Stats | undefined): Promise<Found> {
+    if (this.matcher.file(name, path))
+      return { kind: 'problem', path, code: 'ignored', reason: 'Matches an ignore rule' };
+    try {
+      const { size, mtimeMs } = info ?? (await stat(absolutePath));
+      return { kind: 'file', path, absolutePath, size, mtimeMs };
+    } catch (error) {
+      return unreadable(path, error);
+    }
+  }
+}
 
 /**
  * Walks `root` depth-first as a stream, one directory handle open at a time per level. Follows symlinks,
  * never into a folder already being walked (a loop); yields every file and every problem exactly once.
  */
-export async function* scanFolder(
-  root: string,
-  ignore: readonly string[] = DEFAULT_IGNORE,
-): AsyncGenerator<ScannedFile | ScanProblem> {
-  const matcher = ignoreMatcher(ignore);
+export async function* scanFolder(root: string, ignore: readonly string[] = DEFAULT_IGNORE): AsyncGenerator<Found> {
   const rootInfo = await stat(root);
-  if (!rootInfo.isDirectory()) {
-    yield {
-      kind: 'file',
-      path: root.split(sep).pop() ?? root,
-      absolutePath: root,
-      size: rootInfo.size,
-      mtimeMs: rootInfo.mtimeMs,
-    };
+  if (rootInfo.isDirectory()) {
+    yield* new Walk(root, ignoreMatcher(ignore)).folder(root);
     return;
   }
-  const walking = new Set<string>();
-  async function* walk(dir: string): AsyncGenerator<ScannedFile | ScanProblem> {
-    const real = await realpath(dir);
-    walking.add(real);
-    let handle;
-    try {
-      handle = await opendir(dir, { bufferSize: 64 });
-    } catch (error) {
-      yield {
-        kind: 'problem',
-        path: toPosix(relative(root, dir)),
-        code: 'unreadable',
-        reason: `Cannot read folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      };
-      walking.delete(real);
-      return;
-    }
-    for await (const entry of handle) {
-      const absolutePath = join(dir, entry.name);
-      const path = toPosix(relative(root, absolutePath));
-      let info;
-      try {
-        info = entry.isSymbolicLink()
-          ? await stat(absolutePath)
-          : entry.isDirectory() || entry.isFile()
-            ? undefined
-            : await stat(absolutePath);
-      } catch (error) {
-        yield unreadable(path, error);
-        continue;
-      }
-      const isDir = info ? info.isDirectory() : entry.isDirectory();
-      const isFile = info ? info.isFile() : entry.isFile();
-      if (isDir) {
-        if (matcher.dir(entry.name, path)) {
-          yield {
-            kind: 'problem',
-            path: `${path}/`,
-            code: 'ignored',
-            reason: 'Folder matches an ignore rule; nothing in it was uploaded',
-          };
-          continue;
-        }
-        const target = await realpath(absolutePath).catch(() => absolutePath);
-        if (walking.has(target)) {
-          yield {
-            kind: 'problem',
-            path,
-            code: 'symlink-loop',
-            reason: 'Symlink points back into a folder being uploaded; not followed',
-          };
-          continue;
-        }
-        yield* walk(absolutePath);
-      } else if (isFile) {
-        if (matcher.file(entry.name, path)) {
-          yield { kind: 'problem', path, code: 'ignored', reason: 'Matches an ignore rule' };
-          continue;
-        }
-        try {
-          const fileInfo = info ?? (await stat(absolutePath));
-          yield { kind: 'file', path, absolutePath, size: fileInfo.size, mtimeMs: fileInfo.mtimeMs };
-        } catch (error) {
-          yield unreadable(path, error);
-        }
-      } else {
-        yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
-      }
-    }
-    walking.delete(real);
-  }
-  yield* walk(root);
+  const path = root.split(sep).pop() ?? root;
+  yield { kind: 'file', path, absolutePath: root, size: rootInfo.size, mtimeMs: rootInfo.mtimeMs };
 }

@@ -139,13 +139,111 @@ function readAnswer(res: IncomingMessage, onChunk: () => void): Promise<string> 
   });
 }
 
+/**
+ * Watches one request for stalls: tears it down once no byte has moved for `stallMs`, except while it
+ * waits for the bandwidth limit (waiting for it is not a stall: the clock starts again once bytes may go).
+ */
+class StallWatch {
+  #lastActivity = performance.now();
+  #throttled = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    readonly put: RangePut,
+    onStall: () => void,
+  ) {
+    this.#timer = setInterval(
+      () => {
+        if (!this.#throttled && performance.now() - this.#lastActivity > put.stallMs) onStall();
+      },
+      Math.min(1000, put.stallMs / 2),
+    );
+  }
+
+  /** Bytes or an answer moved now. */
+  activity(): void {
+    this.#lastActivity = performance.now();
+  }
+
+  /** Waits until the bandwidth limit lets `bytes` go; the stall clock stops meanwhile. */
+  async allow(bytes: number): Promise<void> {
+    if (!this.put.limiter) return;
+    this.#throttled = true;
+    try {
+      await this.put.limiter.take(bytes, this.put.signal);
+    } finally {
+      this.#throttled = false;
+      this.activity();
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** Sends the range's body: bytes already in memory in one write with the headers, else streamed from disk. */
+function sendBody(put: RangePut, req: ClientRequest, watch: StallWatch): Promise<void> {
+  const sendBytes = async (bytes: Buffer): Promise<void> => {
+    if (bytes.length) await watch.allow(bytes.length);
+    put.onBytes(bytes.length);
+    await new Promise<void>((resolve) => {
+      req.once('finish', resolve);
+      req.once('close', resolve);
+      req.end(bytes);
+    });
+  };
+  if (put.length === 0) return sendBytes(Buffer.alloc(0));
+  if (put.bytes) return sendBytes(put.bytes);
+  const onChunk = (bytes: number): void => {
+    watch.activity();
+    put.onBytes(bytes);
+  };
+  return streamRange(put, req, (bytes) => watch.allow(bytes), onChunk).catch((error: unknown) => {
+    req.destroy(error as Error);
+    throw error;
+  });
+}
+
+/**
+ * S3's answer to a request whose body is on its way. S3 may answer before the body is sent (a 403 for an
+ * expired URL, a 503): the answer is acted on then, instead of pushing the rest of the body at a server
+ * that stopped reading; a 200 waits for the whole body to have gone.
+ */
+async function answerTo(req: ClientRequest, body: Promise<void>): Promise<IncomingMessage> {
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  let bodyError: unknown;
+  const bodySent = body.then(
+    () => undefined,
+    (error: unknown) => void (bodyError = error),
+  );
+  let res: IncomingMessage;
+  try {
+    res = await response;
+  } catch (error) {
+    await bodySent;
+    throw bodyError ?? error;
+  }
+  if (res.statusCode === 200) {
+    await bodySent;
+    if (bodyError) throw bodyError;
+  } else {
+    // A refused PUT's connection is never reused, even when the whole body went out before the answer:
+    // the far end may still be holding the rest of that body, and a next PUT on it would wait unread.
+    req.shouldKeepAlive = false;
+  }
+  return res;
+}
+
 /** Streams the range to the URL with exactly the signed headers; resolves to the ETag S3 returned. */
 export async function putRange(put: RangePut): Promise<string> {
   if (put.signal.aborted) throw errors.cancelled();
   const url = new URL(put.url);
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
-  let lastActivity = performance.now();
   const req = send(url, { method: 'PUT', headers: put.headers, agent: isHttps ? put.agents.https : put.agents.http });
   // Why the request was torn down, when it was us: a stall (retried) or a cancel (not).
   let stopped: UploadError | undefined;
@@ -155,75 +253,10 @@ export async function putRange(put: RangePut): Promise<string> {
   };
   const abort = (): void => stop(errors.cancelled());
   put.signal.addEventListener('abort', abort, { once: true });
-  // Waiting for the bandwidth limit is not a stall: the clock stops, and starts again once bytes may go.
-  let throttled = false;
-  const allow = async (bytes: number): Promise<void> => {
-    if (!put.limiter) return;
-    throttled = true;
-    try {
-      await put.limiter.take(bytes, put.signal);
-    } finally {
-      throttled = false;
-      lastActivity = performance.now();
-    }
-  };
-  const stallTimer = setInterval(
-    () => {
-      if (!throttled && performance.now() - lastActivity > put.stallMs) stop(errors.stalled(put.stallMs));
-    },
-    Math.min(1000, put.stallMs / 2),
-  );
+  const watch = new StallWatch(put, () => stop(errors.stalled(put.stallMs)));
   try {
-    const response = new Promise<IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve);
-      req.once('error', reject);
-    });
-    const onChunk = (bytes: number): void => {
-      lastActivity = performance.now();
-      put.onBytes(bytes);
-    };
-    // Bytes already in memory go out in one write with the headers: no stream machinery per request.
-    const sendBytes = async (bytes: Buffer): Promise<void> => {
-      if (bytes.length) await allow(bytes.length);
-      put.onBytes(bytes.length);
-      await new Promise<void>((resolve) => {
-        req.once('finish', resolve);
-        req.once('close', resolve);
-        req.end(bytes);
-      });
-    };
-    const body =
-      put.length === 0
-        ? sendBytes(Buffer.alloc(0))
-        : put.bytes
-          ? sendBytes(put.bytes)
-          : streamRange(put, req, allow, onChunk).catch((error: unknown) => {
-              req.destroy(error as Error);
-              throw error;
-            });
-    // S3 may answer before the body is sent (a 403 for an expired URL, a 503): act on the answer then,
-    // instead of pushing the rest of the body at a server that stopped reading.
-    let bodyError: unknown;
-    const bodySent = body.then(
-      () => undefined,
-      (error: unknown) => void (bodyError = error),
-    );
-    let res: IncomingMessage;
-    try {
-      res = await response;
-    } catch (error) {
-      await bodySent;
-      throw bodyError ?? error;
-    }
-    if (res.statusCode === 200) {
-      await bodySent;
-      if (bodyError) throw bodyError;
-    } else {
-      // A refused PUT's connection is never reused, even when the whole body went out before the answer:
-      // the far end may still be holding the rest of that body, and a next PUT on it would wait unread.
-      req.shouldKeepAlive = false;
-    }
-    const text = await readAnswer(res, () => (lastActivity = performance.now()));
+    const res = await answerTo(req, sendBody(put, req, watch));
+    const text = await readAnswer(res, () => watch.activity());
     if (res.statusCode === 200) return String(res.headers.etag ?? '');
     req.destroy();
     throw classify(res, text, put.expiresAt);
@@ -233,7 +266,7 @@ export async function putRange(put: RangePut): Promise<string> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw errors.fileMissing();
     throw error;
   } finally {
-    clearInterval(stallTimer);
+    watch.stop();
     put.signal.removeEventListener('abort', abort);
   }
 }
