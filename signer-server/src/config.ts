@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { DEFAULT_ALLOWED_TYPES, isMediaType, isWithinPrefix } from './protocol';
+import { DEFAULT_ALLOWED_TYPES, isLoopbackHost, isMediaType, isWithinPrefix } from './protocol';
 import { secretStrengthProblem } from './secret';
 
 const MiB = 1024 * 1024;
@@ -92,12 +92,6 @@ const RateLimitSchema = z
   })
   .transform((r) => ({ ...r, addressMax: r.addressMax ?? 2 * r.max }));
 
-const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/u;
-
-/** True when `host` is a loopback address, reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOST.test(host.replace(/^\[(.*)\]$/u, '$1'));
-}
 
 /** Every setting of the signer, validated. */
 const FieldsSchema = z.strictObject({

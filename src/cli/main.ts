@@ -1,14 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { defaultStateDir, UploadError } from '../engine';
+import { defaultStateDir, EngineOptionError, UploadError } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import { parseBandwidth, parseConcurrency, parseFolder, parseReport, parseStateDir } from './parse-options';
 import { EXIT, push } from './push';
-import { resolveSigner } from './settings';
+import { resolveSigner, TokenFileError } from './settings';
 
 interface PushFlags {
   signer?: string;
   token?: string;
+  tokenFile?: string;
+  followSymlinks?: boolean;
+  allowHttp?: boolean;
   concurrency: number;
   bwlimit?: number;
   dryRun?: boolean;
@@ -38,7 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('upload each folder as a batch; a re-run of an interrupted push resumes it')
     .argument('<folders...>', 'folders or files to upload', parseFolder)
     .option('--signer <url>', 'signer URL (or HOIST_SIGNER); without it, an embedded local signer and store are used')
-    .option('--token <token>', 'bearer token (or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json)')
+    .option('--token <token>', 'bearer token; shows in `ps` and shell history: prefer --token-file or HOIST_TOKEN')
+    .option(
+      '--token-file <file>',
+      'read the bearer token from <file> (`-`: standard input); or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json',
+    )
     .addOption(
       new Option('--concurrency <n>', 'connections at once, files and parts together')
         .argParser(parseConcurrency)
@@ -53,9 +60,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--ignore <pattern...>', 'ignore rules instead of the defaults (.DS_Store, Thumbs.db, .git/)')
     .option('--links', "put a view link to each uploaded file in the report (they expire: the signer's view lifetime)")
+    .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
+    .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
     .action(async (folders: string[], flags: PushFlags) => {
-      const { signer, token } = resolveSigner(flags, process.env);
+      const { signer, token, fromFlag } = resolveSigner(flags, process.env);
       const out = reporterFor(flags);
+      if (fromFlag) out.warning('--token shows in `ps` and in shell history; prefer --token-file or HOIST_TOKEN');
       code = await push(
         folders,
         {
@@ -68,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
           stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
           ...(flags.ignore ? { ignore: flags.ignore } : {}),
           links: Boolean(flags.links),
+          followSymlinks: Boolean(flags.followSymlinks),
+          allowHttp: Boolean(flags.allowHttp),
         },
         out,
       );
@@ -80,6 +92,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       `hoist: ${error instanceof UploadError || error instanceof Error ? error.message : String(error)}\n`,
     );
-    return EXIT.fatal;
+    return error instanceof TokenFileError || error instanceof EngineOptionError ? EXIT.usage : EXIT.fatal;
   }
 }

@@ -1,8 +1,17 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
-import { addViewLinks, DEFAULT_IGNORE, newBatchId, planFolder, UploadEngine, writeReport, type Batch } from '../engine';
+import {
+  addViewLinks,
+  DEFAULT_IGNORE,
+  makePrivateDir,
+  newBatchId,
+  planFolder,
+  UploadEngine,
+  writeReport,
+  type Batch,
+} from '../engine';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
 
@@ -18,6 +27,10 @@ export interface PushOptions {
   ignore?: string[];
   /** Ask the signer for a view link to each uploaded file, for the report. */
   links?: boolean;
+  /** Follow symlinks that lead outside the folder. */
+  followSymlinks?: boolean;
+  /** Allow plain http to a signer or store off this machine. */
+  allowHttp?: boolean;
 }
 
 /** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
@@ -25,6 +38,7 @@ export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3 } as const;
 
 async function localStack(stateDir: string): Promise<LocalStack> {
   const dataDir = join(stateDir, 'local');
+  makePrivateDir(dataDir);
   const secretsFile = join(dataDir, 'local-signer.json');
   let saved: { token?: string; tokenSecret?: string } = {};
   try {
@@ -55,7 +69,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
   const signerUrl = options.signer ?? stack!.signerUrl;
   const token = options.token ?? stack?.token;
   if (!token) {
-    out.warning('No token: pass --token, set HOIST_TOKEN, or put "token" in the settings file');
+    out.warning('No token: pass --token-file, set HOIST_TOKEN, or put "token" in the settings file');
     return EXIT.usage;
   }
   if (stack) out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
@@ -66,6 +80,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
     concurrency: options.concurrency,
     ...(options.bwlimit ? { bandwidth: options.bwlimit } : {}),
     stateDir: options.stateDir,
+    allowHttp: Boolean(options.allowHttp),
   });
   let failed = false;
   try {
@@ -76,6 +91,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
         const plan = await planFolder(root, policy, {
           ignore: options.ignore ?? DEFAULT_IGNORE,
           batchId: newBatchId(root),
+          followSymlinks: Boolean(options.followSymlinks),
         });
         out.info(
           `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
@@ -85,13 +101,17 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
       }
       return EXIT.ok;
     }
-    await mkdir(join(options.stateDir, 'reports'), { recursive: true });
+    makePrivateDir(options.stateDir);
+    makePrivateDir(join(options.stateDir, 'reports'));
     for (const folder of folders) {
       const root = resolve(folder);
       const unfinished = engine.unfinished().find((s) => s.header.root === root);
       const batch = unfinished
         ? engine.resume(unfinished)
-        : engine.batch(root, options.ignore ? { ignore: options.ignore } : {});
+        : engine.batch(root, {
+            ...(options.ignore ? { ignore: options.ignore } : {}),
+            followSymlinks: Boolean(options.followSymlinks),
+          });
       if (unfinished) out.info(`Resuming batch ${batch.id}: ${unfinished.finished.size} files already done`);
       batch.on('progress', (p) => out.progress(p));
       batch.on('file', (f) => out.file(f));

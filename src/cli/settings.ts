@@ -9,11 +9,36 @@ const FileSchema = z.strictObject({ signer: z.url().optional(), token: z.string(
 const settingsPath = (env: NodeJS.ProcessEnv): string =>
   env.HOIST_CONFIG ?? join(homedir(), '.config', 'hoist', 'config.json');
 
-/** The signer URL and token from flags, then environment, then the settings file. */
+/** Reads a token file (`-` is standard input), without its trailing newline; names the file on failure. */
+function readTokenFile(path: string, read: (path: string | number) => string): string {
+  let text: string;
+  try {
+    text = read(path === '-' ? 0 : path);
+  } catch (error) {
+    throw new TokenFileError(
+      `Cannot read \`--token-file\` \`${path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const token = text.replace(/\r?\n$/u, '');
+  if (!token) throw new TokenFileError(`\`--token-file\` \`${path}\` is empty`);
+  return token;
+}
+
+/** A `--token-file` that cannot be read or is empty: a usage error. */
+export class TokenFileError extends Error {
+  override name = 'TokenFileError';
+}
+
+/**
+ * The signer URL and token from flags, then environment, then the settings file. The token comes from
+ * `--token`, `--token-file` (a file, or `-` for standard input), `HOIST_TOKEN`, then the file;
+ * `fromFlag` says it came from `--token`, which `ps` and shell history show.
+ */
 export function resolveSigner(
-  flags: { signer?: string; token?: string },
+  flags: { signer?: string; token?: string; tokenFile?: string },
   env: NodeJS.ProcessEnv,
-): { signer?: string; token?: string } {
+  read: (path: string | number) => string = (path) => readFileSync(path, 'utf8'),
+): { signer?: string; token?: string; fromFlag: boolean } {
   let file: z.infer<typeof FileSchema> = {};
   const path = settingsPath(env);
   try {
@@ -22,8 +47,10 @@ export function resolveSigner(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new Error(`Cannot use settings file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  const fromFile = flags.tokenFile === undefined ? undefined : readTokenFile(flags.tokenFile, read);
   return {
     signer: flags.signer ?? env.HOIST_SIGNER ?? file.signer,
-    token: flags.token ?? env.HOIST_TOKEN ?? file.token,
+    token: flags.token ?? fromFile ?? env.HOIST_TOKEN ?? file.token,
+    fromFlag: flags.token !== undefined,
   };
 }

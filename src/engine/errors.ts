@@ -15,6 +15,8 @@ export type EngineErrorCode =
   | 'exists'
   | 'changed-since-scan'
   | 'changed-during-upload'
+  | 'bad-digest'
+  | 'damaged-in-transit'
   | 'file-missing'
   | 'unreadable'
   | 'etag-mismatch'
@@ -71,7 +73,17 @@ export const errors = {
       `Part ${n} differs from the part uploaded before the restart: the file changed`,
       'fatal',
     ),
-  /** The bytes sent are not the bytes hashed (S3's BadDigest). */
+  /** S3 found the bytes it received differ from their Content-MD5 (BadDigest): the file, or the way, changed them. */
+  badDigest: (): UploadError =>
+    new UploadError('bad-digest', 'S3 received bytes that differ from their Content-MD5 (BadDigest)', 'fatal'),
+  /** After a BadDigest the range hashed again as before: the bytes were damaged on the way, so send again. */
+  damagedInTransit: (): UploadError =>
+    new UploadError(
+      'damaged-in-transit',
+      'The bytes reached S3 damaged (BadDigest) though the file is unchanged; sending again',
+      'retry',
+    ),
+  /** The bytes sent are not the bytes hashed: the file changed while uploading. */
   changedDuringUpload: (): UploadError =>
     new UploadError(
       'changed-during-upload',

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { combineProgress, type OverallProgress } from '../shared/progress';
-import { Batch } from './batch/batch';
+import { Batch, type BatchOptions } from './batch/batch';
 import { readJournal, unfinishedJournals, type JournalState } from './batch/journal';
 import { HashPool } from './hashing/hash-pool';
 import { resolveEngineOptions, type EngineOptions } from './options';
@@ -17,8 +17,9 @@ export type { JournalState } from './batch/journal';
 export { addViewLinks } from './batch/report-links';
 export { writeReport } from './batch/report-writer';
 export { UploadError, type ErrorCode } from './errors';
-export type { EngineOptions } from './options';
+export { EngineOptionError, type EngineOptions } from './options';
 export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
+export { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 export { DEFAULT_IGNORE } from './pipeline/scan';
 
 /** The default folder for journals and reports. */
@@ -37,7 +38,7 @@ export class UploadEngine {
       queue: new PQueue({ concurrency }),
       agents: createAgents(concurrency),
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
-      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry),
+      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry, options.allowHttp),
       hasher: new HashPool(),
       signerId: options.signerId ?? options.signerUrl,
       concurrency,
@@ -55,7 +56,7 @@ export class UploadEngine {
   }
 
   /** A new batch for a folder or file; call `run()` on it to upload. */
-  batch(root: string, options: { id?: string; ignore?: string[] } = {}): Batch {
+  batch(root: string, options: BatchOptions = {}): Batch {
     return new Batch(root, this.#resources, options);
   }
 

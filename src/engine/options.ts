@@ -30,6 +30,11 @@ export const EngineOptionsSchema = z.strictObject({
     .default(DEFAULT_RETRY),
   /** Files per sign request; the signer's policy caps it. */
   signBatchSize: z.number().int().min(1).default(100),
+  /**
+   * Send the token and files over plain http to a signer or store off this machine. Without it, http is
+   * used only when the signer is on a loopback address (the embedded one, a test rig).
+   */
+  allowHttp: z.boolean().default(false),
 });
 
 /** Engine settings as given, before defaults. */
@@ -37,11 +42,18 @@ export type EngineOptions = z.input<typeof EngineOptionsSchema>;
 /** Engine settings with every default filled in. */
 export type ResolvedEngineOptions = z.output<typeof EngineOptionsSchema>;
 
-/** Validates engine settings and fills in defaults; throws a TypeError naming the first bad one. */
+/** A setting the engine cannot work with; the message names it and its value. */
+export class EngineOptionError extends TypeError {
+  override name = 'EngineOptionError';
+}
+
+/** Validates engine settings and fills in defaults; throws an EngineOptionError naming the first bad one. */
 export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
   const result = EngineOptionsSchema.safeParse(options);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const where = issue.path.join('.');
-  throw new TypeError(issue.code === 'custom' ? issue.message : `Invalid engine option \`${where}\`: ${issue.message}`);
+  throw new EngineOptionError(
+    issue.code === 'custom' ? issue.message : `Invalid engine option \`${where}\`: ${issue.message}`,
+  );
 }

@@ -3,10 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 
-/** The scheme the window's own pages load from, instead of `file://`. */
-export const APP_SCHEME = 'app';
-/** The window's start page. */
-export const APP_URL = `${APP_SCHEME}://hoist/index.html`;
+import { APP_HOST, APP_SCHEME } from './app-url';
 
 /** Maps an `app://hoist/...` URL to a file inside `root`; undefined for any other host or a path that escapes. */
 export function resolveAppAsset(root: string, url: string): string | undefined {
@@ -16,7 +13,7 @@ export function resolveAppAsset(root: string, url: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== 'hoist') return undefined;
+  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return undefined;
   let path: string;
   try {
     path = decodeURIComponent(parsed.pathname);

@@ -1,11 +1,13 @@
 import { app, BrowserWindow, clipboard, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
-import { registerAppScheme, serveApp, APP_URL } from './app-protocol';
+import { registerAppScheme, serveApp } from './app-protocol';
+import { APP_URL } from './app-url';
 import { desktopBackend } from './desktop/backend';
 import { HoistService } from './desktop/hoist-service';
 import { startEngine } from './desktop/start-engine';
 import { SettingsStore, type SecretBox } from './desktop/settings-store';
 import { registerIpc } from './ipc';
+import { setAppMenu } from './menu';
 import { integrateWithOs } from './os-integration';
 import { createMainWindow, hardenSession, lockDownContents } from './window';
 import { IPC } from '../shared/ipc-channels';
@@ -13,10 +15,21 @@ import { IPC } from '../shared/ipc-channels';
 // The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();
 registerAppScheme();
-// Every web contents, not only the window's, gets the navigation and window rules.
-app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
-
 let window: BrowserWindow | undefined;
+let settings: SettingsStore | undefined;
+
+/** Links may open in the system browser only on the signer's own https origin. */
+const externalOrigins = (): string[] => {
+  const signer = settings?.get().signerUrl;
+  return signer?.startsWith('https:') ? [new URL(signer).origin] : [];
+};
+
+// Every web contents, not only the window's, gets the navigation and window rules; a packaged build
+// closes DevTools should anything open them.
+app.on('web-contents-created', (_event, contents) => {
+  lockDownContents(contents, externalOrigins);
+  if (app.isPackaged) contents.on('devtools-opened', () => contents.closeDevTools());
+});
 
 /** safeStorage, counted as unavailable when Linux falls back to its unencrypted `basic_text` store. */
 const secretBox: SecretBox = {
@@ -29,14 +42,15 @@ const secretBox: SecretBox = {
 
 void app.whenReady().then(async () => {
   hardenSession(session.defaultSession);
+  setAppMenu(app.isPackaged);
   serveApp(join(import.meta.dirname, '../renderer'));
   const stateDir = join(app.getPath('userData'), 'state');
   const service = new HoistService({
-    settings: new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox),
+    settings: (settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox)),
     createEngine: (settings) => startEngine(settings, stateDir, (stop) => app.once('will-quit', stop)),
     stateDir,
   });
-  window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
+  window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), externalOrigins);
   service.on('update', (update) => window?.webContents.send(IPC.update, update));
   integrateWithOs(service, () => window);
   const pick = async (property: 'openDirectory' | 'openFile') => {

@@ -10,9 +10,15 @@ import {
   type HoistApi,
 } from '../shared/ipc';
 import { IPC } from '../shared/ipc-channels';
+import { isAppUrl } from './app-url';
 
 /** What the IPC handlers drive: every call of the renderer's API except the update subscription. */
-export type IpcBackend = { [K in Exclude<keyof HoistApi, 'onUpdate'>]: (...args: Parameters<HoistApi[K]>) => unknown };
+export type IpcBackend = {
+  [K in Exclude<keyof HoistApi, 'onUpdate'>]: (...args: Parameters<HoistApi[K]>) => unknown;
+} & {
+  /** Records the paths of files dropped on the window (the preload reads them from the File objects). */
+  grantDropped(paths: string[]): unknown;
+};
 
 /** Thrown to the renderer when a call comes from elsewhere or carries a malformed payload. */
 export class IpcRefused extends Error {
@@ -27,6 +33,7 @@ const ROUTES = {
   pickFolders: [IPC.pickFolders, NoPayload],
   pickFiles: [IPC.pickFiles, NoPayload],
   addBatches: [IPC.addBatches, AddBatchesSchema],
+  grantDropped: [IPC.grantDropped, AddBatchesSchema],
   control: [IPC.control, ControlSchema],
   controlFile: [IPC.controlFile, ControlFileSchema],
   listFiles: [IPC.listFiles, ListFilesSchema],
@@ -47,12 +54,16 @@ function parse<T extends z.ZodType>(schema: T, payload: unknown, channel: string
   return result.data;
 }
 
-/** Registers every handler; each checks the sender is our window's main frame, then the payload. */
+/**
+ * Registers every handler; each checks the sender is our window's main frame showing one of the app's
+ * own pages (`app://hoist/`, checklist item 17), then the payload.
+ */
 export function registerIpc(ipcMain: IpcMain, trusted: () => WebContents | undefined, backend: IpcBackend): void {
   const guard = (event: IpcMainInvokeEvent, channel: string): void => {
     const contents = trusted();
-    if (!contents || event.sender !== contents || event.senderFrame !== contents.mainFrame) {
-      throw new IpcRefused(`Refused \`${channel}\` from a sender that is not the Hoist window`);
+    const frame = event.senderFrame;
+    if (!contents || event.sender !== contents || !frame || frame !== contents.mainFrame || !isAppUrl(frame.url)) {
+      throw new IpcRefused(`Refused \`${channel}\` from a sender that is not the Hoist window's own page`);
     }
   };
   for (const [name, [channel, schema]] of Object.entries(ROUTES)) {

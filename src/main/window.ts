@@ -1,5 +1,5 @@
 import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
-import { APP_SCHEME } from './app-protocol';
+import { isAppUrl } from './app-url';
 
 /** The web preferences every Hoist window uses: isolated, sandboxed, no Node in the page. */
 function securePreferences(preload: string): Electron.WebPreferences {
@@ -17,10 +17,14 @@ function securePreferences(preload: string): Electron.WebPreferences {
   };
 }
 
-/** True for links that may open in the system browser: https only. */
-export function isExternalLink(url: string): boolean {
+/** The origins whose links may open in the system browser (the signer's, for one). */
+export type ExternalOrigins = () => readonly string[];
+
+/** True for links that may open in the system browser: https, on one of `origins` only. */
+export function isExternalLink(url: string, origins: readonly string[]): boolean {
   try {
-    return new URL(url).protocol === 'https:';
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && origins.includes(parsed.origin);
   } catch {
     return false;
   }
@@ -32,20 +36,13 @@ export function hardenSession(session: Session): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-/** True for URLs of the app's own pages (parsed, so `app://hoist.evil/` does not pass). */
-function isAppUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'hoist';
-  } catch {
-    return false;
-  }
-}
-
-/** Refuses navigation and redirects away from the app, webviews and new windows; https links open outside. */
-export function lockDownContents(contents: WebContents): void {
+/**
+ * Refuses navigation and redirects away from the app, webviews and new windows; an https link to one of
+ * the allowed origins opens in the system browser, any other link nowhere.
+ */
+export function lockDownContents(contents: WebContents, origins: ExternalOrigins): void {
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
+    if (isExternalLink(url, origins())) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event) => {
@@ -57,8 +54,8 @@ export function lockDownContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** Creates the main window; navigation and new windows are refused, https links open outside. */
-export function createMainWindow(preload: string): BrowserWindow {
+/** Creates the main window; navigation and new windows are refused, allowed https links open outside. */
+export function createMainWindow(preload: string, origins: ExternalOrigins): BrowserWindow {
   const window = new BrowserWindow({
     width: 1100,
     height: 720,
@@ -68,7 +65,7 @@ export function createMainWindow(preload: string): BrowserWindow {
     title: 'Hoist',
     webPreferences: securePreferences(preload),
   });
-  lockDownContents(window.webContents);
+  lockDownContents(window.webContents, origins);
   window.once('ready-to-show', () => window.show());
   return window;
 }

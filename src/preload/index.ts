@@ -4,7 +4,7 @@ import type { HoistApi } from '../shared/ipc';
 import type { DesktopUpdate } from '../shared/desktop';
 
 // The only bridge between the page and the main process: a typed API, no raw ipcRenderer.
-const api: HoistApi & { pathForFile(file: File): string } = {
+const api: HoistApi & { addDropped(files: File[]): Promise<string[]> } = {
   pickFolders: () => ipcRenderer.invoke(IPC.pickFolders),
   pickFiles: () => ipcRenderer.invoke(IPC.pickFiles),
   addBatches: (paths) => ipcRenderer.invoke(IPC.addBatches, paths),
@@ -20,7 +20,9 @@ const api: HoistApi & { pathForFile(file: File): string } = {
     ipcRenderer.on(IPC.update, handler);
     return () => void ipcRenderer.off(IPC.update, handler);
   },
-  pathForFile: (file) => webUtils.getPathForFile(file),
+  // Paths only from real File objects the person dropped: the page cannot name a path of its own.
+  addDropped: (files) =>
+    ipcRenderer.invoke(IPC.grantDropped, files.map((file) => webUtils.getPathForFile(file)).filter(Boolean)),
 };
 
 contextBridge.exposeInMainWorld('hoist', api);

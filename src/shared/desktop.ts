@@ -75,6 +75,7 @@ export interface SettingsView {
   tokenStorage: 'encrypted' | 'session-only' | 'none';
   concurrency: number;
   bandwidthMiBps: number | null;
+  followSymlinks: boolean;
 }
 
 /** The hint shown with an error code, so every error says what to do next. */

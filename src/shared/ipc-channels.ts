@@ -5,6 +5,7 @@ export const IPC = {
   pickFolders: 'hoist:pick-folders',
   pickFiles: 'hoist:pick-files',
   addBatches: 'hoist:add-batches',
+  grantDropped: 'hoist:grant-dropped',
   control: 'hoist:control',
   controlFile: 'hoist:control-file',
   listFiles: 'hoist:list-files',

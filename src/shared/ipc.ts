@@ -1,9 +1,12 @@
 import * as z from 'zod';
 import { isBatchId } from '@hoist/signer-server/protocol/batch-id';
+import { isLoopbackHost } from '@hoist/signer-server/protocol/hosts';
 import { CONCURRENCY } from './engine-limits';
 import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
 
 const BatchIdSchema = z.string().refine(isBatchId, 'not a batch id');
+/** The host of an absolute http(s) URL (an IPv6 address in brackets), read without the DOM's URL. */
+const hostOf = (url: string): string => /^[a-z]+:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]*)/iu.exec(url)?.[1] ?? '';
 const RelativePathSchema = z.string().min(1).max(4096);
 
 /** Payload of `addBatches`: absolute paths of folders or files, 1 to 100 of them. */
@@ -36,13 +39,24 @@ export const ListFilesSchema = z.strictObject({
 /** Payload of `copyLink`: the file whose view link goes to the clipboard. */
 export const FileRefSchema = z.strictObject({ batchId: BatchIdSchema, path: RelativePathSchema });
 
-/** Payload of `saveSettings`. An absent token keeps the saved one; an empty one forgets it. */
+/**
+ * Payload of `saveSettings`. An absent token keeps the saved one (for the same signer origin only); an
+ * empty one forgets it. A signer over plain http must be on this machine: the token would cross the
+ * network in the clear.
+ */
 export const SettingsInputSchema = z.strictObject({
-  signerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/u })]),
+  signerUrl: z.union([
+    z.literal(''),
+    z.url({ protocol: /^https?$/u }).refine((url) => url.startsWith('https:') || isLoopbackHost(hostOf(url)), {
+      message: 'a signer over http must be on this machine (127.0.0.1, ::1, localhost); use https',
+    }),
+  ]),
   token: z.string().max(4096).optional(),
   concurrency: z.int().min(CONCURRENCY.min).max(CONCURRENCY.max),
   /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: z.number().positive().max(100_000).nullable(),
+  /** Follow symlinks that lead outside a batch's folder. */
+  followSymlinks: z.boolean(),
 });
 
 export type ControlRequest = z.infer<typeof ControlSchema>;

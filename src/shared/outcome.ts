@@ -12,6 +12,8 @@ export interface FileOutcome {
   /** The ETag S3 returned, checked against `md5`. */
   etag?: string;
   viewUrl?: string;
+  /** Times S3 received this file's bytes damaged on the way (BadDigest, the file unchanged) and they were sent again. */
+  damagedInTransit?: number;
   /** Machine-readable reason for skipped and failed files. */
   code?: string;
   /** A sentence a person can act on, for skipped and failed files. */

@@ -19,19 +19,43 @@ async function settingsFile(content: string): Promise<string> {
 describe('the signer and token', () => {
   it('come from the flag, then the environment, then the settings file', async () => {
     const HOIST_CONFIG = await settingsFile(JSON.stringify({ signer: 'https://file.example', token: 'file' }));
-    expect(resolveSigner({}, { HOIST_CONFIG })).toEqual({ signer: 'https://file.example', token: 'file' });
+    expect(resolveSigner({}, { HOIST_CONFIG })).toEqual({
+      signer: 'https://file.example',
+      token: 'file',
+      fromFlag: false,
+    });
     expect(resolveSigner({}, { HOIST_CONFIG, HOIST_TOKEN: 'env', HOIST_SIGNER: 'https://env.example' })).toEqual({
       signer: 'https://env.example',
       token: 'env',
+      fromFlag: false,
     });
     expect(resolveSigner({ token: 'flag' }, { HOIST_CONFIG, HOIST_TOKEN: 'env' })).toEqual({
       signer: 'https://file.example',
       token: 'flag',
+      fromFlag: true,
     });
   });
 
+  it('come from --token-file or standard input before HOIST_TOKEN, without the trailing newline', async () => {
+    const HOIST_CONFIG = join(tmpdir(), 'no-such-hoist-config.json');
+    const tokenFile = await settingsFile('from-file\n');
+    expect(resolveSigner({ tokenFile }, { HOIST_CONFIG, HOIST_TOKEN: 'env' })).toMatchObject({
+      token: 'from-file',
+      fromFlag: false,
+    });
+    const stdin = (path: string | number) => (path === 0 ? 'from-stdin\r\n' : 'never');
+    expect(resolveSigner({ tokenFile: '-' }, { HOIST_CONFIG }, stdin).token).toBe('from-stdin');
+    expect(() => resolveSigner({ tokenFile: join(tmpdir(), 'no-such-token') }, { HOIST_CONFIG })).toThrow(
+      /Cannot read `--token-file` `.*no-such-token`: ENOENT/u,
+    );
+    const empty = await settingsFile('\n');
+    expect(() => resolveSigner({ tokenFile: empty }, { HOIST_CONFIG })).toThrow('is empty');
+  });
+
   it('need no settings file, and a broken one is named in the error', async () => {
-    expect(resolveSigner({}, { HOIST_CONFIG: join(tmpdir(), 'no-such-hoist-config.json') })).toEqual({});
+    expect(resolveSigner({}, { HOIST_CONFIG: join(tmpdir(), 'no-such-hoist-config.json') })).toEqual({
+      fromFlag: false,
+    });
     const broken = await settingsFile('{"signer": "not a url"}');
     expect(() => resolveSigner({}, { HOIST_CONFIG: broken })).toThrow(`Cannot use settings file ${broken}`);
     const unknown = await settingsFile('{"tokn": "typo"}');

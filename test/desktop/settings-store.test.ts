@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsStore, type SecretBox } from '../../src/main/desktop/settings-store';
 
@@ -10,7 +10,7 @@ const keychain = (available = true): SecretBox => ({
   encryptString: (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
   decryptString: (encrypted) => Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString(),
 });
-const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMiBps: 5 };
+const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMiBps: 5, followSymlinks: false };
 const file = async () => join(await mkdtemp(join(tmpdir(), 'hoist-settings-')), 'settings.json');
 
 describe('settings', () => {
@@ -21,6 +21,7 @@ describe('settings', () => {
       tokenStorage: 'none',
       concurrency: 8,
       bandwidthMiBps: null,
+      followSymlinks: false,
     });
   });
 
@@ -61,5 +62,28 @@ describe('settings', () => {
     const store = new SettingsStore(path, keychain());
     expect(store.get().concurrency).toBe(8);
     expect(store.problem).toMatch(/settings\.json could not be read/u);
+  });
+
+  it('forget the token when the signer origin changes, so it never reaches a host it was not made for', async () => {
+    const store = new SettingsStore(await file(), keychain());
+    store.save({ ...input, token: 'for-signer-example' });
+    expect(store.save({ ...input, signerUrl: 'https://signer.example.com/v2' }).hasToken).toBe(true);
+    const moved = store.save({ ...input, signerUrl: 'https://other.example.net' });
+    expect(moved.hasToken).toBe(false);
+    expect(store.get().token).toBeUndefined();
+    expect(store.save({ ...input, signerUrl: 'https://other.example.net', token: 'for-other' }).hasToken).toBe(true);
+  });
+
+  it('keep the file and its folder private (0600 in 0700)', async () => {
+    const path = await file();
+    new SettingsStore(path, keychain()).save({ ...input, token: 't' });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(dirname(path))).mode & 0o777).toBe(0o700);
+  });
+
+  it('read a limit saved in MB/s by Hoist 0.1 as the same bytes per second in MiB/s', async () => {
+    const path = await file();
+    await writeFile(path, JSON.stringify({ signerUrl: '', concurrency: 4, bandwidthMBps: 10 }));
+    expect(new SettingsStore(path, keychain()).get().bandwidthMiBps).toBeCloseTo(10_000_000 / 1024 ** 2, 6);
   });
 });

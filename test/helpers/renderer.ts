@@ -7,6 +7,7 @@ import { extname, join, relative, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { desktopBackend, type NativeSide } from '../../src/main/desktop/backend';
 import type { HoistService } from '../../src/main/desktop/hoist-service';
+import { APP_URL } from '../../src/main/app-url';
 import { registerIpc } from '../../src/main/ipc';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp';
 import { IPC } from '../../src/shared/ipc-channels';
@@ -59,9 +60,10 @@ const BRIDGE = `(() => {
   const call = (name) => (payload) =>
     payload === undefined ? window.__hoistInvoke(channels[name]) : window.__hoistInvoke(channels[name], payload);
   window.hoist = {
-    ...Object.fromEntries(Object.keys(channels).filter((n) => n !== 'update').map((n) => [n, call(n)])),
+    ...Object.fromEntries(Object.keys(channels).filter((n) => n !== 'update' && n !== 'grantDropped').map((n) => [n, call(n)])),
     onUpdate: (listener) => { listeners.add(listener); return () => listeners.delete(listener); },
-    pathForFile: (file) => (window.__hoistDropPaths || {})[file.name] || '',
+    addDropped: (files) =>
+      window.__hoistInvoke(channels.grantDropped, files.map((f) => (window.__hoistDropPaths || {})[f.name]).filter(Boolean)),
   };
 })();`;
 
@@ -125,7 +127,7 @@ export async function openRenderer(
     openPath: async (path) => void opened.push(path),
   };
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
-  const contents = { mainFrame: {} };
+  const contents = { mainFrame: { url: APP_URL } };
   registerIpc(
     {
       handle: (channel: string, fn: (event: unknown, ...args: unknown[]) => unknown) => handlers.set(channel, fn),

@@ -28,7 +28,13 @@ function setup() {
   return { handlers, backend, trusted, contents };
 }
 
-const settings = { signerUrl: 'https://signer.example.com', token: 't', concurrency: 8, bandwidthMiBps: null };
+const settings = {
+  signerUrl: 'https://signer.example.com',
+  token: 't',
+  concurrency: 8,
+  bandwidthMiBps: null,
+  followSymlinks: false,
+};
 
 describe('IPC handlers', () => {
   it('register one handler per API call', () => {

@@ -16,13 +16,20 @@ const mock = vi.hoisted(() => ({
   schemes: [] as unknown[],
   protocols: [] as string[],
   permissionHandlers: 0,
+  menu: undefined as unknown[] | undefined,
+  dialogPicks: [] as string[],
 }));
 
 vi.mock('electron', () => {
   const on = (event: string, fn: (...args: any[]) => unknown) =>
     mock.appHandlers.set(event, [...(mock.appHandlers.get(event) ?? []), fn]);
   class BrowserWindow {
-    webContents = { send: vi.fn(), setWindowOpenHandler: vi.fn(), on: vi.fn(), mainFrame: {} };
+    webContents = {
+      send: vi.fn(),
+      setWindowOpenHandler: vi.fn(),
+      on: vi.fn(),
+      mainFrame: { url: 'app://hoist/index.html' },
+    };
     record: { options: any; loaded: string[]; webContents: any };
     constructor(options: any) {
       this.record = { options, loaded: [], webContents: this.webContents };
@@ -42,10 +49,18 @@ vi.mock('electron', () => {
       once: on,
       whenReady: () => Promise.resolve(),
       getPath: () => mock.userData,
+      isPackaged: true,
+    },
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ template }),
+      setApplicationMenu: (menu: { template: unknown[] }) => (mock.menu = menu.template),
     },
     BrowserWindow,
     clipboard: { writeText: vi.fn() },
-    dialog: { showOpenDialog: vi.fn(), showMessageBoxSync: vi.fn() },
+    dialog: {
+      showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: mock.dialogPicks })),
+      showMessageBoxSync: vi.fn(),
+    },
     ipcMain: { handle: (channel: string, fn: any) => mock.handled.set(channel, fn) },
     net: { fetch: vi.fn() },
     Notification: class {
@@ -81,6 +96,9 @@ describe('the Electron main process', () => {
     mock.userData = await mkdtemp(join(tmpdir(), 'hoist-userdata-'));
     await import('../../src/main/index');
     await vi.waitFor(() => expect(mock.windows[0]?.loaded).toEqual(['app://hoist/index.html']), { timeout: 30_000 });
+    // A packaged build sets a menu, and nothing in it opens DevTools.
+    expect(mock.menu?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(mock.menu)).not.toMatch(/devtools/iu);
 
     expect(mock.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true } }]);
     expect(mock.protocols).toEqual(['app']);
@@ -113,11 +131,18 @@ describe('the Electron main process', () => {
       tokenStorage: 'none',
       concurrency: 8,
       bandwidthMiBps: null,
+      followSymlinks: false,
     });
     expect(() => mock.handled.get(IPC.getSettings)!({ sender: {}, senderFrame: {} })).toThrow('not the Hoist window');
 
     // With no signer set, a batch plans and uploads against the embedded default (s3rver).
     const folder = await makeFolder({ 'hello.txt': 'hello', 'sub/world.txt': 'world' });
+    // Only a folder the person picked (or dropped) may become a batch.
+    await expect(async () => mock.handled.get(IPC.addBatches)!(trusted, [folder])).rejects.toThrow(
+      `Refused \`${folder}\``,
+    );
+    mock.dialogPicks = [folder];
+    expect(await mock.handled.get(IPC.pickFolders)!(trusted)).toEqual([folder]);
     const [batchId] = (await mock.handled.get(IPC.addBatches)!(trusted, [folder])) as string[];
     const phase = () => {
       const updates = mock.windows[0]!.webContents.send.mock.calls.filter(

@@ -71,7 +71,7 @@ describe('the built preload', () => {
         'listFiles',
         'onUpdate',
         'openReport',
-        'pathForFile',
+        'addDropped',
         'pickFiles',
         'pickFolders',
         'saveSettings',

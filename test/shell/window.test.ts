@@ -33,7 +33,7 @@ beforeEach(() => {
 
 describe('the main window', () => {
   it('is isolated, sandboxed and has no Node integration', () => {
-    createMainWindow('/app/preload.cjs');
+    createMainWindow('/app/preload.cjs', () => []);
     expect(created[0]!.options.webPreferences).toMatchObject({
       preload: '/app/preload.cjs',
       contextIsolation: true,
@@ -46,7 +46,7 @@ describe('the main window', () => {
   });
 
   it('blocks navigation and redirects away from the app, and webviews', () => {
-    createMainWindow('/p');
+    createMainWindow('/p', () => []);
     for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const preventDefault = vi.fn();
       created[0]!.handlers[event]!({ preventDefault, url: 'https://evil.example/' });
@@ -79,14 +79,16 @@ describe('the main window', () => {
     expect(check!()).toBe(false);
   });
 
-  it('denies new windows and opens only https links in the system browser', () => {
-    createMainWindow('/p');
+  it('denies new windows and opens only https links to an allowed origin in the system browser', () => {
+    createMainWindow('/p', () => ['https://example.com']);
     const handler = created[0]!.openHandler!;
     expect(handler({ url: 'https://example.com/doc' })).toEqual({ action: 'deny' });
     expect(openExternal).toHaveBeenCalledWith('https://example.com/doc');
+    expect(handler({ url: 'https://evil.example/phish' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'https://example.com.evil.example/' })).toEqual({ action: 'deny' });
     expect(handler({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(handler({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(openExternal).toHaveBeenCalledTimes(1);
-    expect(isExternalLink('http://example.com')).toBe(false);
+    expect(isExternalLink('http://example.com', ['http://example.com'])).toBe(false);
   });
 });

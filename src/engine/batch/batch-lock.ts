@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors';
+import { PRIVATE_FILE_MODE } from '../private-files';
 
 /** A batch's lock file, held while this process uploads the batch. */
 export interface BatchLock {
@@ -53,7 +54,7 @@ export function lockBatch(dir: string, batchId: string): BatchLock | undefined {
 function create(file: string): BatchLock | 'exists' | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'wx');
+    fd = openSync(file, 'wx', PRIVATE_FILE_MODE);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : undefined;
   }

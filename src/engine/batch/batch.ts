@@ -11,6 +11,7 @@ import type { TransferContext } from '../upload/put-attempt';
 import { uploadSingle } from '../upload/single-put';
 import { newBatchId } from './batch-id';
 import { lockBatch, type BatchLock } from './batch-lock';
+import { UploadError } from '../errors';
 import { BatchControls } from './controls';
 import { failureOutcome } from './failure-outcome';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
@@ -21,6 +22,13 @@ export interface BatchEvents {
   progress: [BatchProgress];
   file: [FileOutcome];
   warning: [string];
+}
+
+/** What a new batch may be told: its id, its ignore rules, and whether it follows outside symlinks. */
+export interface BatchOptions {
+  id?: string;
+  ignore?: string[];
+  followSymlinks?: boolean;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -35,6 +43,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly root: string;
   readonly #resources: EngineResources;
   readonly #ignore: string[];
+  readonly #followSymlinks: boolean;
   readonly #resumeFrom: JournalState | undefined;
   readonly #tracker: ProgressTracker;
   readonly #controls: BatchControls;
@@ -43,19 +52,18 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #unjournalled: FileOutcome[] = [];
   readonly #tasks = new Set<Promise<void>>();
   #journal: Journal | undefined;
+  /** What stopped the whole batch: a signer that broke the protocol, so nothing more is sent. */
+  #fatal: UploadError | undefined;
   #startedAt = new Date().toISOString();
   #bytesUploaded = 0;
 
-  constructor(
-    root: string,
-    resources: EngineResources,
-    options: { id?: string; ignore?: string[]; resumeFrom?: JournalState } = {},
-  ) {
+  constructor(root: string, resources: EngineResources, options: BatchOptions & { resumeFrom?: JournalState } = {}) {
     super();
     this.root = root;
     this.#resources = resources;
     this.#resumeFrom = options.resumeFrom;
     this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
+    this.#followSymlinks = options.resumeFrom?.header.followSymlinks ?? options.followSymlinks ?? false;
     this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
     if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
     this.#tracker = new ProgressTracker(this.id, root);
@@ -119,6 +127,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       await this.#feed(policy);
       this.#tracker.scanComplete = true;
       await Promise.all(this.#tasks);
+      if (this.#fatal) throw this.#fatal;
       this.#tracker.state = this.#controls.signal.aborted ? 'cancelled' : 'done';
       this.#journal.append({ t: 'end', endedAt: new Date().toISOString() });
       if (this.#journal.problem && this.#journal.problem !== openProblem) this.emit('warning', this.#journal.problem);
@@ -167,6 +176,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       signer: this.#resources.signerId,
       startedAt: this.#startedAt,
       ignore: this.#ignore,
+      ...(this.#followSymlinks ? { followSymlinks: true } : {}),
     };
   }
 
@@ -175,7 +185,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       added: (size) => this.#tracker.addFile(size),
       ended: (outcome) => this.#record(outcome),
       finishedBefore: (outcome) => this.#record(outcome, false),
-      failed: (file, error) => this.#record(failureOutcome(file, error)),
+      failed: (file, error) => this.#fail(file, error),
       single: (file, signed) => this.#track(this.#single(file, signed)),
       multipart: (file, plan, doneParts) => this.#track(this.#multipart(file, plan, doneParts)),
     };
@@ -183,6 +193,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       batchId: this.id,
       root: this.root,
       ignore: this.#ignore,
+      scan: { followSymlinks: this.#followSymlinks },
       policy,
       resumeFrom: this.#resumeFrom,
       resources: this.#resources,
@@ -205,6 +216,15 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.emit('file', outcome);
   }
 
+  /** A file failed; a signer that broke the protocol stops the whole batch at once, nothing more is sent. */
+  #fail(file: PendingFile, error: unknown, key?: string): void {
+    if (error instanceof UploadError && error.code === 'signer-protocol' && !this.#fatal) {
+      this.#fatal = error;
+      this.#controls.cancel();
+    }
+    this.#record(failureOutcome(file, error, key));
+  }
+
   #context(path: string): TransferContext {
     const signal = this.#controls.signalFor(path);
     return { controls: this.#controls, resources: this.#resources, tracker: this.#tracker, signal };
@@ -215,7 +235,7 @@ export class Batch extends EventEmitter<BatchEvents> {
     try {
       this.#record(await upload(this.#context(file.path)));
     } catch (error) {
-      this.#record(failureOutcome(file, error, key));
+      this.#fail(file, error, key);
     } finally {
       this.#controls.release(file.path);
     }

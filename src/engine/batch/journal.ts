@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileOutcome } from '../../shared/outcome';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 
 /** The first record: what the batch is, so a later run can find and resume it. */
 export interface BatchHeader {
@@ -11,6 +12,8 @@ export interface BatchHeader {
   signer: string;
   startedAt: string;
   ignore: string[];
+  /** Set when the batch follows symlinks that lead outside its folder; absent in older journals. */
+  followSymlinks?: boolean;
 }
 
 /** A multipart upload started for a file, as planned then. */
@@ -105,8 +108,11 @@ export class Journal {
   static open(dir: string, batchId: string): Journal {
     const file = join(dir, `${batchId}.jsonl`);
     try {
-      mkdirSync(dir, { recursive: true });
-      return new Journal(file, openSync(file, 'a'), undefined);
+      makePrivateDir(dir);
+      const fd = openSync(file, 'a', PRIVATE_FILE_MODE);
+      // A journal from before its folder was private keeps its mode on open: narrow it too.
+      fchmodSync(fd, PRIVATE_FILE_MODE);
+      return new Journal(file, fd, undefined);
     } catch (error) {
       return new Journal(
         file,

@@ -1,6 +1,8 @@
 import { createWriteStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { BatchReport, FileOutcome } from '../../shared/outcome';
+import { PRIVATE_FILE_MODE } from '../private-files';
 
 const COLUMNS: (keyof FileOutcome)[] = ['path', 'status', 'size', 'key', 'md5', 'etag', 'code', 'reason', 'viewUrl'];
 
@@ -31,12 +33,14 @@ function* jsonLines(report: BatchReport): Generator<string> {
 
 /** Writes `lines` to `path` as a stream, waiting when the disk falls behind: no giant string in memory. */
 async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
-  const out = createWriteStream(path);
+  const out = createWriteStream(path, { mode: PRIVATE_FILE_MODE });
   const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
   for (const line of lines) if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
   out.end();
   await Promise.race([once(out, 'close'), failed]);
+  // An earlier report at the same path kept its mode: narrow it too.
+  await chmod(path, PRIVATE_FILE_MODE);
 }
 
 /** Writes `<base>.json` and `<base>.csv`, streaming one file at a time; returns both paths. */

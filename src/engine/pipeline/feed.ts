@@ -15,7 +15,7 @@ import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import { contentTypeOf } from './content-type';
 import { toRequest, type PendingFile } from './pending-file';
-import { problemStatus, scanFolder, type ScannedFile, type ScanProblem } from './scan';
+import { problemStatus, scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
 
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;
@@ -41,6 +41,7 @@ export interface FeedOptions {
   batchId: string;
   root: string;
   ignore: readonly string[];
+  scan: ScanOptions;
   policy: Policy;
   resumeFrom: JournalState | undefined;
   resources: EngineResources;
@@ -70,7 +71,7 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
     // Awaited later (next group or the end); marked handled now so a failure meanwhile is not "unhandled".
     waiting.catch(() => undefined);
   };
-  for await (const entry of scanFolder(options.root, options.ignore)) {
+  for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
     const file = admit(options, names, entry);
     if (!file) continue;
     group.push(file);

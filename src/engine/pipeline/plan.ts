@@ -23,6 +23,8 @@ export interface FolderPlan {
 /** Options of `planFolder`. */
 export interface PlanOptions {
   ignore?: readonly string[];
+  /** Follow symlinks that lead outside the folder too (skipped by default). */
+  followSymlinks?: boolean;
   /** The id the batch will upload under, for the key length; the longest an id may be when not known. */
   batchId?: string;
   /** Called for each file that will upload, in scan order. */
@@ -36,7 +38,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
   const names = new DuplicateNames();
-  for await (const entry of scanFolder(root, ignore)) {
+  for await (const entry of scanFolder(root, ignore, { followSymlinks: options.followSymlinks ?? false })) {
     if (entry.kind === 'problem') {
       const outcome: FileOutcome = {
         path: entry.path,

@@ -17,13 +17,14 @@ export interface ScannedFile {
 export interface ScanProblem {
   kind: 'problem';
   path: string;
-  code: 'unreadable' | 'symlink-loop' | 'not-a-file' | 'ignored';
+  code: 'unreadable' | 'symlink-loop' | 'symlink-outside' | 'not-a-file' | 'ignored';
   reason: string;
 }
 
 /**
  * How a problem ends in the report: skipped when Hoist chose not to send the entry (an ignore rule, a
- * symlink loop, a socket or device), failed when the person's content could not be read.
+ * symlink loop or one leading outside the folder, a socket or device), failed when the person's
+ * content could not be read.
  */
 export function problemStatus(problem: ScanProblem): 'skipped' | 'failed' {
   return problem.code === 'unreadable' ? 'failed' : 'skipped';
@@ -61,13 +62,26 @@ const toPosix = (path: string): string => (sep === '/' ? path : path.split(sep).
 
 type Found = ScannedFile | ScanProblem;
 
+/** How a scan treats what it finds, besides its ignore rules. */
+export interface ScanOptions {
+  /** Follow symlinks whose target is outside the folder too; by default they are skipped. */
+  followSymlinks?: boolean;
+}
+
+/** True when `path` is `root` or inside it (both real paths). */
+const isInside = (path: string, root: string): boolean =>
+  path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
 /** One depth-first walk under a root: the folders being walked (to tell a loop) and the ignore rules. */
 class Walk {
   readonly #walking = new Set<string>();
 
   constructor(
     readonly root: string,
+    /** The root with every symlink resolved, to tell where a symlink leads. */
+    readonly realRoot: string,
     readonly matcher: ReturnType<typeof ignoreMatcher>,
+    readonly options: ScanOptions,
   ) {}
 
   /** Every file and problem in `dir` and below, one directory handle open at a time per level. */
@@ -89,12 +103,24 @@ class Walk {
     }
   }
 
-  /** One entry: a symlink or an odd entry is stat'ed to learn what it is; folders and files are not. */
+  /**
+   * One entry: a symlink or an odd entry is stat'ed to learn what it is; folders and files are not. A
+   * symlink that leads outside the folder is not followed unless the options say so: a folder someone
+   * else made (an archive, a shared drive) must not send `holiday.png -> ~/.ssh/id_rsa`.
+   */
   async *#entry(dir: string, entry: Dirent): AsyncGenerator<Found> {
     const absolutePath = join(dir, entry.name);
     const path = toPosix(relative(this.root, absolutePath));
     let info;
     try {
+      if (entry.isSymbolicLink() && !this.options.followSymlinks) {
+        const target = await realpath(absolutePath);
+        if (!isInside(target, this.realRoot)) {
+          const reason = `Symlink to ${target}, outside the folder being uploaded; not followed (--follow-symlinks follows it)`;
+          yield { kind: 'problem', path, code: 'symlink-outside', reason };
+          return;
+        }
+      }
       info = entry.isDirectory() || entry.isFile() ? undefined : await stat(absolutePath);
     } catch (error) {
       yield unreadable(path, error);
@@ -133,13 +159,18 @@ class Walk {
 }
 
 /**
- * Walks `root` depth-first as a stream, one directory handle open at a time per level. Follows symlinks,
- * never into a folder already being walked (a loop); yields every file and every problem exactly once.
+ * Walks `root` depth-first as a stream, one directory handle open at a time per level. Follows symlinks
+ * that stay inside the folder (all of them with `followSymlinks`), never into a folder already being
+ * walked (a loop); yields every file and every problem exactly once.
  */
-export async function* scanFolder(root: string, ignore: readonly string[] = DEFAULT_IGNORE): AsyncGenerator<Found> {
+export async function* scanFolder(
+  root: string,
+  ignore: readonly string[] = DEFAULT_IGNORE,
+  options: ScanOptions = {},
+): AsyncGenerator<Found> {
   const rootInfo = await stat(root);
   if (rootInfo.isDirectory()) {
-    yield* new Walk(root, ignoreMatcher(ignore)).folder(root);
+    yield* new Walk(root, await realpath(root), ignoreMatcher(ignore), options).folder(root);
     return;
   }
   const path = root.split(sep).pop() ?? root;

@@ -16,7 +16,10 @@ import {
   type SignPartsResponse,
 } from '@hoist/signer-server/protocol';
 import type * as z from 'zod';
+import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import { asUploadError, errors, retryAfterMs, type UploadError } from '../errors';
+import { EngineOptionError } from '../options';
+import { checkUpload, checkViewLink } from './answer-checks';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
 
@@ -43,15 +46,34 @@ const timeoutMs = (answered: boolean): number => (answered ? 60_000 : 10_000);
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
   readonly #retry: RetryOptions;
+  /** True when upload URLs may be plain http: the signer is on this machine, or the person said so. */
+  readonly #httpUploads: boolean;
   #answered = false;
 
-  constructor(endpoint: SignerEndpoint, retry: RetryOptions) {
-    const url = new URL(endpoint.url);
+  /**
+   * A client for the signer at `endpoint`. Its token crosses the network in the clear over http, so an
+   * `http:` signer must be on a loopback address unless `allowHttp`.
+   */
+  constructor(endpoint: SignerEndpoint, retry: RetryOptions, allowHttp = false) {
+    let url: URL;
+    try {
+      url = new URL(endpoint.url);
+    } catch {
+      throw new EngineOptionError(`Expected \`signer\` to be an http(s) URL, got \`${endpoint.url}\``);
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new TypeError(`Expected \`signer\` to be an http(s) URL, got \`${endpoint.url}\``);
+      throw new EngineOptionError(`Expected \`signer\` to be an http(s) URL, got \`${endpoint.url}\``);
+    }
+    const local = isLoopbackHost(url.hostname);
+    if (url.protocol === 'http:' && !local && !allowHttp) {
+      throw new EngineOptionError(
+        `Expected \`signer\` to be https, or http on this machine, got \`${url.origin}\`: over http the token ` +
+          'crosses the network in the clear (--allow-http sends it anyway)',
+      );
     }
     this.#endpoint = { url: endpoint.url.replace(/\/+$/u, ''), token: endpoint.token };
     this.#retry = retry;
+    this.#httpUploads = local || allowHttp;
   }
 
   async #call<T extends z.ZodType>(
@@ -123,12 +145,21 @@ export class SignerClient {
     const out = (await this.#call('POST', '/v1/batches/sign', { batch, files }, SignBatchResponseSchema, signal))!;
     if (out.files.length !== files.length)
       throw errors.signerProtocol(`Asked to sign ${files.length} files, got ${out.files.length} answers`);
+    for (const file of out.files) if (file.status === 'put') checkUpload(file, `\`${file.path}\``, this.#httpUploads);
     return out.files;
   }
 
   /** Part URLs for one multipart upload. */
   async signParts(token: string, parts: PartRequest[], signal?: AbortSignal): Promise<SignPartsResponse['parts']> {
-    return (await this.#call('POST', '/v1/multipart/parts', { token, parts }, SignPartsResponseSchema, signal))!.parts;
+    const signed = (await this.#call(
+      'POST',
+      '/v1/multipart/parts',
+      { token, parts },
+      SignPartsResponseSchema,
+      signal,
+    ))!;
+    for (const part of signed.parts) checkUpload(part, `part ${part.partNumber}`, this.#httpUploads);
+    return signed.parts;
   }
 
   /** Parts S3 already holds for the upload. */
@@ -146,6 +177,7 @@ export class SignerClient {
     const out = (await this.#call('POST', '/v1/links', { keys }, LinksResponseSchema, signal))!;
     if (out.links.length !== keys.length)
       throw errors.signerProtocol(`Asked for ${keys.length} links, got ${out.links.length}`);
+    for (const link of out.links) if (link.status === 'ok') checkViewLink(link.url, `\`${link.key}\``);
     return out.links;
   }
 

@@ -47,7 +47,7 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   const expired = code === 'ExpiredToken' || /expired/iu.test(body) || Date.now() >= Date.parse(expiresAt) - 5000;
   if (status === 403 && expired) return errors.urlExpired();
   if (status === 412) return errors.exists();
-  if (code === 'BadDigest' || code === 'InvalidDigest') return errors.changedDuringUpload();
+  if (code === 'BadDigest' || code === 'InvalidDigest') return errors.badDigest();
   return errors.s3(status, code, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
 

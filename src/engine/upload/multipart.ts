@@ -19,6 +19,11 @@ export interface MultipartJob {
   journal: Journal | undefined;
 }
 
+/** What the parts of one upload went through, for its outcome. */
+interface PartsTally {
+  damagedInTransit: number;
+}
+
 /** Failures that come from the file, not the network: its multipart upload can never complete. */
 const FILE_PROBLEMS = new Set(['changed-since-scan', 'changed-during-upload', 'file-missing', 'etag-mismatch']);
 
@@ -67,12 +72,13 @@ async function confirmDoneParts(context: TransferContext, job: MultipartJob): Pr
 async function uploadPart(
   context: TransferContext,
   job: MultipartJob,
+  tally: PartsTally,
   n: number,
   md5: Md5,
   signed: SignedUrl,
 ): Promise<void> {
   const { start, length } = partRange(job.record, n);
-  await putUntilAccepted(
+  const { damagedInTransit } = await putUntilAccepted(
     context,
     {
       path: job.file.path,
@@ -93,6 +99,7 @@ async function uploadPart(
       return again;
     },
   );
+  tally.damagedInTransit += damagedInTransit;
   job.doneParts.set(n, md5.hex);
   job.journal?.append({ t: 'part', path: job.file.path, n, md5: md5.hex });
 }
@@ -105,6 +112,7 @@ async function uploadPart(
 async function queueParts(
   context: TransferContext,
   job: MultipartJob,
+  tally: PartsTally,
   parts: PartDigests,
   inFlight: Promise<void>[],
 ): Promise<void> {
@@ -137,7 +145,7 @@ async function queueParts(
       context.signal,
     );
     wanted.forEach((p, i) => {
-      const upload = uploadPart(context, job, p.n, p.md5, signed[i]!);
+      const upload = uploadPart(context, job, tally, p.n, p.md5, signed[i]!);
       // Settled together once every part is queued: a failure meanwhile is handled here, not "unhandled".
       upload.catch((error: unknown) => (failed ??= { error }));
       inFlight.push(upload);
@@ -157,8 +165,9 @@ async function uploadByPlan(context: TransferContext, job: MultipartJob): Promis
   await confirmDoneParts(context, job);
   const parts = hasher.hashParts(file, record.partSize);
   const inFlight: Promise<void>[] = [];
+  const tally: PartsTally = { damagedInTransit: 0 };
   try {
-    const queueing = await queueParts(context, job, parts, inFlight).then(
+    const queueing = await queueParts(context, job, tally, parts, inFlight).then(
       () => undefined,
       (error: unknown) => ({ error }),
     );
@@ -177,6 +186,7 @@ async function uploadByPlan(context: TransferContext, job: MultipartJob): Promis
       key: record.key,
       md5: (await parts.whole).hex,
       etag: done.etag,
+      ...(tally.damagedInTransit ? { damagedInTransit: tally.damagedInTransit } : {}),
     };
   } finally {
     parts.stop();

@@ -1,6 +1,7 @@
 import type { BatchControls } from '../batch/controls';
 import type { ProgressTracker } from '../batch/progress-tracker';
-import { errors, UploadError } from '../errors';
+import { errors, readFailure, UploadError } from '../errors';
+import { md5OfRange } from '../hashing/range-md5';
 import type { EngineResources } from '../resources';
 import { putRange } from '../transfer/put-range';
 import { withRetries } from '../transfer/retry';
@@ -42,17 +43,35 @@ export interface RangeJob {
 const MAX_SIGN_AGAIN = 5;
 
 /**
+ * Tells apart the two causes of S3's BadDigest: the range hashed again as it was means the bytes were
+ * damaged on the way (a faulty proxy or link), which another attempt can fix; otherwise the file changed.
+ * Bytes held in memory are what was hashed and sent, so for them it is always the way.
+ */
+async function diagnoseBadDigest(job: RangeJob): Promise<UploadError> {
+  const expected = job.etag.slice(1, -1);
+  let now: string;
+  try {
+    now = job.bytes ? expected : await md5OfRange(job.absolutePath, job.start, job.length);
+  } catch (error) {
+    return readFailure(error);
+  }
+  return now === expected ? errors.damagedInTransit() : errors.changedDuringUpload();
+}
+
+/**
  * PUTs one range until S3 takes it. Each attempt runs in the shared queue (never while paused) and is
  * retried with backoff on network errors, stalls and 5xx, its bytes taken back from progress when it
- * fails; a URL that expired is signed again with `signAgain`, at most 5 times. Throws `etag-mismatch`
- * when S3's ETag is not the range's MD5, or the error that ended the attempts.
+ * fails; a URL that expired is signed again with `signAgain`, at most 5 times; a BadDigest is retried
+ * only when the range on disk is unchanged (damage on the way, counted in `damagedInTransit`). Throws
+ * `etag-mismatch` when S3's ETag is not the range's MD5, or the error that ended the attempts.
  */
 export async function putUntilAccepted(
   context: TransferContext,
   job: RangeJob,
   signed: SignedUrl,
   signAgain: () => Promise<SignedUrl>,
-): Promise<void> {
+): Promise<{ damagedInTransit: number }> {
+  let damagedInTransit = 0;
   const { controls, resources, tracker, signal } = context;
   let current = signed;
   for (let signings = 0; ; signings++) {
@@ -80,14 +99,17 @@ export async function putUntilAccepted(
               });
             } catch (error) {
               tracker.bytes(job.path, -sent);
-              throw error;
+              if (!(error instanceof UploadError) || error.code !== 'bad-digest') throw error;
+              const diagnosed = await diagnoseBadDigest(job);
+              if (diagnosed.code === 'damaged-in-transit') damagedInTransit += 1;
+              throw diagnosed;
             }
           }),
         resources.retry,
         signal,
       );
       if (etag !== job.etag) throw errors.etagMismatch(job.what, etag, job.etag);
-      return;
+      return { damagedInTransit };
     } catch (error) {
       if (!(error instanceof UploadError) || error.kind !== 'sign-again' || signings >= MAX_SIGN_AGAIN) throw error;
       current = await signAgain();

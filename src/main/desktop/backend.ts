@@ -1,4 +1,5 @@
 import type { IpcBackend } from '../ipc';
+import { GrantedPaths } from './granted-paths';
 import type { HoistService } from './hoist-service';
 
 /** What only the OS shell can do: native pickers, the clipboard, opening a file with its app. */
@@ -9,12 +10,19 @@ export interface NativeSide {
   openPath(path: string): Promise<void>;
 }
 
-/** The IPC backend: the service for everything, the native side for what needs the OS. */
-export function desktopBackend(service: HoistService, native: NativeSide): IpcBackend {
+/**
+ * The IPC backend: the service for everything, the native side for what needs the OS. Batches start
+ * only from paths the person picked or dropped in this session.
+ */
+export function desktopBackend(service: HoistService, native: NativeSide, granted = new GrantedPaths()): IpcBackend {
   return {
-    pickFolders: () => native.pickFolders(),
-    pickFiles: () => native.pickFiles(),
-    addBatches: (paths) => service.addBatches(paths),
+    pickFolders: async () => granted.grant(await native.pickFolders()),
+    pickFiles: async () => granted.grant(await native.pickFiles()),
+    grantDropped: (paths) => granted.grant(paths),
+    addBatches: (paths) => {
+      granted.assertGranted(paths);
+      return service.addBatches(paths);
+    },
     control: (request) => service.control(request),
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),

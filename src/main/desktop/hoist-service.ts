@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  makePrivateDir,
   newBatchId,
   planFolder,
   UploadError,
@@ -149,7 +149,8 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     };
     if (action === 'start') {
       if (phase !== 'ready') refuse();
-      this.#run(entry, entry.engine!.batch(entry.view.root, { id: batchId }));
+      const { followSymlinks } = this.#settings.get();
+      this.#run(entry, entry.engine!.batch(entry.view.root, { id: batchId, followSymlinks }));
     } else if (action === 'pause') {
       if (phase !== 'uploading') refuse();
       entry.batch!.pause();
@@ -252,6 +253,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       entry.engine = engine;
       const policy = await engine.signer.policy();
       const plan = await planFolder(entry.view.root, policy, {
+        followSymlinks: this.#settings.get().followSymlinks,
         batchId: entry.view.batchId,
         onAccept: (path, size) => entry.table.queue(path, size),
       });
@@ -283,7 +285,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       .run()
       .then(async (report) => {
         try {
-          await mkdir(this.#reportsDir, { recursive: true });
+          makePrivateDir(this.#reportsDir);
           await writeReport(report, join(this.#reportsDir, batch.id));
           entry.view.hasReport = true;
         } catch (error) {

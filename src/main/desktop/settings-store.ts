@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../../engine/private-files';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
@@ -20,7 +21,12 @@ export interface Settings {
   concurrency: number;
   /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: number | null;
+  /** Follow symlinks that lead outside a batch's folder (skipped by default). */
+  followSymlinks: boolean;
 }
+
+/** The origin a token was given for: `https://signer.example.com`, or '' for the embedded signer. */
+const originOf = (signerUrl: string): string => (signerUrl ? new URL(signerUrl).origin : '');
 
 const FileSchema = z
   .object({
@@ -30,6 +36,7 @@ const FileSchema = z
     bandwidthMiBps: z.number().positive().nullable().optional(),
     /** Written by Hoist 0.1 in megabytes (10^6 bytes) per second; read once and saved as MiB/s. */
     bandwidthMBps: z.number().positive().nullable().optional(),
+    followSymlinks: z.boolean().default(false),
   })
   .transform(({ bandwidthMBps, bandwidthMiBps, ...rest }) => ({
     ...rest,
@@ -68,14 +75,21 @@ export class SettingsStore {
     return { ...rest, hasToken: Boolean(token), tokenStorage };
   }
 
-  /** Applies validated input and writes the file atomically (temp file, then rename). */
+  /**
+   * Applies validated input and writes the file atomically (temp file, then rename). A token is bound to
+   * the signer's origin: when the origin changes, the saved token is forgotten unless a new one is given,
+   * so it never goes to a host it was not made for.
+   */
   save(input: SettingsInput): SettingsView {
-    const token = input.token === undefined ? this.#settings.token : input.token || undefined;
+    const sameSigner = originOf(input.signerUrl) === originOf(this.#settings.signerUrl);
+    const kept = sameSigner ? this.#settings.token : undefined;
+    const token = input.token === undefined ? kept : input.token || undefined;
     this.#settings = {
       signerUrl: input.signerUrl,
       token,
       concurrency: input.concurrency,
       bandwidthMiBps: input.bandwidthMiBps,
+      followSymlinks: input.followSymlinks,
     };
     const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
     this.#sessionOnly = token !== undefined && !encrypt;
@@ -83,10 +97,11 @@ export class SettingsStore {
       signerUrl: input.signerUrl,
       concurrency: input.concurrency,
       bandwidthMiBps: input.bandwidthMiBps,
+      followSymlinks: input.followSymlinks,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
     };
-    mkdirSync(dirname(this.#file), { recursive: true });
-    writeFileSync(`${this.#file}.tmp`, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: 0o600 });
+    makePrivateDir(dirname(this.#file));
+    writeFileSync(`${this.#file}.tmp`, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     renameSync(`${this.#file}.tmp`, this.#file);
     return this.view();
   }
@@ -97,6 +112,7 @@ export class SettingsStore {
       token: undefined,
       concurrency: CONCURRENCY.default,
       bandwidthMiBps: null,
+      followSymlinks: false,
     };
     let text: string;
     try {

@@ -1,4 +1,4 @@
 import type { HoistApi } from '../../shared/ipc';
 
-/** What the preload exposes: the shared API plus turning a dropped File into its path. */
-export type DesktopApi = HoistApi & { pathForFile(file: File): string };
+/** What the preload exposes: the shared API, plus handing files dropped on the window to the main process. */
+export type DesktopApi = HoistApi & { addDropped(files: File[]): Promise<string[]> };

@@ -7,7 +7,8 @@ export function DropZone({ api, onAdd }: { api: DesktopApi; onAdd: (paths: strin
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    onAdd([...event.dataTransfer.files].map((file) => api.pathForFile(file)).filter(Boolean));
+    const files = [...event.dataTransfer.files];
+    if (files.length) void api.addDropped(files).then(onAdd);
   };
   return (
     <section

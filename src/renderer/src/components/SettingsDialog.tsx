@@ -24,6 +24,7 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
         ...(token ? { token } : {}),
         concurrency: Number(form.get('concurrency')),
         bandwidthMiBps: bandwidth ? Number(bandwidth) : null,
+        followSymlinks: form.get('followSymlinks') === 'on',
       })
       .then(onClose, (error: Error) => setProblem(error.message));
   };
@@ -62,6 +63,11 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
           <label>
             Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
             <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMiBps ?? ''} />
+          </label>
+          <label className="check">
+            <input name="followSymlinks" type="checkbox" defaultChecked={view.followSymlinks} />
+            Follow symlinks that lead outside a folder{' '}
+            <span className="muted">(off: they are skipped, so a link to a private file is never sent)</span>
           </label>
           {problem && (
             <p role="alert" className="error">
