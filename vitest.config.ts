@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'test/lint/**/*.test.ts',
   'test/shell/**/*.test.ts',
-  'test/engine/{bandwidth,batch-lock,hash-pool,http-text,journal,progress-tracker,report,scan}.test.ts',
-  'test/desktop/{file-table,settings-store}.test.ts',
+  'test/engine/{answer-checks,bandwidth,batch-lock,hash-pool,http-text,journal,progress-tracker,report,scan}.test.ts',
+  'test/desktop/{file-table,granted-paths,settings-store}.test.ts',
   'test/cli/settings-and-output.test.ts',
   'test/signer/{config-rules,keys-and-config}.test.ts',
 ];

@@ -92,7 +92,6 @@ const RateLimitSchema = z
   })
   .transform((r) => ({ ...r, addressMax: r.addressMax ?? 2 * r.max }));
 
-
 /** Every setting of the signer, validated. */
 const FieldsSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -226,5 +226,28 @@ describe('hoist push', () => {
       const body = Buffer.from(await (await fetch(file.viewUrl)).arrayBuffer());
       expect(md5Hex(body)).toBe(md5Hex(files[file.path]));
     }
+  });
+
+  it('reads the token from --token-file, warns when --token shows it, and keeps its state private', async () => {
+    const root = await makeFolder({ 'a.txt': 'private state' });
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
+    const tokenFile = join(stateDir, 'token');
+    await writeFile(tokenFile, `${signer.tokens.alice}\n`, { mode: 0o600 });
+    const base = [root, '--signer', signer.url, '--state-dir', stateDir, '--json'];
+    const fromFile = hoistPush([...base, '--token-file', tokenFile]);
+    expect(await fromFile.exited).toBe(0);
+    expect(fromFile.events.filter((e) => e.event === 'warning')).toEqual([]);
+    const fromFlag = hoistPush([...base, '--token', signer.tokens.alice]);
+    expect(await fromFlag.exited).toBe(0);
+    expect(fromFlag.events.find((e) => e.event === 'warning')?.message).toContain('--token shows in `ps`');
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    for (const dir of [stateDir, join(stateDir, 'journals'), join(stateDir, 'reports')])
+      expect(await mode(dir), dir).toBe(0o700);
+    for (const dir of ['journals', 'reports'])
+      for (const file of await readdir(join(stateDir, dir)))
+        expect(await mode(join(stateDir, dir, file)), file).toBe(0o600);
+    const missing = await hoistExit(['push', root, '--signer', signer.url, '--token-file', join(stateDir, 'none')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Cannot read `--token-file`');
   });
 });

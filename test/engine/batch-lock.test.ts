@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +41,12 @@ describe('a batch lock', () => {
     await writeFile(join(dir, 'b2.lock'), '1');
     again!.release();
     expect(await readFile(join(dir, 'b2.lock'), 'utf8')).toBe('1');
+  });
+
+  it('is a file only its owner can read (0600)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-lock-'));
+    const lock = lockBatch(dir, 'b3');
+    expect((await stat(join(dir, 'b3.lock'))).mode & 0o777).toBe(0o600);
+    lock?.release();
   });
 });

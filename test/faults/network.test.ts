@@ -122,6 +122,26 @@ describe('faults between the engine and S3', () => {
     expect(listed.Uploads ?? []).toEqual([]);
   });
 
+  it('sends again what a faulty link damaged (BadDigest, the file unchanged), in one PUT or in parts', async () => {
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    // In memory (read whole at hash time), streamed from disk, and in three parts.
+    const files = { 'small.bin': bytes(40_000), 'streamed.bin': bytes(3 * MiB), 'parts.bin': bytes(12 * MiB + 5) };
+    const root = await makeFolder(files);
+    const random = seededRandom(20261203);
+    const faults = firstAttempts(() => ({ kind: 'corrupt', at: Math.floor(random() * 40_000) }));
+    rig.proxy.setRule(faults.rule);
+    const engine = await faultEngine(signer.url, signer.tokens.alice);
+    const report = await engine.batch(root).run();
+    engine.close();
+    const counts = { injected: faults.injected(), filesAffected: faults.affected() };
+    await expectNothingLost('bytes damaged on the way (BadDigest)', counts, admin, rig.bucket, report, files);
+    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    expect(outcome('small.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 1 });
+    expect(outcome('streamed.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 1 });
+    expect(outcome('parts.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 3 });
+    expect(counts.injected).toBe(5);
+  });
+
   it('aborts and retries a transfer that stalls', async () => {
     const signer = await rig.signer();
     const files = folderOf(4, 100_000, 'stall');

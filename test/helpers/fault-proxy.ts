@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the proxy does with one request. */
@@ -10,7 +11,9 @@ export type FaultAction =
   | { kind: 'delay'; ms: number }
   | { kind: 'hang' }
   /** Forwards, then answers with S3's answer but this ETag, as a store that kept other bytes would. */
-  | { kind: 'etag'; etag: string };
+  | { kind: 'etag'; etag: string }
+  /** Forwards with the body's byte at offset `at` flipped, as a faulty middlebox would. */
+  | { kind: 'corrupt'; at: number };
 
 /** Decides the action for the `index`-th request (0-based) the proxy sees. */
 export type FaultRule = (req: IncomingMessage, index: number) => FaultAction;
@@ -27,7 +30,22 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, target: URL, etag?: string): void {
+/** A stream that passes bytes through with the one at offset `at` inverted. */
+function flipByte(at: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (at >= offset && at < offset + chunk.length) {
+        chunk = Buffer.from(chunk);
+        chunk[at - offset] = chunk[at - offset]! ^ 0xff;
+      }
+      offset += chunk.length;
+      done(null, chunk);
+    },
+  });
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, target: URL, etag?: string, corruptAt?: number): void {
   const upstream = request(
     { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
     (answer) => {
@@ -36,13 +54,14 @@ function forward(req: IncomingMessage, res: ServerResponse, target: URL, etag?: 
     },
   );
   upstream.on('error', () => res.destroy());
-  req.pipe(upstream);
+  if (corruptAt === undefined) req.pipe(upstream);
+  else req.pipe(flipByte(corruptAt)).pipe(upstream);
 }
 
 /** Starts the proxy; every request goes through `rule` (pass-through by default). */
 export async function startFaultProxy(target: string, rule: FaultRule = () => ({ kind: 'pass' })): Promise<FaultProxy> {
   const targetUrl = new URL(target);
-  const injected: FaultProxy['injected'] = { pass: 0, reset: 0, status: 0, delay: 0, hang: 0, etag: 0 };
+  const injected: FaultProxy['injected'] = { pass: 0, reset: 0, status: 0, delay: 0, hang: 0, etag: 0, corrupt: 0 };
   const sockets = new Set<Socket>();
   let current = rule;
   let index = 0;
@@ -72,6 +91,9 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
           return;
         case 'etag':
           forward(req, res, targetUrl, action.etag);
+          return;
+        case 'corrupt':
+          forward(req, res, targetUrl, undefined, action.at);
           return;
         case 'reset': {
           let seen = 0;

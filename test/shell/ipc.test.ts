@@ -14,6 +14,7 @@ function setup() {
       'pickFolders',
       'pickFiles',
       'addBatches',
+      'grantDropped',
       'control',
       'controlFile',
       'listFiles',
@@ -113,5 +114,16 @@ describe('IPC handlers', () => {
     ).toThrow(IpcRefused);
     expect(backend.pickFolders).not.toHaveBeenCalled();
     expect(backend.copyLink).not.toHaveBeenCalled();
+  });
+
+  it("refuse the window's own frame once it shows anything but the app's pages (checklist item 17)", () => {
+    const { handlers, backend, contents } = setup();
+    for (const url of ['https://evil.example/', 'app://hoist.evil/index.html', 'file:///etc/passwd', '']) {
+      contents.mainFrame.url = url;
+      expect(() => handlers[IPC.getSettings]!({ sender: contents, senderFrame: contents.mainFrame }), url).toThrow(
+        "not the Hoist window's own page",
+      );
+    }
+    expect(backend.getSettings).not.toHaveBeenCalled();
   });
 });

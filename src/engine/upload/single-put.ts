@@ -41,9 +41,8 @@ async function alreadyThere(context: TransferContext, job: SingleJob, md5: strin
 export async function uploadSingle(context: TransferContext, job: SingleJob): Promise<FileOutcome> {
   const { file, signed } = job;
   const md5 = file.md5!.hex;
-  let damagedInTransit = 0;
   try {
-    ({ damagedInTransit } = await putUntilAccepted(
+    const { damagedInTransit } = await putUntilAccepted(
       context,
       {
         path: file.path,
@@ -61,19 +60,19 @@ export async function uploadSingle(context: TransferContext, job: SingleJob): Pr
       },
       signed,
       () => signFileAgain(context.resources.signer, job.batchId, file, 'put', context.signal),
-    ));
+    );
+    return {
+      path: file.path,
+      status: 'uploaded',
+      size: file.size,
+      key: signed.key,
+      md5,
+      etag: `"${md5}"`,
+      ...(damagedInTransit ? { damagedInTransit } : {}),
+    };
   } catch (error) {
     const ours = error instanceof UploadError && error.code === 'exists' && (await alreadyThere(context, job, md5));
     if (ours) return ours;
     throw error;
   }
-  return {
-    path: file.path,
-    status: 'uploaded',
-    size: file.size,
-    key: signed.key,
-    md5,
-    etag: `"${md5}"`,
-    ...(damagedInTransit ? { damagedInTransit } : {}),
-  };
 }
