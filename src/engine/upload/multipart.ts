@@ -144,6 +144,8 @@ async function queueParts(
       wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
       context.signal,
     );
+    // A part may have failed while these were being signed: then the upload cannot complete, send no more.
+    if (failed) throw failed.error;
     wanted.forEach((p, i) => {
       const upload = uploadPart(context, job, tally, p.n, p.md5, signed[i]!);
       // Settled together once every part is queued: a failure meanwhile is handled here, not "unhandled".
