@@ -144,8 +144,10 @@ async function queueParts(
       wanted.map((p) => ({ partNumber: p.n, size: p.length, md5: p.md5.base64 })),
       context.signal,
     );
-    // A part may have failed while these were being signed: then the upload cannot complete, send no more.
-    if (failed) throw failed.error;
+    // A part may have failed while these were being signed (set from its promise, which the type checker
+    // cannot see): then the upload cannot complete, send no more.
+    const failedMeanwhile = failed as { error: unknown } | undefined;
+    if (failedMeanwhile) throw failedMeanwhile.error;
     wanted.forEach((p, i) => {
       const upload = uploadPart(context, job, tally, p.n, p.md5, signed[i]!);
       // Settled together once every part is queued: a failure meanwhile is handled here, not "unhandled".
