@@ -2,7 +2,15 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defaultStateDir, EngineOptionError, UploadError } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
-import { parseBandwidth, parseConcurrency, parseFolder, parseReport, parseStateDir } from './parse-options';
+import {
+  parseBandwidth,
+  parseCaFile,
+  parseConcurrency,
+  parseConnections,
+  parseFolder,
+  parseReport,
+  parseStateDir,
+} from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner, TokenFileError } from './settings';
 
@@ -12,7 +20,10 @@ interface PushFlags {
   tokenFile?: string;
   followSymlinks?: boolean;
   allowHttp?: boolean;
-  concurrency: number;
+  concurrency: number | 'auto';
+  minConcurrency?: number;
+  maxConcurrency?: number;
+  caFile?: string;
   bwlimit?: number;
   dryRun?: boolean;
   json?: boolean;
@@ -47,9 +58,28 @@ export async function main(argv: string[]): Promise<number> {
       'read the bearer token from <file> (`-`: standard input); or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json',
     )
     .addOption(
-      new Option('--concurrency <n>', 'connections at once, files and parts together')
+      new Option(
+        '--concurrency <n>',
+        'connections at once, files and parts together; `auto` finds the level that pays on this link',
+      )
         .argParser(parseConcurrency)
-        .default(8),
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--min-concurrency <n>', 'the fewest connections `auto` goes down to (default 4)').argParser(
+        parseConnections('--min-concurrency'),
+      ),
+    )
+    .addOption(
+      new Option('--max-concurrency <n>', 'the most connections `auto` goes up to (default 128)').argParser(
+        parseConnections('--max-concurrency'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--ca-file <file>',
+        'also trust the certificate authorities in this PEM file (or HOIST_CA_FILE; NODE_EXTRA_CA_CERTS works too)',
+      ).argParser(parseCaFile),
     )
     .addOption(new Option('--bwlimit <rate>', 'bandwidth limit in bytes/s, e.g. 500K or 10M').argParser(parseBandwidth))
     .option('--dry-run', 'show what would upload, be rejected or skipped, without sending a byte')
@@ -72,6 +102,9 @@ export async function main(argv: string[]): Promise<number> {
           ...(signer ? { signer } : {}),
           ...(token ? { token } : {}),
           concurrency: flags.concurrency,
+          ...(flags.minConcurrency ? { minConcurrency: flags.minConcurrency } : {}),
+          ...(flags.maxConcurrency ? { maxConcurrency: flags.maxConcurrency } : {}),
+          ...((flags.caFile ?? process.env.HOIST_CA_FILE) ? { caFile: flags.caFile ?? process.env.HOIST_CA_FILE } : {}),
           ...(flags.bwlimit ? { bwlimit: flags.bwlimit } : {}),
           dryRun: Boolean(flags.dryRun),
           ...(flags.report ? { report: flags.report } : {}),

@@ -41,7 +41,11 @@ export function jsonReporter(write: (line: string) => void): Reporter {
   };
 }
 
+/** `16 connections`: how many the engine allows now. */
+const connectionsText = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`;
+
 /** Plain lines for logs and pipes: failures as they happen, a status line every 5 s, a summary. */
+
 export function plainReporter(write: (line: string) => void): Reporter {
   let last = Date.now();
   return {
@@ -56,7 +60,7 @@ export function plainReporter(write: (line: string) => void): Reporter {
       last = Date.now();
       const done = p.files.uploaded + p.files.skipped + p.files.failed;
       write(
-        `${done}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ETA ${eta(p.etaSeconds)}\n`,
+        `${done}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ${connectionsText(p.connections)}, ETA ${eta(p.etaSeconds)}\n`,
       );
     },
     end: (report, where) => {
@@ -66,12 +70,12 @@ export function plainReporter(write: (line: string) => void): Reporter {
   };
 }
 
-/** A live bar (cli-progress) with files, bytes, speed and ETA; failures print above it. */
+/** A live bar (cli-progress) with files, bytes, speed, connections and ETA; failures print above it. */
 export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{bar} {percentage}% | {files} files | {bytes} | {speed}/s | ETA {etaText}',
+      format: '{bar} {percentage}% | {files} files | {bytes} | {speed}/s | {connections} | ETA {etaText}',
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -91,6 +95,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
         files: `${p.files.uploaded + p.files.skipped + p.files.failed}/${p.files.total}${p.scanComplete ? '' : '+'}`,
         bytes: `${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}`,
         speed: formatBytes(p.throughput),
+        connections: connectionsText(p.connections),
         etaText: eta(p.etaSeconds),
       };
       bar ??= bars.create(Math.max(1, p.bytes.total), p.bytes.done, payload);

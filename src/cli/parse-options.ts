@@ -3,12 +3,27 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { concurrencyProblem, parseRate } from '../shared/engine-limits';
 
-/** Parses `--concurrency`: a whole number in the engine's one range (1 to 256). */
-export function parseConcurrency(value: string): number {
-  const n = Number(value);
-  const problem = concurrencyProblem(n, '--concurrency', value);
-  if (problem) throw new InvalidArgumentError(problem);
-  return n;
+/** Parses a number of connections for the flag `name`: a whole number in the engine's one range (1 to 256). */
+export function parseConnections(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    const problem = concurrencyProblem(n, name, value);
+    if (problem) throw new InvalidArgumentError(problem);
+    return n;
+  };
+}
+
+/** Parses `--concurrency`: `auto` (the engine finds the level), or a number that pins it. */
+export function parseConcurrency(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : parseConnections('--concurrency')(value);
+}
+
+/** Parses `--ca-file`: an existing file, so a typo is named before anything starts. */
+export function parseCaFile(value: string): string {
+  if (!statSync(value, { throwIfNoEntry: false })?.isFile()) {
+    throw new InvalidArgumentError(`Expected \`--ca-file\` to be a PEM file, got \`${value}\`, which is not a file`);
+  }
+  return value;
 }
 
 /** Parses `--bwlimit` like rclone: bytes per second with an optional K, M or G (binary) suffix. */

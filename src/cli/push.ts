@@ -19,7 +19,12 @@ import type { Reporter } from './output';
 export interface PushOptions {
   signer?: string;
   token?: string;
-  concurrency: number;
+  /** A number pins the connections; `auto` lets the engine find them, between the min and max given. */
+  concurrency: number | 'auto';
+  minConcurrency?: number;
+  maxConcurrency?: number;
+  /** Extra certificate authorities to trust, in a PEM file. */
+  caFile?: string;
   bwlimit?: number;
   dryRun: boolean;
   report?: string;
@@ -78,6 +83,13 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
     signerId: stack ? 'embedded' : signerUrl,
     token,
     concurrency: options.concurrency,
+    autoConcurrency: {
+      ...(options.minConcurrency ? { min: options.minConcurrency } : {}),
+      ...(options.maxConcurrency ? { max: options.maxConcurrency } : {}),
+    },
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    // The embedded signer and store are on this machine: never through a proxy the environment names.
+    ...(stack ? { proxy: () => undefined } : {}),
     ...(options.bwlimit ? { bandwidth: options.bwlimit } : {}),
     stateDir: options.stateDir,
     allowHttp: Boolean(options.allowHttp),

@@ -5,11 +5,12 @@ import { combineProgress, type OverallProgress } from '../shared/progress';
 import { Batch, type BatchOptions } from './batch/batch';
 import { readJournal, unfinishedJournals, type JournalState } from './batch/journal';
 import { HashPool } from './hashing/hash-pool';
-import { resolveEngineOptions, type EngineOptions } from './options';
+import { budgetSetting, readCaFile, resolveEngineOptions, type EngineOptions } from './options';
 import type { EngineResources } from './resources';
 import { SignerClient } from './signer/signer-client';
 import { BandwidthLimiter } from './transfer/bandwidth';
-import { createAgents } from './transfer/put-range';
+import { ConnectionBudget } from './transfer/connection-budget';
+import { Connections } from './transfer/connections';
 
 export { Batch } from './batch/batch';
 export { newBatchId } from './batch/batch-id';
@@ -32,16 +33,23 @@ export class UploadEngine {
 
   constructor(input: EngineOptions) {
     const options = resolveEngineOptions(input);
-    const { concurrency, retry } = options;
+    const { retry } = options;
     this.stateDir = options.stateDir ?? defaultStateDir();
+    const queue = new PQueue();
+    const budget = new ConnectionBudget(budgetSetting(options), queue);
+    const connections = new Connections({
+      maxSockets: budget.ceiling,
+      ca: options.caFile ? readCaFile(options.caFile) : undefined,
+      proxy: options.proxy,
+    });
     this.#resources = {
-      queue: new PQueue({ concurrency }),
-      agents: createAgents(concurrency),
+      queue,
+      budget,
+      connections,
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
-      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry, options.allowHttp),
+      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry, connections, options.allowHttp),
       hasher: new HashPool(),
       signerId: options.signerId ?? options.signerUrl,
-      concurrency,
       stallMs: options.stallMs,
       retry,
       journalDir: join(this.stateDir, 'journals'),
@@ -65,9 +73,12 @@ export class UploadEngine {
     return new Batch(state.header.root, this.#resources, { resumeFrom: state });
   }
 
-  /** Progress summed over every batch of this engine that is running now. */
+  /** Progress summed over every batch of this engine that is running now, with the connections in use. */
   overall(): OverallProgress {
-    return combineProgress([...this.#resources.running].map((batch) => batch.progress()));
+    return combineProgress(
+      [...this.#resources.running].map((batch) => batch.progress()),
+      this.#resources.budget.current,
+    );
   }
 
   /** What the journal of `batchId` holds, or undefined when there is none. */
@@ -86,8 +97,7 @@ export class UploadEngine {
 
   /** Closes idle connections and stops the hash threads. */
   close(): void {
-    this.#resources.agents.http.destroy();
-    this.#resources.agents.https.destroy();
+    this.#resources.connections.destroy();
     void this.#resources.hasher.close();
   }
 }

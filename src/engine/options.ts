@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { CONCURRENCY, concurrencyProblem, MIN_BANDWIDTH } from '../shared/engine-limits';
+import { AUTO_CONCURRENCY, concurrencyProblem, MIN_BANDWIDTH } from '../shared/engine-limits';
+import type { BudgetSetting } from './transfer/connection-budget';
+import type { ProxyResolver } from './transfer/connections';
 import { DEFAULT_RETRY } from './transfer/retry';
 
-const Concurrency = z.custom<number>((value) => concurrencyProblem(value, 'concurrency') === undefined, {
-  error: (issue) => concurrencyProblem(issue.input, 'concurrency'),
-});
+const connectionCount = (name: string) =>
+  z.custom<number>((value) => concurrencyProblem(value, name) === undefined, {
+    error: (issue) => concurrencyProblem(issue.input, name),
+  });
 
 /** Settings of one engine, as the CLI and the desktop give them; every batch of the engine shares them. */
 export const EngineOptionsSchema = z.strictObject({
@@ -12,8 +16,25 @@ export const EngineOptionsSchema = z.strictObject({
   /** What journals call this signer, to find batches to resume; defaults to `signerUrl`. */
   signerId: z.string().min(1).optional(),
   token: z.string().min(1),
-  /** Connections at once, for files and parts together. */
-  concurrency: Concurrency.default(CONCURRENCY.default),
+  /** Connections at once, for files and parts together: a number pins it, `auto` lets the engine find it. */
+  concurrency: z.union([z.literal('auto'), connectionCount('concurrency')]).default('auto'),
+  /** The range an automatic budget moves in. */
+  autoConcurrency: z
+    .strictObject({
+      min: connectionCount('autoConcurrency.min').default(AUTO_CONCURRENCY.min),
+      max: connectionCount('autoConcurrency.max').default(AUTO_CONCURRENCY.max),
+    })
+    .refine((range) => range.min <= range.max, {
+      error: (issue) => {
+        const range = issue.input as { min: number; max: number };
+        return `Expected \`autoConcurrency.min\` to be at most \`autoConcurrency.max\` (${range.max}), got \`${range.min}\``;
+      },
+    })
+    .default({ min: AUTO_CONCURRENCY.min, max: AUTO_CONCURRENCY.max }),
+  /** A PEM file of extra certificate authorities to trust, for a signer or store with a private CA. */
+  caFile: z.string().min(1).optional(),
+  /** Where each request goes: the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY when absent. */
+  proxy: z.custom<ProxyResolver>((f) => typeof f === 'function').optional(),
   /** Bytes per second for the whole engine; unlimited when absent. */
   bandwidth: z.number().int().min(MIN_BANDWIDTH).optional(),
   /** Where journals live; defaults to ~/.hoist. */
@@ -45,6 +66,30 @@ export type ResolvedEngineOptions = z.output<typeof EngineOptionsSchema>;
 /** A setting the engine cannot work with; the message names it and its value. */
 export class EngineOptionError extends TypeError {
   override name = 'EngineOptionError';
+}
+
+/** The budget the settings ask for: pinned, or automatic in its range, starting at 8 when the range allows. */
+export function budgetSetting(options: ResolvedEngineOptions): BudgetSetting {
+  if (options.concurrency !== 'auto') return { pinned: options.concurrency };
+  const { min, max } = options.autoConcurrency;
+  return { min, max, initial: Math.max(min, Math.min(max, AUTO_CONCURRENCY.initial)) };
+}
+
+/** The extra CA file's certificates in PEM; throws an EngineOptionError when it cannot be read or holds none. */
+export function readCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new EngineOptionError(
+      `Expected \`caFile\` to be a readable PEM file, got \`${path}\` (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new EngineOptionError(
+      `Expected \`caFile\` to hold PEM certificates, got \`${path}\` (no BEGIN CERTIFICATE line)`,
+    );
+  return text;
 }
 
 /** Validates engine settings and fills in defaults; throws an EngineOptionError naming the first bad one. */

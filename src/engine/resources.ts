@@ -3,20 +3,22 @@ import type { BatchProgress } from '../shared/progress';
 import type { HashPool } from './hashing/hash-pool';
 import type { SignerClient } from './signer/signer-client';
 import type { BandwidthLimiter } from './transfer/bandwidth';
-import type { Agents } from './transfer/put-range';
+import type { ConnectionBudget } from './transfer/connection-budget';
+import type { Connections } from './transfer/connections';
 import type { RetryOptions } from './transfer/retry';
 
 /** What every batch of one engine shares: one connection budget, one bandwidth limit, one signer. */
 export interface EngineResources {
   queue: PQueue;
-  agents: Agents;
+  /** How many of the queue's tasks run at once: pinned, or found by the engine. */
+  budget: ConnectionBudget;
+  connections: Connections;
   limiter: BandwidthLimiter | undefined;
   signer: SignerClient;
   /** Hashes files off the main thread. */
   hasher: HashPool;
   /** What journals call this signer, to find batches to resume. */
   signerId: string;
-  concurrency: number;
   stallMs: number;
   retry: RetryOptions;
   journalDir: string;

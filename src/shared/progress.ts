@@ -23,6 +23,8 @@ export interface BatchProgress {
   active: ActiveFile[];
   /** True once every file has been scanned, so `files.total` is final. */
   scanComplete: boolean;
+  /** Connections the engine allows now, shared by every batch: pinned, or the level it found. */
+  connections: number;
 }
 
 /** Progress across every batch that is running or paused. */
@@ -32,16 +34,22 @@ export interface OverallProgress {
   bytes: { total: number; done: number };
   throughput: number;
   etaSeconds: number | null;
+  /** Connections the engine allows now. */
+  connections: number;
 }
 
-/** Sums batch snapshots into one overall figure; finished and cancelled batches are left out. The ETA is known once every batch's size is. */
-export function combineProgress(batches: readonly BatchProgress[]): OverallProgress {
+/**
+ * Sums batch snapshots into one overall figure; finished and cancelled batches are left out. The ETA is
+ * known once every batch's size is. `connections` is the engine's, else the batches' own figure.
+ */
+export function combineProgress(batches: readonly BatchProgress[], connections?: number): OverallProgress {
   const overall: OverallProgress = {
     batches: 0,
     files: { total: 0, finished: 0, failed: 0 },
     bytes: { total: 0, done: 0 },
     throughput: 0,
     etaSeconds: null,
+    connections: connections ?? batches.reduce((most, batch) => Math.max(most, batch.connections), 0),
   };
   let sizeKnown = true;
   for (const batch of batches) {

@@ -73,6 +73,7 @@ const progress = (done: number): BatchProgress => ({
   etaSeconds: 125,
   active: [],
   scanComplete: true,
+  connections: 8,
 });
 
 const report: BatchReport = {
@@ -101,7 +102,7 @@ describe('the reporters', () => {
     out.end(report, { report: '/tmp/r.json' });
     expect(lines).toEqual([
       'failed: bad.txt: Too large\n',
-      '5/10 files, 5.0 MB/10 MB, 1.0 MB/s, ETA 2m5s\n',
+      '5/10 files, 5.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n',
       '9 uploaded, 0 skipped, 1 failed (9.0 MB)\n',
       'report: /tmp/r.json\n',
     ]);
@@ -115,7 +116,7 @@ describe('the reporters', () => {
     out.progress({ ...progress(0), files: { total: 0, uploaded: 0, skipped: 0, failed: 0, active: 0 } });
     expect(lines).toEqual([]);
     out.progress(progress(1_000_000));
-    expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, ETA 2m5s\n']);
+    expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n']);
   });
 
   it('json: one event per line, progress at most once a second, active files counted not listed', () => {
@@ -140,7 +141,7 @@ describe('the reporters', () => {
     });
   });
 
-  it('tty: draws a bar with files, bytes, speed and ETA', () => {
+  it('tty: draws a bar with files, bytes, speed, connections and ETA', () => {
     const stream = Object.assign(new PassThrough(), {
       isTTY: true,
       columns: 120,
@@ -153,7 +154,7 @@ describe('the reporters', () => {
     const out = ttyReporter(stream as unknown as NodeJS.WriteStream);
     out.progress(progress(5_000_000));
     out.end(report, {});
-    expect(drawn).toContain('50% | 5/10 files | 5.0 MB/10 MB | 1.0 MB/s | ETA 2m5s');
+    expect(drawn).toContain('50% | 5/10 files | 5.0 MB/10 MB | 1.0 MB/s | 8 connections | ETA 2m5s');
     expect(drawn).toContain('9 uploaded, 0 skipped, 1 failed (9.0 MB)');
   });
 });

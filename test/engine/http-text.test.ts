@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Connections } from '../../src/engine/transfer/connections';
 import { requestText } from '../../src/engine/transfer/http-text';
 
 let server: Server;
 let base: string;
 const sockets = new Set<string>();
+// A proxy resolver that connects straight, whatever this machine's environment names.
+const connections = new Connections({ maxSockets: 4, proxy: () => undefined });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -25,6 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  connections.destroy();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
@@ -33,7 +37,13 @@ describe('requestText', () => {
   it('sends the body and reads the whole answer, reusing one connection', async () => {
     sockets.clear();
     for (const word of ['one', 'two']) {
-      const res = await requestText(`${base}/echo`, { method: 'POST', headers: {}, body: word, timeoutMs: 5000 });
+      const res = await requestText(`${base}/echo`, {
+        method: 'POST',
+        headers: {},
+        body: word,
+        timeoutMs: 5000,
+        connections,
+      });
       expect(res).toMatchObject({ status: 201, text: `POST ${word}` });
       expect(res.headers['retry-after']).toBe('3');
     }
@@ -41,13 +51,15 @@ describe('requestText', () => {
   });
 
   it('gives up on an answer that does not complete in time', async () => {
-    await expect(requestText(`${base}/hang`, { method: 'GET', headers: {}, timeoutMs: 300 })).rejects.toThrow(
-      'No complete answer within 300 ms',
-    );
+    await expect(
+      requestText(`${base}/hang`, { method: 'GET', headers: {}, timeoutMs: 300, connections }),
+    ).rejects.toThrow('No complete answer within 300 ms');
   });
 
   it('fails when the connection drops mid-answer', async () => {
-    await expect(requestText(`${base}/drop`, { method: 'GET', headers: {}, timeoutMs: 5000 })).rejects.toThrow();
+    await expect(
+      requestText(`${base}/drop`, { method: 'GET', headers: {}, timeoutMs: 5000, connections }),
+    ).rejects.toThrow();
   });
 
   it('stops when its signal aborts', async () => {
@@ -57,6 +69,7 @@ describe('requestText', () => {
       headers: {},
       timeoutMs: 5000,
       signal: controller.signal,
+      connections,
     });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toThrow(/abort/iu);

@@ -40,6 +40,7 @@ const update = (batches: BatchView[], done = 25, total = 100): DesktopUpdate => 
     files: { total: 1, finished: 0, failed: 0 },
     bytes: { done, total },
     throughput: 1,
+    connections: 8,
     etaSeconds: 1,
   },
   warnings: [],

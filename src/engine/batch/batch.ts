@@ -66,8 +66,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#followSymlinks = options.resumeFrom?.header.followSymlinks ?? options.followSymlinks ?? false;
     this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
     if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
-    this.#tracker = new ProgressTracker(this.id, root);
-    this.#controls = new BatchControls(resources.queue, resources.concurrency, this.#tracker);
+    this.#tracker = new ProgressTracker(this.id, root, () => resources.budget.current);
+    this.#controls = new BatchControls(resources.queue, resources.budget.ceiling, this.#tracker);
   }
 
   /** The latest progress snapshot. */

@@ -33,6 +33,7 @@ export class BatchControls {
   readonly #pausedFiles = new Map<string, Gate>();
   #pauseGate: Gate | undefined;
 
+  /** `concurrency` is the most transfers the queue may ever run at once. */
   constructor(queue: PQueue, concurrency: number, tracker: ProgressTracker) {
     this.#queue = queue;
     this.#concurrency = concurrency;

@@ -19,9 +19,12 @@ export class ProgressTracker {
   readonly #active = new Map<string, ActiveFile>();
   #samples: { at: number; bytes: number }[] = [];
 
-  constructor(batchId: string, root: string) {
+  /** `connections` tells how many connections the engine allows now, for each snapshot. */
+  readonly #connections: () => number;
+  constructor(batchId: string, root: string, connections: () => number = () => 0) {
     this.#batchId = batchId;
     this.#root = root;
+    this.#connections = connections;
   }
 
   /** A file joined the batch. */
@@ -85,6 +88,7 @@ export class ProgressTracker {
       etaSeconds: this.scanComplete ? estimateSeconds(this.#bytesTotal - this.#bytesDone, throughput) : null,
       active: [...this.#active.values()].slice(0, 50).map((f) => ({ ...f })),
       scanComplete: this.scanComplete,
+      connections: this.#connections(),
     };
   }
 }

@@ -158,7 +158,7 @@ async function hashGroup({ policy, resources, sink }: FeedOptions, group: Pendin
 /** Signs hashed files and hands them to uploads once the queue runs short, so their URLs are fresh. */
 async function signWhenDue(options: FeedOptions, group: PendingFile[]): Promise<void> {
   const { resources, controls, sink } = options;
-  await resources.queue.onSizeLessThan(resources.concurrency * 2);
+  await resources.queue.onSizeLessThan(resources.budget.current * 2);
   await controls.whilePaused();
   // Cancelled one by one while they waited: they are never signed.
   for (const file of group.filter((f) => controls.isCancelled(f.path))) sink.failed(file, errors.cancelled());

@@ -20,6 +20,7 @@ import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import { asUploadError, errors, retryAfterMs, type UploadError } from '../errors';
 import { EngineOptionError } from '../options';
 import { checkUpload, checkViewLink } from './answer-checks';
+import type { Connections } from '../transfer/connections';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
 
@@ -48,13 +49,14 @@ export class SignerClient {
   readonly #retry: RetryOptions;
   /** True when upload URLs may be plain http: the signer is on this machine, or the person said so. */
   readonly #httpUploads: boolean;
+  readonly #connections: Connections;
   #answered = false;
 
   /**
    * A client for the signer at `endpoint`. Its token crosses the network in the clear over http, so an
    * `http:` signer must be on a loopback address unless `allowHttp`.
    */
-  constructor(endpoint: SignerEndpoint, retry: RetryOptions, allowHttp = false) {
+  constructor(endpoint: SignerEndpoint, retry: RetryOptions, connections: Connections, allowHttp = false) {
     let url: URL;
     try {
       url = new URL(endpoint.url);
@@ -73,6 +75,7 @@ export class SignerClient {
     }
     this.#endpoint = { url: endpoint.url.replace(/\/+$/u, ''), token: endpoint.token };
     this.#retry = retry;
+    this.#connections = connections;
     this.#httpUploads = local || allowHttp;
   }
 
@@ -98,6 +101,7 @@ export class SignerClient {
             body: body === undefined ? undefined : JSON.stringify(body),
             timeoutMs: timeoutMs(this.#answered),
             signal,
+            connections: this.#connections,
           });
         } catch (error) {
           if (signal?.aborted) throw errors.cancelled();

@@ -1,5 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Connections } from './connections';
 
 /** A finished HTTP exchange, its body read whole as text. */
 export interface TextResponse {
@@ -16,19 +17,19 @@ export interface TextRequest {
   /** The whole exchange must end within this. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Where the connection comes from: kept alive, straight or through a proxy. */
+  connections: Connections;
 }
-
-// Idle keep-alive sockets are unref'd by Node's agents, so they never hold the process open.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /**
  * Sends one request over a kept-alive connection and resolves with the whole answer; rejects on a
  * network error, on `signal`, or when the answer is not complete within `timeoutMs`. Built on node:http
  * rather than fetch, whose first call costs about 60 ms of CPU loading undici: the start of every push.
  */
-export function requestText(url: string, request: TextRequest): Promise<TextResponse> {
+export async function requestText(url: string, request: TextRequest): Promise<TextResponse> {
+  const target = new URL(url);
+  const agent = await request.connections.agentFor(target);
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
     const https = target.protocol === 'https:';
     const headers =
       request.body === undefined
@@ -37,7 +38,7 @@ export function requestText(url: string, request: TextRequest): Promise<TextResp
     const req = (https ? httpsRequest : httpRequest)(target, {
       method: request.method,
       headers,
-      agent: https ? agents.https : agents.http,
+      agent,
       ...(request.signal ? { signal: request.signal } : {}),
     });
     const timer = setTimeout(

@@ -1,20 +1,9 @@
 import { open } from 'node:fs/promises';
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { errors, retryAfterMs, UploadError } from '../errors';
 import type { BandwidthLimiter } from './bandwidth';
-
-/** Keep-alive agents sized to the engine's one connection budget. */
-export interface Agents {
-  http: HttpAgent;
-  https: HttpsAgent;
-}
-
-/** Creates keep-alive agents that open at most `maxSockets` connections per host. */
-export function createAgents(maxSockets: number): Agents {
-  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-  return { http: new HttpAgent(options), https: new HttpsAgent(options) };
-}
+import type { Connections } from './connections';
 
 /** One PUT of a byte range of a file to a presigned URL. */
 export interface RangePut {
@@ -27,7 +16,7 @@ export interface RangePut {
   length: number;
   /** When the URL stops working; a 403 near it means "sign again", not "fail". */
   expiresAt: string;
-  agents: Agents;
+  connections: Connections;
   stallMs: number;
   signal: AbortSignal;
   limiter?: BandwidthLimiter | undefined;
@@ -244,7 +233,7 @@ export async function putRange(put: RangePut): Promise<string> {
   const url = new URL(put.url);
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
-  const req = send(url, { method: 'PUT', headers: put.headers, agent: isHttps ? put.agents.https : put.agents.http });
+  const req = send(url, { method: 'PUT', headers: put.headers, agent: await put.connections.agentFor(url) });
   // Why the request was torn down, when it was us: a stall (retried) or a cancel (not).
   let stopped: UploadError | undefined;
   const stop = (reason: UploadError): void => {

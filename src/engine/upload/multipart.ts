@@ -117,13 +117,13 @@ async function queueParts(
   inFlight: Promise<void>[],
 ): Promise<void> {
   const { record, file } = job;
-  const { queue, concurrency, signer } = context.resources;
-  const window = Math.max(1, concurrency);
+  const { queue, budget, signer } = context.resources;
   let failed: { error: unknown } | undefined;
   for (;;) {
     if (failed) throw failed.error;
     if (context.signal.aborted) throw errors.cancelled();
-    await queue.onSizeLessThan(concurrency);
+    await queue.onSizeLessThan(budget.current);
+    const window = budget.current;
     await context.controls.gate(file.path, context.signal);
     const first = await parts.next();
     if (!first) return;

@@ -1,6 +1,6 @@
 import type { BatchControls } from '../batch/controls';
 import type { ProgressTracker } from '../batch/progress-tracker';
-import { errors, readFailure, UploadError } from '../errors';
+import { asUploadError, errors, readFailure, UploadError } from '../errors';
 import { md5OfRange } from '../hashing/range-md5';
 import type { EngineResources } from '../resources';
 import { putRange } from '../transfer/put-range';
@@ -82,23 +82,27 @@ export async function putUntilAccepted(
             await job.beforeSend?.();
             let sent = 0;
             try {
-              return await putRange({
+              const accepted = await putRange({
                 ...current,
                 file: job.absolutePath,
                 bytes: job.bytes,
                 start: job.start,
                 length: job.length,
-                agents: resources.agents,
+                connections: resources.connections,
                 stallMs: resources.stallMs,
                 signal,
                 limiter: resources.limiter,
                 onBytes: (n) => {
                   sent += n;
                   tracker.bytes(job.path, n);
+                  resources.budget.sent(n);
                 },
               });
+              resources.budget.completed();
+              return accepted;
             } catch (error) {
               tracker.bytes(job.path, -sent);
+              resources.budget.failed(asUploadError(error));
               if (!(error instanceof UploadError) || error.code !== 'bad-digest') throw error;
               const diagnosed = await diagnoseBadDigest(job);
               if (diagnosed.code === 'damaged-in-transit') damagedInTransit += 1;

@@ -16,6 +16,7 @@ const EMPTY: DesktopUpdate = {
     bytes: { total: 0, done: 0 },
     throughput: 0,
     etaSeconds: null,
+    connections: 0,
   },
   warnings: [],
 };

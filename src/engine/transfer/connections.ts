@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+
+/** The proxy a request to `url` goes through (`http://host:port`), or undefined to connect straight. */
+export type ProxyResolver = (url: string) => string | undefined | Promise<string | undefined>;
+
+/** The proxy the environment names for `url`: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, unless NO_PROXY matches. */
+export const environmentProxy: ProxyResolver = (url) => getProxyForUrl(url) || undefined;
+
+/**
+ * True when `url`'s host is in `noProxy`: a comma- or space-separated list of hosts (`example.com`),
+ * domain suffixes (`.example.com`, `*.example.com`), either with `:port`, or `*` for every host.
+ */
+export function bypassesProxy(url: URL, noProxy: string): boolean {
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return noProxy
+    .toLowerCase()
+    .split(/[\s,]+/u)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const [, name = entry, entryPort] = /^(.+?)(?::(\d+))?$/u.exec(entry) ?? [];
+      if (entryPort && entryPort !== port) return false;
+      const suffix = name.replace(/^\*/u, '');
+      return suffix.startsWith('.') ? host.endsWith(suffix) || host === suffix.slice(1) : host === suffix;
+    });
+}
+
+/** A resolver that sends every request through `proxy`, except to the hosts `noProxy` lists. */
+export function manualProxy(proxy: string, noProxy = ''): ProxyResolver {
+  return (url) => (bypassesProxy(new URL(url), noProxy) ? undefined : proxy);
+}
+
+/** What the engine's connections are made with. */
+export interface ConnectionOptions {
+  /** Connections at most per host (and per proxy): the engine's largest connection budget. */
+  maxSockets: number;
+  /** Extra certificate authorities to trust, in PEM, beside the system's and NODE_EXTRA_CA_CERTS. */
+  ca?: string | undefined;
+  /** Where each request goes; the environment's proxy settings when absent. */
+  proxy?: ProxyResolver | undefined;
+}
+
+type Agent = HttpAgent | HttpsAgent;
+
+/** The certificates to trust: Node's roots, NODE_EXTRA_CA_CERTS, then `extra`. */
+function trustedCertificates(extra: string): string[] {
+  const fromEnvironment = process.env.NODE_EXTRA_CA_CERTS;
+  // Node adds NODE_EXTRA_CA_CERTS to its default store only, which an explicit `ca` replaces.
+  const environment = fromEnvironment ? [readFileSync(fromEnvironment, 'utf8')] : [];
+  return [...rootCertificates, ...environment, extra];
+}
+
+/**
+ * Keep-alive connections for every request the engine makes, to S3 and to the signer: each origin is
+ * reached straight or through the proxy its resolver names (decided once per origin), over TLS that
+ * trusts the extra CA when one is given.
+ */
+export class Connections {
+  readonly #options: ConnectionOptions;
+  readonly #tls: { ca?: string[] };
+  readonly #agents = new Map<string, Agent>();
+  readonly #routes = new Map<string, Promise<Agent>>();
+
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.#tls = options.ca ? { ca: trustedCertificates(options.ca) } : {};
+  }
+
+  /** The agent for a request to `url`: the same one for every request to its origin. */
+  agentFor(url: URL): Promise<Agent> {
+    let route = this.#routes.get(url.origin);
+    if (!route) {
+      route = this.#route(url);
+      this.#routes.set(url.origin, route);
+      // A resolver that failed is asked again next time.
+      route.catch(() => this.#routes.delete(url.origin));
+    }
+    return route;
+  }
+
+  async #route(url: URL): Promise<Agent> {
+    const proxy = (await (this.#options.proxy ?? environmentProxy)(url.href)) || undefined;
+    const secure = url.protocol === 'https:';
+    const name = `${secure ? 'https' : 'http'} ${proxy ?? 'direct'}`;
+    let agent = this.#agents.get(name);
+    if (!agent) {
+      agent = this.#create(secure, proxy);
+      this.#agents.set(name, agent);
+    }
+    return agent;
+  }
+
+  #create(secure: boolean, proxy: string | undefined): Agent {
+    const { maxSockets } = this.#options;
+    const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
+    if (proxy) {
+      let parsed: URL;
+      try {
+        parsed = new URL(proxy);
+      } catch {
+        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${proxy}\``);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${proxy}\``);
+      return secure ? new HttpsProxyAgent(parsed, { ...options, ...this.#tls }) : new HttpProxyAgent(parsed, options);
+    }
+    return secure ? new HttpsAgent({ ...options, ...this.#tls }) : new HttpAgent(options);
+  }
+
+  /** Closes every idle connection; requests after this open new ones. */
+  destroy(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+    this.#routes.clear();
+  }
+}
