@@ -58,7 +58,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   const deps: SignerDeps = {
     config,
     storage: options.storage ?? new Storage(config.s3),
-    urls: new BucketUrls(config.s3),
+    urls: new BucketUrls({ ...config.s3, endpoint: config.s3.publicEndpoint ?? config.s3.endpoint }),
     tokens: new UploadTokens(tokenSecrets(config)),
   };
   // Behind a TLS proxy the client's address is the last one the proxy appended to X-Forwarded-For.

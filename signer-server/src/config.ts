@@ -104,6 +104,11 @@ const FieldsSchema = z.strictObject({
     bucket: z.string().min(3).max(63),
     region: z.string().min(1).default('us-east-1'),
     endpoint: z.url().optional(),
+    /**
+     * Where clients reach the store, when not at `endpoint`: the signer's own calls go to `endpoint` (an
+     * address inside the network, say), upload URLs name this one.
+     */
+    publicEndpoint: z.url().optional(),
     forcePathStyle: z.boolean().default(false),
   }),
   users: z.array(UserSchema).min(1),
@@ -213,6 +218,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (region) s3.region = region;
   const endpoint = env.HOIST_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (endpoint) s3.endpoint = endpoint;
+  if (env.HOIST_S3_PUBLIC_ENDPOINT) s3.publicEndpoint = env.HOIST_S3_PUBLIC_ENDPOINT;
   if (env.HOIST_S3_FORCE_PATH_STYLE) s3.forcePathStyle = env.HOIST_S3_FORCE_PATH_STYLE === 'true';
   if (env.HOIST_MAX_FILE_SIZE) policy.maxFileSize = number('HOIST_MAX_FILE_SIZE', env.HOIST_MAX_FILE_SIZE);
   if (env.HOIST_ALLOWED_TYPES) policy.allowedTypes = list(env.HOIST_ALLOWED_TYPES);

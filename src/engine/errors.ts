@@ -10,6 +10,7 @@ export type S3ErrorCode = string & { readonly s3: unique symbol };
 export type EngineErrorCode =
   | 'cancelled'
   | 'network'
+  | 'untrusted-certificate'
   | 'stalled'
   | 'url-expired'
   | 'exists'
@@ -53,6 +54,13 @@ export const errors = {
   cancelled: (): UploadError => new UploadError('cancelled', 'Cancelled by you', 'fatal'),
   /** A connection failed; `detail` is Node's code or message. */
   network: (detail: string): UploadError => new UploadError('network', `Network error: ${detail}`, 'retry'),
+  /** TLS refused the server's certificate (`detail`: Node's code); no retry will change that. */
+  untrustedCertificate: (detail: string): UploadError =>
+    new UploadError(
+      'untrusted-certificate',
+      `The server's TLS certificate is not trusted (${detail}); if your own CA signed it, pass it with --ca-file or NODE_EXTRA_CA_CERTS`,
+      'fatal',
+    ),
   /** No byte moved for `ms`. */
   stalled: (ms: number): UploadError => new UploadError('stalled', `No progress for ${ms} ms`, 'retry'),
   /** S3 refused a URL past its lifetime: sign it again. */
@@ -168,12 +176,20 @@ const NETWORK_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
-/** Wraps a low-level network error as a retryable UploadError; passes UploadErrors through. */
+/** Node's codes for a certificate that TLS would not accept: unknown CA, expired, another host's. */
+const CERTIFICATE_CODES =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/u;
+
+/**
+ * Wraps a low-level error as an UploadError: a certificate TLS refused is fatal, any other network error
+ * retryable; passes UploadErrors through.
+ */
 export function asUploadError(error: unknown): UploadError {
   if (error instanceof UploadError) return error;
   const code =
     (error as { code?: string; cause?: { code?: string } })?.code ??
     (error as { cause?: { code?: string } })?.cause?.code;
+  if (code && CERTIFICATE_CODES.test(code)) return errors.untrustedCertificate(code);
   if (code && NETWORK_CODES.has(code)) return errors.network(code);
   return errors.network((error as Error)?.message ?? String(error));
 }

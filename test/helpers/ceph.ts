@@ -4,6 +4,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './net';
+import { makeCertificates } from './tls';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,8 @@ export interface S3Endpoint {
   secretAccessKey: string;
   /** True when the server verifies SigV4, signed headers and Content-MD5 (Ceph RGW does). */
   verifies: boolean;
+  /** The same store over HTTPS, with a certificate from a throw-away CA (`caFile`), when it serves TLS. */
+  tls?: { endpoint: string; caFile: string };
 }
 
 /** A running single-node Ceph cluster with one RADOS Gateway. */
@@ -29,7 +32,13 @@ export interface CephGateway extends S3Endpoint {
 const ACCESS_KEY = 'HOISTTESTACCESSKEY01';
 const SECRET_KEY = 'hoist-test-secret-key-do-not-use-elsewhere';
 
-function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, extra: string): string {
+interface Frontend {
+  port: number;
+  tls: { port: number; certFile: string; keyFile: string };
+}
+
+function cephConf(dir: string, fsid: string, monPort: number, frontend: Frontend, extra: string): string {
+  const { port, tls } = frontend;
   return `[global]
 fsid = ${fsid}
 mon host = [v2:127.0.0.1:${monPort}]
@@ -61,7 +70,7 @@ memstore device bytes = 8589934592
 osd mon shutdown timeout = 1
 ${extra}
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+rgw frontends = beast endpoint=127.0.0.1:${port} ssl_endpoint=127.0.0.1:${tls.port} ssl_certificate=${tls.certFile} ssl_private_key=${tls.keyFile}
 rgw data = ${dir}/rgw
 rgw gc obj min wait = 0
 rgw gc processor period = 5
@@ -112,15 +121,20 @@ async function stopDaemon({ child }: Daemon): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts mon, osd and radosgw on loopback in a fresh temp folder; stop() ends exactly those processes. */
+/**
+ * Starts mon, osd and radosgw on loopback in a fresh temp folder, radosgw serving plain HTTP and HTTPS
+ * (beast's ssl_endpoint, with a certificate from a throw-away CA); stop() ends exactly those processes.
+ */
 export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
   // Admin socket paths must stay under ~100 characters, so the folder lives right under /tmp.
   const dir = await mkdtemp('/tmp/hc-');
   for (const sub of ['run', 'log', 'mon', 'osd', 'rgw']) await mkdir(`${dir}/${sub}`);
-  const [monPort, rgwPort] = [await freePort(), await freePort()];
+  const [monPort, rgwPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const certificates = await makeCertificates();
+  const frontend = { port: rgwPort, tls: { port: tlsPort, ...certificates } };
   const fsid = randomUUID();
   const conf = `${dir}/ceph.conf`;
-  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort, extraGlobalConf));
+  await writeFile(conf, cephConf(dir, fsid, monPort, frontend, extraGlobalConf));
   const daemons: Daemon[] = [];
   const stopDaemons = async (): Promise<void> => {
     // radosgw first, then osd, then mon: stopping all at once makes radosgw hang.
@@ -174,6 +188,7 @@ export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
       accessKeyId: ACCESS_KEY,
       secretAccessKey: SECRET_KEY,
       verifies: true,
+      tls: { endpoint: `https://127.0.0.1:${tlsPort}`, caFile: certificates.caFile },
       pids: daemons.flatMap(({ child }) => (child.pid ? [child.pid] : [])),
       collectGarbage: async () => {
         await run('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 });

@@ -23,13 +23,15 @@ export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>>
   tokens?: TestSigner['tokens'];
   /** Key prefixes of the two users; `users/alice` and `users/bob` by default. */
   prefixes?: { alice: string; bob: string };
+  /** Where upload URLs point, when not at the test S3's own address (its HTTPS one, a link emulator). */
+  publicEndpoint?: string;
   /** Called with the signer's real S3 client before it starts, to count or watch its calls. */
   instrument?: (storage: Storage) => void;
 };
 
 /** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
 export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
-  const { bucket: givenBucket, tokens: givenTokens, prefixes, instrument, ...overrides } = options;
+  const { bucket: givenBucket, tokens: givenTokens, prefixes, instrument, publicEndpoint, ...overrides } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
   const tokens = givenTokens ?? {
     alice: `alice-${randomBytes(16).toString('hex')}`,
@@ -40,7 +42,13 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     tokenSecret: randomBytes(32).toString('hex'),
     logLevel: 'info',
     ...overrides,
-    s3: { bucket, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true },
+    s3: {
+      bucket,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      ...(publicEndpoint ? { publicEndpoint } : {}),
+    },
     users: [
       { id: 'alice', tokenSha256: hashToken(tokens.alice), prefix: prefixes?.alice ?? 'users/alice' },
       { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: prefixes?.bob ?? 'users/bob' },

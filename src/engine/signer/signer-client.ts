@@ -105,8 +105,10 @@ export class SignerClient {
           });
         } catch (error) {
           if (signal?.aborted) throw errors.cancelled();
+          const failure = asUploadError(error);
+          if (failure.code === 'untrusted-certificate') throw failure;
           const giveUp = !this.#answered && attempts >= FIRST_CONTACT_ATTEMPTS;
-          throw errors.signerUnreachable(this.#endpoint.url, asUploadError(error).message, giveUp);
+          throw errors.signerUnreachable(this.#endpoint.url, failure.message, giveUp);
         }
         this.#answered = true;
         const { text } = res;

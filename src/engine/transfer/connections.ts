@@ -3,7 +3,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
+import type { ClientRequest } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';
 
 /** The proxy a request to `url` goes through (`http://host:port`), or undefined to connect straight. */
@@ -48,6 +49,23 @@ export interface ConnectionOptions {
 }
 
 type Agent = HttpAgent | HttpsAgent;
+
+/**
+ * A CONNECT tunnel whose TLS to the far end trusts `ca`: HttpsProxyAgent keeps its constructor's options
+ * for the connection to the proxy only, and takes the far end's TLS options from each request.
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  readonly #ca: string[] | undefined;
+
+  constructor(proxy: URL, options: HttpsProxyAgentOptions<string>, ca: string[] | undefined) {
+    super(proxy, options);
+    this.#ca = ca;
+  }
+
+  override connect(req: ClientRequest, options: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+    return super.connect(req, this.#ca && options.secureEndpoint ? { ...options, ca: this.#ca } : options);
+  }
+}
 
 /** The certificates to trust: Node's roots, NODE_EXTRA_CA_CERTS, then `extra`. */
 function trustedCertificates(extra: string): string[] {
@@ -109,7 +127,9 @@ export class Connections {
       }
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
         throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${proxy}\``);
-      return secure ? new HttpsProxyAgent(parsed, { ...options, ...this.#tls }) : new HttpProxyAgent(parsed, options);
+      return secure
+        ? new TunnelAgent(parsed, { ...options, ...this.#tls }, this.#tls.ca)
+        : new HttpProxyAgent(parsed, options);
     }
     return secure ? new HttpsAgent({ ...options, ...this.#tls }) : new HttpAgent(options);
   }

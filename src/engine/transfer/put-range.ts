@@ -51,7 +51,14 @@ const READ_BYTES = 1024 * 1024;
  */
 const WRITE_BYTES = 64 * 1024;
 
-const closedWhileSending = (): Error => new Error('The connection closed while sending');
+/** The body could not go on because the request was torn down: the request's own error says why. */
+class ClosedWhileSending extends Error {
+  constructor() {
+    super('The connection closed while sending');
+  }
+}
+
+const closedWhileSending = (): Error => new ClosedWhileSending();
 
 /**
  * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
@@ -214,7 +221,8 @@ async function answerTo(req: ClientRequest, body: Promise<void>): Promise<Incomi
     res = await response;
   } catch (error) {
     await bodySent;
-    throw bodyError ?? error;
+    // A file that could not be read tore the request down with its own error; else the request's says why.
+    throw bodyError && !(bodyError instanceof ClosedWhileSending) ? bodyError : error;
   }
   if (res.statusCode === 200) {
     await bodySent;
