@@ -15,8 +15,8 @@ export type FaultAction =
   /** Forwards with the body's byte at offset `at` flipped, as a faulty middlebox would. */
   | { kind: 'corrupt'; at: number };
 
-/** Decides the action for the `index`-th request (0-based) the proxy sees. */
-export type FaultRule = (req: IncomingMessage, index: number) => FaultAction;
+/** Decides the action for the `index`-th request (0-based) the proxy sees; `res` is the answer to come. */
+export type FaultRule = (req: IncomingMessage, index: number, res: ServerResponse) => FaultAction;
 
 /** A real HTTP proxy on loopback that forwards to `target` and injects faults by rule. */
 export interface FaultProxy {
@@ -69,7 +69,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => ({
   const server: Server = createServer((req, res) => {
     void (async () => {
       await thawed;
-      const action = current(req, index++);
+      const action = current(req, index++, res);
       injected[action.kind] += 1;
       switch (action.kind) {
         case 'pass':
