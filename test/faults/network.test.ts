@@ -102,9 +102,9 @@ describe('faults between the engine and S3', () => {
     const wrong = '"00000000000000000000000000000000"';
     const faults = firstAttempts(() => ({ kind: 'etag', etag: wrong }));
     let partPuts = 0;
-    rig.proxy.setRule((req, index) => {
+    rig.proxy.setRule((req, index, res) => {
       if (isPresignedPut(req) && (req.url ?? '').includes('partNumber=')) partPuts += 1;
-      return faults.rule(req, index);
+      return faults.rule(req, index, res);
     });
     const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 2 });
     const report = await engine.batch(root).run();

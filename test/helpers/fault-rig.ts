@@ -103,8 +103,8 @@ export function countFaults(rule: FaultRule): { rule: FaultRule; injected: () =>
   let injected = 0;
   const keys = new Set<string>();
   return {
-    rule: (req, index) => {
-      const action = rule(req, index);
+    rule: (req, index, res) => {
+      const action = rule(req, index, res);
       if (action.kind !== 'pass') {
         injected += 1;
         keys.add((req.url ?? '').split('?')[0]!);
