@@ -13,7 +13,9 @@ import { Journal } from '../src/engine/batch/journal';
 import type { FileOutcome } from '../src/shared/outcome';
 import { startCeph, type CephGateway } from '../test/helpers/ceph';
 import { listKeys } from '../test/helpers/bucket';
+import { LINK_PROFILES, startLink, type LinkProfile } from '../test/helpers/link-emulator';
 import { freePort, waitFor } from '../test/helpers/net';
+import { makeCertificates, type TestCertificates } from '../test/helpers/tls';
 import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 
 // `npm run bench`: Hoist against rclone, the AWS CLI, @aws-sdk/lib-storage and a raw presigned-PUT
@@ -22,6 +24,12 @@ import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 // Each contender runs BENCH_ROUNDS times (default 3), the rounds interleaved, and the ratios use the
 // medians: one run on a loaded 2-core machine varies by 10-20%. Set BENCH_DATASETS=A,B and
 // BENCH_CLIENTS=hoist,raw,rclone to run a subset (the ratios need hoist, raw and the peers).
+//
+// BENCH_NETS picks the networks (default `loopback,wan40,wan120`): loopback, or a user-space link
+// emulator (test/helpers/link-emulator.ts) between every client and both the S3 and the signer, with a
+// one-way delay each way and one bandwidth cap for all connections. On a link, dataset C shrinks to one
+// 200 MiB file (C200), each contender runs BENCH_WAN_ROUNDS times (default 1), and `hoist https` runs
+// beside `hoist`: the same push with the signer and the store over TLS (a throw-away CA, --ca-file).
 
 const DATA = resolve(import.meta.dirname, '.data');
 const MiB = 1024 * 1024;
@@ -165,9 +173,9 @@ async function dataset(name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   if (name === 'A') await writeFiles(dir, 5000, 4096, 50);
   if (name === 'B') await writeFiles(dir, 200, MiB, 4);
-  if (name === 'C') {
+  if (name === 'C' || name === 'C200') {
     const handle = await open(join(dir, 'big.bin'), 'w');
-    for (let i = 0; i < 1024; i++) await handle.write(randomBytes(MiB));
+    for (let i = 0; i < (name === 'C' ? 1024 : 200); i++) await handle.write(randomBytes(MiB));
     await handle.close();
   }
   await writeFile(`${dir}.done`, '');
@@ -214,12 +222,24 @@ function peerEnv(s3: CephGateway): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How a run reaches the store and the signer: straight, or through a link, over http or https. */
+interface Route {
+  /** The store's address as clients use it (a link's port, or Ceph's own). */
+  s3Endpoint: string;
+  /** The signer's port, and the address clients use for it. */
+  signerPort: number;
+  signerUrl: string;
+  /** Certificates when the signer and the store are reached over TLS. */
+  tls?: { certs: TestCertificates; caBundle: string };
+}
+
 async function startSignerProcess(
   s3: CephGateway,
   bucket: string,
-): Promise<{ url: string; token: string; pid: number; stop(): void }> {
+  route: Route,
+): Promise<{ token: string; pid: number; stop(): void }> {
   const token = randomBytes(16).toString('hex');
-  const port = await freePort();
+  const port = route.signerPort;
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', 'signer')}`]
     : [];
@@ -232,17 +252,26 @@ async function startSignerProcess(
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       HOIST_S3_BUCKET: bucket,
+      // The signer's own calls stay on its side of the link, as a signer beside its store would; the
+      // upload URLs it hands out name the store as clients reach it.
       HOIST_S3_ENDPOINT: s3.endpoint,
+      HOIST_S3_PUBLIC_ENDPOINT: route.s3Endpoint,
       HOIST_S3_FORCE_PATH_STYLE: 'true',
+      ...(route.tls ? { HOIST_TLS_CERT: route.tls.certs.certFile, HOIST_TLS_KEY: route.tls.certs.keyFile } : {}),
       HOIST_SIGNER_PORT: String(port),
       HOIST_USERS: JSON.stringify([{ id: 'bench', tokenSha256: hashToken(token), prefix: 'bench' }]),
       HOIST_TOKEN_SECRET: randomBytes(32).toString('hex'),
       HOIST_LOG_LEVEL: 'silent',
     },
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 30_000);
-  return { url, token, pid: child.pid!, stop: () => child.kill() };
+  await waitFor(async () => {
+    // Health is asked straight, not through the link, with the test CA when over TLS.
+    const args = ['-sf', '-o', '/dev/null', ...(route.tls ? ['--cacert', route.tls.caBundle] : [])];
+    const scheme = route.tls ? 'https' : 'http';
+    execFileSync('curl', [...args, `${scheme}://127.0.0.1:${port}/healthz`]);
+    return true;
+  }, 30_000);
+  return { token, pid: child.pid!, stop: () => child.kill() };
 }
 
 async function emptyBucket(client: S3Client, bucket: string): Promise<number> {
@@ -258,14 +287,77 @@ async function emptyBucket(client: S3Client, bucket: string): Promise<number> {
   return keys.length;
 }
 
-type Contender = 'hoist' | 'rclone' | 'aws cli' | 'lib-storage' | 'raw' | 'raw+md5';
-const CONTENDERS: Contender[] = ['hoist', 'rclone', 'aws cli', 'lib-storage', 'raw', 'raw+md5'];
+/** `hoist c16`: Hoist with its connections pinned at 16, as the bench ran it before the automatic budget. */
+type Contender = 'hoist' | 'hoist c16' | 'hoist https' | 'rclone' | 'aws cli' | 'lib-storage' | 'raw' | 'raw+md5';
+const CONTENDERS: Contender[] = [
+  'hoist',
+  'hoist c16',
+  'hoist https',
+  'rclone',
+  'aws cli',
+  'lib-storage',
+  'raw',
+  'raw+md5',
+];
 
-async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: string): Promise<Measure> {
-  const env = peerEnv(s3);
+/** A network the bench runs on: loopback, or a link profile. */
+interface Net {
+  id: string;
+  profile?: LinkProfile;
+}
+
+/**
+ * Runs one contender on `net`: on a link, a fresh link emulator carries this run's connections to the
+ * store (http and https) and to the signer, all sharing its cap.
+ */
+async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: string, net: Net): Promise<Measure> {
+  const signerPort = await freePort();
+  const ceph = new URL(s3.endpoint);
+  const cephTls = new URL(s3.tls!.endpoint);
+  const targets = [ceph, cephTls].map((u) => ({ host: u.hostname, port: Number(u.port) }));
+  const link = net.profile
+    ? await startLink([...targets, { host: '127.0.0.1', port: signerPort }], net.profile)
+    : undefined;
+  const [s3Http, s3Https, signerAddress] = link?.addresses ?? [ceph.host, cephTls.host, `127.0.0.1:${signerPort}`];
+  const tls = who === 'hoist https' ? await tlsFor(s3) : undefined;
+  const route: Route = {
+    s3Endpoint: tls ? `https://${s3Https}` : `http://${s3Http}`,
+    signerPort,
+    signerUrl: `${tls ? 'https' : 'http'}://${signerAddress}`,
+    ...(tls ? { tls } : {}),
+  };
+  try {
+    return await runThrough(who, dir, s3, bucket, route);
+  } finally {
+    await link?.close();
+  }
+}
+
+let certificates: { certs: TestCertificates; caBundle: string } | undefined;
+
+/** The signer's certificate and one CA file trusting both it and Ceph's, made once per bench. */
+async function tlsFor(s3: CephGateway): Promise<{ certs: TestCertificates; caBundle: string }> {
+  if (certificates) return certificates;
+  const certs = await makeCertificates();
+  const caBundle = join(await mkdtemp(join(tmpdir(), 'hoist-bench-ca-')), 'cas.pem');
+  await writeFile(caBundle, `${await readFile(certs.caFile, 'utf8')}${await readFile(s3.tls!.caFile, 'utf8')}`);
+  certificates = { certs, caBundle };
+  return certificates;
+}
+
+async function runThrough(
+  who: Contender,
+  dir: string,
+  s3: CephGateway,
+  bucket: string,
+  route: Route,
+): Promise<Measure> {
+  const env = peerEnv({ ...s3, endpoint: route.s3Endpoint });
   switch (who) {
-    case 'hoist': {
-      const signer = await startSignerProcess(s3, bucket);
+    case 'hoist':
+    case 'hoist c16':
+    case 'hoist https': {
+      const signer = await startSignerProcess(s3, bucket, route);
       const stateDir = await mkdtemp(join(tmpdir(), 'hoist-bench-'));
       try {
         const signerBefore = await cpuSeconds([signer.pid]);
@@ -280,11 +372,11 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
             'push',
             dir,
             '--signer',
-            signer.url,
+            route.signerUrl,
             '--token',
             signer.token,
-            '--concurrency',
-            '16',
+            ...(route.tls ? ['--ca-file', route.tls.caBundle] : []),
+            ...(who === 'hoist c16' ? ['--concurrency', '16'] : []),
             '--state-dir',
             stateDir,
             '--json',
@@ -309,7 +401,7 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
           `s3://${bucket}/`,
           '--recursive',
           '--endpoint-url',
-          s3.endpoint,
+          route.s3Endpoint,
           '--only-show-errors',
         ],
         env,
@@ -323,7 +415,7 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
           process.execPath,
           join(BUILD, `${script}.mjs`),
           dir,
-          s3.endpoint,
+          route.s3Endpoint,
           bucket,
           s3.accessKeyId,
           s3.secretAccessKey,
@@ -335,14 +427,81 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
   }
 }
 
-const expectedObjects: Record<string, number> = { A: 5000, B: 200, C: 1 };
+const expectedObjects: Record<string, number> = { A: 5000, B: 200, C: 1, C200: 1 };
+/** Files and payload bytes of each dataset, for the bounds a link allows. */
+const SIZES: Record<string, { files: number; bytes: number }> = {
+  A: { files: 5000, bytes: 5000 * 4096 },
+  B: { files: 200, bytes: 200 * MiB },
+  C: { files: 1, bytes: 1024 * MiB },
+  C200: { files: 1, bytes: 200 * MiB },
+};
+/** The most connections Hoist's automatic budget opens: what the latency bound assumes. */
+const HOIST_MAX_CONNECTIONS = 128;
+
+function netsFromEnv(): Net[] {
+  return (process.env.BENCH_NETS ?? 'loopback,wan40,wan120').split(',').map((id) => {
+    if (id === 'loopback') return { id };
+    const profile = LINK_PROFILES[id];
+    if (!profile)
+      throw new Error(`Expected BENCH_NETS to list loopback, ${Object.keys(LINK_PROFILES).join(', ')}; got \`${id}\``);
+    return { id, profile };
+  });
+}
+
+/** The datasets run on `net`: on a link, C shrinks to one 200 MiB file. */
+const datasetsOn = (net: Net, names: string[]): string[] => names.map((n) => (net.profile && n === 'C' ? 'C200' : n));
+
+/** The least time a dataset can take on a link, and what sets it: bytes over the cap, round trips, the server. */
+function linkBound(name: string, profile: LinkProfile, serverRate: number | undefined) {
+  const { files, bytes } = SIZES[name]!;
+  const rtt = (profile.delayMs * 2) / 1000;
+  const parts = {
+    link: (bytes * 8) / profile.bitsPerSecond,
+    latency: (files * rtt) / HOIST_MAX_CONNECTIONS,
+    server: serverRate ? files / serverRate : 0,
+  };
+  const seconds = Math.max(parts.link, parts.latency, parts.server);
+  const text =
+    `bytes/rate ${parts.link.toFixed(2)} s, ${files} files x ${rtt * 1000} ms / ${HOIST_MAX_CONNECTIONS} connections ` +
+    `${parts.latency.toFixed(2)} s` +
+    (serverRate ? `, ${files} files / the server's ${Math.round(serverRate)} PUTs/s ${parts.server.toFixed(2)} s` : '');
+  return { seconds, text };
+}
+
+/**
+ * The store's own rate for small PUTs, measured here: the raw client with 64 connections on loopback
+ * sending dataset A (no link), files per second.
+ */
+async function serverRate(dir: string, s3: CephGateway, client: S3Client): Promise<number> {
+  const bucket = await createTestBucket(s3, 'bench');
+  await serverQuiet(s3.pids);
+  const m = await timed(
+    [
+      process.execPath,
+      join(BUILD, 'raw.mjs'),
+      dir,
+      s3.endpoint,
+      bucket,
+      s3.accessKeyId,
+      s3.secretAccessKey,
+      'plain',
+      '64',
+    ],
+    peerEnv(s3),
+  );
+  await emptyBucket(client, bucket);
+  await s3.collectGarbage();
+  return SIZES.A!.files / m.wall;
+}
 
 async function main(): Promise<void> {
   ensurePeers();
   await buildContenders();
+  const nets = netsFromEnv();
   const names = (process.env.BENCH_DATASETS ?? 'A,B,C').split(',');
   const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
-  const dirs = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await dataset(n)] as const)));
+  const allNames = [...new Set(nets.flatMap((net) => datasetsOn(net, names)))];
+  const dirs = Object.fromEntries(await Promise.all(allNames.map(async (n) => [n, await dataset(n)] as const)));
   // Measured before Ceph starts, so its daemons do not share the cores; the lesser of two passes, as a floor.
   const md5Cpu: Record<string, number> = {};
   for (const name of names)
@@ -354,45 +513,59 @@ async function main(): Promise<void> {
   const client = adminClient(s3);
   const rows: Record<string, string | number>[] = [];
   const results: Record<string, Partial<Record<Contender, Measure>>> = {};
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const bounds: Record<string, { seconds: number; text: string }> = {};
+  const loopbackRounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const wanRounds = Number(process.env.BENCH_WAN_ROUNDS ?? 1);
+  let rate: number | undefined;
   try {
-    for (const name of names) {
-      const runs: Partial<Record<Contender, Measure[]>> = {};
-      for (let round = 1; round <= rounds; round++) {
-        for (const who of clients) {
-          const bucket = await createTestBucket(s3, 'bench');
-          await serverQuiet(s3.pids);
-          const serverBefore = await cpuSeconds(s3.pids);
-          const m = await runOne(who, dirs[name]!, s3, bucket);
-          m.serverCpu = (await cpuSeconds(s3.pids)) - serverBefore;
-          const objects = await emptyBucket(client, bucket);
-          // Ceph's store lives in memory: free what this run wrote before the next one writes more.
-          await s3.collectGarbage();
-          if (objects !== expectedObjects[name])
-            throw new Error(`${name} ${who} left ${objects} objects, expected ${expectedObjects[name]}`);
-          (runs[who] ??= []).push(m);
-          console.log(
-            `${name} ${who} (round ${round}/${rounds}): ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ` +
-              `${Math.round(m.rssMb)} MB peak RSS; server ${m.serverCpu.toFixed(2)} s CPU` +
-              (m.signerCpu === undefined ? '' : `, signer ${m.signerCpu.toFixed(2)} s CPU`),
-          );
+    if (nets.some((net) => net.profile) && dirs.A) {
+      rate = await serverRate(dirs.A, s3, client);
+      console.log(`The store's own rate for 4 KiB PUTs (raw, 64 connections, loopback): ${Math.round(rate)} PUTs/s`);
+    }
+    for (const net of nets) {
+      const rounds = net.profile ? wanRounds : loopbackRounds;
+      for (const name of datasetsOn(net, names)) {
+        const id = `${net.id} ${name}`;
+        if (net.profile) bounds[id] = linkBound(name, net.profile, name === 'A' ? rate : undefined);
+        const runs: Partial<Record<Contender, Measure[]>> = {};
+        for (let round = 1; round <= rounds; round++) {
+          for (const who of clients) {
+            const bucket = await createTestBucket(s3, 'bench');
+            await serverQuiet(s3.pids);
+            const serverBefore = await cpuSeconds(s3.pids);
+            const m = await runOne(who, dirs[name]!, s3, bucket, net);
+            m.serverCpu = (await cpuSeconds(s3.pids)) - serverBefore;
+            const objects = await emptyBucket(client, bucket);
+            // Ceph's store lives in memory: free what this run wrote before the next one writes more.
+            await s3.collectGarbage();
+            if (objects !== expectedObjects[name])
+              throw new Error(`${id} ${who} left ${objects} objects, expected ${expectedObjects[name]}`);
+            (runs[who] ??= []).push(m);
+            console.log(
+              `${id} ${who} (round ${round}/${rounds}): ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ` +
+                `${Math.round(m.rssMb)} MB peak RSS; server ${m.serverCpu.toFixed(2)} s CPU` +
+                (m.signerCpu === undefined ? '' : `, signer ${m.signerCpu.toFixed(2)} s CPU`),
+            );
+          }
         }
-      }
-      results[name] = {};
-      for (const who of clients) {
-        const m = summarize(runs[who]!);
-        results[name]![who] = m;
-        rows.push({
-          dataset: name,
-          client: who,
-          'wall s': m.wall.toFixed(2),
-          'CPU s': m.cpu.toFixed(2),
-          'peak RSS MB': Math.round(m.rssMb),
-          'server CPU s': m.serverCpu!.toFixed(2),
-          'signer CPU s': m.signerCpu === undefined ? '' : m.signerCpu.toFixed(2),
-          // With every process on the same cores, no run can take less wall time than this.
-          'CPU floor s': (allCpu(m) / cpus().length).toFixed(2),
-        });
+        results[id] = {};
+        for (const who of clients) {
+          const m = summarize(runs[who]!);
+          results[id]![who] = m;
+          rows.push({
+            net: net.id,
+            dataset: name,
+            client: who,
+            'wall s': m.wall.toFixed(2),
+            'CPU s': m.cpu.toFixed(2),
+            'peak RSS MB': Math.round(m.rssMb),
+            'server CPU s': m.serverCpu!.toFixed(2),
+            'signer CPU s': m.signerCpu === undefined ? '' : m.signerCpu.toFixed(2),
+            // With every process on the same cores, no run can take less wall time than this.
+            'CPU floor s': (allCpu(m) / cpus().length).toFixed(2),
+            'x bound': bounds[id] ? (m.wall / bounds[id].seconds).toFixed(2) : '',
+          });
+        }
       }
     }
   } finally {
@@ -400,35 +573,45 @@ async function main(): Promise<void> {
     await s3.stop();
   }
   console.log(
-    `\nAll clients against one local Ceph RGW, 16 transfers at once where the client takes a setting; ` +
-      `medians of ${rounds} rounds (peak RSS: the highest). CPU floor: client, server and signer CPU ` +
-      `over the ${cpus().length} cores they share, the least wall time the work allows here:`,
+    `\nAll clients against one local Ceph RGW; Hoist with its defaults (an automatic connection budget), the ` +
+      `others with 16 transfers at once where they take a setting; medians of ${loopbackRounds} rounds on ` +
+      `loopback and ${wanRounds} on a link (peak RSS: the highest). CPU floor: client, server and signer CPU ` +
+      `over the ${cpus().length} cores they share, the least wall time the work allows here. x bound: wall over ` +
+      `the least time the link allows:`,
   );
   console.table(rows);
-  for (const name of names) {
-    const r = results[name]!;
-    if (r.raw) {
-      // The raw baseline's work plus the MD5 work alone, shared by the cores: no client that does what
-      // #4 asks can finish sooner here, however little else it spends.
-      const floor = (allCpu(r.raw) + md5Cpu[name]!) / cpus().length;
+  for (const net of nets) {
+    if (net.profile) {
+      printLinkRatios(net, datasetsOn(net, names), results, bounds);
+      continue;
+    }
+    for (const name of names) {
+      const r = results[`${net.id} ${name}`]!;
+      if (r.raw) {
+        // The raw baseline's work plus the MD5 work alone, shared by the cores: no client that does what
+        // #4 asks can finish sooner here, however little else it spends.
+        const floor = (allCpu(r.raw) + md5Cpu[name]!) / cpus().length;
+        console.log(
+          `loopback ${name}: MD5 work #4 requires: ${md5Cpu[name]!.toFixed(2)} s CPU; with the raw baseline's client and ` +
+            `server CPU, no conforming client can take less than ${floor.toFixed(2)} s here = ` +
+            `${(floor / r.raw.wall).toFixed(2)} x raw wall (target <= 1.25)`,
+        );
+      }
+      const hoist = r.hoist;
+      const peers = (['rclone', 'aws cli', 'lib-storage'] as const).filter((p) => r[p]).map((p) => ({ p, m: r[p]! }));
+      if (!hoist || !r.raw || !r.rclone || !peers.length) continue;
+      const best = peers.reduce((a, b) => (b.m.wall < a.m.wall ? b : a));
+      const target = { A: 0.74, B: 1, C: 0.84 }[name] ?? 1;
       console.log(
-        `${name}: MD5 work #4 requires: ${md5Cpu[name]!.toFixed(2)} s CPU; with the raw baseline's client and ` +
-          `server CPU, no conforming client can take less than ${floor.toFixed(2)} s here = ` +
-          `${(floor / r.raw.wall).toFixed(2)} x raw wall (target <= 1.25)`,
+        `loopback ${name}: hoist/best peer (${best.p}) wall = ${(hoist.wall / best.m.wall).toFixed(2)} (before #18: ${target}); ` +
+          `hoist/raw wall = ${(hoist.wall / r.raw!.wall).toFixed(2)} (target <= 1.25); ` +
+          `hoist/rclone CPU = ${(hoist.cpu / r.rclone!.cpu).toFixed(2)} (target <= 0.5); hoist peak RSS ${Math.round(hoist.rssMb)} MB` +
+          (name === 'C' ? ' (target <= 150)' : '') +
+          `; all CPU hoist/${best.p} = ${(allCpu(hoist) / allCpu(best.m)).toFixed(2)}, hoist/raw = ${(allCpu(hoist) / allCpu(r.raw)).toFixed(2)}` +
+          pinnedCost(r) +
+          tlsCost(r),
       );
     }
-    const hoist = r.hoist;
-    const peers = (['rclone', 'aws cli', 'lib-storage'] as const).filter((p) => r[p]).map((p) => ({ p, m: r[p]! }));
-    if (!hoist || !r.raw || !r.rclone || !peers.length) continue;
-    const best = peers.reduce((a, b) => (b.m.wall < a.m.wall ? b : a));
-    const target = name === 'A' ? 0.8 : 1;
-    console.log(
-      `${name}: hoist/best peer (${best.p}) wall = ${(hoist.wall / best.m.wall).toFixed(2)} (target <= ${target}); ` +
-        `hoist/raw wall = ${(hoist.wall / r.raw!.wall).toFixed(2)} (target <= 1.25); ` +
-        `hoist/rclone CPU = ${(hoist.cpu / r.rclone!.cpu).toFixed(2)} (target <= 0.5); hoist peak RSS ${Math.round(hoist.rssMb)} MB` +
-        (name === 'C' ? ' (target <= 150)' : '') +
-        `; all CPU hoist/${best.p} = ${(allCpu(hoist) / allCpu(best.m)).toFixed(2)}, hoist/raw = ${(allCpu(hoist) / allCpu(r.raw)).toFixed(2)}`,
-    );
   }
   const scanDir = join(DATA, 'scan100k');
   if (!existsSync(`${scanDir}.done`)) {
@@ -445,6 +628,53 @@ async function main(): Promise<void> {
     `Scanning 100,000 files: ${scan.wall.toFixed(2)} s, peak RSS ${Math.round(scan.rssMb)} MB (target < 200 MB)`,
   );
   await benchStartWithHistory();
+}
+
+/** `; pinned at 16 ...`: the automatic budget against the fixed 16 the bench used before it, when both ran. */
+function pinnedCost(r: Partial<Record<Contender, Measure>>): string {
+  const auto = r.hoist;
+  const pinned = r['hoist c16'];
+  if (!auto || !pinned) return '';
+  return `; pinned at 16 connections hoist takes ${pinned.wall.toFixed(2)} s: automatic/pinned = ${(auto.wall / pinned.wall).toFixed(2)}`;
+}
+
+/** `; TLS costs x1.05`: hoist over https against hoist over http, when both ran. */
+function tlsCost(r: Partial<Record<Contender, Measure>>): string {
+  const plain = r.hoist;
+  const tls = r['hoist https'];
+  if (!plain || !tls) return '';
+  return `; over TLS hoist takes ${tls.wall.toFixed(2)} s = ${(tls.wall / plain.wall).toFixed(2)} x plain HTTP wall, ${(tls.cpu / plain.cpu).toFixed(2)} x its CPU`;
+}
+
+/** The ratios #18 sets on a link: against the best of rclone and the AWS CLI, and against the link's bound. */
+function printLinkRatios(
+  net: Net,
+  names: string[],
+  results: Record<string, Partial<Record<Contender, Measure>>>,
+  bounds: Record<string, { seconds: number; text: string }>,
+): void {
+  for (const name of names) {
+    const id = `${net.id} ${name}`;
+    const r = results[id]!;
+    const bound = bounds[id]!;
+    const hoist = r.hoist;
+    const peers = (['rclone', 'aws cli'] as const).filter((p) => r[p]).map((p) => ({ p, m: r[p]! }));
+    const best = peers.length ? peers.reduce((a, b) => (b.m.wall < a.m.wall ? b : a)) : undefined;
+    const peerTarget = name === 'A' ? (net.id === 'wan120' ? 0.4 : 0.5) : 1;
+    const boundTarget = name === 'A' ? 1.5 : 1.05;
+    console.log(
+      `${net.profile!.name} ${name}: bound ${bound.seconds.toFixed(2)} s (${bound.text})` +
+        (hoist
+          ? `; hoist ${hoist.wall.toFixed(2)} s = ${(hoist.wall / bound.seconds).toFixed(2)} x bound (target <= ${boundTarget})`
+          : '') +
+        (hoist && best
+          ? `; hoist/best of rclone and the AWS CLI (${best.p}, ${best.m.wall.toFixed(2)} s) = ${(hoist.wall / best.m.wall).toFixed(2)} (target <= ${peerTarget})`
+          : '') +
+        (r.raw && hoist ? `; hoist/raw = ${(hoist.wall / r.raw.wall).toFixed(2)}` : '') +
+        pinnedCost(r) +
+        tlsCost(r),
+    );
+  }
 }
 
 /** A state folder after 50 batches of 5,000 files: what finding the unfinished ones costs at each start. */

@@ -11,18 +11,20 @@ import { encodeKeyPath, QueryPresigner } from '@hoist/signer-server/sigv4';
 // With a sixth argument `md5`, the same client also does the integrity work the issue asks of Hoist's
 // PUTs: it reads each file once through MD5 before sending it with a signed Content-MD5. It measures
 // what that work alone costs on this machine; the targets are still taken against the plain baseline.
-const [dir, endpoint, bucket, accessKeyId, secretAccessKey, mode] = process.argv.slice(2) as [
+// A seventh argument sets the connections (16 by default): the bench measures the store's own rate with 64.
+const [dir, endpoint, bucket, accessKeyId, secretAccessKey, mode, connections = '16'] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
   string,
   string | undefined,
+  string | undefined,
 ];
 const presigner = new QueryPresigner('us-east-1');
 const host = new URL(endpoint).host;
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-const queue = new PQueue({ concurrency: 16 });
+const agent = new Agent({ keepAlive: true, maxSockets: Number(connections) });
+const queue = new PQueue({ concurrency: Number(connections) });
 
 async function md5Of(path: string): Promise<string> {
   const hash = createHash('md5');
@@ -62,7 +64,7 @@ async function put(path: string, size: number): Promise<void> {
 
 for await (const path of walk(dir)) {
   const { size } = await stat(path);
-  await queue.onSizeLessThan(64);
+  await queue.onSizeLessThan(Number(connections) * 4);
   void queue.add(() => put(path, size));
 }
 await queue.onIdle();
