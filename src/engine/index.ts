@@ -21,6 +21,7 @@ export { UploadError, type ErrorCode } from './errors';
 export { EngineOptionError, type EngineOptions } from './options';
 export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
 export { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
+export { manualProxy, type ProxyResolver } from './transfer/connections';
 export { DEFAULT_IGNORE } from './pipeline/scan';
 
 /** The default folder for journals and reports. */

@@ -47,7 +47,13 @@ void app.whenReady().then(async () => {
   const stateDir = join(app.getPath('userData'), 'state');
   const service = new HoistService({
     settings: (settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox)),
-    createEngine: (settings) => startEngine(settings, stateDir, (stop) => app.once('will-quit', stop)),
+    createEngine: (settings) =>
+      startEngine(
+        settings,
+        stateDir,
+        (stop) => app.once('will-quit', stop),
+        (url) => session.defaultSession.resolveProxy(url),
+      ),
     stateDir,
   });
   window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), externalOrigins);

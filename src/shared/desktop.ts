@@ -1,3 +1,4 @@
+import type { ProxySetting } from './proxy-settings';
 import type { BatchProgress, OverallProgress } from './progress';
 
 /** Where a batch is in the desktop app's life cycle. */
@@ -73,7 +74,11 @@ export interface SettingsView {
   hasToken: boolean;
   /** How the token is kept: encrypted by the OS, for this session only, or not at all. */
   tokenStorage: 'encrypted' | 'session-only' | 'none';
-  concurrency: number;
+  /** A number pins the connections; `auto` lets the engine find them. */
+  concurrency: number | 'auto';
+  proxy: ProxySetting;
+  /** A PEM file of extra certificate authorities to trust, or null. */
+  caFile: string | null;
   bandwidthMiBps: number | null;
   followSymlinks: boolean;
 }

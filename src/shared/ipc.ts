@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isBatchId } from '@hoist/signer-server/protocol/batch-id';
 import { isLoopbackHost } from '@hoist/signer-server/protocol/hosts';
 import { CONCURRENCY } from './engine-limits';
+import { PROXY_URL } from './proxy-settings';
 import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
 
 const BatchIdSchema = z.string().refine(isBatchId, 'not a batch id');
@@ -52,7 +53,20 @@ export const SettingsInputSchema = z.strictObject({
     }),
   ]),
   token: z.string().max(4096).optional(),
-  concurrency: z.int().min(CONCURRENCY.min).max(CONCURRENCY.max),
+  /** A number pins the connections; `auto` lets the engine find them. */
+  concurrency: z.union([z.literal('auto'), z.int().min(CONCURRENCY.min).max(CONCURRENCY.max)]),
+  /** The system's proxy settings, none, or one given by hand with the hosts to reach straight. */
+  proxy: z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('system') }),
+    z.strictObject({ mode: z.literal('none') }),
+    z.strictObject({
+      mode: z.literal('manual'),
+      url: z.string().regex(PROXY_URL, { message: 'a proxy is http://host:port or https://host:port' }),
+      noProxy: z.string().max(2000),
+    }),
+  ]),
+  /** A PEM file of extra certificate authorities to trust; null for none. */
+  caFile: z.string().min(1).max(4096).nullable(),
   /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: z.number().positive().max(100_000).nullable(),
   /** Follow symlinks that lead outside a batch's folder. */

@@ -10,16 +10,25 @@ const keychain = (available = true): SecretBox => ({
   encryptString: (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
   decryptString: (encrypted) => Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString(),
 });
-const input = { signerUrl: 'https://signer.example.com', concurrency: 12, bandwidthMiBps: 5, followSymlinks: false };
+const input = {
+  signerUrl: 'https://signer.example.com',
+  concurrency: 12 as number | 'auto',
+  proxy: { mode: 'system' as const },
+  caFile: null,
+  bandwidthMiBps: 5,
+  followSymlinks: false,
+};
 const file = async () => join(await mkdtemp(join(tmpdir(), 'hoist-settings-')), 'settings.json');
 
 describe('settings', () => {
-  it('start from defaults: the embedded signer, 8 connections, no limit, no token', async () => {
+  it('start from defaults: the embedded signer, automatic connections, the system proxy, no limit, no token', async () => {
     expect(new SettingsStore(await file(), keychain()).view()).toEqual({
       signerUrl: '',
       hasToken: false,
       tokenStorage: 'none',
-      concurrency: 8,
+      concurrency: 'auto',
+      proxy: { mode: 'system' },
+      caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
     });
@@ -60,7 +69,7 @@ describe('settings', () => {
     const path = await file();
     await writeFile(path, '{"concurrency": "lots"');
     const store = new SettingsStore(path, keychain());
-    expect(store.get().concurrency).toBe(8);
+    expect(store.get().concurrency).toBe('auto');
     expect(store.problem).toMatch(/settings\.json could not be read/u);
   });
 

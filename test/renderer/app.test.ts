@@ -215,6 +215,37 @@ describe('the desktop window', () => {
     expect(view).toMatchObject({ signerUrl: signer.url, hasToken: true, tokenStorage: 'encrypted' });
   });
 
+  it('sets automatic connections, a manual proxy and an extra CA in Settings', async () => {
+    const h = await open();
+    await h.page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'Settings' });
+    const connections = dialog.getByLabel(/Connections at once/);
+    expect(await connections.inputValue()).toBe('');
+    expect(await connections.getAttribute('placeholder')).toBe('automatic');
+    expect(await dialog.getByLabel('Proxy URL').count()).toBe(0);
+    await dialog.getByLabel('Connect through').selectOption('manual');
+    await dialog.getByLabel('Proxy URL').fill('http://proxy.corp.example:3128');
+    await dialog.getByLabel(/No proxy for/).fill('localhost, .internal.example');
+    await dialog.getByLabel(/Extra certificate authorities/).fill('/etc/hoist/company-ca.pem');
+    await h.screenshot('10-settings-proxy');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await service!.settings()).toMatchObject({
+      concurrency: 'auto',
+      proxy: { mode: 'manual', url: 'http://proxy.corp.example:3128', noProxy: 'localhost, .internal.example' },
+      caFile: '/etc/hoist/company-ca.pem',
+    });
+
+    // A number pins the connections; back to the system proxy.
+    await h.page.getByRole('button', { name: 'Settings' }).click();
+    await dialog.getByLabel(/Connections at once/).fill('12');
+    expect(await dialog.getByLabel('Proxy URL').inputValue()).toBe('http://proxy.corp.example:3128');
+    await dialog.getByLabel('Connect through').selectOption('system');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await service!.settings()).toMatchObject({ concurrency: 12, proxy: { mode: 'system' } });
+  });
+
   it('follows the dark theme and is usable from the keyboard', async () => {
     const folder = await makeFolder({ 'k.txt': 'keyboard' });
     const h = await open({ colorScheme: 'dark' });

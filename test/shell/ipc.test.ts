@@ -33,6 +33,8 @@ const settings = {
   signerUrl: 'https://signer.example.com',
   token: 't',
   concurrency: 8,
+  proxy: { mode: 'system' },
+  caFile: null,
   bandwidthMiBps: null,
   followSymlinks: false,
 };
@@ -81,6 +83,11 @@ describe('IPC handlers', () => {
     [IPC.saveSettings, { ...settings, signerUrl: 'javascript:alert(1)' }],
     [IPC.saveSettings, { ...settings, concurrency: 0 }],
     [IPC.saveSettings, { ...settings, bandwidthMiBps: -1 }],
+    [IPC.saveSettings, { ...settings, concurrency: 'fast' }],
+    [IPC.saveSettings, { ...settings, proxy: { mode: 'pac' } }],
+    [IPC.saveSettings, { ...settings, proxy: { mode: 'manual', url: 'socks5://127.0.0.1:1080', noProxy: '' } }],
+    [IPC.saveSettings, { ...settings, proxy: { mode: 'manual', url: 'http://proxy:3128/path', noProxy: '' } }],
+    [IPC.saveSettings, { ...settings, caFile: '' }],
     [IPC.saveSettings, { ...settings, admin: true }],
     [IPC.pickFolders, { path: '/' }],
   ])('refuse a malformed payload on %s: %j', async (channel, payload) => {

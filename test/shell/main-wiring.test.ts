@@ -129,7 +129,9 @@ describe('the Electron main process', () => {
       signerUrl: '',
       hasToken: false,
       tokenStorage: 'none',
-      concurrency: 8,
+      concurrency: 'auto',
+      proxy: { mode: 'system' },
+      caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
     });

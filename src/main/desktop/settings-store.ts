@@ -3,7 +3,8 @@ import { makePrivateDir, PRIVATE_FILE_MODE } from '../../engine/private-files';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
-import type { SettingsInput } from '../../shared/ipc';
+import { SettingsInputSchema, type SettingsInput } from '../../shared/ipc';
+import type { ProxySetting } from '../../shared/proxy-settings';
 import type { SettingsView } from '../../shared/desktop';
 
 /** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
@@ -18,7 +19,11 @@ export interface SecretBox {
 export interface Settings {
   signerUrl: string;
   token: string | undefined;
-  concurrency: number;
+  /** A number pins the connections; `auto` lets the engine find them. */
+  concurrency: number | 'auto';
+  proxy: ProxySetting;
+  /** A PEM file of extra certificate authorities to trust, or null. */
+  caFile: string | null;
   /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: number | null;
   /** Follow symlinks that lead outside a batch's folder (skipped by default). */
@@ -32,7 +37,9 @@ const FileSchema = z
   .object({
     signerUrl: z.string().default(''),
     tokenEncrypted: z.string().optional(),
-    concurrency: z.int().min(CONCURRENCY.min).max(CONCURRENCY.max).default(CONCURRENCY.default),
+    concurrency: z.union([z.literal('auto'), z.int().min(CONCURRENCY.min).max(CONCURRENCY.max)]).default('auto'),
+    proxy: SettingsInputSchema.shape.proxy.default({ mode: 'system' }),
+    caFile: SettingsInputSchema.shape.caFile.default(null),
     bandwidthMiBps: z.number().positive().nullable().optional(),
     /** Written by Hoist 0.1 in megabytes (10^6 bytes) per second; read once and saved as MiB/s. */
     bandwidthMBps: z.number().positive().nullable().optional(),
@@ -88,6 +95,8 @@ export class SettingsStore {
       signerUrl: input.signerUrl,
       token,
       concurrency: input.concurrency,
+      proxy: input.proxy,
+      caFile: input.caFile,
       bandwidthMiBps: input.bandwidthMiBps,
       followSymlinks: input.followSymlinks,
     };
@@ -96,6 +105,8 @@ export class SettingsStore {
     const onDisk = {
       signerUrl: input.signerUrl,
       concurrency: input.concurrency,
+      proxy: input.proxy,
+      caFile: input.caFile,
       bandwidthMiBps: input.bandwidthMiBps,
       followSymlinks: input.followSymlinks,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
@@ -110,7 +121,9 @@ export class SettingsStore {
     const defaults: Settings = {
       signerUrl: '',
       token: undefined,
-      concurrency: CONCURRENCY.default,
+      concurrency: 'auto',
+      proxy: { mode: 'system' },
+      caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
     };

@@ -1,16 +1,32 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SettingsView } from '../../../shared/desktop';
-import { CONCURRENCY } from '../../../shared/engine-limits';
+import { AUTO_CONCURRENCY, CONCURRENCY } from '../../../shared/engine-limits';
+import type { ProxySetting } from '../../../shared/proxy-settings';
 import type { DesktopApi } from '../api';
 
-/** The settings form in a modal dialog: signer URL, token, concurrency and bandwidth limit. */
+/** The proxy the form describes: the system's, none, or the one typed in. */
+function proxyFrom(form: FormData): ProxySetting {
+  const mode = String(form.get('proxyMode'));
+  if (mode === 'manual')
+    return { mode, url: String(form.get('proxyUrl') ?? '').trim(), noProxy: String(form.get('noProxy') ?? '').trim() };
+  return mode === 'none' ? { mode } : { mode: 'system' };
+}
+
+/** The settings form in a modal dialog: signer, token, connections, proxy, extra CA and bandwidth limit. */
 export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [view, setView] = useState<SettingsView>();
+  const [proxyMode, setProxyMode] = useState<ProxySetting['mode']>('system');
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
     dialog.current?.showModal();
-    void api.getSettings().then(setView, (error: Error) => setProblem(error.message));
+    void api.getSettings().then(
+      (settings) => {
+        setView(settings);
+        setProxyMode(settings.proxy.mode);
+      },
+      (error: Error) => setProblem(error.message),
+    );
   }, [api]);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -18,11 +34,15 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
     const form = new FormData(event.currentTarget);
     const token = String(form.get('token') ?? '');
     const bandwidth = String(form.get('bandwidth') ?? '').trim();
+    const connections = String(form.get('concurrency') ?? '').trim();
+    const caFile = String(form.get('caFile') ?? '').trim();
     api
       .saveSettings({
         signerUrl: String(form.get('signerUrl') ?? '').trim(),
         ...(token ? { token } : {}),
-        concurrency: Number(form.get('concurrency')),
+        concurrency: connections ? Number(connections) : 'auto',
+        proxy: proxyFrom(form),
+        caFile: caFile || null,
         bandwidthMiBps: bandwidth ? Number(bandwidth) : null,
         followSymlinks: form.get('followSymlinks') === 'on',
       })
@@ -50,15 +70,61 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
             <input name="token" type="password" autoComplete="off" />
           </label>
           <label>
-            Connections at once
+            Connections at once{' '}
+            <span className="muted">
+              (empty: automatic, {AUTO_CONCURRENCY.min} to {AUTO_CONCURRENCY.max}, found for your network)
+            </span>
             <input
               name="concurrency"
               type="number"
               min={CONCURRENCY.min}
               max={CONCURRENCY.max}
-              required
-              defaultValue={view.concurrency}
+              placeholder="automatic"
+              defaultValue={view.concurrency === 'auto' ? '' : view.concurrency}
             />
+          </label>
+          <fieldset className="proxy">
+            <legend>Proxy</legend>
+            <label>
+              Connect through
+              <select
+                name="proxyMode"
+                value={proxyMode}
+                onChange={(event) => setProxyMode(event.target.value as ProxySetting['mode'])}
+              >
+                <option value="system">the system&apos;s proxy settings</option>
+                <option value="none">no proxy</option>
+                <option value="manual">this proxy</option>
+              </select>
+            </label>
+            {proxyMode === 'manual' && (
+              <>
+                <label>
+                  Proxy URL
+                  <input
+                    name="proxyUrl"
+                    type="text"
+                    required
+                    placeholder="http://proxy.example.com:3128"
+                    defaultValue={view.proxy.mode === 'manual' ? view.proxy.url : ''}
+                  />
+                </label>
+                <label>
+                  No proxy for <span className="muted">(hosts or .domains, comma-separated)</span>
+                  <input
+                    name="noProxy"
+                    type="text"
+                    placeholder="localhost, .internal.example.com"
+                    defaultValue={view.proxy.mode === 'manual' ? view.proxy.noProxy : ''}
+                  />
+                </label>
+              </>
+            )}
+          </fieldset>
+          <label>
+            Extra certificate authorities{' '}
+            <span className="muted">(a PEM file, for a signer or store with a private CA)</span>
+            <input name="caFile" type="text" placeholder="/path/to/company-ca.pem" defaultValue={view.caFile ?? ''} />
           </label>
           <label>
             Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
