@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { UploadEngine } from '../../src/engine';
 import { listKeys } from '../helpers/bucket';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { expectNothingLost } from '../helpers/fault-rig';
 import { bytes, makeFolder } from '../helpers/folders';
 import { startLink, type EmulatedLink } from '../helpers/link-emulator';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
@@ -22,6 +23,9 @@ let link: EmulatedLink;
 let signer: TestSigner;
 let root: string;
 const FILES = 600;
+const sources: Record<string, Buffer> = Object.fromEntries(
+  Array.from({ length: FILES }, (_, i) => [`d${i % 6}/f${i}.bin`, bytes(4096)]),
+);
 
 beforeAll(async () => {
   const store = new URL(s3.endpoint);
@@ -32,9 +36,7 @@ beforeAll(async () => {
   });
   proxy = await startFaultProxy(`http://${link.addresses[0]}`);
   signer = await startTestSigner(s3, { publicEndpoint: proxy.url });
-  root = await makeFolder(
-    Object.fromEntries(Array.from({ length: FILES }, (_, i) => [`d${i % 6}/f${i}.bin`, bytes(4096)])),
-  );
+  root = await makeFolder(sources);
 });
 
 afterEach(() => proxy.setRule(() => ({ kind: 'pass' })));
@@ -70,11 +72,12 @@ async function push(concurrency: number | 'auto') {
 
 /** Counts PUTs at S3 in flight at once; above `limit`, answers 503 SlowDown as S3 does when overloaded. */
 function slowDownAbove(limit: number) {
-  const state = { inFlight: 0, most: 0, refused: 0 };
+  const state = { inFlight: 0, most: 0, refused: 0, files: new Set<string>() };
   proxy.setRule((req: IncomingMessage, _index, res: ServerResponse) => {
     if (!isPresignedPut(req)) return { kind: 'pass' };
     if (state.inFlight >= limit) {
       state.refused += 1;
+      state.files.add((req.url ?? '').split('?')[0]!);
       return {
         kind: 'status',
         status: 503,
@@ -108,6 +111,14 @@ describe('the automatic connection budget', () => {
     const { report, seen, keys } = await push('auto');
     expect(report.counts).toMatchObject({ uploaded: FILES, failed: 0 });
     expect(keys).toHaveLength(FILES);
+    await expectNothingLost(
+      'S3 503 SlowDown above 12 PUTs in flight, 40 ms away (automatic budget)',
+      { injected: server.refused, filesAffected: server.files.size },
+      admin,
+      signer.bucket,
+      report,
+      sources,
+    );
     // It went past what the server takes (refused), was told so, and stayed under it after.
     expect(server.refused).toBeGreaterThan(0);
     expect(server.refused * 4).toBeLessThan(pinned.refused);

@@ -7,6 +7,7 @@ import { hoistExit, hoistPush } from '../helpers/cli';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
+import { recordFault } from '../helpers/fault-ledger';
 import { adminClient } from '../helpers/test-s3';
 import { makeCertificates, type TestCertificates } from '../helpers/tls';
 import { startTinyproxy, type ForwardProxy } from '../helpers/tinyproxy';
@@ -117,7 +118,14 @@ describe.runIf(tls)('HTTPS to the signer and to S3', () => {
     expect(code).toBe(1);
     const failed = events.filter((e) => e.event === 'file' && e.status === 'failed');
     expect(failed).toHaveLength(3);
-    for (const e of failed) expect(e.reason).toMatch(/certificate is not trusted/iu);
+    const refused = failed.filter((e) => /certificate is not trusted/iu.test(e.reason)).length;
+    recordFault({
+      abuse: 'a store whose TLS certificate no trusted CA signed (a man in the middle)',
+      attempts: 3,
+      refused,
+      by: 'TLS verification: system CAs, NODE_EXTRA_CA_CERTS and --ca-file only; fatal at once',
+    });
+    expect(refused).toBe(3);
     const batchId = events.find((e) => e.event === 'progress')!.batchId as string;
     expect((await listKeys(admin, httpsSigner.bucket)).filter((key) => key.includes(batchId))).toEqual([]);
   });
