@@ -70,6 +70,33 @@ async function push(concurrency: number | 'auto') {
   }
 }
 
+/** The most sign requests the signer had in flight at once while `run` ran, seen by a proxy in front of it. */
+async function signRequestsInFlight(run: (signerUrl: string) => Promise<void>): Promise<number> {
+  const front = await startFaultProxy(signer.url);
+  const far = new URL(front.url);
+  const signerLink = await startLink([{ host: far.hostname, port: Number(far.port) }], {
+    name: '120 ms',
+    delayMs: 60,
+    bitsPerSecond: 1e9,
+  });
+  const state = { inFlight: 0, most: 0 };
+  front.setRule((req: IncomingMessage, _index, res: ServerResponse) => {
+    if (req.url === '/v1/batches/sign') {
+      state.inFlight += 1;
+      state.most = Math.max(state.most, state.inFlight);
+      res.once('close', () => (state.inFlight -= 1));
+    }
+    return { kind: 'pass' };
+  });
+  try {
+    await run(`http://${signerLink.addresses[0]}`);
+  } finally {
+    await signerLink.close();
+    await front.close();
+  }
+  return state.most;
+}
+
 /** Counts PUTs at S3 in flight at once; above `limit`, answers 503 SlowDown as S3 does when overloaded. */
 function slowDownAbove(limit: number) {
   const state = { inFlight: 0, most: 0, refused: 0, files: new Set<string>() };
@@ -101,6 +128,25 @@ describe('the automatic connection budget', () => {
     expect(auto.keys).toHaveLength(FILES);
     expect(auto.seen[0]).toBe(8);
     expect(Math.max(...auto.seen)).toBeGreaterThanOrEqual(16);
+  });
+
+  it('signs ahead with several requests in flight, so a signer 120 ms away never leaves the connections idle', async () => {
+    const most = await signRequestsInFlight(async (signerUrl) => {
+      const engine = new UploadEngine({
+        signerUrl,
+        token: signer.tokens.alice,
+        stateDir: await mkdtemp(join(tmpdir(), 'hoist-adaptive-')),
+        proxy: () => undefined,
+      });
+      try {
+        const report = await engine.batch(root).run();
+        expect(report.counts).toMatchObject({ uploaded: FILES, failed: 0 });
+      } finally {
+        engine.close();
+      }
+    });
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(4);
   });
 
   it('backs off when S3 answers 503 SlowDown, and still uploads every file', async () => {

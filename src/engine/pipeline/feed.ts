@@ -19,6 +19,22 @@ import { problemStatus, scanFolder, type ScannedFile, type ScanOptions, type Sca
 
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;
+/**
+ * Sign requests in flight at once. One at a time, a far signer is the limit: 100 files per round trip
+ * (120 ms, plus the uplink's queue) is ~270 files/s, under what the connections could send; four keep
+ * the queue fed while each waits for its answer.
+ */
+const SIGNS_IN_FLIGHT = 4;
+/** Files signed ahead (queued, or in a sign request) per connection: enough to cover a sign round trip. */
+const AHEAD_PER_CONNECTION = 4;
+
+/** The files signed ahead of the uploads, and the one turn groups take to decide they are due. */
+interface Lookahead {
+  /** Files in sign requests now, not yet queued. */
+  signing: number;
+  /** Settles when the group before has been let go to the signer. */
+  turn: Promise<void>;
+}
 
 /** Where the feed hands each file: to an end, or to an upload. */
 export interface FeedSink {
@@ -52,24 +68,27 @@ export interface FeedOptions {
 /**
  * Scans a batch's folder as a stream and feeds its files to uploads: hashed in groups off the main
  * thread, signed just in time (when the queue runs short, so URLs are fresh when used), in groups that
- * start small, so the first bytes move at once, and double, so each is hashed while the one before it
- * uploads. Resolves once every file has been handed on.
+ * start small, so the first bytes move at once, and double, so each is hashed while the ones before it
+ * are signed and upload. Up to four groups are being signed at once, so a signer far away never leaves
+ * the connections idle. Resolves once every file has been handed on.
  */
 export async function feedBatch(options: FeedOptions): Promise<void> {
   const { policy, resources } = options;
   const groupSize = Math.max(1, Math.min(resources.signBatchSize, policy.maxFilesPerBatch));
   let limit = Math.min(groupSize, FIRST_GROUP);
   let group: PendingFile[] = [];
-  // The group hashed last waits here for the queue to run short, while the next one is hashed.
-  let waiting: Promise<void> = Promise.resolve();
+  // Hashed groups wait here for the queue to run short; the scan waits while they are all busy.
+  const signing = new PQueue({ concurrency: SIGNS_IN_FLIGHT });
+  const lookahead: Lookahead = { signing: 0, turn: Promise.resolve() };
+  let unexpected: { error: unknown } | undefined;
   // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
   const names = new DuplicateNames();
   const hashThenSign = async (files: PendingFile[]): Promise<void> => {
     const hashed = await hashGroup(options, files);
-    await waiting;
-    waiting = signWhenDue(options, hashed);
-    // Awaited later (next group or the end); marked handled now so a failure meanwhile is not "unhandled".
-    waiting.catch(() => undefined);
+    await signing.onSizeLessThan(1);
+    signing
+      .add(() => signWhenDue(options, hashed, lookahead))
+      .catch((error: unknown) => (unexpected ??= { error }));
   };
   for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
     const file = admit(options, names, entry);
@@ -82,7 +101,8 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
     }
   }
   if (group.length) await hashThenSign(group);
-  await waiting;
+  await signing.onIdle();
+  if (unexpected) throw unexpected.error;
 }
 
 /**
@@ -155,10 +175,34 @@ async function hashGroup({ policy, resources, sink }: FeedOptions, group: Pendin
   return hashed;
 }
 
-/** Signs hashed files and hands them to uploads once the queue runs short, so their URLs are fresh. */
-async function signWhenDue(options: FeedOptions, group: PendingFile[]): Promise<void> {
+/**
+ * Waits, in turn with the other groups, until fewer than 4 files per connection are signed ahead (queued
+ * or being signed), so URLs stay fresh and the lookahead grows with the connections.
+ */
+async function whenDue(resources: EngineResources, group: PendingFile[], lookahead: Lookahead): Promise<void> {
+  const due = lookahead.turn.then(async () => {
+    const room = resources.budget.current * AHEAD_PER_CONNECTION - lookahead.signing;
+    await resources.queue.onSizeLessThan(Math.max(1, room));
+    lookahead.signing += group.length;
+  });
+  lookahead.turn = due;
+  await due;
+}
+
+/** Signs hashed files and hands them to uploads once they are due, so their URLs are fresh. */
+async function signWhenDue(options: FeedOptions, group: PendingFile[], lookahead: Lookahead): Promise<void> {
   const { resources, controls, sink } = options;
-  await resources.queue.onSizeLessThan(resources.budget.current * 2);
+  await whenDue(resources, group, lookahead);
+  try {
+    await signDue(options, group);
+  } finally {
+    lookahead.signing -= group.length;
+  }
+}
+
+/** Signs a group that is due and hands each file on: to an upload, or to its end with the signer's reason. */
+async function signDue(options: FeedOptions, group: PendingFile[]): Promise<void> {
+  const { controls, resources, sink } = options;
   await controls.whilePaused();
   // Cancelled one by one while they waited: they are never signed.
   for (const file of group.filter((f) => controls.isCancelled(f.path))) sink.failed(file, errors.cancelled());
