@@ -191,7 +191,7 @@ async function whenDue(resources: EngineResources, group: PendingFile[], lookahe
 
 /** Signs hashed files and hands them to uploads once they are due, so their URLs are fresh. */
 async function signWhenDue(options: FeedOptions, group: PendingFile[], lookahead: Lookahead): Promise<void> {
-  const { resources, controls, sink } = options;
+  const { resources } = options;
   await whenDue(resources, group, lookahead);
   try {
     await signDue(options, group);
