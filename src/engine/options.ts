@@ -17,7 +17,11 @@ export const EngineOptionsSchema = z.strictObject({
   signerId: z.string().min(1).optional(),
   token: z.string().min(1),
   /** Connections at once, for files and parts together: a number pins it, `auto` lets the engine find it. */
-  concurrency: z.union([z.literal('auto'), connectionCount('concurrency')]).default('auto'),
+  concurrency: z
+    .custom<number | 'auto'>((value) => value === 'auto' || concurrencyProblem(value, 'concurrency') === undefined, {
+      error: (issue) => `${concurrencyProblem(issue.input, 'concurrency')!}; or \`auto\``,
+    })
+    .default('auto'),
   /** The range an automatic budget moves in. */
   autoConcurrency: z
     .strictObject({

@@ -205,7 +205,7 @@ describe('the engine against the real signer and the verifying S3', () => {
 
   it('rejects a bad concurrency with a message naming the value', () => {
     expect(() => engineFor(signer.tokens.alice, { concurrency: 0 })).toThrow(
-      'Expected `concurrency` to be a whole number from 1 to 256, got `0` (number)',
+      'Expected `concurrency` to be a whole number from 1 to 256, got `0` (number); or `auto`',
     );
   });
 });

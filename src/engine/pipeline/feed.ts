@@ -86,9 +86,7 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
   const hashThenSign = async (files: PendingFile[]): Promise<void> => {
     const hashed = await hashGroup(options, files);
     await signing.onSizeLessThan(1);
-    signing
-      .add(() => signWhenDue(options, hashed, lookahead))
-      .catch((error: unknown) => (unexpected ??= { error }));
+    signing.add(() => signWhenDue(options, hashed, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
   };
   for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
     const file = admit(options, names, entry);
