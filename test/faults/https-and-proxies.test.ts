@@ -93,6 +93,8 @@ async function expectStored(signer: TestSigner, events: Record<string, any>[], m
   }
 }
 
+// Skipped only when HOIST_TEST_S3_ENDPOINT names an outside store, which serves no TLS endpoint of ours;
+// the suite's own Ceph always serves one.
 describe.runIf(tls)('HTTPS to the signer and to S3', () => {
   it('uploads small and multipart files over TLS when --ca-file names both CAs', async () => {
     const { root, md5s } = await folder();
