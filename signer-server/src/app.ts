@@ -13,6 +13,7 @@ import { authFailureLimit } from './middleware/auth-failures';
 import { bodyParseError, errorBodies } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { batchRoutes } from './routes/batches';
+import { destinationRoutes } from './routes/destinations';
 import { healthRoutes } from './routes/health';
 import { linkRoutes } from './routes/links';
 import { multipartRoutes } from './routes/multipart';
@@ -97,6 +98,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   );
   mount(app, policyRoutes(deps));
   mount(app, batchRoutes(deps));
+  mount(app, destinationRoutes(deps));
   mount(app, multipartRoutes(deps));
   mount(app, linkRoutes(deps));
   return app;

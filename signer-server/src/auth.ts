@@ -8,6 +8,20 @@ export interface Caller {
   id: string;
   /** Every key this caller writes starts with `<prefix>/`. */
   prefix: string;
+  /** The folders inside the prefix this caller may upload into; any when absent. */
+  destinations?: readonly string[];
+  /** Whether this caller may replace objects; the policy's setting when absent. */
+  overwrite?: boolean;
+}
+
+/** The caller as the config lists them. */
+export function callerOf(user: UserConfig): Caller {
+  return {
+    id: user.id,
+    prefix: user.prefix,
+    ...(user.destinations ? { destinations: user.destinations } : {}),
+    ...(user.overwrite === undefined ? {} : { overwrite: user.overwrite }),
+  };
 }
 
 /** Turns a bearer credential into a caller, or undefined when it is not valid. OIDC/JWT can plug in here. */
@@ -30,7 +44,7 @@ export function hashedTokenVerifier(users: readonly UserConfig[]): TokenVerifier
       for (const { user, hash } of stored) {
         if (timingSafeEqual(presented, hash) && !match) match = user;
       }
-      return match && { id: match.id, prefix: match.prefix };
+      return match && callerOf(match);
     },
   };
 }

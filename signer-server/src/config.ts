@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { DEFAULT_ALLOWED_TYPES, isLoopbackHost, isMediaType, isWithinPrefix } from './protocol';
+import { DEFAULT_ALLOWED_TYPES, isLoopbackHost, isMediaType, isWithinPrefix, normaliseDestination } from './protocol';
 import { secretStrengthProblem } from './secret';
 
 const MiB = 1024 * 1024;
@@ -11,6 +11,13 @@ const TypePattern = z
   .refine((p) => p === '*/*' || isMediaType(p) || /^[a-z0-9][a-z0-9!#$&^_.+-]*\/\*$/u.test(p), {
     message: 'expected a media type such as `image/png`, `image/*` or `*/*`',
   });
+
+const Destination = z.string().superRefine((value, ctx) => {
+  const normalised = normaliseDestination(value);
+  if ('code' in normalised) ctx.addIssue({ code: 'custom', message: normalised.message });
+  else if (normalised.destination !== value)
+    ctx.addIssue({ code: 'custom', message: `expected it written as \`${normalised.destination}\`` });
+});
 
 const UserSchema = z.strictObject({
   id: z.string().min(1).max(128),
@@ -23,6 +30,13 @@ const UserSchema = z.strictObject({
       /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/u,
       'expected segments of letters, digits, `.`, `_`, `-`',
     ),
+  /**
+   * The folders inside `prefix` this user may upload into (`["clients", "archive/2026"]`, each with its
+   * subfolders); every batch must then name a destination. Absent: any folder inside the prefix.
+   */
+  destinations: z.array(Destination).min(1).optional(),
+  /** Lets this user, or forbids them to, replace objects; `policy.overwrite` when absent. */
+  overwrite: z.boolean().optional(),
 });
 
 const PolicyConfigSchema = z.strictObject({

@@ -5,6 +5,7 @@ import {
   isMediaType,
   matchesContentType,
   normaliseRelativePath,
+  tooLargeMessage,
   type FileError,
   type FileRequest,
   type SignerErrorCode,
@@ -25,19 +26,19 @@ const refuse = (path: string, code: SignerErrorCode, message: string): FileError
   message,
 });
 
-/** Checks one file against the policy and decides its key, `<prefix>/<batch>/<path>`; never trusts the client's. */
+/** Checks one file against the policy and decides its key, `<prefix>/<folder>/<path>`; never trusts the client's. */
 export function judgeFile(
   file: FileRequest,
   caller: Caller,
-  batch: string,
+  folder: string,
   policy: PolicyConfig,
 ): AcceptedFile | FileError {
   const normalised = normaliseRelativePath(file.path);
   if ('code' in normalised) return refuse(file.path, normalised.code, normalised.message);
-  const built = buildKey(caller.prefix, batch, normalised.path);
+  const built = buildKey(caller.prefix, folder, normalised.path);
   if ('code' in built) return refuse(file.path, built.code, built.message);
   if (file.size > policy.maxFileSize) {
-    return refuse(file.path, 'too-large', `File is ${file.size} bytes; the limit is ${policy.maxFileSize}`);
+    return refuse(file.path, 'too-large', tooLargeMessage(file.size, policy.maxFileSize));
   }
   const type = file.type.toLowerCase();
   if (!isMediaType(type)) {

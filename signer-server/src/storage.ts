@@ -4,6 +4,7 @@ import {
   CreateMultipartUploadCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   S3Client,
   S3ServiceException,
@@ -14,6 +15,13 @@ import type { SigningCredentials } from './sigv4';
 /** A part S3 holds for an upload. */
 export interface StoredPart {
   partNumber: number;
+  size: number;
+  etag: string;
+}
+
+/** One object of a listing. */
+export interface ListedObject {
+  key: string;
   size: number;
   etag: string;
 }
@@ -74,6 +82,19 @@ export class Storage {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  /** One page (at most 1,000) of the objects whose keys start with `prefix`, after `startAfter`, in key order. */
+  async listPage(prefix: string, startAfter?: string): Promise<{ objects: ListedObject[]; truncated: boolean }> {
+    const out = await this.client.send(
+      new ListObjectsV2Command({
+        Bucket: this.#bucket,
+        Prefix: prefix,
+        ...(startAfter ? { StartAfter: startAfter } : {}),
+      }),
+    );
+    const objects = (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' }));
+    return { objects, truncated: Boolean(out.IsTruncated) && objects.length > 0 };
   }
 
   /** Starts a multipart upload and returns its id. */

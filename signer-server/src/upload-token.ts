@@ -10,6 +10,8 @@ export interface UploadClaims {
   partSize: number;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** Set when completing may replace an object at the key; create-only otherwise. */
+  overwrite?: true;
 }
 
 const ClaimsSchema = z.strictObject({
@@ -19,6 +21,7 @@ const ClaimsSchema = z.strictObject({
   size: z.number().int().nonnegative(),
   partSize: z.number().int().positive(),
   expiresAt: z.number().int(),
+  overwrite: z.literal(true).optional(),
 });
 
 // Canonical unpadded base64url only: `Buffer.from(x, 'base64url')` would also take `=`, `+`, `!` or spaces.

@@ -17,12 +17,17 @@ export interface TestSigner {
   close(): Promise<void>;
 }
 
+/** What a test user may be given beyond id, token and prefix. */
+export type UserExtras = Pick<SignerConfigInput['users'][number], 'destinations' | 'overwrite'>;
+
 /** Settings overrides for a test signer; `policy` is merged over the defaults. */
 export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>> & {
   bucket?: string;
   tokens?: TestSigner['tokens'];
   /** Key prefixes of the two users; `users/alice` and `users/bob` by default. */
   prefixes?: { alice: string; bob: string };
+  /** Per-user settings beside id, token and prefix: allowed destinations, overwrite. */
+  userSettings?: { alice?: UserExtras; bob?: UserExtras };
   /** Where upload URLs point, when not at the test S3's own address (its HTTPS one, a link emulator). */
   publicEndpoint?: string;
   /** Called with the signer's real S3 client before it starts, to count or watch its calls. */
@@ -31,7 +36,8 @@ export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>>
 
 /** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
 export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
-  const { bucket: givenBucket, tokens: givenTokens, prefixes, instrument, publicEndpoint, ...overrides } = options;
+  const { bucket: givenBucket, tokens: givenTokens, prefixes, userSettings, instrument, publicEndpoint, ...overrides } =
+    options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
   const tokens = givenTokens ?? {
     alice: `alice-${randomBytes(16).toString('hex')}`,
@@ -50,8 +56,13 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
       ...(publicEndpoint ? { publicEndpoint } : {}),
     },
     users: [
-      { id: 'alice', tokenSha256: hashToken(tokens.alice), prefix: prefixes?.alice ?? 'users/alice' },
-      { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: prefixes?.bob ?? 'users/bob' },
+      {
+        id: 'alice',
+        tokenSha256: hashToken(tokens.alice),
+        prefix: prefixes?.alice ?? 'users/alice',
+        ...userSettings?.alice,
+      },
+      { id: 'bob', tokenSha256: hashToken(tokens.bob), prefix: prefixes?.bob ?? 'users/bob', ...userSettings?.bob },
     ],
   });
   const logs: Record<string, unknown>[] = [];

@@ -81,6 +81,7 @@ describe('key rules', () => {
 
   it('owns only keys the signer could have built for the prefix', () => {
     expect(isOwnedKey('users/a/b1/x.png', 'users/a')).toBe(true);
+    expect(isOwnedKey('users/a/clients/acme/2026-12/x.png', 'users/a')).toBe(true);
     for (const key of [
       'users/ab/b1/x.png',
       'users/a/x.png',
@@ -89,7 +90,8 @@ describe('key rules', () => {
       'users/a/b1/a//x.png',
       'users/a/b1/',
       'users/b/b1/x.png',
-      'users/a/.b/x.png',
+      'users/a/b1/./x.png',
+      'users/a/con/x.png',
     ]) {
       expect(isOwnedKey(key, 'users/a'), key).toBe(false);
     }

@@ -26,6 +26,10 @@ export const SIGNER_ERROR_CODES = [
   'type-not-allowed',
   'md5-required',
   'bucket-unreachable',
+  'invalid-destination',
+  'destination-not-allowed',
+  'destination-required',
+  'overwrite-not-allowed',
 ] as const;
 
 /** A code the signer answers with. */

@@ -5,3 +5,5 @@ export * from './hosts';
 export * from './content-types';
 export * from './parts';
 export * from './error-codes';
+export * from './destinations';
+export * from './sizes';

@@ -1,5 +1,3 @@
-import { isBatchId } from './batch-id';
-
 /** The most bytes S3 allows in an object key. */
 export const MAX_KEY_BYTES = 1024;
 
@@ -103,9 +101,9 @@ export function isWithinPrefix(prefix: string, owner: string): boolean {
   return prefix === owner || prefix.startsWith(`${owner}/`);
 }
 
-/** Builds `<prefix>/<batch>/<path>` from a normalised path, or rejects it when the key would pass 1024 bytes. */
-export function buildKey(prefix: string, batch: string, path: string): { key: string } | PathRejection {
-  const key = `${prefix}/${batch}/${path}`;
+/** Builds `<prefix>/<folder>/<path>` from a normalised path, or rejects it when the key would pass 1024 bytes. */
+export function buildKey(prefix: string, folder: string, path: string): { key: string } | PathRejection {
+  const key = `${prefix}/${folder}/${path}`;
   const bytes = new TextEncoder().encode(key).length;
   if (bytes > MAX_KEY_BYTES) {
     return reject(`Key for ${show(path)} would be ${bytes} bytes; S3 allows ${MAX_KEY_BYTES}`);
@@ -114,15 +112,17 @@ export function buildKey(prefix: string, batch: string, path: string): { key: st
 }
 
 /**
- * Checks that `key` is one the signer could have built for `prefix` (`<prefix>/<batch>/<path>` with a
- * valid batch id and path), so a client-named key in a link request can never point elsewhere.
+ * Checks that `key` is one the signer could have built for `prefix` (`<prefix>/<folder>/<path>`, every
+ * segment valid), so a client-named key in a link request can never point elsewhere.
  */
 export function isOwnedKey(key: string, prefix: string): boolean {
   if (!key.startsWith(`${prefix}/`)) return false;
   const rest = key.slice(prefix.length + 1);
-  const slash = rest.indexOf('/');
-  if (slash < 0 || !isBatchId(rest.slice(0, slash))) return false;
-  const path = rest.slice(slash + 1);
-  const normalised = normaliseRelativePath(path);
-  return !('code' in normalised) && normalised.path === path && new TextEncoder().encode(key).length <= MAX_KEY_BYTES;
+  const normalised = normaliseRelativePath(rest);
+  return (
+    rest.includes('/') &&
+    !('code' in normalised) &&
+    normalised.path === rest &&
+    new TextEncoder().encode(key).length <= MAX_KEY_BYTES
+  );
 }

@@ -13,12 +13,41 @@ export const FileRequestSchema = z.strictObject({
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   type: z.string().min(1).max(255),
   md5: Md5Schema.optional(),
+  /**
+   * What to do where the destination holds a different object at this file's key: replace it (where the
+   * policy allows overwrite), or upload beside it under a free name the signer picks (`a (1).png`).
+   * Without it the upload is create-only.
+   */
+  conflict: z.enum(['overwrite', 'rename']).optional(),
 });
 
-/** POST /v1/batches/sign: files of one batch to sign. */
+/** A folder inside the caller's prefix, such as `clients/acme/2026-12`. */
+export const DestinationSchema = z.string().min(1).max(1024);
+
+/** POST /v1/batches/sign: files of one batch to sign, into its destination or, without one, its own folder. */
 export const SignBatchRequestSchema = z.strictObject({
   batch: z.string().min(1).max(MAX_BATCH_ID_LENGTH),
+  destination: DestinationSchema.optional(),
   files: z.array(FileRequestSchema).min(1),
+});
+
+/** POST /v1/destinations/list: one page of what a destination holds, after the path `after`. */
+export const ListDestinationRequestSchema = z.strictObject({
+  destination: DestinationSchema,
+  after: z.string().min(1).max(1024).optional(),
+});
+
+/** One object a destination holds, named by its path inside the destination. */
+export const DestinationObjectSchema = z.strictObject({
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  etag: z.string(),
+});
+
+/** A page of a destination's objects in key order; `next` is the `after` of the next page, absent at the end. */
+export const ListDestinationResponseSchema = z.strictObject({
+  objects: z.array(DestinationObjectSchema),
+  next: z.string().optional(),
 });
 
 const HeadersSchema = z.record(z.string(), z.string());
@@ -137,6 +166,8 @@ export const PolicySchema = z.strictObject({
   putUrlTtlSeconds: z.number().int(),
   viewUrlTtlSeconds: z.number().int(),
   overwrite: z.boolean(),
+  /** The folders this caller may upload into (a batch must then name a destination), or null for any. */
+  destinations: z.array(z.string()).nullable(),
 });
 
 /** The JSON body of every error answer. */
@@ -146,6 +177,9 @@ export const ErrorBodySchema = z.strictObject({
 
 export type FileRequest = z.infer<typeof FileRequestSchema>;
 export type SignBatchRequest = z.infer<typeof SignBatchRequestSchema>;
+export type ConflictIntent = NonNullable<FileRequest['conflict']>;
+export type DestinationObject = z.infer<typeof DestinationObjectSchema>;
+export type ListDestinationResponse = z.infer<typeof ListDestinationResponseSchema>;
 export type PutResult = z.infer<typeof PutResultSchema>;
 export type MultipartResult = z.infer<typeof MultipartResultSchema>;
 export type FileError = z.infer<typeof FileErrorSchema>;

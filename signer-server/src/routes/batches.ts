@@ -5,38 +5,109 @@ import { HttpError } from '../errors';
 import { judgeFile, type AcceptedFile } from '../file-policy';
 import { readBody } from '../middleware/read-body';
 import {
+  buildKey,
   choosePartSize,
   DuplicateNames,
   isBatchId,
   MAX_BATCH_ID_LENGTH,
   partCount,
+  renamedPath,
+  resolveFolder,
   SignBatchRequestSchema,
+  splitExtension,
   type FileResult,
 } from '../protocol';
+import { destinationError } from './destination-error';
 
-async function signMultipart(deps: SignerDeps, caller: Caller, accepted: AcceptedFile): Promise<FileResult> {
-  const { config, storage, tokens } = deps;
-  if (!config.policy.overwrite && (await storage.exists(accepted.key))) {
+/** The highest `(n)` a rename tries before it gives up on a name. */
+const MAX_RENAMES = 10_000;
+
+/** Where one accepted file goes: its key, and whether it may replace an object there. */
+interface Placement {
+  key: string;
+  createOnly: boolean;
+}
+
+/** What one sign request works with. */
+interface SignRequest {
+  deps: SignerDeps;
+  caller: Caller;
+  folder: string;
+  /** Keys this request has handed out or will, so two files never get one name. */
+  taken: Set<string>;
+}
+
+async function signMultipart(req: SignRequest, accepted: AcceptedFile, placement: Placement): Promise<FileResult> {
+  const { config, storage, tokens } = req.deps;
+  const { key, createOnly } = placement;
+  if (createOnly && (await storage.exists(key))) {
     return {
       status: 'error',
       path: accepted.file.path,
       code: 'exists',
-      message: 'An object already exists at this key',
+      message: `An object already exists at \`${key}\``,
     };
   }
   const size = accepted.file.size;
   const partSize = choosePartSize(size, config.policy.partSize);
-  const uploadId = await storage.createUpload(accepted.key, accepted.file.type);
+  const uploadId = await storage.createUpload(key, accepted.file.type);
   const expiresAt = Math.floor(Date.now() / 1000) + config.policy.uploadTokenTtlSeconds;
-  const token = tokens.issue({ user: caller.id, key: accepted.key, uploadId, size, partSize, expiresAt });
+  const token = tokens.issue({
+    user: req.caller.id,
+    key,
+    uploadId,
+    size,
+    partSize,
+    expiresAt,
+    ...(createOnly ? {} : { overwrite: true as const }),
+  });
   return {
     status: 'multipart',
     path: accepted.file.path,
-    key: accepted.key,
+    key,
     uploadId,
     partSize,
     partCount: partCount(size, partSize),
     token,
+  };
+}
+
+/** The first `name (n).ext` beside `accepted` that neither the bucket nor this request holds, from one listing. */
+async function freeName(req: SignRequest, accepted: AcceptedFile): Promise<Placement | FileResult> {
+  const { prefix } = req.caller;
+  const base = `${prefix}/${req.folder}/${splitExtension(accepted.path).stem} (`;
+  const held = new Set<string>();
+  let after: string | undefined;
+  for (let page = 0; page < MAX_RENAMES / 1000; page++) {
+    const listed = await req.deps.storage.listPage(base, after);
+    for (const object of listed.objects) held.add(object.key);
+    if (!listed.truncated) break;
+    after = listed.objects.at(-1)!.key;
+  }
+  for (let n = 1; n <= MAX_RENAMES; n++) {
+    const built = buildKey(prefix, req.folder, renamedPath(accepted.path, n));
+    if ('code' in built) return { status: 'error', path: accepted.file.path, code: built.code, message: built.message };
+    if (!held.has(built.key) && !req.taken.has(built.key)) return { key: built.key, createOnly: true };
+  }
+  return {
+    status: 'error',
+    path: accepted.file.path,
+    code: 'exists',
+    message: `Every name from \`(1)\` to \`(${MAX_RENAMES})\` beside \`${accepted.key}\` is taken`,
+  };
+}
+
+/** Decides where a file goes under its conflict choice: its own key, create-only; replacing it; or a free name. */
+async function place(req: SignRequest, accepted: AcceptedFile): Promise<Placement | FileResult> {
+  const { conflict } = accepted.file;
+  if (conflict === 'rename') return freeName(req, accepted);
+  if (conflict !== 'overwrite') return { key: accepted.key, createOnly: true };
+  if (req.caller.overwrite ?? req.deps.config.policy.overwrite) return { key: accepted.key, createOnly: false };
+  return {
+    status: 'error',
+    path: accepted.file.path,
+    code: 'overwrite-not-allowed',
+    message: `The signer's policy does not let you replace \`${accepted.key}\`; skip the file or upload it under another name`,
   };
 }
 
@@ -65,38 +136,49 @@ export function batchRoutes(deps: SignerDeps): Router {
         'files',
       );
     }
+    const resolved = resolveFolder(body.batch, body.destination, caller.destinations);
+    if ('code' in resolved) throw destinationError(resolved);
+    const req: SignRequest = { deps, caller, folder: resolved.folder, taken: new Set() };
+    const names = new DuplicateNames();
+    const judged = body.files.map((file): AcceptedFile | FileResult => {
+      const result = judgeFile(file, caller, req.folder, policy);
+      if ('status' in result) return result;
+      const duplicate = names.check(result.path);
+      if (duplicate) return { status: 'error', path: file.path, code: 'duplicate-path', message: duplicate };
+      req.taken.add(result.key);
+      return result;
+    });
     const credentials = await deps.storage.credentials();
     const now = new Date();
-    const names = new DuplicateNames();
     const results: FileResult[] = [];
-    for (const file of body.files) {
-      const judged = judgeFile(file, caller, body.batch, policy);
-      if ('status' in judged) {
-        results.push(judged);
+    for (const accepted of judged) {
+      if ('status' in accepted) {
+        results.push(accepted);
         continue;
       }
-      const duplicate = names.check(judged.path);
-      if (duplicate) {
-        results.push({ status: 'error', path: file.path, code: 'duplicate-path', message: duplicate });
+      const placement = await place(req, accepted);
+      if ('status' in placement) {
+        results.push(placement);
         continue;
       }
-      if (judged.multipart) {
-        results.push(await signMultipart(deps, caller, judged));
+      req.taken.add(placement.key);
+      if (accepted.multipart) {
+        results.push(await signMultipart(req, accepted, placement));
         continue;
       }
       const put = deps.urls.put(
         credentials,
-        judged.key,
+        placement.key,
         {
-          contentType: judged.file.type,
-          size: file.size,
-          md5: file.md5 ?? '',
-          createOnly: !policy.overwrite,
+          contentType: accepted.file.type,
+          size: accepted.file.size,
+          md5: accepted.file.md5 ?? '',
+          createOnly: placement.createOnly,
           ttlSeconds: policy.putUrlTtlSeconds,
         },
         now,
       );
-      results.push({ status: 'put', path: file.path, key: judged.key, ...put });
+      results.push({ status: 'put', path: accepted.file.path, key: placement.key, ...put });
     }
     ctx.state.outcome = `signed ${results.filter((r) => r.status !== 'error').length}/${results.length}`;
     ctx.body = { files: results };

@@ -80,7 +80,7 @@ export function multipartRoutes(deps: SignerDeps): Router {
         `The plan is ${count} parts and ${claims.size} bytes; S3 holds ${parts.length} parts and ${total} bytes`,
       );
     }
-    await deps.storage.complete(claims.key, claims.uploadId, parts, !deps.config.policy.overwrite);
+    await deps.storage.complete(claims.key, claims.uploadId, parts, !claims.overwrite);
     ctx.body = { key: claims.key, etag: await deps.storage.etag(claims.key), size: total };
   });
 

@@ -44,6 +44,11 @@ const openApiDocument = {
       protocol.SignBatchRequestSchema,
       protocol.SignBatchResponseSchema,
     ),
+    '/v1/destinations/list': post(
+      'One page of what a destination holds (path, size, ETag)',
+      protocol.ListDestinationRequestSchema,
+      protocol.ListDestinationResponseSchema,
+    ),
     '/v1/multipart/parts': post(
       'Sign part URLs of one multipart upload',
       protocol.SignPartsRequestSchema,

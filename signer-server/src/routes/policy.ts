@@ -20,7 +20,8 @@ export function policyRoutes(deps: SignerDeps): Router {
       partSize: p.partSize,
       putUrlTtlSeconds: p.putUrlTtlSeconds,
       viewUrlTtlSeconds: p.viewUrlTtlSeconds,
-      overwrite: p.overwrite,
+      overwrite: caller.overwrite ?? p.overwrite,
+      destinations: caller.destinations ? [...caller.destinations] : null,
     };
     ctx.body = policy;
   });
