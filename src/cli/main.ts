@@ -1,11 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { defaultStateDir, EngineOptionError, UploadError } from '../engine';
+import { defaultStateDir, EngineOptionError, UploadError, type ConflictChoice } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
   parseBandwidth,
   parseCaFile,
   parseConcurrency,
+  parseConflictChoice,
+  parseDestination,
   parseConnections,
   parseFolder,
   parseReport,
@@ -31,6 +33,8 @@ interface PushFlags {
   stateDir?: string;
   ignore?: string[];
   links?: boolean;
+  to?: string;
+  onConflict: ConflictChoice;
 }
 
 function reporterFor(flags: PushFlags): Reporter {
@@ -51,6 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     .command('push')
     .description('upload each folder as a batch; a re-run of an interrupted push resumes it')
     .argument('<folders...>', 'folders or files to upload', parseFolder)
+    .addOption(
+      new Option(
+        '--to <destination>',
+        "a folder inside your prefix, e.g. clients/acme/2026-12; files already there are skipped (default: a new batch folder)",
+      ).argParser(parseDestination),
+    )
+    .addOption(
+      new Option('--on-conflict <choice>', 'where --to holds a different file: skip, overwrite, rename or fail')
+        .argParser(parseConflictChoice)
+        .default('skip'),
+    )
     .option('--signer <url>', 'signer URL (or HOIST_SIGNER); without it, an embedded local signer and store are used')
     .option('--token <token>', 'bearer token; shows in `ps` and shell history: prefer --token-file or HOIST_TOKEN')
     .option(
@@ -111,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
           stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
           ...(flags.ignore ? { ignore: flags.ignore } : {}),
           links: Boolean(flags.links),
+          ...(flags.to ? { to: flags.to } : {}),
+          onConflict: flags.onConflict,
           followSymlinks: Boolean(flags.followSymlinks),
           allowHttp: Boolean(flags.allowHttp),
         },

@@ -20,8 +20,16 @@ const eta = (seconds: number | null): string =>
         ? `${Math.floor(seconds / 60)}m${seconds % 60}s`
         : `${seconds}s`;
 
-const summary = (report: BatchReport): string =>
-  `${report.counts.uploaded} uploaded, ${report.counts.skipped} skipped, ${report.counts.failed} failed (${formatBytes(report.bytesUploaded)})`;
+/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 0 failed (1.2 MiB)`. */
+function summary(report: BatchReport): string {
+  const count = (code: string) => report.files.filter((f) => f.code === code).length;
+  const [there, conflicts] = [count('already-there'), count('conflict')];
+  const why = [there ? `${there} already there` : '', conflicts ? `${conflicts} conflict${conflicts === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(', ');
+  const skipped = `${report.counts.skipped} skipped${why ? ` (${why})` : ''}`;
+  return `${report.counts.uploaded} uploaded, ${skipped}, ${report.counts.failed} failed (${formatBytes(report.bytesUploaded)})`;
+}
 
 /** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s) and `end` events. */
 export function jsonReporter(write: (line: string) => void): Reporter {

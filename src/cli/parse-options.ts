@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { normaliseDestination } from '@hoist/signer-server/protocol';
+import { CONFLICT_CHOICES, isConflictChoice, type ConflictChoice } from '../shared/conflicts';
 import { concurrencyProblem, parseRate } from '../shared/engine-limits';
 
 /** Parses a number of connections for the flag `name`: a whole number in the engine's one range (1 to 256). */
@@ -24,6 +26,21 @@ export function parseCaFile(value: string): string {
     throw new InvalidArgumentError(`Expected \`--ca-file\` to be a PEM file, got \`${value}\`, which is not a file`);
   }
   return value;
+}
+
+/** Parses `--to`: a folder inside the caller's prefix, under the same rules as a file's path. */
+export function parseDestination(value: string): string {
+  const normalised = normaliseDestination(value);
+  if ('code' in normalised) throw new InvalidArgumentError(normalised.message);
+  return normalised.destination;
+}
+
+/** Parses `--on-conflict`: skip, overwrite, rename or fail. */
+export function parseConflictChoice(value: string): ConflictChoice {
+  if (isConflictChoice(value)) return value;
+  throw new InvalidArgumentError(
+    `Expected \`--on-conflict\` to be one of ${CONFLICT_CHOICES.map((c) => `\`${c}\``).join(', ')}, got \`${value}\``,
+  );
 }
 
 /** Parses `--bwlimit` like rclone: bytes per second with an optional K, M or G (binary) suffix. */

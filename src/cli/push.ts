@@ -7,10 +7,11 @@ import {
   DEFAULT_IGNORE,
   makePrivateDir,
   newBatchId,
-  planFolder,
   UploadEngine,
   writeReport,
   type Batch,
+  type ConflictChoice,
+  type FolderPlan,
 } from '../engine';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
@@ -36,6 +37,10 @@ export interface PushOptions {
   followSymlinks?: boolean;
   /** Allow plain http to a signer or store off this machine. */
   allowHttp?: boolean;
+  /** A folder inside the caller's prefix; each folder's own new batch folder when absent. */
+  to?: string;
+  /** What to do where `to` holds a different file. */
+  onConflict?: ConflictChoice;
 }
 
 /** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
@@ -68,6 +73,16 @@ function reportBase(options: PushOptions, batch: Batch, count: number): string {
   return count > 1 ? `${base}-${batch.id}` : base;
 }
 
+function printPlan(out: Reporter, folder: string, plan: FolderPlan): void {
+  const there = plan.destination ? `; ${plan.alreadyThere.length} already there; ${plan.conflicts.length} in conflict` : '';
+  out.info(
+    `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload${there}; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
+  );
+  for (const c of plan.conflicts) out.info(`  conflict ${c.path}: ${c.reason}`);
+  for (const r of plan.rejected) out.info(`  rejected ${r.path}: ${r.reason}`);
+  for (const s of plan.skipped) out.info(`  skipped ${s.path}: ${s.reason}`);
+}
+
 /** `hoist push`: plans or uploads each folder as a batch, resuming an unfinished one; returns the exit code. */
 export async function push(folders: string[], options: PushOptions, out: Reporter): Promise<number> {
   const stack = options.signer ? undefined : await localStack(options.stateDir);
@@ -96,33 +111,38 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
   });
   let failed = false;
   try {
+    if (options.onConflict === 'overwrite' && !(await engine.signer.policy()).overwrite) {
+      out.warning(
+        "--on-conflict overwrite: the signer's policy does not let you replace objects; choose skip, rename or fail",
+      );
+      return EXIT.usage;
+    }
     if (options.dryRun) {
-      const policy = await engine.signer.policy();
       for (const folder of folders) {
         const root = resolve(folder);
-        const plan = await planFolder(root, policy, {
+        const plan = await engine.plan(root, {
           ignore: options.ignore ?? DEFAULT_IGNORE,
           batchId: newBatchId(root),
           followSymlinks: Boolean(options.followSymlinks),
+          ...(options.to ? { destination: options.to } : {}),
         });
-        out.info(
-          `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
-        );
-        for (const r of plan.rejected) out.info(`  rejected ${r.path}: ${r.reason}`);
-        for (const s of plan.skipped) out.info(`  skipped ${s.path}: ${s.reason}`);
+        printPlan(out, folder, plan);
       }
       return EXIT.ok;
     }
     makePrivateDir(options.stateDir);
     makePrivateDir(join(options.stateDir, 'reports'));
+    const { prefix } = await engine.signer.policy();
     for (const folder of folders) {
       const root = resolve(folder);
-      const unfinished = engine.unfinished().find((s) => s.header.root === root);
+      const unfinished = engine.unfinished().find((s) => s.header.root === root && s.header.destination === options.to);
       const batch = unfinished
         ? engine.resume(unfinished)
         : engine.batch(root, {
             ...(options.ignore ? { ignore: options.ignore } : {}),
             followSymlinks: Boolean(options.followSymlinks),
+            ...(options.to ? { destination: options.to } : {}),
+            ...(options.onConflict ? { onConflict: options.onConflict } : {}),
           });
       if (unfinished) out.info(`Resuming batch ${batch.id}: ${unfinished.finished.size} files already done`);
       batch.on('progress', (p) => out.progress(p));
@@ -147,10 +167,10 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
         // The files are uploaded; a report that cannot be written (disk full) must not hide that.
         out.warning(`Cannot write the report ${base}.json: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }
-      const prefix = report.files.find((f) => f.key)?.key?.replace(/\/.*$/u, '') ?? '';
+      const landed = `${prefix}/${batch.destination ?? batch.id}/`;
       where.objects = stack
-        ? `${join(stack.dataDir, stack.bucket)}/${prefix}/${batch.id}/ (s3://${stack.bucket}/${prefix}/${batch.id}/)`
-        : `keys under ${prefix}/${batch.id}/`;
+        ? `${join(stack.dataDir, stack.bucket)}/${landed} (s3://${stack.bucket}/${landed})`
+        : `keys under ${landed}`;
       out.end(report, where);
       failed ||= report.counts.failed > 0;
     }

@@ -6,6 +6,9 @@ import { Batch, type BatchOptions } from './batch/batch';
 import { readJournal, unfinishedJournals, type JournalState } from './batch/journal';
 import { HashPool } from './hashing/hash-pool';
 import { budgetSetting, readCaFile, resolveEngineOptions, type EngineOptions } from './options';
+import { openDestination } from './pipeline/destination-check';
+import { newBatchId } from './batch/batch-id';
+import { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
 import type { EngineResources } from './resources';
 import { SignerClient } from './signer/signer-client';
 import { BandwidthLimiter } from './transfer/bandwidth';
@@ -20,6 +23,7 @@ export { writeReport } from './batch/report-writer';
 export { UploadError, type ErrorCode } from './errors';
 export { EngineOptionError, type EngineOptions } from './options';
 export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
+export type { ConflictChoice } from '../shared/conflicts';
 export { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 export { manualProxy, type ProxyResolver } from './transfer/connections';
 export { DEFAULT_IGNORE } from './pipeline/scan';
@@ -67,6 +71,18 @@ export class UploadEngine {
   /** A new batch for a folder or file; call `run()` on it to upload. */
   batch(root: string, options: BatchOptions = {}): Batch {
     return new Batch(root, this.#resources, options);
+  }
+
+  /**
+   * What a folder would do, before any byte moves: the signer's policy applied to every file and, with a
+   * destination, what it already holds (listed once) compared with each file.
+   */
+  async plan(root: string, options: Omit<PlanOptions, 'check'> & { destination?: string } = {}): Promise<FolderPlan> {
+    const { destination, ...rest } = options;
+    const { signer, hasher } = this.#resources;
+    const policy = await signer.policy();
+    const check = await openDestination(signer, hasher, policy, rest.batchId ?? newBatchId(root), destination);
+    return planFolder(root, policy, { ...rest, ...(check ? { check } : {}) });
   }
 
   /** A batch that continues a journal: files it lists as finished are not sent again. */

@@ -24,6 +24,8 @@ export interface FileOutcome {
 export interface BatchReport {
   batchId: string;
   root: string;
+  /** The folder inside the caller's prefix the batch went to; its own batch folder when absent. */
+  destination?: string;
   startedAt: string;
   endedAt: string;
   counts: Record<FileStatus, number>;

@@ -1,11 +1,20 @@
 import { EventEmitter } from 'node:events';
-import type { MultipartResult, Policy, PutResult } from '@hoist/signer-server/protocol';
+import {
+  normaliseDestination,
+  type MultipartResult,
+  type Policy,
+  type PutResult,
+} from '@hoist/signer-server/protocol';
+import type { ConflictChoice } from '../../shared/conflicts';
 import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
+import { openDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch, type FeedSink } from '../pipeline/feed';
 import type { PendingFile } from '../pipeline/pending-file';
 import { DEFAULT_IGNORE } from '../pipeline/scan';
 import type { EngineResources } from '../resources';
+import type { SignTarget } from '../signer/signer-client';
+import { withConflictNote } from '../upload/conflict-note';
 import { multipartRecord, uploadInParts } from '../upload/multipart';
 import type { TransferContext } from '../upload/put-attempt';
 import { uploadSingle } from '../upload/single-put';
@@ -24,11 +33,15 @@ export interface BatchEvents {
   warning: [string];
 }
 
-/** What a new batch may be told: its id, its ignore rules, and whether it follows outside symlinks. */
+/** What a new batch may be told: its id, ignore rules, whether it follows outside symlinks, where it goes. */
 export interface BatchOptions {
   id?: string;
   ignore?: string[];
   followSymlinks?: boolean;
+  /** A folder inside the caller's prefix (`clients/acme/2026-12`); the batch's own new folder when absent. */
+  destination?: string;
+  /** What to do where the destination holds a different file: `skip` (the default), overwrite, rename or fail. */
+  onConflict?: ConflictChoice;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -44,6 +57,8 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #resources: EngineResources;
   readonly #ignore: string[];
   readonly #followSymlinks: boolean;
+  readonly #target: SignTarget;
+  readonly #onConflict: ConflictChoice;
   readonly #resumeFrom: JournalState | undefined;
   readonly #tracker: ProgressTracker;
   readonly #controls: BatchControls;
@@ -65,9 +80,20 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
     this.#followSymlinks = options.resumeFrom?.header.followSymlinks ?? options.followSymlinks ?? false;
     this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
+    const given = options.resumeFrom ? options.resumeFrom.header.destination : options.destination;
+    // Kept as given when it is no folder at all: the run then refuses it, naming it.
+    const normalised = given === undefined ? undefined : normaliseDestination(given);
+    const destination = normalised && 'destination' in normalised ? normalised.destination : given;
+    this.#target = { batch: this.id, ...(destination ? { destination } : {}) };
+    this.#onConflict = options.resumeFrom?.header.onConflict ?? options.onConflict ?? 'skip';
     if (options.resumeFrom) this.#startedAt = options.resumeFrom.header.startedAt;
     this.#tracker = new ProgressTracker(this.id, root, () => resources.budget.current);
     this.#controls = new BatchControls(resources.queue, resources.budget.ceiling, this.#tracker);
+  }
+
+  /** The folder inside the caller's prefix this batch uploads into, or undefined for its own batch folder. */
+  get destination(): string | undefined {
+    return this.#target.destination;
   }
 
   /** The latest progress snapshot. */
@@ -118,13 +144,16 @@ export class Batch extends EventEmitter<BatchEvents> {
       // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
       this.#resources.hasher.warm();
       const policy = await this.#resources.signer.policy(this.#controls.signal);
+      const { destination } = this.#target;
+      const { signer, hasher } = this.#resources;
+      const check = await openDestination(signer, hasher, policy, this.id, destination, this.#controls.signal);
       this.#journal = Journal.open(this.#resources.journalDir, this.id);
       lock = lockBatch(this.#resources.journalDir, this.id);
       this.#journal.append(this.#resumeFrom ? { t: 'resume', at: new Date().toISOString() } : this.#header());
       const openProblem = this.#journal.problem;
       if (openProblem) this.emit('warning', openProblem);
       this.#tracker.state = this.#controls.paused ? 'paused' : 'uploading';
-      await this.#feed(policy);
+      await this.#feed(policy, check);
       this.#tracker.scanComplete = true;
       await Promise.all(this.#tasks);
       if (this.#fatal) throw this.#fatal;
@@ -159,6 +188,7 @@ export class Batch extends EventEmitter<BatchEvents> {
     return {
       batchId: this.id,
       root: this.root,
+      ...(this.#target.destination ? { destination: this.#target.destination } : {}),
       startedAt: this.#startedAt,
       endedAt: new Date().toISOString(),
       counts: { ...this.#counts },
@@ -177,10 +207,12 @@ export class Batch extends EventEmitter<BatchEvents> {
       startedAt: this.#startedAt,
       ignore: this.#ignore,
       ...(this.#followSymlinks ? { followSymlinks: true } : {}),
+      ...(this.#target.destination ? { destination: this.#target.destination } : {}),
+      ...(this.#onConflict === 'skip' ? {} : { onConflict: this.#onConflict }),
     };
   }
 
-  #feed(policy: Policy): Promise<void> {
+  #feed(policy: Policy, check: DestinationCheck | undefined): Promise<void> {
     const sink: FeedSink = {
       added: (size) => this.#tracker.addFile(size),
       ended: (outcome) => this.#record(outcome),
@@ -190,7 +222,9 @@ export class Batch extends EventEmitter<BatchEvents> {
       multipart: (file, plan, doneParts) => this.#track(this.#multipart(file, plan, doneParts)),
     };
     return feedBatch({
-      batchId: this.id,
+      target: this.#target,
+      check,
+      onConflict: this.#onConflict,
       root: this.root,
       ignore: this.#ignore,
       scan: { followSymlinks: this.#followSymlinks },
@@ -233,7 +267,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   /** Runs one file's upload to its outcome: uploaded, or why not. */
   async #upload(file: PendingFile, key: string, upload: (context: TransferContext) => Promise<FileOutcome>) {
     try {
-      this.#record(await upload(this.#context(file.path)));
+      this.#record(withConflictNote(file, await upload(this.#context(file.path))));
     } catch (error) {
       this.#fail(file, error, key);
     } finally {
@@ -242,13 +276,13 @@ export class Batch extends EventEmitter<BatchEvents> {
   }
 
   #single(file: PendingFile, signed: PutResult): Promise<void> {
-    return this.#upload(file, signed.key, (context) => uploadSingle(context, { batchId: this.id, file, signed }));
+    return this.#upload(file, signed.key, (context) => uploadSingle(context, { target: this.#target, file, signed }));
   }
 
   #multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts = new Map<number, string>()) {
     const record = 't' in plan ? plan : multipartRecord(file, plan, this.#journal);
     return this.#upload(file, record.key, (context) =>
-      uploadInParts(context, { batchId: this.id, file, record, doneParts, journal: this.#journal }),
+      uploadInParts(context, { target: this.#target, file, record, doneParts, journal: this.#journal }),
     );
   }
 }

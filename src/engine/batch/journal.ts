@@ -1,5 +1,6 @@
 import { closeSync, fchmodSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 
@@ -14,6 +15,10 @@ export interface BatchHeader {
   ignore: string[];
   /** Set when the batch follows symlinks that lead outside its folder; absent in older journals. */
   followSymlinks?: boolean;
+  /** The folder inside the caller's prefix the batch uploads into; its own batch folder when absent. */
+  destination?: string;
+  /** What the batch does where the destination holds a different file; `skip` when absent. */
+  onConflict?: ConflictChoice;
 }
 
 /** A multipart upload started for a file, as planned then. */

@@ -6,6 +6,7 @@ import {
   type Policy,
   type PutResult,
 } from '@hoist/signer-server/protocol';
+import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
 import type { BatchControls } from '../batch/controls';
 import type { JournalState, MultipartRecord } from '../batch/journal';
@@ -13,7 +14,9 @@ import { errors, readFailure } from '../errors';
 import { SMALL_FILE_BYTES } from '../hashing/file-hash';
 import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
+import type { SignTarget } from '../signer/signer-client';
 import { contentTypeOf } from './content-type';
+import type { DestinationCheck, Verdict } from './destination-check';
 import { toRequest, type PendingFile } from './pending-file';
 import { problemStatus, scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
 
@@ -54,7 +57,10 @@ export interface FeedSink {
 
 /** What one batch's feed works from. */
 export interface FeedOptions {
-  batchId: string;
+  target: SignTarget;
+  /** What the destination holds, when the batch has one: files already there end here, conflicts as chosen. */
+  check: DestinationCheck | undefined;
+  onConflict: ConflictChoice;
   root: string;
   ignore: readonly string[];
   scan: ScanOptions;
@@ -85,8 +91,9 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
   const names = new DuplicateNames();
   const hashThenSign = async (files: PendingFile[]): Promise<void> => {
     const hashed = await hashGroup(options, files);
+    const toSign = options.check ? await settleWithDestination(options, options.check, hashed) : hashed;
     await signing.onSizeLessThan(1);
-    signing.add(() => signWhenDue(options, hashed, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
+    signing.add(() => signWhenDue(options, toSign, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
   };
   for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
     const file = admit(options, names, entry);
@@ -173,6 +180,63 @@ async function hashGroup({ policy, resources, sink }: FeedOptions, group: Pendin
   return hashed;
 }
 
+/** The outcome of a file whose key holds different content, when the batch skips or fails on conflicts. */
+function conflictOutcome(file: PendingFile, verdict: Extract<Verdict, { kind: 'different' }>, choice: 'skip' | 'fail') {
+  const then =
+    choice === 'skip'
+      ? 'kept it; choose overwrite or rename to send this file'
+      : 'not sent: the batch fails on conflicts';
+  return {
+    path: file.path,
+    status: choice === 'skip' ? 'skipped' : 'failed',
+    size: file.size,
+    key: verdict.key,
+    code: 'conflict',
+    reason: `${verdict.why}; ${then}`,
+  } satisfies FileOutcome;
+}
+
+/**
+ * Compares hashed files with the destination: files already there end as skipped, conflicts as the
+ * batch chose (skipped, failed, or on to the signer to replace or rename). Returns the files to sign, in order.
+ */
+async function settleWithDestination(
+  { sink, onConflict }: FeedOptions,
+  check: DestinationCheck,
+  files: PendingFile[],
+): Promise<PendingFile[]> {
+  const toSign: (PendingFile | undefined)[] = [];
+  // Four at a time, as hashing does: only files whose key holds an object of their size are read.
+  const judging = new PQueue({ concurrency: 4 });
+  await judging.addAll(
+    files.map((file, i) => async () => {
+      const normalised = normaliseRelativePath(file.path);
+      let verdict: Verdict;
+      try {
+        verdict = 'path' in normalised ? await check.judge(file, normalised.path) : { kind: 'absent' };
+      } catch (error) {
+        sink.failed(file, readFailure(error));
+        return;
+      }
+      if (verdict.kind === 'absent') toSign[i] = file;
+      else if (verdict.kind === 'same') {
+        sink.ended({
+          path: file.path,
+          status: 'skipped',
+          size: file.size,
+          key: verdict.key,
+          etag: verdict.etag,
+          ...(verdict.md5 ? { md5: verdict.md5.hex } : {}),
+          code: 'already-there',
+          reason: `Already there: \`${verdict.key}\` holds the same content`,
+        });
+      } else if (onConflict === 'skip' || onConflict === 'fail') sink.ended(conflictOutcome(file, verdict, onConflict));
+      else toSign[i] = { ...file, conflict: { choice: onConflict, key: verdict.key } };
+    }),
+  );
+  return toSign.filter((file): file is PendingFile => file !== undefined);
+}
+
 /**
  * Waits, in turn with the other groups, until fewer than 4 files per connection are signed ahead (queued
  * or being signed), so URLs stay fresh and the lookahead grows with the connections.
@@ -208,7 +272,7 @@ async function signDue(options: FeedOptions, group: PendingFile[]): Promise<void
   if (!hashed.length) return;
   let results;
   try {
-    results = await resources.signer.signFiles(options.batchId, hashed.map(toRequest), controls.signal);
+    results = await resources.signer.signFiles(options.target, hashed.map(toRequest), controls.signal);
   } catch (error) {
     for (const file of hashed) sink.failed(file, error);
     return;

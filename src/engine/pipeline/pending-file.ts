@@ -1,4 +1,4 @@
-import type { FileRequest } from '@hoist/signer-server/protocol';
+import type { ConflictIntent, FileRequest } from '@hoist/signer-server/protocol';
 import type { Md5 } from '../hashing/file-hash';
 import type { ScannedFile } from './scan';
 
@@ -8,9 +8,17 @@ export interface PendingFile extends ScannedFile {
   md5?: Md5;
   /** A small file's bytes, kept from the hash pass so the PUT sends exactly what was hashed. */
   bytes?: Buffer;
+  /** Set when the destination holds a different object at this file's key and the batch chose to replace it or rename. */
+  conflict?: { choice: ConflictIntent; key: string };
 }
 
-/** What the signer is asked for a file: its path, size, type and (for one PUT) its MD5. */
+/** What the signer is asked for a file: its path, size, type, (for one PUT) its MD5, and its conflict choice. */
 export function toRequest(file: PendingFile): FileRequest {
-  return { path: file.path, size: file.size, type: file.type, ...(file.md5 ? { md5: file.md5.base64 } : {}) };
+  return {
+    path: file.path,
+    size: file.size,
+    type: file.type,
+    ...(file.md5 ? { md5: file.md5.base64 } : {}),
+    ...(file.conflict ? { conflict: file.conflict.choice } : {}),
+  };
 }

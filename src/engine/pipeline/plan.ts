@@ -1,19 +1,30 @@
+import PQueue from 'p-queue';
 import {
   buildKey,
   DuplicateNames,
   matchesContentType,
   MAX_BATCH_ID_LENGTH,
   normaliseRelativePath,
+  tooLargeMessage,
   type Policy,
 } from '@hoist/signer-server/protocol';
 import type { FileOutcome } from '../../shared/outcome';
+import { readFailure } from '../errors';
 import { contentTypeOf } from './content-type';
+import type { DestinationCheck } from './destination-check';
 import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
 
 /** What a folder will do under a policy, before any byte moves. */
 export interface FolderPlan {
   root: string;
+  /** The destination the plan compared with, when the batch has one. */
+  destination?: string;
+  /** Files that will upload: nothing is at their key. */
   upload: { files: number; bytes: number; multipart: number };
+  /** Files whose key already holds the same content: they are skipped, no byte sent. */
+  alreadyThere: FileOutcome[];
+  /** Files whose key holds different content; what becomes of them is the batch's conflict choice. */
+  conflicts: FileOutcome[];
   /** Files the policy refuses or that cannot be read, each with its reason. */
   rejected: FileOutcome[];
   /** Entries Hoist chooses not to send: ignored, symlink loops, sockets and devices. */
@@ -27,16 +38,37 @@ export interface PlanOptions {
   followSymlinks?: boolean;
   /** The id the batch will upload under, for the key length; the longest an id may be when not known. */
   batchId?: string;
-  /** Called for each file that will upload, in scan order. */
+  /** Called for each file that will upload, or that is in conflict. */
   onAccept?: (path: string, size: number) => void;
+  /** What the batch's destination holds, to find files already there and conflicts. */
+  check?: DestinationCheck;
 }
+
+/** Files compared with the destination at once: each may be hashed. */
+const JUDGED_AT_ONCE = 4;
 
 /** Scans a folder and applies the signer's published policy and key rules to every file. */
 export async function planFolder(root: string, policy: Policy, options: PlanOptions = {}): Promise<FolderPlan> {
   const { ignore = DEFAULT_IGNORE, onAccept, batchId = 'x'.repeat(MAX_BATCH_ID_LENGTH) } = options;
-  const plan: FolderPlan = { root, upload: { files: 0, bytes: 0, multipart: 0 }, rejected: [], skipped: [] };
+  const { check } = options;
+  const plan: FolderPlan = {
+    root,
+    ...(check ? { destination: check.destination } : {}),
+    upload: { files: 0, bytes: 0, multipart: 0 },
+    alreadyThere: [],
+    conflicts: [],
+    rejected: [],
+    skipped: [],
+  };
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
+  const accept = (path: string, size: number) => {
+    onAccept?.(path, size);
+    plan.upload.files += 1;
+    plan.upload.bytes += size;
+    if (size >= policy.multipartThreshold) plan.upload.multipart += 1;
+  };
+  const judging = new PQueue({ concurrency: JUDGED_AT_ONCE });
   const names = new DuplicateNames();
   for await (const entry of scanFolder(root, ignore, { followSymlinks: options.followSymlinks ?? false })) {
     if (entry.kind === 'problem') {
@@ -60,13 +92,13 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
       reject(entry.path, entry.size, 'duplicate-path', duplicate);
       continue;
     }
-    const key = buildKey(policy.prefix, batchId, normalised.path);
+    const key = buildKey(policy.prefix, check?.destination ?? batchId, normalised.path);
     if ('code' in key) {
       reject(entry.path, entry.size, key.code, key.message);
       continue;
     }
     if (entry.size > policy.maxFileSize) {
-      reject(entry.path, entry.size, 'too-large', `File is ${entry.size} bytes; the limit is ${policy.maxFileSize}`);
+      reject(entry.path, entry.size, 'too-large', tooLargeMessage(entry.size, policy.maxFileSize));
       continue;
     }
     const type = contentTypeOf(entry.path);
@@ -79,10 +111,30 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
       );
       continue;
     }
-    onAccept?.(entry.path, entry.size);
-    plan.upload.files += 1;
-    plan.upload.bytes += entry.size;
-    if (entry.size >= policy.multipartThreshold) plan.upload.multipart += 1;
+    if (!check) {
+      accept(entry.path, entry.size);
+      continue;
+    }
+    const file = { ...entry, type };
+    const path = normalised.path;
+    void judging.add(async () => {
+      try {
+        const verdict = await check.judge(file, path);
+        const base = { path: file.path, size: file.size };
+        if (verdict.kind === 'absent') accept(file.path, file.size);
+        else if (verdict.kind === 'same')
+          plan.alreadyThere.push({ ...base, status: 'skipped', key: verdict.key, code: 'already-there', reason: 'Already there' });
+        else {
+          onAccept?.(file.path, file.size);
+          plan.conflicts.push({ ...base, status: 'skipped', key: verdict.key, code: 'conflict', reason: verdict.why });
+        }
+      } catch (error) {
+        const failure = readFailure(error);
+        reject(file.path, file.size, failure.code, failure.message);
+      }
+    });
+    await judging.onSizeLessThan(JUDGED_AT_ONCE * 4);
   }
+  await judging.onIdle();
   return plan;
 }

@@ -2,6 +2,7 @@ import {
   CompleteResponseSchema,
   ErrorBodySchema,
   LinksResponseSchema,
+  ListDestinationResponseSchema,
   ListPartsResponseSchema,
   PolicySchema,
   SignBatchResponseSchema,
@@ -10,6 +11,7 @@ import {
   type FileRequest,
   type FileResult,
   type LinkResult,
+  type ListDestinationResponse,
   type ListPartsResponse,
   type PartRequest,
   type Policy,
@@ -23,6 +25,12 @@ import { checkUpload, checkViewLink } from './answer-checks';
 import type { Connections } from '../transfer/connections';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
+
+/** Where a batch's files go: its destination inside the caller's prefix, or its own folder without one. */
+export interface SignTarget {
+  batch: string;
+  destination?: string;
+}
 
 /** Where the signer is and who we are to it. */
 export interface SignerEndpoint {
@@ -146,13 +154,20 @@ export class SignerClient {
     return (await this.#call('GET', '/v1/policy', undefined, PolicySchema, signal))!;
   }
 
-  /** Signs up to the policy's batch limit of files; one result per file, in order. */
-  async signFiles(batch: string, files: FileRequest[], signal?: AbortSignal): Promise<FileResult[]> {
-    const out = (await this.#call('POST', '/v1/batches/sign', { batch, files }, SignBatchResponseSchema, signal))!;
+  /** Signs up to the policy's batch limit of files into `target`; one result per file, in order. */
+  async signFiles(target: SignTarget, files: FileRequest[], signal?: AbortSignal): Promise<FileResult[]> {
+    const body = { batch: target.batch, ...(target.destination ? { destination: target.destination } : {}), files };
+    const out = (await this.#call('POST', '/v1/batches/sign', body, SignBatchResponseSchema, signal))!;
     if (out.files.length !== files.length)
       throw errors.signerProtocol(`Asked to sign ${files.length} files, got ${out.files.length} answers`);
     for (const file of out.files) if (file.status === 'put') checkUpload(file, `\`${file.path}\``, this.#httpUploads);
     return out.files;
+  }
+
+  /** One page of what `destination` holds, after the path `after`; `next` names the next page's start. */
+  async listDestination(destination: string, after?: string, signal?: AbortSignal): Promise<ListDestinationResponse> {
+    const body = { destination, ...(after === undefined ? {} : { after }) };
+    return (await this.#call('POST', '/v1/destinations/list', body, ListDestinationResponseSchema, signal))!;
   }
 
   /** Part URLs for one multipart upload. */

@@ -7,11 +7,12 @@ import type { PartDigests } from '../hashing/hash-pool';
 import { assertUnchanged } from '../pipeline/file-check';
 import type { PendingFile } from '../pipeline/pending-file';
 import { putUntilAccepted, type SignedUrl, type TransferContext } from './put-attempt';
+import type { SignTarget } from '../signer/signer-client';
 import { signFileAgain } from './sign-again';
 
 /** One file to send in parts: its plan (as journalled) and the parts a journal says are uploaded. */
 export interface MultipartJob {
-  batchId: string;
+  target: SignTarget;
   file: PendingFile;
   record: MultipartRecord;
   /** Parts already uploaded (from the journal): part number to hex MD5. */
@@ -212,7 +213,7 @@ export async function uploadInParts(context: TransferContext, job: MultipartJob)
       return await uploadByPlan(context, current);
     } catch (error) {
       if (!(error instanceof UploadError) || error.code !== 'no-such-upload') throw error;
-      const again = await signFileAgain(context.resources.signer, job.batchId, job.file, 'multipart', context.signal);
+      const again = await signFileAgain(context.resources.signer, job.target, job.file, 'multipart', context.signal);
       context.tracker.resetBytes(job.file.path);
       current = { ...job, record: multipartRecord(job.file, again, job.journal), doneParts: new Map() };
       return await uploadByPlan(context, current);

@@ -4,11 +4,12 @@ import { UploadError } from '../errors';
 import { assertUnchanged } from '../pipeline/file-check';
 import type { PendingFile } from '../pipeline/pending-file';
 import { putUntilAccepted, type TransferContext } from './put-attempt';
+import type { SignTarget } from '../signer/signer-client';
 import { signFileAgain } from './sign-again';
 
 /** One file to send in one PUT, as the signer planned it. */
 export interface SingleJob {
-  batchId: string;
+  target: SignTarget;
   file: PendingFile;
   signed: PutResult;
 }
@@ -59,7 +60,7 @@ export async function uploadSingle(context: TransferContext, job: SingleJob): Pr
         },
       },
       signed,
-      () => signFileAgain(context.resources.signer, job.batchId, file, 'put', context.signal),
+      () => signFileAgain(context.resources.signer, job.target, file, 'put', context.signal),
     );
     return {
       path: file.path,
