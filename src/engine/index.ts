@@ -15,7 +15,7 @@ import { BandwidthLimiter } from './transfer/bandwidth';
 import { ConnectionBudget } from './transfer/connection-budget';
 import { Connections } from './transfer/connections';
 
-export { Batch } from './batch/batch';
+export { Batch, type BatchOptions } from './batch/batch';
 export { newBatchId } from './batch/batch-id';
 export type { JournalState } from './batch/journal';
 export { addViewLinks } from './batch/report-links';

@@ -7,7 +7,8 @@ import {
   type Policy,
 } from '@hoist/signer-server/protocol';
 import { UploadError } from '../errors';
-import { multipartEtag, type Md5 } from '../hashing/file-hash';
+import PQueue from 'p-queue';
+import { multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';
 import type { HashPool } from '../hashing/hash-pool';
 import type { SignerClient } from '../signer/signer-client';
 import { DestinationIndex } from './destination-index';
@@ -18,6 +19,15 @@ export type Verdict =
   | { kind: 'absent' }
   | { kind: 'same'; key: string; etag: string; md5?: Md5 }
   | { kind: 'different'; key: string; why: string };
+
+/** A file to compare, under its normalised path. */
+export interface Comparison {
+  file: PendingFile;
+  path: string;
+}
+
+/** Files hashed at once for comparing; small files go to a hash thread in one message. */
+const HASHED_AT_ONCE = 4;
 
 /** Part sizes other tools use by default (AWS CLI 8 MiB; rclone and boto 5 MiB; Hoist 16 MiB), to read their ETags. */
 const COMMON_PART_SIZES = [8, 5, 16, 64, 100].map((mib) => mib * 1024 * 1024);
@@ -46,6 +56,41 @@ export class DestinationCheck {
     return this.#index.destination;
   }
 
+  /**
+   * Verdicts for many files, in order (or why one could not be read): small files that need an MD5 are
+   * read by a hash thread in one message, the rest hashed four at a time.
+   */
+  async judgeMany(items: readonly Comparison[]): Promise<(Verdict | { error: unknown })[]> {
+    const needMd5 = items.filter(({ file, path }) => {
+      const object = this.#index.get(path);
+      return !file.md5 && file.size <= SMALL_FILE_BYTES && object?.size === file.size && PLAIN_ETAG.test(object.etag);
+    });
+    const md5s = new Map<PendingFile, Md5 | { error: unknown }>();
+    if (needMd5.length) {
+      try {
+        const reads = await this.#hasher.readSmall(needMd5.map((item) => item.file));
+        reads.forEach((read, i) => md5s.set(needMd5[i]!.file, 'error' in read ? read : read.md5));
+      } catch (error) {
+        for (const item of needMd5) md5s.set(item.file, { error });
+      }
+    }
+    const hashing = new PQueue({ concurrency: HASHED_AT_ONCE });
+    return Promise.all(
+      items.map(
+        ({ file, path }) =>
+          hashing.add(async (): Promise<Verdict | { error: unknown }> => {
+            const md5 = md5s.get(file);
+            if (md5 && 'error' in md5) return md5;
+            try {
+              return await this.judge(md5 ? { ...file, md5 } : file, path);
+            } catch (error) {
+              return { error };
+            }
+          }) as Promise<Verdict | { error: unknown }>,
+      ),
+    );
+  }
+
   /** The verdict for one file under its normalised `path`; hashes it (once or in parts) when it must. */
   async judge(file: PendingFile, path: string): Promise<Verdict> {
     const object = this.#index.get(path);
@@ -63,10 +108,13 @@ export class DestinationCheck {
     const plain = PLAIN_ETAG.exec(object.etag);
     if (plain) {
       const md5 = file.md5 ?? (await this.#hasher.hashFile(file));
-      return md5.hex === plain[1] ? { kind: 'same', key, etag: object.etag, md5 } : { kind: 'different', key, why: sameContent };
+      return md5.hex === plain[1]
+        ? { kind: 'same', key, etag: object.etag, md5 }
+        : { kind: 'different', key, why: sameContent };
     }
     const multipart = MULTIPART_ETAG.exec(object.etag);
-    if (!multipart) return { kind: 'different', key, why: `${sameContent}, and its ETag \`${object.etag}\` is not an MD5` };
+    if (!multipart)
+      return { kind: 'different', key, why: `${sameContent}, and its ETag \`${object.etag}\` is not an MD5` };
     const parts = Number(multipart[2]);
     const planned = choosePartSize(file.size, this.#policy.partSize);
     for (const partSize of new Set([planned, ...COMMON_PART_SIZES])) {

@@ -205,36 +205,34 @@ async function settleWithDestination(
   check: DestinationCheck,
   files: PendingFile[],
 ): Promise<PendingFile[]> {
-  const toSign: (PendingFile | undefined)[] = [];
-  // Four at a time, as hashing does: only files whose key holds an object of their size are read.
-  const judging = new PQueue({ concurrency: 4 });
-  await judging.addAll(
-    files.map((file, i) => async () => {
-      const normalised = normaliseRelativePath(file.path);
-      let verdict: Verdict;
-      try {
-        verdict = 'path' in normalised ? await check.judge(file, normalised.path) : { kind: 'absent' };
-      } catch (error) {
-        sink.failed(file, readFailure(error));
-        return;
-      }
-      if (verdict.kind === 'absent') toSign[i] = file;
-      else if (verdict.kind === 'same') {
-        sink.ended({
-          path: file.path,
-          status: 'skipped',
-          size: file.size,
-          key: verdict.key,
-          etag: verdict.etag,
-          ...(verdict.md5 ? { md5: verdict.md5.hex } : {}),
-          code: 'already-there',
-          reason: `Already there: \`${verdict.key}\` holds the same content`,
-        });
-      } else if (onConflict === 'skip' || onConflict === 'fail') sink.ended(conflictOutcome(file, verdict, onConflict));
-      else toSign[i] = { ...file, conflict: { choice: onConflict, key: verdict.key } };
-    }),
-  );
-  return toSign.filter((file): file is PendingFile => file !== undefined);
+  const toSign: PendingFile[] = [];
+  // A path that is no key is left to the signer, which refuses it with the reason.
+  const comparable = files.flatMap((file) => {
+    const normalised = normaliseRelativePath(file.path);
+    if ('path' in normalised) return [{ file, path: normalised.path }];
+    toSign.push(file);
+    return [];
+  });
+  const verdicts = await check.judgeMany(comparable);
+  comparable.forEach(({ file }, i) => {
+    const verdict = verdicts[i]!;
+    if ('error' in verdict) sink.failed(file, readFailure(verdict.error));
+    else if (verdict.kind === 'absent') toSign.push(file);
+    else if (verdict.kind === 'same') {
+      sink.ended({
+        path: file.path,
+        status: 'skipped',
+        size: file.size,
+        key: verdict.key,
+        etag: verdict.etag,
+        ...(verdict.md5 ? { md5: verdict.md5.hex } : {}),
+        code: 'already-there',
+        reason: `Already there: \`${verdict.key}\` holds the same content`,
+      });
+    } else if (onConflict === 'skip' || onConflict === 'fail') sink.ended(conflictOutcome(file, verdict, onConflict));
+    else toSign.push({ ...file, conflict: { choice: onConflict, key: verdict.key } });
+  });
+  return toSign;
 }
 
 /**

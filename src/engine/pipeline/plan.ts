@@ -11,7 +11,7 @@ import {
 import type { FileOutcome } from '../../shared/outcome';
 import { readFailure } from '../errors';
 import { contentTypeOf } from './content-type';
-import type { DestinationCheck } from './destination-check';
+import type { Comparison, DestinationCheck } from './destination-check';
 import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
 
 /** What a folder will do under a policy, before any byte moves. */
@@ -44,8 +44,8 @@ export interface PlanOptions {
   check?: DestinationCheck;
 }
 
-/** Files compared with the destination at once: each may be hashed. */
-const JUDGED_AT_ONCE = 4;
+/** Files compared with the destination in one go: small ones are hashed in one message to a hash thread. */
+const COMPARED_AT_ONCE = 256;
 
 /** Scans a folder and applies the signer's published policy and key rules to every file. */
 export async function planFolder(root: string, policy: Policy, options: PlanOptions = {}): Promise<FolderPlan> {
@@ -68,7 +68,33 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     plan.upload.bytes += size;
     if (size >= policy.multipartThreshold) plan.upload.multipart += 1;
   };
-  const judging = new PQueue({ concurrency: JUDGED_AT_ONCE });
+  const comparing = new PQueue({ concurrency: 2 });
+  let group: Comparison[] = [];
+  const compare = (items: Comparison[]) => {
+    void comparing.add(async () => {
+      const verdicts = await check!.judgeMany(items);
+      items.forEach(({ file }, i) => {
+        const verdict = verdicts[i]!;
+        const base = { path: file.path, size: file.size };
+        if ('error' in verdict) {
+          const failure = readFailure(verdict.error);
+          reject(file.path, file.size, failure.code, failure.message);
+        } else if (verdict.kind === 'absent') accept(file.path, file.size);
+        else if (verdict.kind === 'same')
+          plan.alreadyThere.push({
+            ...base,
+            status: 'skipped',
+            key: verdict.key,
+            code: 'already-there',
+            reason: 'Already there',
+          });
+        else {
+          onAccept?.(file.path, file.size);
+          plan.conflicts.push({ ...base, status: 'skipped', key: verdict.key, code: 'conflict', reason: verdict.why });
+        }
+      });
+    });
+  };
   const names = new DuplicateNames();
   for await (const entry of scanFolder(root, ignore, { followSymlinks: options.followSymlinks ?? false })) {
     if (entry.kind === 'problem') {
@@ -115,26 +141,13 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
       accept(entry.path, entry.size);
       continue;
     }
-    const file = { ...entry, type };
-    const path = normalised.path;
-    void judging.add(async () => {
-      try {
-        const verdict = await check.judge(file, path);
-        const base = { path: file.path, size: file.size };
-        if (verdict.kind === 'absent') accept(file.path, file.size);
-        else if (verdict.kind === 'same')
-          plan.alreadyThere.push({ ...base, status: 'skipped', key: verdict.key, code: 'already-there', reason: 'Already there' });
-        else {
-          onAccept?.(file.path, file.size);
-          plan.conflicts.push({ ...base, status: 'skipped', key: verdict.key, code: 'conflict', reason: verdict.why });
-        }
-      } catch (error) {
-        const failure = readFailure(error);
-        reject(file.path, file.size, failure.code, failure.message);
-      }
-    });
-    await judging.onSizeLessThan(JUDGED_AT_ONCE * 4);
+    group.push({ file: { ...entry, type }, path: normalised.path });
+    if (group.length < COMPARED_AT_ONCE) continue;
+    compare(group);
+    group = [];
+    await comparing.onSizeLessThan(2);
   }
-  await judging.onIdle();
+  if (group.length) compare(group);
+  await comparing.onIdle();
   return plan;
 }

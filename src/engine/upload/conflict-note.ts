@@ -7,5 +7,9 @@ export function withConflictNote(file: PendingFile, outcome: FileOutcome): FileO
   const { choice, key } = file.conflict;
   return choice === 'overwrite'
     ? { ...outcome, code: 'overwritten', reason: `Replaced the different file at \`${key}\`` }
-    : { ...outcome, code: 'renamed', reason: `A different file is at \`${key}\`; uploaded beside it as \`${outcome.key}\`` };
+    : {
+        ...outcome,
+        code: 'renamed',
+        reason: `A different file is at \`${key}\`; uploaded beside it as \`${outcome.key}\``,
+      };
 }
