@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option(
         '--to <destination>',
-        "a folder inside your prefix, e.g. clients/acme/2026-12; files already there are skipped (default: a new batch folder)",
+        'a folder inside your prefix, e.g. clients/acme/2026-12; files already there are skipped (default: a new batch folder)',
       ).argParser(parseDestination),
     )
     .addOption(

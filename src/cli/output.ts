@@ -24,7 +24,10 @@ const eta = (seconds: number | null): string =>
 function summary(report: BatchReport): string {
   const count = (code: string) => report.files.filter((f) => f.code === code).length;
   const [there, conflicts] = [count('already-there'), count('conflict')];
-  const why = [there ? `${there} already there` : '', conflicts ? `${conflicts} conflict${conflicts === 1 ? '' : 's'}` : '']
+  const why = [
+    there ? `${there} already there` : '',
+    conflicts ? `${conflicts} conflict${conflicts === 1 ? '' : 's'}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const skipped = `${report.counts.skipped} skipped${why ? ` (${why})` : ''}`;

@@ -74,7 +74,9 @@ function reportBase(options: PushOptions, batch: Batch, count: number): string {
 }
 
 function printPlan(out: Reporter, folder: string, plan: FolderPlan): void {
-  const there = plan.destination ? `; ${plan.alreadyThere.length} already there; ${plan.conflicts.length} in conflict` : '';
+  const there = plan.destination
+    ? `; ${plan.alreadyThere.length} already there; ${plan.conflicts.length} in conflict`
+    : '';
   out.info(
     `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload${there}; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
   );

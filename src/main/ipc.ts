@@ -3,6 +3,7 @@ import * as z from 'zod';
 import {
   AddBatchesSchema,
   ControlFileSchema,
+  ConfigureBatchSchema,
   ControlSchema,
   FileRefSchema,
   ListFilesSchema,
@@ -34,6 +35,7 @@ const ROUTES = {
   pickFiles: [IPC.pickFiles, NoPayload],
   addBatches: [IPC.addBatches, AddBatchesSchema],
   grantDropped: [IPC.grantDropped, AddBatchesSchema],
+  configureBatch: [IPC.configureBatch, ConfigureBatchSchema],
   control: [IPC.control, ControlSchema],
   controlFile: [IPC.controlFile, ControlFileSchema],
   listFiles: [IPC.listFiles, ListFilesSchema],

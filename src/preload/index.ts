@@ -8,6 +8,7 @@ const api: HoistApi & { addDropped(files: File[]): Promise<string[]> } = {
   pickFolders: () => ipcRenderer.invoke(IPC.pickFolders),
   pickFiles: () => ipcRenderer.invoke(IPC.pickFiles),
   addBatches: (paths) => ipcRenderer.invoke(IPC.addBatches, paths),
+  configureBatch: (request) => ipcRenderer.invoke(IPC.configureBatch, request),
   control: (request) => ipcRenderer.invoke(IPC.control, request),
   controlFile: (request) => ipcRenderer.invoke(IPC.controlFile, request),
   listFiles: (request) => ipcRenderer.invoke(IPC.listFiles, request),

@@ -1,3 +1,4 @@
+import type { ConflictChoice } from './conflicts';
 import type { ProxySetting } from './proxy-settings';
 import type { BatchProgress, OverallProgress } from './progress';
 
@@ -15,7 +16,14 @@ export type BatchPhase =
 
 /** What a batch will do, from the signer's policy, before any byte moves. */
 export interface PlanSummary {
+  /** Files that will upload: nothing is at their key. */
   upload: { files: number; bytes: number };
+  /** Files whose key already holds the same content: skipped, no byte sent. */
+  alreadyThere: { files: number; bytes: number };
+  /** Files whose key holds different content, a few with their reason; the batch's conflict choice decides. */
+  conflicts: { files: number; bytes: number; examples: { path: string; reason: string }[] };
+  /** Whether the signer lets this user replace objects, so the conflict prompt offers it only then. */
+  overwriteAllowed: boolean;
   rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };
   skipped: { files: number };
 }
@@ -31,6 +39,10 @@ export interface ActionableError {
 export interface BatchView {
   batchId: string;
   root: string;
+  /** The folder inside the caller's prefix the batch goes to; its own new folder when absent. */
+  destination?: string;
+  /** What the batch does where the destination holds a different file. */
+  onConflict: ConflictChoice;
   phase: BatchPhase;
   plan?: PlanSummary;
   progress?: BatchProgress;
@@ -42,6 +54,8 @@ export interface BatchView {
 /** What the window receives, at most about ten times a second. */
 export interface DesktopUpdate {
   batches: BatchView[];
+  /** Destinations batches went to lately, newest first, for the destination field. */
+  recentDestinations: string[];
   overall: OverallProgress;
   warnings: string[];
 }

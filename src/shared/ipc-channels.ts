@@ -6,6 +6,7 @@ export const IPC = {
   pickFiles: 'hoist:pick-files',
   addBatches: 'hoist:add-batches',
   grantDropped: 'hoist:grant-dropped',
+  configureBatch: 'hoist:configure-batch',
   control: 'hoist:control',
   controlFile: 'hoist:control-file',
   listFiles: 'hoist:list-files',

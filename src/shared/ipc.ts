@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isBatchId } from '@hoist/signer-server/protocol/batch-id';
+import { CONFLICT_CHOICES } from './conflicts';
 import { isLoopbackHost } from '@hoist/signer-server/protocol/hosts';
 import { CONCURRENCY } from './engine-limits';
 import { PROXY_URL } from './proxy-settings';
@@ -29,10 +30,21 @@ export const ControlFileSchema = z.strictObject({
 /** Which rows of a batch's file table to show. */
 export const FileFilterSchema = z.enum(['all', 'active', 'failed', 'done']);
 
-/** Payload of `listFiles`: one page of one batch's files. */
+/**
+ * Payload of `configureBatch`: where a batch that has not started goes (empty: its own new folder) and
+ * what it does with conflicts. The engine checks the destination against the path rules and the policy.
+ */
+export const ConfigureBatchSchema = z.strictObject({
+  batchId: BatchIdSchema,
+  destination: z.string().max(1024),
+  onConflict: z.enum(CONFLICT_CHOICES),
+});
+
+/** Payload of `listFiles`: one page of one batch's files, in path order, whose path holds `query` if given. */
 export const ListFilesSchema = z.strictObject({
   batchId: BatchIdSchema,
   filter: FileFilterSchema,
+  query: z.string().max(256).optional(),
   offset: z.int().min(0),
   limit: z.int().min(1).max(1000),
 });
@@ -75,6 +87,7 @@ export const SettingsInputSchema = z.strictObject({
 
 export type ControlRequest = z.infer<typeof ControlSchema>;
 export type ControlFileRequest = z.infer<typeof ControlFileSchema>;
+export type ConfigureBatchRequest = z.infer<typeof ConfigureBatchSchema>;
 export type FileFilter = z.infer<typeof FileFilterSchema>;
 export type ListFilesRequest = z.infer<typeof ListFilesSchema>;
 export type FileRef = z.infer<typeof FileRefSchema>;
@@ -88,6 +101,8 @@ export interface HoistApi {
   pickFiles(): Promise<string[]>;
   /** Plans one batch per path against the signer's policy; resolves to their ids. */
   addBatches(paths: string[]): Promise<string[]>;
+  /** Sets a batch's destination and conflict choice before it starts; a new destination plans it again. */
+  configureBatch(request: ConfigureBatchRequest): Promise<void>;
   /** Starts, pauses, resumes, cancels, retries the failed files of, or removes a batch. */
   control(request: ControlRequest): Promise<void>;
   /** Pauses, resumes or cancels one file. */

@@ -1,3 +1,5 @@
+export { formatBytes } from '@hoist/signer-server/protocol/sizes';
+
 /** The lifecycle of a batch. */
 export type BatchState = 'scanning' | 'uploading' | 'paused' | 'done' | 'cancelled';
 
@@ -18,6 +20,8 @@ export interface BatchProgress {
   bytes: { total: number; done: number };
   /** Bytes per second over the last few seconds. */
   throughput: number;
+  /** Files that ended per second over the last few seconds: what counts with many small files. */
+  filesPerSecond: number;
   /** Seconds left at the current throughput, or null when unknown. */
   etaSeconds: number | null;
   active: ActiveFile[];
@@ -33,6 +37,7 @@ export interface OverallProgress {
   files: { total: number; finished: number; failed: number };
   bytes: { total: number; done: number };
   throughput: number;
+  filesPerSecond: number;
   etaSeconds: number | null;
   /** Connections the engine allows now. */
   connections: number;
@@ -48,6 +53,7 @@ export function combineProgress(batches: readonly BatchProgress[], connections?:
     files: { total: 0, finished: 0, failed: 0 },
     bytes: { total: 0, done: 0 },
     throughput: 0,
+    filesPerSecond: 0,
     etaSeconds: null,
     connections: connections ?? batches.reduce((most, batch) => Math.max(most, batch.connections), 0),
   };
@@ -61,6 +67,7 @@ export function combineProgress(batches: readonly BatchProgress[], connections?:
     overall.bytes.total += batch.bytes.total;
     overall.bytes.done += batch.bytes.done;
     overall.throughput += batch.throughput;
+    overall.filesPerSecond += batch.filesPerSecond;
     sizeKnown &&= batch.etaSeconds !== null || batch.scanComplete;
   }
   if (overall.batches && sizeKnown)
@@ -72,16 +79,4 @@ export function combineProgress(batches: readonly BatchProgress[], connections?:
 export function estimateSeconds(remaining: number, throughput: number): number | null {
   if (remaining <= 0) return 0;
   return throughput > 0 ? Math.ceil(remaining / throughput) : null;
-}
-
-/** `1.5 MB`-style text for a byte count (SI units). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

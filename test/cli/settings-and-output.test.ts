@@ -70,6 +70,7 @@ const progress = (done: number): BatchProgress => ({
   files: { total: 10, uploaded: 4, skipped: 0, failed: 1, active: 2 },
   bytes: { total: 10_000_000, done },
   throughput: 1_000_000,
+  filesPerSecond: 3,
   etaSeconds: 125,
   active: [],
   scanComplete: true,

@@ -199,8 +199,8 @@ describe('a destination on the verifying S3', () => {
       const engine = new UploadEngine({ signerUrl: signer.url, token: signer.tokens.alice, stateDir });
       const signerCalls = signer.logs.length;
       const started = performance.now();
-    const { result: plan, requests } = await watched(() => engine.plan(root, { destination: 'many' }));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const { result: plan, requests } = await watched(() => engine.plan(root, { destination: 'many' }));
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
       engine.close();
       expect(plan.alreadyThere).toHaveLength(count);
       expect(plan.upload.files).toBe(0);
@@ -212,7 +212,9 @@ describe('a destination on the verifying S3', () => {
       expect(requests).toHaveLength(lists);
       const listCalls = signer.logs.slice(signerCalls).filter((l) => l.route === '/v1/destinations/list').length;
       expect(listCalls).toBeLessThanOrEqual(count / 5000 + 1);
-      console.info(`20,000 objects planned in ${seconds} s: ${lists} S3 listing requests, ${listCalls} signer requests`);
+      console.info(
+        `20,000 objects planned in ${seconds} s: ${lists} S3 listing requests, ${listCalls} signer requests`,
+      );
     },
   );
 

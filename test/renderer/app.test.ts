@@ -91,7 +91,7 @@ describe('the desktop window', () => {
     await card.getByText('Ready to upload').waitFor();
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('3 files will upload');
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('1 rejected');
-    await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('limit is 2097152');
+    await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('File is 3.1 MB; the limit is 2.1 MB');
     await h.screenshot('02-planned');
 
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -131,13 +131,22 @@ describe('the desktop window', () => {
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Uploading').waitFor();
     await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
+    await expect.poll(() => card.textContent()).toMatch(/\d files\/s/u);
+    await h.page.getByRole('tab', { name: /Active/ }).click();
+    await expect.poll(() => h.page.getByRole('button', { name: /^Pause p\// }).count()).toBeGreaterThan(0);
+    await h.page.getByRole('tab', { name: /All/ }).click();
     await card.getByRole('button', { name: 'Pause', exact: true }).click();
     await card.getByText('Paused').waitFor();
     const done = async () =>
       Number((await h.page.getByRole('tab', { name: /Done/ }).textContent())!.replace(/\D/gu, ''));
     await new Promise((r) => setTimeout(r, 800)); // transfers already in flight finish
     const atPause = await done();
+    // While the whole batch is paused, no row offers its own pause or cancel.
+    await h.page.getByRole('tab', { name: /Active/ }).click();
+    await expect.poll(() => h.page.getByRole('row').count()).toBeGreaterThan(0);
+    expect(await h.page.getByRole('button', { name: /^(Pause|Cancel) p\// }).count()).toBe(0);
     await h.screenshot('04-paused');
+    await h.page.getByRole('tab', { name: /All/ }).click();
     await new Promise((r) => setTimeout(r, 1500));
     expect(await done()).toBe(atPause);
     expect(atPause).toBeLessThan(40);
@@ -310,5 +319,71 @@ describe('the desktop window', () => {
     expect(keys.some((k) => k.endsWith(`/${dropped}`))).toBe(false);
     const heldKey = keys.find((k) => k.endsWith(`/${held}`));
     expect(await objectMd5(admin, bucket, heldKey!)).toBe(md5Hex(files[held]!));
+  });
+
+  it('sends a folder to a destination, then settles what is already there and a conflict with one prompt', async () => {
+    const files = { 'f10.txt': bytes(100), 'f2.txt': bytes(200), 'f1.txt': bytes(300), 'notes/a.txt': bytes(400) };
+    const folder = await makeFolder(files);
+    const h = await open();
+    h.picks.folders = [folder];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const card = batchCard(h);
+    await card.getByText('Ready to upload').waitFor();
+    const destination = card.getByLabel('Destination');
+    await destination.fill('clients/acme/2026-12');
+    await destination.press('Enter');
+    await card.getByText('Ready to upload').waitFor();
+    await h.screenshot('06-destination');
+    await card.getByRole('button', { name: 'Upload', exact: true }).click();
+    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    await expect.poll(() => card.textContent()).toContain('To clients/acme/2026-12');
+    const keys = await listKeys(admin, bucket, 'users/alice/clients/acme/2026-12/');
+    expect(keys.sort()).toEqual(
+      Object.keys(files)
+        .map((p) => `users/alice/clients/acme/2026-12/${p}`)
+        .sort(),
+    );
+
+    // Rows in path order, as a file manager sorts numbers; the name filter narrows them.
+    const paths = async () => (await h.page.getByRole('row').allTextContents()).map((t) => t.split(/\d/u)[0]);
+    await expect.poll(paths).toEqual(['f', 'f', 'f', 'notes/a.txt']);
+    expect(
+      (await h.page.getByRole('row').allTextContents()).map((t) => /^(f\d+\.txt|notes\/a\.txt)/u.exec(t)?.[1]),
+    ).toEqual(['f1.txt', 'f2.txt', 'f10.txt', 'notes/a.txt']);
+    await h.page.getByLabel('Filter by name').fill('NOTES');
+    await expect.poll(() => h.page.getByRole('row').count()).toBe(1);
+    await h.page.getByLabel('Filter by name').fill('');
+    await card.getByRole('button', { name: 'Remove' }).click();
+
+    const changed = bytes(150);
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(folder, 'f2.txt'), changed));
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const again = batchCard(h);
+    await again.getByText('Ready to upload').waitFor();
+    await expect
+      .poll(() => again.locator('datalist option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value)))
+      .toEqual(['clients/acme/2026-12']);
+    await again.getByLabel('Destination').fill('clients/acme/2026-12');
+    await again.getByLabel('Destination').press('Enter');
+    await expect.poll(() => again.getByLabel('Plan').textContent()).toContain('3 already there');
+    await expect.poll(() => again.getByLabel('Plan').textContent()).toContain('1 with a different version there');
+    await again.getByRole('button', { name: 'Upload', exact: true }).click();
+    const prompt = h.page.getByRole('dialog', { name: 'Files already at the destination' });
+    await prompt.waitFor();
+    await expect.poll(() => prompt.textContent()).toContain('f2.txt');
+    await expect.poll(() => prompt.textContent()).toContain('200 B there, 150 B here');
+    expect(await prompt.getByRole('radio', { name: /Replace them/ }).isDisabled()).toBe(true);
+    await h.screenshot('07-conflict-prompt');
+    await prompt.getByRole('radio', { name: /Keep both/ }).check();
+    await prompt.getByRole('button', { name: 'Upload' }).click();
+    await again.getByText('Done').waitFor({ timeout: 30_000 });
+    await expect.poll(() => again.textContent()).toContain('4 / 4 files150 B / 150 B');
+    const renamed = 'users/alice/clients/acme/2026-12/f2 (1).txt';
+    expect(await objectMd5(admin, bucket, renamed)).toBe(md5Hex(changed));
+    expect(await objectMd5(admin, bucket, 'users/alice/clients/acme/2026-12/f2.txt')).toBe(md5Hex(files['f2.txt']));
+    await expect
+      .poll(() => h.page.getByRole('row').allTextContents())
+      .toContainEqual(expect.stringContaining('uploaded beside it as'));
+    await h.screenshot('08-renamed');
   });
 });

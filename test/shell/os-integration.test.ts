@@ -29,6 +29,7 @@ const { integrateWithOs, taskbarProgress, endNotice } = await import('../../src/
 const view = (phase: BatchView['phase'], extra: Partial<BatchView> = {}): BatchView => ({
   batchId: 'b',
   root: '/home/ana/photos',
+  onConflict: 'skip',
   phase,
   hasReport: false,
   ...extra,
@@ -40,10 +41,12 @@ const update = (batches: BatchView[], done = 25, total = 100): DesktopUpdate => 
     files: { total: 1, finished: 0, failed: 0 },
     bytes: { done, total },
     throughput: 1,
+    filesPerSecond: 1,
     connections: 8,
     etaSeconds: 1,
   },
   warnings: [],
+  recentDestinations: [],
 });
 const progress = (uploaded: number, failed: number) =>
   ({ files: { total: uploaded + failed, uploaded, skipped: 0, failed, active: 0 } }) as BatchView['progress'];

@@ -1,20 +1,18 @@
-const UNITS = ['kB', 'MB', 'GB', 'TB', 'PB'] as const;
-
-/** A size in decimal units as file managers show it: `512 bytes`, `3.1 MB`, `42 GB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+/** `1.5 MB`-style text for a byte count (SI units, as file managers show sizes). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
-  let unit = -1;
-  while (value >= 999.95 && unit < UNITS.length - 1) {
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
     value /= 1000;
     unit += 1;
   }
-  return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** Why a file is over the size limit, in human units; exact bytes when the rounded sizes would read the same. */
 export function tooLargeMessage(size: number, limit: number): string {
-  const [shown, shownLimit] = [formatSize(size), formatSize(limit)];
+  const [shown, shownLimit] = [formatBytes(size), formatBytes(limit)];
   return shown === shownLimit
     ? `File is ${size.toLocaleString('en-US')} bytes; the limit is ${limit.toLocaleString('en-US')} bytes`
     : `File is ${shown}; the limit is ${shownLimit}`;

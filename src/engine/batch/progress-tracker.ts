@@ -17,7 +17,7 @@ export class ProgressTracker {
   #bytesDone = 0;
   readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
   readonly #active = new Map<string, ActiveFile>();
-  #samples: { at: number; bytes: number }[] = [];
+  #samples: { at: number; bytes: number; files: number }[] = [];
 
   /** `connections` tells how many connections the engine allows now, for each snapshot. */
   readonly #connections: () => number;
@@ -72,11 +72,13 @@ export class ProgressTracker {
 
   /** The current snapshot. */
   snapshot(now = performance.now()): BatchProgress {
-    this.#samples.push({ at: now, bytes: this.#bytesDone });
+    const ended = this.#counts.uploaded + this.#counts.skipped + this.#counts.failed;
+    this.#samples.push({ at: now, bytes: this.#bytesDone, files: ended });
     while (this.#samples.length > 2 && now - this.#samples[0]!.at > WINDOW_MS) this.#samples.shift();
     const first = this.#samples[0]!;
     const elapsed = (now - first.at) / 1000;
-    const throughput = elapsed > 0.2 ? Math.max(0, (this.#bytesDone - first.bytes) / elapsed) : 0;
+    const rate = (value: number, from: number) => (elapsed > 0.2 ? Math.max(0, (value - from) / elapsed) : 0);
+    const throughput = rate(this.#bytesDone, first.bytes);
     const files = { total: this.#total, ...this.#counts, active: this.#active.size };
     return {
       batchId: this.#batchId,
@@ -85,6 +87,7 @@ export class ProgressTracker {
       files,
       bytes: { total: this.#bytesTotal, done: this.#bytesDone },
       throughput,
+      filesPerSecond: rate(ended, first.files),
       etaSeconds: this.scanComplete ? estimateSeconds(this.#bytesTotal - this.#bytesDone, throughput) : null,
       active: [...this.#active.values()].slice(0, 50).map((f) => ({ ...f })),
       scanComplete: this.scanComplete,

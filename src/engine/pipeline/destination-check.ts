@@ -1,7 +1,7 @@
 import {
   buildKey,
   choosePartSize,
-  formatSize,
+  formatBytes,
   partCount,
   resolveFolder,
   type Policy,
@@ -101,7 +101,7 @@ export class DestinationCheck {
       return {
         kind: 'different',
         key,
-        why: `A different file is at \`${key}\`: ${formatSize(object.size)} there, ${formatSize(file.size)} here`,
+        why: `A different file is at \`${key}\`: ${formatBytes(object.size)} there, ${formatBytes(file.size)} here`,
       };
     }
     const sameContent = `A different file of the same size is at \`${key}\``;

@@ -23,6 +23,7 @@ export function desktopBackend(service: HoistService, native: NativeSide, grante
       granted.assertGranted(paths);
       return service.addBatches(paths);
     },
+    configureBatch: (request) => service.configureBatch(request),
     control: (request) => service.control(request),
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),

@@ -6,6 +6,22 @@ import type { ActiveFile } from '../../shared/progress';
 interface Row extends FileRow {
   /** The object's key once uploaded: the signer gives its view link on request. */
   key?: string;
+  /** The path in lower case, for the name filter. */
+  lower: string;
+  /** The lower-case path with its numbers zero-padded, so plain comparison puts `f2` before `f10`. */
+  order: string;
+}
+
+// A collator compares 100,000 paths in ~320 ms, too slow to sort again while a plan adds rows; a key
+// compared as plain text takes ~55 ms once, then ~8 ms to merge in each thousand new rows.
+const orderOf = (lower: string): string => lower.replace(/\d+/gu, (digits) => digits.padStart(16, '0'));
+const byPath = (a: Row, b: Row): number =>
+  a.order < b.order ? -1 : a.order > b.order ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+
+/** A new row of a file that waits to upload. */
+function waitingRow(path: string, size: number): Row {
+  const lower = path.toLowerCase();
+  return { path, size, status: 'queued', bytesDone: 0, hasLink: false, lower, order: orderOf(lower) };
 }
 
 const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'failed']);
@@ -18,8 +34,9 @@ function bucketOf(status: FileRowStatus): Exclude<FileFilter, 'all'> {
 }
 
 /**
- * Every file of one batch in scan order, with its current state. Updates and counts cost O(1) per file; a
- * filtered index is rebuilt only after a file changed filter, so scrolling 100,000 rows is cheap.
+ * Every file of one batch in path order, with its current state. Updates and counts cost O(1) per file;
+ * rows are sorted when a page is asked for after files were added out of order, and a filtered index
+ * is rebuilt only after a file changed filter, so scrolling 100,000 rows is cheap.
  */
 export class FileTable {
   readonly #rows: Row[] = [];
@@ -27,26 +44,22 @@ export class FileTable {
   #active = new Set<string>();
   readonly #counts = { active: 0, failed: 0, done: 0 };
   #version = 0;
-  readonly #index = new Map<FileFilter, { version: number; rows: Row[] }>();
+  readonly #index = new Map<string, { version: number; rows: Row[] }>();
+  #sorted = true;
 
-  /** Adds a file that is waiting to upload, or sets an existing one back to waiting. */
-  queue(path: string, size: number): void {
-    const row = this.#byPath.get(path);
-    if (row) {
-      this.#setStatus(row, 'queued');
-      Object.assign(row, { size, bytesDone: 0, hasLink: false });
-      delete row.reason;
-      delete row.key;
-    } else {
-      this.#add({ path, size, status: 'queued', bytesDone: 0, hasLink: false });
-    }
+  /** Adds a file that is waiting to upload, or sets an existing one back to waiting; `note` says why it waits. */
+  queue(path: string, size: number, note?: string): void {
+    const row = this.#byPath.get(path) ?? this.#add(waitingRow(path, size));
+    this.#setStatus(row, 'queued');
+    Object.assign(row, { size, bytesDone: 0, hasLink: false });
+    if (note) row.reason = note;
+    else delete row.reason;
+    delete row.key;
   }
 
   /** Records how a file ended, adding it when the scan found it only now. */
   finish(outcome: FileOutcome): void {
-    const row =
-      this.#byPath.get(outcome.path) ??
-      this.#add({ path: outcome.path, size: 0, status: 'queued', bytesDone: 0, hasLink: false });
+    const row = this.#byPath.get(outcome.path) ?? this.#add(waitingRow(outcome.path, 0));
     this.#setStatus(row, outcome.status);
     row.size = outcome.size;
     row.bytesDone = outcome.status === 'uploaded' ? outcome.size : 0;
@@ -97,23 +110,33 @@ export class FileTable {
     return this.#byPath.has(path);
   }
 
-  /** One page of rows under `filter`, with the count under each filter. */
-  page(filter: FileFilter, offset: number, limit: number): FilePage {
-    const rows = this.#filtered(filter);
+  /** One page of rows under `filter` whose path holds `query` (any case), with the count under each filter. */
+  page(filter: FileFilter, offset: number, limit: number, query = ''): FilePage {
+    if (!this.#sorted) {
+      this.#rows.sort(byPath);
+      this.#sorted = true;
+      this.#version += 1;
+    }
+    const rows = this.#filtered(filter, query.toLowerCase());
     return {
       total: rows.length,
       counts: { all: this.#rows.length, ...this.#counts },
       offset,
-      rows: rows.slice(offset, offset + limit).map(({ key: _key, ...row }) => row),
+      rows: rows.slice(offset, offset + limit).map(({ key: _key, lower: _lower, order: _order, ...row }) => row),
     };
   }
 
-  #filtered(filter: FileFilter): Row[] {
-    if (filter === 'all') return this.#rows;
-    const cached = this.#index.get(filter);
+  #filtered(filter: FileFilter, query: string): Row[] {
+    if (filter === 'all' && !query) return this.#rows;
+    const id = `${filter}\0${query}`;
+    const cached = this.#index.get(id);
     if (cached?.version === this.#version) return cached.rows;
-    const rows = this.#rows.filter((row) => bucketOf(row.status) === filter);
-    this.#index.set(filter, { version: this.#version, rows });
+    const rows = this.#rows.filter(
+      (row) => (filter === 'all' || bucketOf(row.status) === filter) && (!query || row.lower.includes(query)),
+    );
+    // Indexes of an older version are stale: keep only the ones of this version.
+    for (const [key, index] of this.#index) if (index.version !== this.#version) this.#index.delete(key);
+    this.#index.set(id, { version: this.#version, rows });
     return rows;
   }
 
@@ -127,6 +150,8 @@ export class FileTable {
 
   #add(row: Row): Row {
     this.#counts[bucketOf(row.status)] += 1;
+    const last = this.#rows.at(-1);
+    this.#sorted &&= !last || byPath(last, row) < 0;
     this.#rows.push(row);
     this.#byPath.set(row.path, row);
     this.#version += 1;

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
+import { normaliseDestination } from '@hoist/signer-server/protocol';
 import {
   makePrivateDir,
   newBatchId,
-  planFolder,
   UploadError,
   writeReport,
   type Batch,
@@ -12,7 +12,14 @@ import {
   type UploadEngine,
 } from '../../engine';
 import { hintFor, type BatchView, type DesktopUpdate, type FilePage, type PlanSummary } from '../../shared/desktop';
-import type { ControlFileRequest, ControlRequest, FileRef, ListFilesRequest, SettingsInput } from '../../shared/ipc';
+import type {
+  ConfigureBatchRequest,
+  ControlFileRequest,
+  ControlRequest,
+  FileRef,
+  ListFilesRequest,
+  SettingsInput,
+} from '../../shared/ipc';
 import { combineProgress, estimateSeconds, type BatchProgress } from '../../shared/progress';
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
@@ -32,11 +39,17 @@ interface Entry {
   engine?: UploadEngine;
   batch?: Batch;
   journal?: JournalState;
+  /** Counts the plans started, so a plan overtaken by a new destination drops its result. */
+  plans: number;
 }
 
 const MAX_WARNINGS = 5;
+/** Conflicts the plan names, each with its reason. */
+const CONFLICT_EXAMPLES = 3;
 
-function summarise(plan: FolderPlan): PlanSummary {
+const bytesOf = (files: readonly { size: number }[]): number => files.reduce((sum, f) => sum + f.size, 0);
+
+function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSummary {
   const reasons = new Map<string, PlanSummary['rejected']['reasons'][number]>();
   for (const file of plan.rejected) {
     const code = file.code ?? 'rejected';
@@ -46,6 +59,13 @@ function summarise(plan: FolderPlan): PlanSummary {
   }
   return {
     upload: { files: plan.upload.files, bytes: plan.upload.bytes },
+    alreadyThere: { files: plan.alreadyThere.length, bytes: bytesOf(plan.alreadyThere) },
+    conflicts: {
+      files: plan.conflicts.length,
+      bytes: bytesOf(plan.conflicts),
+      examples: plan.conflicts.slice(0, CONFLICT_EXAMPLES).map((c) => ({ path: c.path, reason: c.reason ?? '' })),
+    },
+    overwriteAllowed,
     rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
     skipped: { files: plan.skipped.length },
   };
@@ -54,7 +74,8 @@ function summarise(plan: FolderPlan): PlanSummary {
 /** While the upload's own scan is still running, the plan knows the batch's full size: use it. */
 function withPlanTotals(progress: BatchProgress, plan: PlanSummary | undefined): BatchProgress {
   if (progress.scanComplete || !plan) return progress;
-  const files = Math.max(progress.files.total, plan.upload.files + plan.rejected.files + plan.skipped.files);
+  const planned = plan.upload.files + plan.alreadyThere.files + plan.conflicts.files;
+  const files = Math.max(progress.files.total, planned + plan.rejected.files + plan.skipped.files);
   const bytes = Math.max(progress.bytes.total, plan.upload.bytes);
   return {
     ...progress,
@@ -117,11 +138,20 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       if (this.#entries.has(journal.header.batchId)) continue;
       const table = new FileTable();
       for (const outcome of journal.finished.values()) table.finish(outcome);
-      this.#entries.set(journal.header.batchId, {
-        view: { batchId: journal.header.batchId, root: journal.header.root, phase: 'interrupted', hasReport: false },
+      const { batchId, root, destination, onConflict = 'skip' } = journal.header;
+      this.#entries.set(batchId, {
+        view: {
+          batchId,
+          root,
+          ...(destination ? { destination } : {}),
+          onConflict,
+          phase: 'interrupted',
+          hasReport: false,
+        },
         table,
         engine,
         journal,
+        plans: 0,
       });
     }
     this.#touch();
@@ -132,12 +162,45 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     return paths.map((path) => {
       const root = resolve(path);
       const batchId = newBatchId(root);
-      const entry: Entry = { view: { batchId, root, phase: 'planning', hasReport: false }, table: new FileTable() };
+      const entry: Entry = {
+        view: { batchId, root, onConflict: 'skip', phase: 'planning', hasReport: false },
+        table: new FileTable(),
+        plans: 0,
+      };
       this.#entries.set(batchId, entry);
       void this.#plan(entry);
       this.#touch();
       return batchId;
     });
+  }
+
+  /**
+   * Sets where a batch that has not started goes and what it does with conflicts; a new destination
+   * plans it again against what that destination holds. Throws, naming it, on a destination that is no folder.
+   */
+  configureBatch({ batchId, destination, onConflict }: ConfigureBatchRequest): void {
+    const entry = this.#entry(batchId);
+    const { phase } = entry.view;
+    if (phase !== 'ready' && phase !== 'planning' && phase !== 'error') {
+      throw new Error(`Cannot change where batch \`${batchId}\` goes while it is \`${phase}\``);
+    }
+    let folder: string | undefined;
+    if (destination.trim()) {
+      const normalised = normaliseDestination(destination.trim());
+      if ('code' in normalised) throw new Error(normalised.message);
+      folder = normalised.destination;
+    }
+    entry.view.onConflict = onConflict;
+    if (folder !== entry.view.destination || phase === 'error') {
+      if (folder) entry.view.destination = folder;
+      else delete entry.view.destination;
+      entry.table = new FileTable();
+      delete entry.view.plan;
+      delete entry.view.error;
+      entry.view.phase = 'planning';
+      void this.#plan(entry);
+    }
+    this.#touch();
   }
 
   /** Carries out one action on a batch; an action that does not fit the batch's phase is refused. */
@@ -150,7 +213,17 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     if (action === 'start') {
       if (phase !== 'ready') refuse();
       const { followSymlinks } = this.#settings.get();
-      this.#run(entry, entry.engine!.batch(entry.view.root, { id: batchId, followSymlinks }));
+      const { destination, onConflict } = entry.view;
+      if (destination) this.#settings.rememberDestination(destination);
+      this.#run(
+        entry,
+        entry.engine!.batch(entry.view.root, {
+          id: batchId,
+          followSymlinks,
+          onConflict,
+          ...(destination ? { destination } : {}),
+        }),
+      );
     } else if (action === 'pause') {
       if (phase !== 'uploading') refuse();
       entry.batch!.pause();
@@ -187,8 +260,8 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   /** One page of a batch's file table. */
-  listFiles({ batchId, filter, offset, limit }: ListFilesRequest): FilePage {
-    return this.#entry(batchId).table.page(filter, offset, limit);
+  listFiles({ batchId, filter, offset, limit, query }: ListFilesRequest): FilePage {
+    return this.#entry(batchId).table.page(filter, offset, limit, query);
   }
 
   /** A fresh view link of an uploaded file, from the signer; throws when it gives none. */
@@ -230,6 +303,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     const running = views.filter((v) => v.progress && (v.phase === 'uploading' || v.phase === 'paused'));
     return {
       batches: views,
+      recentDestinations: this.#settings.recentDestinations(),
       overall: combineProgress(running.map((v) => v.progress!)),
       warnings: [...this.#warnings],
     };
@@ -248,19 +322,26 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   async #plan(entry: Entry): Promise<void> {
+    const run = ++entry.plans;
+    const { table } = entry;
+    const { destination } = entry.view;
     try {
       const engine = await this.engine();
       entry.engine = engine;
       const policy = await engine.signer.policy();
-      const plan = await planFolder(entry.view.root, policy, {
+      const plan = await engine.plan(entry.view.root, {
         followSymlinks: this.#settings.get().followSymlinks,
         batchId: entry.view.batchId,
-        onAccept: (path, size) => entry.table.queue(path, size),
+        ...(destination ? { destination } : {}),
+        onAccept: (path, size) => table.queue(path, size),
       });
-      for (const outcome of [...plan.rejected, ...plan.skipped]) entry.table.finish(outcome);
-      entry.view.plan = summarise(plan);
+      if (run !== entry.plans) return;
+      for (const outcome of [...plan.rejected, ...plan.skipped, ...plan.alreadyThere]) table.finish(outcome);
+      for (const conflict of plan.conflicts) table.queue(conflict.path, conflict.size, `Conflict: ${conflict.reason}`);
+      entry.view.plan = summarise(plan, policy.overwrite);
       if (entry.view.phase === 'planning') entry.view.phase = 'ready';
     } catch (error) {
+      if (run !== entry.plans) return;
       entry.view.error = actionable(error);
       entry.view.phase = 'error';
     }

@@ -30,6 +30,9 @@ export interface Settings {
   followSymlinks: boolean;
 }
 
+/** Recent destinations kept for the destination field. */
+const MAX_RECENT = 10;
+
 /** The origin a token was given for: `https://signer.example.com`, or '' for the embedded signer. */
 const originOf = (signerUrl: string): string => (signerUrl ? new URL(signerUrl).origin : '');
 
@@ -44,6 +47,7 @@ const FileSchema = z
     /** Written by Hoist 0.1 in megabytes (10^6 bytes) per second; read once and saved as MiB/s. */
     bandwidthMBps: z.number().positive().nullable().optional(),
     followSymlinks: z.boolean().default(false),
+    recentDestinations: z.array(z.string().max(1024)).max(50).default([]),
   })
   .transform(({ bandwidthMBps, bandwidthMiBps, ...rest }) => ({
     ...rest,
@@ -59,20 +63,33 @@ export class SettingsStore {
   readonly #box: SecretBox;
   #settings: Settings;
   #sessionOnly = false;
+  #recent: string[] = [];
   /** Set when the saved file could not be read, so the window can say so. */
   readonly problem: string | undefined;
 
   constructor(file: string, box: SecretBox) {
     this.#file = file;
     this.#box = box;
-    const { settings, problem } = this.#load();
+    const { settings, recent, problem } = this.#load();
     this.#settings = settings;
+    this.#recent = recent;
     this.problem = problem;
   }
 
   /** The current settings, token included; for the main process only. */
   get(): Settings {
     return { ...this.#settings };
+  }
+
+  /** Destinations batches went to lately, newest first. */
+  recentDestinations(): string[] {
+    return [...this.#recent];
+  }
+
+  /** Puts `destination` first among the recent ones (at most 10) and saves them. */
+  rememberDestination(destination: string): void {
+    this.#recent = [destination, ...this.#recent.filter((d) => d !== destination)].slice(0, MAX_RECENT);
+    this.#write();
   }
 
   /** The settings without the token, for the window. */
@@ -100,24 +117,26 @@ export class SettingsStore {
       bandwidthMiBps: input.bandwidthMiBps,
       followSymlinks: input.followSymlinks,
     };
+    this.#write();
+    return this.view();
+  }
+
+  /** Writes the settings atomically: a temp file, then rename; the token only encrypted by the OS. */
+  #write(): void {
+    const { token, ...plain } = this.#settings;
     const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
     this.#sessionOnly = token !== undefined && !encrypt;
     const onDisk = {
-      signerUrl: input.signerUrl,
-      concurrency: input.concurrency,
-      proxy: input.proxy,
-      caFile: input.caFile,
-      bandwidthMiBps: input.bandwidthMiBps,
-      followSymlinks: input.followSymlinks,
+      ...plain,
+      recentDestinations: this.#recent,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
     };
     makePrivateDir(dirname(this.#file));
     writeFileSync(`${this.#file}.tmp`, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     renameSync(`${this.#file}.tmp`, this.#file);
-    return this.view();
   }
 
-  #load(): { settings: Settings; problem?: string } {
+  #load(): { settings: Settings; recent: string[]; problem?: string } {
     const defaults: Settings = {
       signerUrl: '',
       token: undefined,
@@ -131,18 +150,19 @@ export class SettingsStore {
     try {
       text = readFileSync(this.#file, 'utf8');
     } catch {
-      return { settings: defaults };
+      return { settings: defaults, recent: [] };
     }
     try {
-      const saved = FileSchema.parse(JSON.parse(text));
+      const { recentDestinations, ...saved } = FileSchema.parse(JSON.parse(text));
       const token =
         saved.tokenEncrypted && this.#box.isEncryptionAvailable()
           ? this.#box.decryptString(Buffer.from(saved.tokenEncrypted, 'base64'))
           : undefined;
-      return { settings: { ...saved, token } };
+      return { settings: { ...saved, token }, recent: recentDestinations };
     } catch (error) {
       return {
         settings: defaults,
+        recent: [],
         problem: `Settings in ${this.#file} could not be read (${(error as Error).message}); using defaults`,
       };
     }

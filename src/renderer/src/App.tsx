@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DesktopUpdate } from '../../shared/desktop';
-import type { ControlRequest } from '../../shared/ipc';
+import type { ConfigureBatchRequest, ControlRequest } from '../../shared/ipc';
 import type { DesktopApi } from './api';
 import { BatchCard } from './components/BatchCard';
 import { DropZone } from './components/DropZone';
@@ -15,10 +15,12 @@ const EMPTY: DesktopUpdate = {
     files: { total: 0, finished: 0, failed: 0 },
     bytes: { total: 0, done: 0 },
     throughput: 0,
+    filesPerSecond: 0,
     etaSeconds: null,
     connections: 0,
   },
   warnings: [],
+  recentDestinations: [],
 };
 
 /** The window: overall progress, a drop zone, the batch list and the selected batch's files. */
@@ -49,6 +51,7 @@ export function App({ api }: { api: DesktopApi }) {
   };
   const act = (batchId: string, action: ControlRequest['action']) =>
     void api.control({ batchId, action }).catch((error: Error) => setProblem(error.message));
+  const configure = (request: ConfigureBatchRequest) => api.configureBatch(request);
 
   const current = update.batches.find((b) => b.batchId === selected) ?? update.batches[0];
 
@@ -79,7 +82,9 @@ export function App({ api }: { api: DesktopApi }) {
                 batch={batch}
                 selected={batch.batchId === current?.batchId}
                 onSelect={() => setSelected(batch.batchId)}
+                recentDestinations={update.recentDestinations}
                 onAction={(action) => act(batch.batchId, action)}
+                onConfigure={configure}
                 onOpenReport={() => void api.openReport(batch.batchId).catch((e: Error) => setProblem(e.message))}
               />
             ))}
@@ -90,7 +95,7 @@ export function App({ api }: { api: DesktopApi }) {
             key={current.batchId}
             api={api}
             batchId={current.batchId}
-            running={current.phase === 'uploading' || current.phase === 'paused'}
+            fileControls={current.phase === 'uploading'}
             tick={tick}
             onError={onError}
           />

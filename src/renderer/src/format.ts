@@ -23,3 +23,8 @@ const counter = new Intl.NumberFormat('en-US');
 export function formatCount(value: number): string {
   return counter.format(value);
 }
+
+/** `0.4`, `12` or `1,250`: a per-second rate, one decimal only while it is under 10. */
+export function formatRate(perSecond: number): string {
+  return perSecond < 10 ? perSecond.toFixed(1) : counter.format(Math.round(perSecond));
+}

@@ -1,7 +1,11 @@
+import { useState } from 'react';
+import type { ConflictChoice } from '../../../shared/conflicts';
 import type { BatchView } from '../../../shared/desktop';
-import type { ControlRequest } from '../../../shared/ipc';
+import type { ConfigureBatchRequest, ControlRequest } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/progress';
-import { baseName, formatCount, formatDuration, percent } from '../format';
+import { baseName, formatCount, formatDuration, formatRate, percent } from '../format';
+import { ConflictPrompt } from './ConflictPrompt';
+import { DestinationField } from './DestinationField';
 
 type Action = ControlRequest['action'];
 
@@ -24,6 +28,19 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
         {formatBytes(plan.upload.bytes)}), <strong className="num">{formatCount(plan.rejected.files)}</strong> rejected,{' '}
         <strong className="num">{formatCount(plan.skipped.files)}</strong> skipped.
       </p>
+      {(plan.alreadyThere.files > 0 || plan.conflicts.files > 0) && (
+        <p>
+          <strong className="num">{formatCount(plan.alreadyThere.files)}</strong> already there (
+          {formatBytes(plan.alreadyThere.bytes)} not sent again)
+          {plan.conflicts.files > 0 && (
+            <>
+              , <strong className="num conflict">{formatCount(plan.conflicts.files)}</strong> with a different version
+              there
+            </>
+          )}
+          .
+        </p>
+      )}
       {plan.rejected.reasons.length > 0 && (
         <ul className="reasons">
           {plan.rejected.reasons.map((r) => (
@@ -37,22 +54,41 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
   );
 }
 
-/** One batch: its phase, plan or progress, the error to act on, and the actions that fit its phase. */
+/** Where the batch goes, as the card says it. */
+const whereTo = (batch: BatchView): string => batch.destination ?? `a new folder, ${batch.batchId}`;
+
+/**
+ * One batch: where it goes, its phase, plan or progress, the error to act on, and the actions that fit
+ * its phase. Before it starts, its destination can change; conflicts there are settled once, on Upload.
+ */
 export function BatchCard({
   batch,
   selected,
+  recentDestinations,
   onSelect,
   onAction,
+  onConfigure,
   onOpenReport,
 }: {
   batch: BatchView;
   selected: boolean;
+  recentDestinations: string[];
   onSelect: () => void;
   onAction: (action: Action) => void;
+  onConfigure: (request: ConfigureBatchRequest) => Promise<void>;
   onOpenReport: () => void;
 }) {
+  const [asking, setAsking] = useState(false);
+  const [problem, setProblem] = useState<string>();
   const p = batch.progress;
-  const { phase } = batch;
+  const { phase, plan } = batch;
+  const editable = phase === 'ready' || phase === 'planning' || (phase === 'error' && !p);
+  const configure = (destination: string, onConflict: ConflictChoice) =>
+    onConfigure({ batchId: batch.batchId, destination, onConflict });
+  const upload = () => {
+    if (plan?.conflicts.files) setAsking(true);
+    else onAction('start');
+  };
   const running = phase === 'uploading' || phase === 'paused';
   const ended = phase === 'done' || phase === 'cancelled' || phase === 'error';
   return (
@@ -61,7 +97,37 @@ export function BatchCard({
         <span className="batch-root">{baseName(batch.root)}</span>
         <span className={`phase phase-${phase}`}>{PHASE_LABEL[phase]}</span>
       </button>
-      {phase === 'ready' && batch.plan && <Plan plan={batch.plan} />}
+      {editable ? (
+        <DestinationField
+          destination={batch.destination}
+          recent={recentDestinations}
+          onApply={(destination) => configure(destination, batch.onConflict)}
+        />
+      ) : (
+        <p
+          className="where"
+          title={batch.destination ? 'Destination' : 'Each batch without a destination gets its own folder'}
+        >
+          To <span className="where-folder">{whereTo(batch)}</span>
+        </p>
+      )}
+      {phase === 'ready' && plan && <Plan plan={plan} />}
+      {asking && plan && (
+        <ConflictPrompt
+          folder={whereTo(batch)}
+          conflicts={plan.conflicts}
+          overwriteAllowed={plan.overwriteAllowed}
+          initial={batch.onConflict}
+          onClose={() => setAsking(false)}
+          onChoose={(choice) => {
+            setAsking(false);
+            configure(batch.destination ?? '', choice).then(
+              () => onAction('start'),
+              (error: Error) => setProblem(error.message),
+            );
+          }}
+        />
+      )}
       {p && (
         <>
           <progress max={100} value={percent(p.bytes.done, p.bytes.total)} aria-label="Bytes uploaded" />
@@ -73,10 +139,16 @@ export function BatchCard({
               {formatBytes(p.bytes.done)} / {formatBytes(p.bytes.total)}
             </span>
             <span className="num">{phase === 'uploading' ? `${formatBytes(p.throughput)}/s` : ''}</span>
+            <span className="num">{phase === 'uploading' ? `${formatRate(p.filesPerSecond)} files/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
             <span className={p.files.failed ? 'num failed' : 'num'}>{formatCount(p.files.failed)} failed</span>
           </div>
         </>
+      )}
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
       )}
       {batch.error && (
         <div role="alert" className="error">
@@ -85,7 +157,7 @@ export function BatchCard({
         </div>
       )}
       <div className="batch-actions">
-        {phase === 'ready' && <button onClick={() => onAction('start')}>Upload</button>}
+        {phase === 'ready' && <button onClick={upload}>Upload</button>}
         {phase === 'interrupted' && <button onClick={() => onAction('resume')}>Resume</button>}
         {phase === 'uploading' && <button onClick={() => onAction('pause')}>Pause</button>}
         {phase === 'paused' && <button onClick={() => onAction('resume')}>Resume</button>}

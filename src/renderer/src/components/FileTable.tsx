@@ -27,16 +27,16 @@ const STATUS_LABEL: Record<FileRow['status'], string> = {
 
 function RowCells({
   row,
-  running,
+  fileControls,
   onFile,
   onCopy,
 }: {
   row: FileRow;
-  running: boolean;
+  fileControls: boolean;
   onFile: (path: string, action: 'pause' | 'resume' | 'cancel') => void;
   onCopy: (path: string) => void;
 }) {
-  const active = running && (row.status === 'queued' || row.status === 'uploading' || row.status === 'paused');
+  const active = fileControls && (row.status === 'queued' || row.status === 'uploading' || row.status === 'paused');
   return (
     <>
       <span className="cell-path" title={row.path}>
@@ -46,7 +46,7 @@ function RowCells({
       <span className={`cell-status status-${row.status}`}>
         {row.status === 'uploading' ? `${percent(row.bytesDone, row.size)}%` : STATUS_LABEL[row.status]}
       </span>
-      <span className="cell-reason" title={row.reason}>
+      <span className={`cell-reason reason-${row.status}`} title={row.reason}>
         {row.reason ?? ''}
       </span>
       <span className="cell-actions">
@@ -84,7 +84,10 @@ const sameRow = (a: FileRow, b: FileRow): boolean =>
   a.hasLink === b.hasLink;
 
 /** A row re-renders only when what it shows changed, not on every fetch of its page. */
-const Row = memo(RowCells, (a, b) => a.running === b.running && a.onFile === b.onFile && sameRow(a.row, b.row));
+const Row = memo(
+  RowCells,
+  (a, b) => a.fileControls === b.fileControls && a.onFile === b.onFile && sameRow(a.row, b.row),
+);
 
 /**
  * A batch's files, virtualized: only the rows in view (plus a margin) are fetched and rendered, so
@@ -93,18 +96,19 @@ const Row = memo(RowCells, (a, b) => a.running === b.running && a.onFile === b.o
 export function FileTable({
   api,
   batchId,
-  running,
+  fileControls,
   tick,
   onError,
 }: {
   api: DesktopApi;
   batchId: string;
-  /** True while the batch uploads or is paused, when files can be paused or cancelled one by one. */
-  running: boolean;
+  /** True while the batch uploads (not while it is paused as a whole): files can be paused or cancelled one by one. */
+  fileControls: boolean;
   tick: number;
   onError: (message: string) => void;
 }) {
   const [filter, setFilter] = useState<FileFilter>('all');
+  const [query, setQuery] = useState('');
   const [page, setPage] = useState<FilePage>();
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -122,13 +126,13 @@ export function FileTable({
   useEffect(() => {
     let live = true;
     api
-      .listFiles({ batchId, filter, offset, limit })
+      .listFiles({ batchId, filter, offset, limit, ...(query ? { query } : {}) })
       .then((next) => live && setPage(next))
       .catch((error: Error) => live && onError(error.message));
     return () => {
       live = false;
     };
-  }, [api, batchId, filter, offset, limit, tick, onError]);
+  }, [api, batchId, filter, query, offset, limit, tick, onError]);
 
   const onFile = useCallback(
     (path: string, action: 'pause' | 'resume' | 'cancel') =>
@@ -156,6 +160,19 @@ export function FileTable({
             {label} <span className="num count">{formatCount(page?.counts[id] ?? 0)}</span>
           </button>
         ))}
+        <input
+          type="search"
+          className="name-filter"
+          aria-label="Filter by name"
+          placeholder="Filter by name"
+          value={query}
+          maxLength={256}
+          onChange={(event) => {
+            setQuery(event.target.value);
+            scroller.current?.scrollTo({ top: 0 });
+          }}
+        />
+        {query && <span className="num muted">{formatCount(page?.total ?? 0)} match</span>}
       </div>
       <div className="file-head" aria-hidden="true">
         <span>Path</span>
@@ -177,7 +194,7 @@ export function FileTable({
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               >
                 {row ? (
-                  <Row row={row} running={running} onFile={onFile} onCopy={onCopy} />
+                  <Row row={row} fileControls={fileControls} onFile={onFile} onCopy={onCopy} />
                 ) : (
                   <span className="cell-path muted">…</span>
                 )}

@@ -1,5 +1,5 @@
 import { formatBytes, type OverallProgress } from '../../../shared/progress';
-import { formatCount, formatDuration, percent } from '../format';
+import { formatCount, formatDuration, formatRate, percent } from '../format';
 
 /** Overall speed, connections, ETA and bytes across every running batch. */
 export function OverallBar({ overall }: { overall: OverallProgress }) {
@@ -8,6 +8,7 @@ export function OverallBar({ overall }: { overall: OverallProgress }) {
     <div className="overall" role="status" aria-label="Overall progress">
       <span className="num">{idle ? 'Idle' : `${percent(overall.bytes.done, overall.bytes.total)}%`}</span>
       <span className="num">{idle ? '' : `${formatBytes(overall.throughput)}/s`}</span>
+      <span className="num">{idle ? '' : `${formatRate(overall.filesPerSecond)} files/s`}</span>
       <span
         className="num"
         title="Connections the engine uses now: found for your network unless Settings fix a number"
