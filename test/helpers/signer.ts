@@ -36,8 +36,15 @@ export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>>
 
 /** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
 export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions = {}): Promise<TestSigner> {
-  const { bucket: givenBucket, tokens: givenTokens, prefixes, userSettings, instrument, publicEndpoint, ...overrides } =
-    options;
+  const {
+    bucket: givenBucket,
+    tokens: givenTokens,
+    prefixes,
+    userSettings,
+    instrument,
+    publicEndpoint,
+    ...overrides
+  } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
   const tokens = givenTokens ?? {
     alice: `alice-${randomBytes(16).toString('hex')}`,
