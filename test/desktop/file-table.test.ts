@@ -58,3 +58,37 @@ describe('the file table', () => {
     });
   });
 });
+
+describe('the file table, for many small files', () => {
+  it('lists rows in natural path order, whatever order they arrive in', () => {
+    const table = new FileTable();
+    for (const path of ['b/img10.png', 'B/img2.png', 'a/img1.png', 'b/img2.png', 'a/IMG3.png']) table.queue(path, 1);
+    expect(table.page('all', 0, 10).rows.map((row) => row.path)).toEqual([
+      'a/img1.png',
+      'a/IMG3.png',
+      'B/img2.png',
+      'b/img2.png',
+      'b/img10.png',
+    ]);
+  });
+
+  it('filters by name, case-insensitively, within a status filter', () => {
+    const table = new FileTable();
+    for (let i = 0; i < 1_000; i++) table.queue(i % 2 ? `raw/DSC_${i}.arw` : `jpg/dsc_${i}.jpg`, i);
+    table.finish({ path: 'raw/DSC_1.arw', status: 'failed', size: 1, reason: 'nope' });
+    const raw = table.page('all', 0, 3, 'dsc_1');
+    expect(raw.total).toBe(111);
+    expect(raw.rows.map((row) => row.path)).toEqual(['jpg/dsc_10.jpg', 'jpg/dsc_12.jpg', 'jpg/dsc_14.jpg']);
+    expect(table.page('failed', 0, 10, 'DSC_1.').rows.map((row) => row.path)).toEqual(['raw/DSC_1.arw']);
+    expect(table.page('all', 0, 10, 'nothing-like-it').total).toBe(0);
+  });
+
+  it('shows a conflict in the queue with its note', () => {
+    const table = new FileTable();
+    table.queue('a.txt', 10, 'Conflict: a different version is there');
+    expect(table.page('all', 0, 1).rows[0]).toMatchObject({
+      status: 'queued',
+      reason: 'Conflict: a different version is there',
+    });
+  });
+});
