@@ -72,6 +72,7 @@ describe('the built preload', () => {
         'onUpdate',
         'openReport',
         'addDropped',
+        'configureBatch',
         'pickFiles',
         'pickFolders',
         'saveSettings',

@@ -166,8 +166,11 @@ export const PolicySchema = z.strictObject({
   putUrlTtlSeconds: z.number().int(),
   viewUrlTtlSeconds: z.number().int(),
   overwrite: z.boolean(),
-  /** The folders this caller may upload into (a batch must then name a destination), or null for any. */
-  destinations: z.array(z.string()).nullable(),
+  /**
+   * The folders this caller may upload into (a batch must then name a destination), or null for any;
+   * signers older than destinations leave it out.
+   */
+  destinations: z.array(z.string()).nullish(),
 });
 
 /** The JSON body of every error answer. */
