@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system packages the tests need are here, the way `playwright install --with-deps` does:
 # Debian's Chromium for the renderer tests, Ceph (mon, osd, radosgw) for the verifying S3, tinyproxy as a
-# real CONNECT proxy.
+# real CONNECT proxy, redis-server for the limits shared by signer replicas.
 # Installs what is missing when it can (root with apt-get); otherwise prints the exact command and fails.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
 need chromium chromium
 [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || packages+=(fonts-liberation)
 need tinyproxy tinyproxy
+need redis-server redis-server
 if [ -z "${HOIST_TEST_S3_ENDPOINT:-}" ]; then
   need ceph-mon ceph-mon
   need ceph-osd ceph-osd

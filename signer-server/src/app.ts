@@ -5,7 +5,7 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import ratelimit from 'koa-ratelimit';
 import { pino, type Logger } from 'pino';
-import { authenticate, hashedTokenVerifier, type Caller, type TokenVerifier } from './auth';
+import { authenticate, hashedTokenVerifier, verifierChain, type Caller, type TokenVerifier } from './auth';
 import { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
 import type { SignerDeps } from './deps';
@@ -21,6 +21,8 @@ import { openApiRoutes } from './routes/openapi';
 import { policyRoutes } from './routes/policy';
 import { Storage } from './storage';
 import { secretBytes } from './secret';
+import { OidcVerifier } from './identity/oidc-verifier';
+import { signInRoutes } from './routes/sign-in';
 import { UploadTokens } from './upload-token';
 
 /** What `createApp` may be given instead of its defaults (tests pass a logger or storage). */
@@ -49,6 +51,20 @@ const limiter = (max: number, windowMs: number, id: (ctx: Koa.Context) => string
 /** The secrets that verify upload tokens, the signing one first. */
 const tokenSecrets = (config: SignerConfig): Buffer[] =>
   [config.tokenSecret, config.previousTokenSecret].flatMap((text) => (text ? [secretBytes(text)!] : []));
+
+/** Static tokens, then the OpenID provider's access tokens when the config names one. */
+const verifierFor = (config: SignerConfig): TokenVerifier =>
+  verifierChain([
+    hashedTokenVerifier(config.users),
+    ...(config.oidc
+      ? [
+          new OidcVerifier(
+            config.oidc,
+            config.users.map((user) => user.prefix),
+          ),
+        ]
+      : []),
+  ]);
 
 /**
  * Composes the signer: logs, errors, headers, CORS, health, then limits per client address (requests,
@@ -83,7 +99,8 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   const { max, addressMax, authFailureMax, windowMs } = config.rateLimit;
   app.use(limiter(addressMax, windowMs, (ctx) => ctx.ip));
   app.use(authFailureLimit(authFailureMax, windowMs));
-  app.use(authenticate(options.verifier ?? hashedTokenVerifier(config.users)));
+  mount(app, signInRoutes(config));
+  app.use(authenticate(options.verifier ?? verifierFor(config)));
   app.use(limiter(max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
   const limit = config.policy.maxBodyBytes;
   app.use(

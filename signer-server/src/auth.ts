@@ -24,7 +24,10 @@ export function callerOf(user: UserConfig): Caller {
   };
 }
 
-/** Turns a bearer credential into a caller, or undefined when it is not valid. OIDC/JWT can plug in here. */
+/**
+ * Turns a bearer credential into a caller, or undefined when it is not one this verifier knows; may throw
+ * an HttpError that says why a credential it knows is refused (expired, another issuer).
+ */
 export interface TokenVerifier {
   verify(token: string): Promise<Caller | undefined>;
 }
@@ -45,6 +48,19 @@ export function hashedTokenVerifier(users: readonly UserConfig[]): TokenVerifier
         if (timingSafeEqual(presented, hash) && !match) match = user;
       }
       return match && callerOf(match);
+    },
+  };
+}
+
+/** Asks each verifier in turn; the first caller found wins. */
+export function verifierChain(verifiers: readonly TokenVerifier[]): TokenVerifier {
+  return {
+    async verify(token) {
+      for (const verifier of verifiers) {
+        const caller = await verifier.verify(token);
+        if (caller) return caller;
+      }
+      return undefined;
     },
   };
 }

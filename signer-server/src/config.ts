@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { DEFAULT_ALLOWED_TYPES, isLoopbackHost, isMediaType, isWithinPrefix, normaliseDestination } from './protocol';
+import { meetsTemplate, templateProblem } from './identity/claim-prefix';
 import { secretStrengthProblem } from './secret';
 
 const MiB = 1024 * 1024;
@@ -19,8 +20,21 @@ const Destination = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `expected it written as \`${normalised.destination}\`` });
 });
 
+const QuotaSchema = z.strictObject({
+  /** Bytes a user may have signed in a day (a 24-hour window from their first signed file). */
+  bytesPerDay: z.number().int().positive().optional(),
+  /** Files a user may have signed in a day. */
+  filesPerDay: z.number().int().positive().optional(),
+  /** Files one batch may hold, across all its requests. */
+  filesPerBatch: z.number().int().positive().optional(),
+});
+
 const UserSchema = z.strictObject({
-  id: z.string().min(1).max(128),
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((id) => !id.startsWith('oidc:'), { message: 'ids starting with `oidc:` name users who sign in with OIDC' }),
   tokenSha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/u, 'expected the hex SHA-256 of the token (64 hex digits; `sha256sum` prints it)'),
@@ -37,6 +51,8 @@ const UserSchema = z.strictObject({
   destinations: z.array(Destination).min(1).optional(),
   /** Lets this user, or forbids them to, replace objects; `policy.overwrite` when absent. */
   overwrite: z.boolean().optional(),
+  /** This user's quotas, each in place of the one in `quotas`. */
+  quotas: QuotaSchema.optional(),
 });
 
 const PolicyConfigSchema = z.strictObject({
@@ -76,6 +92,64 @@ const PolicyConfigSchema = z.strictObject({
     .max(30 * 24 * 3600)
     .default(SEVEN_DAYS),
   overwrite: z.boolean().default(false),
+});
+
+const JWS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+const OidcSchema = z
+  .strictObject({
+    /** The identity provider; its discovery document names the JWKS and, for `hoist login`, the endpoints. */
+    issuer: z.url(),
+    /** The `aud` every access token must carry: this signer's identifier at the provider. */
+    audience: z.string().min(1),
+    /** The public client (no secret) that `hoist login` and the desktop sign in as. */
+    clientId: z.string().min(1),
+    /** The claim that names the user; unique per user at the provider. */
+    userClaim: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/u)
+      .default('sub'),
+    /** Where each user writes, made from claims; ignored when `prefixClaim` is set. */
+    prefixTemplate: z.string().default('users/{sub}'),
+    /** A claim that holds the user's prefix itself, when the provider assigns them. */
+    prefixClaim: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1)).default(['openid', 'offline_access']),
+    algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    /** Seconds after fetching the JWKS before a token with an unknown key id may fetch it again. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .superRefine((oidc, ctx) => {
+    if (!oidc.prefixClaim) {
+      const problem = templateProblem(oidc.prefixTemplate, oidc.userClaim);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['prefixTemplate'], message: problem });
+    }
+    const url = new URL(oidc.issuer);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: 'expected an `https:` issuer (`http:` only on loopback)',
+      });
+    }
+  });
+
+const RedisSchema = z.strictObject({
+  url: z.string().regex(/^rediss?:\/\/\S+$/u, 'expected a `redis://` or `rediss://` URL'),
+  /** When Redis cannot be reached: refuse requests with 503, or count per replica until it is back. */
+  whenDown: z.enum(['refuse', 'per-replica']).default('refuse'),
+  keyPrefix: z.string().min(1).default('hoist:'),
 });
 
 const Secret = z.string().superRefine((value, ctx) => {
@@ -125,12 +199,17 @@ const FieldsSchema = z.strictObject({
     publicEndpoint: z.url().optional(),
     forcePathStyle: z.boolean().default(false),
   }),
-  users: z.array(UserSchema).min(1),
+  users: z.array(UserSchema).default([]),
+  /** Sign-in with the team's OpenID provider: its JWT access tokens are accepted beside static tokens. */
+  oidc: OidcSchema.optional(),
   tokenSecret: Secret,
   /** The secret before the last rotation: tokens it signed still verify, new ones use `tokenSecret`. */
   previousTokenSecret: Secret.optional(),
   policy: PolicyConfigSchema.default(PolicyConfigSchema.parse({})),
   rateLimit: RateLimitSchema.default(RateLimitSchema.parse({})),
+  quotas: QuotaSchema.default({}),
+  /** Where every replica counts limits and quotas; without it each replica counts alone, in memory. */
+  redis: RedisSchema.optional(),
   corsOrigins: z.array(Origin).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
@@ -159,8 +238,28 @@ function checkUsers(users: Fields['users'], ctx: z.RefinementCtx): void {
   });
 }
 
+/** Each static user whose prefix could meet the prefix of a user who signs in with OIDC. */
+function checkOidcOverlap(config: Fields, ctx: z.RefinementCtx): void {
+  const oidc = config.oidc;
+  if (!oidc || oidc.prefixClaim) return;
+  config.users.forEach((user, i) => {
+    if (!meetsTemplate(user.prefix, oidc.prefixTemplate)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['users', i, 'prefix'],
+      message:
+        `the prefix of user \`${user.id}\` (\`${user.prefix}\`) overlaps \`oidc.prefixTemplate\` (\`${oidc.prefixTemplate}\`); ` +
+        "a user who signs in could write or read this user's files: keep static users outside the template's folder",
+    });
+  });
+}
+
 export const ConfigSchema = FieldsSchema.superRefine((config, ctx) => {
   checkUsers(config.users, ctx);
+  checkOidcOverlap(config, ctx);
+  if (!config.users.length && !config.oidc) {
+    ctx.addIssue({ code: 'custom', path: ['users'], message: 'give at least one user, or `oidc` to sign users in' });
+  }
   if (config.previousTokenSecret === config.tokenSecret) {
     ctx.addIssue({
       code: 'custom',
@@ -182,6 +281,8 @@ export const ConfigSchema = FieldsSchema.superRefine((config, ctx) => {
 export type SignerConfig = z.infer<typeof ConfigSchema>;
 export type PolicyConfig = SignerConfig['policy'];
 export type UserConfig = SignerConfig['users'][number];
+export type OidcConfig = NonNullable<SignerConfig['oidc']>;
+export type QuotaConfig = SignerConfig['quotas'];
 /** Settings as written by a person, before defaults are applied. */
 export type SignerConfigInput = z.input<typeof ConfigSchema>;
 
@@ -227,6 +328,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_TLS_CERT || env.HOIST_TLS_KEY) out.tls = { certFile: env.HOIST_TLS_CERT, keyFile: env.HOIST_TLS_KEY };
   if (env.HOIST_CORS_ORIGINS) out.corsOrigins = list(env.HOIST_CORS_ORIGINS);
   if (env.HOIST_LOG_LEVEL) out.logLevel = env.HOIST_LOG_LEVEL;
+  if (env.HOIST_OIDC) out.oidc = parseJson('HOIST_OIDC', env.HOIST_OIDC);
+  if (env.HOIST_REDIS_URL) out.redis = { url: env.HOIST_REDIS_URL };
   if (env.HOIST_S3_BUCKET) s3.bucket = env.HOIST_S3_BUCKET;
   const region = env.HOIST_S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region) s3.region = region;

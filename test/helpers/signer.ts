@@ -18,7 +18,7 @@ export interface TestSigner {
 }
 
 /** What a test user may be given beyond id, token and prefix. */
-export type UserExtras = Pick<SignerConfigInput['users'][number], 'destinations' | 'overwrite'>;
+export type UserExtras = Pick<NonNullable<SignerConfigInput['users']>[number], 'destinations' | 'overwrite' | 'quotas'>;
 
 /** Settings overrides for a test signer; `policy` is merged over the defaults. */
 export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>> & {

@@ -30,6 +30,9 @@ export const SIGNER_ERROR_CODES = [
   'destination-not-allowed',
   'destination-required',
   'overwrite-not-allowed',
+  'identity-provider-unreachable',
+  'quota-exceeded',
+  'limits-unavailable',
 ] as const;
 
 /** A code the signer answers with. */

@@ -173,6 +173,18 @@ export const PolicySchema = z.strictObject({
   destinations: z.array(z.string()).nullish(),
 });
 
+/** GET /v1/sign-in (no token needed): how a client signs in, when the signer trusts an OpenID provider. */
+export const SignInInfoSchema = z.strictObject({
+  oidc: z
+    .strictObject({
+      issuer: z.string(),
+      clientId: z.string(),
+      audience: z.string(),
+      scopes: z.array(z.string()),
+    })
+    .nullable(),
+});
+
 /** The JSON body of every error answer. */
 export const ErrorBodySchema = z.strictObject({
   error: z.strictObject({ code: z.enum(SIGNER_ERROR_CODES), message: z.string(), field: z.string().optional() }),
@@ -193,6 +205,7 @@ export type SignPartsResponse = z.infer<typeof SignPartsResponseSchema>;
 export type ListPartsResponse = z.infer<typeof ListPartsResponseSchema>;
 export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
+export type SignInInfo = z.infer<typeof SignInInfoSchema>;
 export type Link = z.infer<typeof LinkSchema>;
 export type LinkResult = z.infer<typeof LinksResponseSchema>['links'][number];
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -32,6 +32,12 @@ const openApiDocument = {
   info: { title: 'Hoist signer', version: '1' },
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   paths: {
+    '/v1/sign-in': {
+      get: {
+        summary: 'How to sign in: the OpenID provider this signer trusts, if any (no token needed)',
+        responses: { '200': { description: 'OK', ...json(protocol.SignInInfoSchema) } },
+      },
+    },
     '/v1/policy': {
       get: {
         summary: 'What the caller may upload',
