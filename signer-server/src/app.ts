@@ -3,7 +3,6 @@ import cors from '@koa/cors';
 import type Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import ratelimit from 'koa-ratelimit';
 import { pino, type Logger } from 'pino';
 import { authenticate, hashedTokenVerifier, verifierChain, type Caller, type TokenVerifier } from './auth';
 import { BucketUrls } from './bucket-urls';
@@ -24,6 +23,13 @@ import { secretBytes } from './secret';
 import { OidcVerifier } from './identity/oidc-verifier';
 import { signInRoutes } from './routes/sign-in';
 import { UploadTokens } from './upload-token';
+import { memoryCounters, redisCounters, type CounterFactory } from './limits/counters';
+import { Quotas } from './limits/quotas';
+import { rateLimit } from './limits/rate-limit';
+import { closeRedis, connectRedis, redisReady } from './limits/redis-connection';
+import { Audit } from './observability/audit';
+import { SignerMetrics } from './observability/metrics';
+import { metricsRoutes } from './routes/metrics';
 
 /** What `createApp` may be given instead of its defaults (tests pass a logger or storage). */
 export interface AppOptions {
@@ -36,17 +42,8 @@ const mount = (app: Koa, router: Router): void => {
   app.use(router.routes()).use(router.allowedMethods());
 };
 
-/** A fixed-window limiter answering 429 with Retry-After once `max` requests with one id came in `windowMs`. */
-const limiter = (max: number, windowMs: number, id: (ctx: Koa.Context) => string): Koa.Middleware =>
-  ratelimit({
-    driver: 'memory',
-    db: new Map(),
-    duration: windowMs,
-    max,
-    id,
-    errorMessage: 'Too many requests; retry after the seconds in Retry-After',
-    throw: true,
-  });
+/** The signer's Koa app, when it is ready to answer (Redis connected), and what to release when it stops. */
+export type SignerApp = Koa & { ready(): Promise<void>; closeResources(): Promise<void> };
 
 /** The secrets that verify upload tokens, the signing one first. */
 const tokenSecrets = (config: SignerConfig): Buffer[] =>
@@ -70,9 +67,15 @@ const verifierFor = (config: SignerConfig): TokenVerifier =>
  * Composes the signer: logs, errors, headers, CORS, health, then limits per client address (requests,
  * failed sign-ins), auth, a limit per caller, body limits and the API.
  */
-export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
+export function createApp(config: SignerConfig, options: AppOptions = {}): SignerApp {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
+  const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
+  const counters: CounterFactory = redis && config.redis ? redisCounters(redis, config.redis) : memoryCounters();
+  const metrics = new SignerMetrics();
   const deps: SignerDeps = {
+    quotas: new Quotas(config.quotas, counters),
+    audit: new Audit(logger),
+    metrics,
     config,
     storage: options.storage ?? new Storage(config.s3),
     urls: new BucketUrls({ ...config.s3, endpoint: config.s3.publicEndpoint ?? config.s3.endpoint }),
@@ -82,6 +85,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   const app = new Koa({ proxy: config.behindTlsProxy, maxIpsCount: 1 });
   app.silent = true;
   app.use(requestLog(logger));
+  app.use(metrics.middleware());
   app.use(errorBodies(logger));
   app.use(helmet());
   if (config.corsOrigins.length) {
@@ -96,12 +100,13 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   }
   mount(app, healthRoutes(deps));
   mount(app, openApiRoutes());
+  mount(app, metricsRoutes(metrics, config.metricsTokenSha256));
   const { max, addressMax, authFailureMax, windowMs } = config.rateLimit;
-  app.use(limiter(addressMax, windowMs, (ctx) => ctx.ip));
-  app.use(authFailureLimit(authFailureMax, windowMs));
+  app.use(rateLimit(counters, 'address', addressMax, windowMs, (ctx) => ctx.ip));
+  app.use(authFailureLimit(counters, authFailureMax, windowMs));
   mount(app, signInRoutes(config));
   app.use(authenticate(options.verifier ?? verifierFor(config)));
-  app.use(limiter(max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
+  app.use(rateLimit(counters, 'caller', max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
   const limit = config.policy.maxBodyBytes;
   app.use(
     bodyParser({
@@ -118,5 +123,10 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Koa {
   mount(app, destinationRoutes(deps));
   mount(app, multipartRoutes(deps));
   mount(app, linkRoutes(deps));
-  return app;
+  return Object.assign(app, {
+    ready: () => (redis ? redisReady(redis, logger) : Promise.resolve()),
+    closeResources: async () => {
+      if (redis) closeRedis(redis);
+    },
+  });
 }

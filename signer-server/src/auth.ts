@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { UserConfig } from './config';
+import type { QuotaConfig, UserConfig } from './config';
 import { HttpError } from './errors';
 
 /** Who is calling, as the verifier established it. */
@@ -12,6 +12,8 @@ export interface Caller {
   destinations?: readonly string[];
   /** Whether this caller may replace objects; the policy's setting when absent. */
   overwrite?: boolean;
+  /** This caller's own quotas, each in place of the config's. */
+  quotas?: QuotaConfig;
 }
 
 /** The caller as the config lists them. */
@@ -21,6 +23,7 @@ export function callerOf(user: UserConfig): Caller {
     prefix: user.prefix,
     ...(user.destinations ? { destinations: user.destinations } : {}),
     ...(user.overwrite === undefined ? {} : { overwrite: user.overwrite }),
+    ...(user.quotas ? { quotas: user.quotas } : {}),
   };
 }
 

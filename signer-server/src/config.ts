@@ -211,6 +211,11 @@ const FieldsSchema = z.strictObject({
   /** Where every replica counts limits and quotas; without it each replica counts alone, in memory. */
   redis: RedisSchema.optional(),
   corsOrigins: z.array(Origin).default([]),
+  /** When set, `GET /metrics` asks for this token (its hex SHA-256 here); open otherwise. */
+  metricsTokenSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/u, 'expected the hex SHA-256 of the token')
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -329,7 +334,12 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_CORS_ORIGINS) out.corsOrigins = list(env.HOIST_CORS_ORIGINS);
   if (env.HOIST_LOG_LEVEL) out.logLevel = env.HOIST_LOG_LEVEL;
   if (env.HOIST_OIDC) out.oidc = parseJson('HOIST_OIDC', env.HOIST_OIDC);
-  if (env.HOIST_REDIS_URL) out.redis = { url: env.HOIST_REDIS_URL };
+  if (env.HOIST_REDIS_URL) {
+    out.redis = {
+      url: env.HOIST_REDIS_URL,
+      ...(env.HOIST_REDIS_WHEN_DOWN ? { whenDown: env.HOIST_REDIS_WHEN_DOWN } : {}),
+    };
+  }
   if (env.HOIST_S3_BUCKET) s3.bucket = env.HOIST_S3_BUCKET;
   const region = env.HOIST_S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region) s3.region = region;

@@ -2,9 +2,15 @@ import type { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
 import type { Storage } from './storage';
 import type { UploadTokens } from './upload-token';
+import type { Quotas } from './limits/quotas';
+import type { Audit } from './observability/audit';
+import type { SignerMetrics } from './observability/metrics';
 
-/** What the routes share: settings, the bucket, its URL presigner and the token signer. */
+/** What the routes share: settings, the bucket, its URL presigner, the token signer and the quotas. */
 export interface SignerDeps {
+  quotas: Quotas;
+  audit: Audit;
+  metrics: SignerMetrics;
   config: SignerConfig;
   storage: Storage;
   urls: BucketUrls;

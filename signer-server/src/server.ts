@@ -21,7 +21,9 @@ function readPem(setting: string, file: string): Buffer {
 
 /** Starts the signer on `config.host:config.port` (port 0 picks a free one), over HTTPS when `tls` is set. */
 export async function startSigner(config: SignerConfig, options: AppOptions = {}): Promise<RunningSigner> {
-  const handler = createApp(config, options).callback();
+  const app = createApp(config, options);
+  await app.ready();
+  const handler = app.callback();
   const server: Server = config.tls
     ? createHttpsServer(
         { cert: readPem('tls.certFile', config.tls.certFile), key: readPem('tls.keyFile', config.tls.keyFile) },
@@ -41,6 +43,7 @@ export async function startSigner(config: SignerConfig, options: AppOptions = {}
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.closeResources();
     },
   };
 }

@@ -156,7 +156,7 @@ describe('headers, CORS, health and the API description', () => {
 });
 
 describe('request logs', () => {
-  it('writes one JSON line per request with user, batch, file count and outcome, and no secrets', async () => {
+  it('writes one JSON line per request with user, batch, file count and outcome, one audit line per file, and no secrets', async () => {
     const before = signer.logs.length;
     const res = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/batches/sign', {
       batch: 'logged',
@@ -164,8 +164,9 @@ describe('request logs', () => {
     });
     expect(res.status).toBe(200);
     const lines = signer.logs.slice(before);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
+    const requests = lines.filter((line) => !line.audit);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
       user: 'alice',
       batch: 'logged',
       files: 1,
@@ -173,6 +174,17 @@ describe('request logs', () => {
       route: '/v1/batches/sign',
       outcome: 'signed 1/1',
     });
+    expect(lines.filter((line) => line.audit)).toEqual([
+      expect.objectContaining({
+        event: 'file-signed',
+        user: 'alice',
+        batch: 'logged',
+        key: 'users/alice/logged/' + file.path,
+        size: file.size,
+        md5: file.md5,
+        outcome: 'put',
+      }),
+    ]);
     const all = JSON.stringify(signer.logs);
     expect(all).not.toContain(signer.tokens.alice);
     expect(all).not.toContain(signer.tokens.bob);

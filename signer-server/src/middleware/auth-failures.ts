@@ -1,15 +1,21 @@
 import type { Middleware } from 'koa';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { HttpError } from '../errors';
+import { isOverLimit, limitsUnavailable } from '../limits/counter-errors';
+import type { CounterFactory } from '../limits/counters';
 
 /**
  * Koa middleware around authentication: a client address whose requests failed it (401) `max` times in
  * `windowMs` gets 429 with Retry-After for the rest of the window, whatever token it sends next.
  */
-export function authFailureLimit(max: number, windowMs: number): Middleware {
-  const failures = new RateLimiterMemory({ points: max, duration: Math.max(1, Math.ceil(windowMs / 1000)) });
+export function authFailureLimit(counters: CounterFactory, max: number, windowMs: number): Middleware {
+  const failures = counters.counter('auth-failures', max, Math.max(1, Math.ceil(windowMs / 1000)));
   return async (ctx, next) => {
-    const seen = await failures.get(ctx.ip);
+    let seen;
+    try {
+      seen = await failures.get(ctx.ip);
+    } catch {
+      throw limitsUnavailable();
+    }
     if (seen && seen.consumedPoints >= max) {
       const seconds = Math.max(1, Math.ceil(seen.msBeforeNext / 1000));
       throw new HttpError(
@@ -23,7 +29,11 @@ export function authFailureLimit(max: number, windowMs: number): Middleware {
     try {
       await next();
     } catch (error) {
-      if (error instanceof HttpError && error.status === 401) await failures.penalty(ctx.ip, 1);
+      if (error instanceof HttpError && error.status === 401) {
+        await failures.penalty(ctx.ip, 1).catch((failure: unknown) => {
+          if (!isOverLimit(failure)) throw limitsUnavailable();
+        });
+      }
       throw error;
     }
   };

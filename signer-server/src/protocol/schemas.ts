@@ -154,6 +154,17 @@ export const LinksResponseSchema = z.strictObject({
 });
 
 /** GET /v1/policy: what the caller may do. */
+/** Where a caller stands with one quota. */
+export const QuotaStatusSchema = z.strictObject({
+  name: z.enum(['bytesPerDay', 'filesPerDay', 'filesPerBatch']),
+  limit: z.number().int(),
+  remaining: z.number().int(),
+  /** When the day's count starts again; null before the first signed file (or for a per-batch quota). */
+  resetsAt: z.string().nullable(),
+  /** The quota in words: `10 GB a day`. */
+  description: z.string(),
+});
+
 export const PolicySchema = z.strictObject({
   user: z.string(),
   prefix: z.string(),
@@ -171,6 +182,8 @@ export const PolicySchema = z.strictObject({
    * signers older than destinations leave it out.
    */
   destinations: z.array(z.string()).nullish(),
+  /** The caller's quotas and what is left of them; signers older than quotas leave it out. */
+  quotas: z.array(QuotaStatusSchema).optional(),
 });
 
 /** GET /v1/sign-in (no token needed): how a client signs in, when the signer trusts an OpenID provider. */
@@ -206,6 +219,7 @@ export type ListPartsResponse = z.infer<typeof ListPartsResponseSchema>;
 export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
 export type SignInInfo = z.infer<typeof SignInInfoSchema>;
+export type QuotaStatus = z.infer<typeof QuotaStatusSchema>;
 export type Link = z.infer<typeof LinkSchema>;
 export type LinkResult = z.infer<typeof LinksResponseSchema>['links'][number];
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

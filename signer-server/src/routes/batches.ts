@@ -148,12 +148,24 @@ export function batchRoutes(deps: SignerDeps): Router {
       req.taken.add(result.key);
       return result;
     });
+    const signable = judged.filter((entry): entry is AcceptedFile => !('status' in entry));
+    const refusals = await deps.quotas.take(
+      caller,
+      body.batch,
+      signable.map((entry) => entry.file),
+    );
+    const overQuota = new Map(signable.flatMap((entry, i) => (refusals[i] ? [[entry, refusals[i]] as const] : [])));
     const credentials = await deps.storage.credentials();
     const now = new Date();
     const results: FileResult[] = [];
     for (const accepted of judged) {
       if ('status' in accepted) {
         results.push(accepted);
+        continue;
+      }
+      const refusal = overQuota.get(accepted);
+      if (refusal) {
+        results.push({ status: 'error', path: accepted.file.path, ...refusal });
         continue;
       }
       const placement = await place(req, accepted);
@@ -180,6 +192,11 @@ export function batchRoutes(deps: SignerDeps): Router {
       );
       results.push({ status: 'put', path: accepted.file.path, key: placement.key, ...put });
     }
+    body.files.forEach((file, i) => {
+      const result = results[i]!;
+      deps.audit.fileSigned({ user: caller.id, batch: body.batch, size: file.size, md5: file.md5, result });
+      deps.metrics.fileSigned(result, file.size);
+    });
     ctx.state.outcome = `signed ${results.filter((r) => r.status !== 'error').length}/${results.length}`;
     ctx.body = { files: results };
   });

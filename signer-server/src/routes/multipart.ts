@@ -81,7 +81,10 @@ export function multipartRoutes(deps: SignerDeps): Router {
       );
     }
     await deps.storage.complete(claims.key, claims.uploadId, parts, !claims.overwrite);
-    ctx.body = { key: claims.key, etag: await deps.storage.etag(claims.key), size: total };
+    const etag = await deps.storage.etag(claims.key);
+    deps.audit.multipartCompleted(claims.user, claims.key, total, etag);
+    deps.metrics.multipartCompleted();
+    ctx.body = { key: claims.key, etag, size: total };
   });
 
   router.post('/abort', async (ctx) => {

@@ -6,7 +6,7 @@ import type { Policy } from '../protocol';
 /** GET /v1/policy: what the caller may upload, so a client can check a folder before any byte moves. */
 export function policyRoutes(deps: SignerDeps): Router {
   const router = new Router();
-  router.get('/v1/policy', (ctx) => {
+  router.get('/v1/policy', async (ctx) => {
     const caller = ctx.state.caller as Caller;
     const p = deps.config.policy;
     const policy: Policy = {
@@ -22,6 +22,7 @@ export function policyRoutes(deps: SignerDeps): Router {
       viewUrlTtlSeconds: p.viewUrlTtlSeconds,
       overwrite: caller.overwrite ?? p.overwrite,
       destinations: caller.destinations ? [...caller.destinations] : null,
+      quotas: await deps.quotas.status(caller),
     };
     ctx.body = policy;
   });
