@@ -15,6 +15,8 @@ import {
 } from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner, TokenFileError } from './settings';
+import { SignInStore, signInPath } from './sign-in/credentials';
+import { deviceSignIn, signedInToken, signOut } from './sign-in/sign-in';
 
 interface PushFlags {
   signer?: string;
@@ -108,14 +110,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
     .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
     .action(async (folders: string[], flags: PushFlags) => {
-      const { signer, token, fromFlag } = resolveSigner(flags, process.env);
+      const { signer, token: given, fromFlag } = resolveSigner(flags, process.env);
       const out = reporterFor(flags);
       if (fromFlag) out.warning('--token shows in `ps` and in shell history; prefer --token-file or HOIST_TOKEN');
+      const signedIn =
+        signer && !given ? await signedInToken(signer, new SignInStore(signInPath(process.env))) : undefined;
+      const token = given ?? signedIn?.token;
       code = await push(
         folders,
         {
           ...(signer ? { signer } : {}),
           ...(token ? { token } : {}),
+          ...(signedIn ? { refreshToken: signedIn.refresh } : {}),
           concurrency: flags.concurrency,
           ...(flags.minConcurrency ? { minConcurrency: flags.minConcurrency } : {}),
           ...(flags.maxConcurrency ? { maxConcurrency: flags.maxConcurrency } : {}),
@@ -132,6 +138,43 @@ export async function main(argv: string[]): Promise<number> {
           allowHttp: Boolean(flags.allowHttp),
         },
         out,
+      );
+    });
+  program
+    .command('login')
+    .description("sign in with your team's identity provider, the one the signer names (device flow)")
+    .option('--signer <url>', 'signer URL (or HOIST_SIGNER, or "signer" in the settings file)')
+    .action(async (flags: { signer?: string }) => {
+      const signer = resolveSigner(flags, process.env).signer;
+      if (!signer) {
+        process.stderr.write('hoist login: name the signer with --signer (or HOIST_SIGNER)\n');
+        code = EXIT.usage;
+        return;
+      }
+      const store = new SignInStore(signInPath(process.env));
+      await deviceSignIn(signer, store, (prompt) => {
+        process.stdout.write(
+          `To sign in, open ${prompt.verificationUri} and enter the code ${prompt.userCode}\n` +
+            (prompt.verificationUriComplete ? `(or open ${prompt.verificationUriComplete})\n` : '') +
+            `Waiting for you to approve (the code works for ${Math.round(prompt.expiresInSeconds / 60)} minutes)...\n`,
+        );
+      });
+      process.stdout.write(`Signed in to ${new URL(signer).origin}; the sign-in is kept in ${store.path}\n`);
+    });
+  program
+    .command('logout')
+    .description('forget the sign-in for the signer, and revoke it at the identity provider')
+    .option('--signer <url>', 'signer URL (or HOIST_SIGNER, or "signer" in the settings file)')
+    .action(async (flags: { signer?: string }) => {
+      const signer = resolveSigner(flags, process.env).signer;
+      if (!signer) {
+        process.stderr.write('hoist logout: name the signer with --signer (or HOIST_SIGNER)\n');
+        code = EXIT.usage;
+        return;
+      }
+      const forgot = await signOut(signer, new SignInStore(signInPath(process.env)));
+      process.stdout.write(
+        forgot ? `Signed out of ${new URL(signer).origin}\n` : `Not signed in to ${new URL(signer).origin}\n`,
       );
     });
   try {

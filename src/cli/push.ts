@@ -20,6 +20,8 @@ import type { Reporter } from './output';
 export interface PushOptions {
   signer?: string;
   token?: string;
+  /** Gets a fresh token when the signer refuses the one in use (a stored sign-in refreshed). */
+  refreshToken?: () => Promise<string>;
   /** A number pins the connections; `auto` lets the engine find them, between the min and max given. */
   concurrency: number | 'auto';
   minConcurrency?: number;
@@ -91,7 +93,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
   const signerUrl = options.signer ?? stack!.signerUrl;
   const token = options.token ?? stack?.token;
   if (!token) {
-    out.warning('No token: pass --token-file, set HOIST_TOKEN, or put "token" in the settings file');
+    out.warning('No token: run `hoist login`, pass --token-file, set HOIST_TOKEN, or put "token" in the settings file');
     return EXIT.usage;
   }
   if (stack) out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
@@ -99,6 +101,7 @@ export async function push(folders: string[], options: PushOptions, out: Reporte
     signerUrl,
     signerId: stack ? 'embedded' : signerUrl,
     token,
+    ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
     concurrency: options.concurrency,
     autoConcurrency: {
       ...(options.minConcurrency ? { min: options.minConcurrency } : {}),

@@ -52,7 +52,16 @@ export class UploadEngine {
       budget,
       connections,
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
-      signer: new SignerClient({ url: options.signerUrl, token: options.token }, retry, connections, options.allowHttp),
+      signer: new SignerClient(
+        {
+          url: options.signerUrl,
+          token: options.token,
+          ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+        },
+        retry,
+        connections,
+        options.allowHttp,
+      ),
       hasher: new HashPool(),
       signerId: options.signerId ?? options.signerUrl,
       stallMs: options.stallMs,

@@ -16,6 +16,8 @@ export const EngineOptionsSchema = z.strictObject({
   /** What journals call this signer, to find batches to resume; defaults to `signerUrl`. */
   signerId: z.string().min(1).optional(),
   token: z.string().min(1),
+  /** Called when the signer refuses the token, for a fresh one (an OIDC access token refreshed). */
+  refreshToken: z.custom<() => Promise<string>>((value) => typeof value === 'function').optional(),
   /** Connections at once, for files and parts together: a number pins it, `auto` lets the engine find it. */
   concurrency: z
     .custom<number | 'auto'>((value) => value === 'auto' || concurrencyProblem(value, 'concurrency') === undefined, {

@@ -19,7 +19,7 @@ import {
 } from '@hoist/signer-server/protocol';
 import type * as z from 'zod';
 import { isLoopbackHost } from '@hoist/signer-server/protocol';
-import { asUploadError, errors, retryAfterMs, type UploadError } from '../errors';
+import { asUploadError, errors, retryAfterMs, UploadError } from '../errors';
 import { EngineOptionError } from '../options';
 import { checkUpload, checkViewLink } from './answer-checks';
 import type { Connections } from '../transfer/connections';
@@ -36,6 +36,8 @@ export interface SignTarget {
 export interface SignerEndpoint {
   url: string;
   token: string;
+  /** A fresh token when the signer refuses this one (an access token that expired mid-run). */
+  refreshToken?: () => Promise<string>;
 }
 
 /**
@@ -81,13 +83,33 @@ export class SignerClient {
           'crosses the network in the clear (--allow-http sends it anyway)',
       );
     }
-    this.#endpoint = { url: endpoint.url.replace(/\/+$/u, ''), token: endpoint.token };
+    this.#endpoint = { ...endpoint, url: endpoint.url.replace(/\/+$/u, '') };
     this.#retry = retry;
     this.#connections = connections;
     this.#httpUploads = local || allowHttp;
   }
 
+  /** One exchange; a 401 gets one fresh token (when the endpoint can refresh it) and the exchange again. */
   async #call<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: T | undefined,
+    signal?: AbortSignal,
+  ): Promise<z.infer<T> | undefined> {
+    const sent = this.#endpoint.token;
+    try {
+      return await this.#exchange(method, path, body, schema, signal);
+    } catch (error) {
+      const refresh = this.#endpoint.refreshToken;
+      if (!refresh || !(error instanceof UploadError) || error.code !== 'unauthorized') throw error;
+      // Another call may have refreshed it meanwhile; otherwise ask for a new one.
+      if (this.#endpoint.token === sent) this.#endpoint.token = await refresh();
+      return this.#exchange(method, path, body, schema, signal);
+    }
+  }
+
+  async #exchange<T extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
