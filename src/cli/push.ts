@@ -82,6 +82,7 @@ function printPlan(out: Reporter, folder: string, plan: FolderPlan): void {
   out.info(
     `${folder}: ${plan.upload.files} files (${plan.upload.bytes} bytes, ${plan.upload.multipart} multipart) would upload${there}; ${plan.rejected.length} rejected; ${plan.skipped.length} skipped`,
   );
+  for (const quota of plan.quotas) out.warning(`${folder}: ${quota}`);
   for (const c of plan.conflicts) out.info(`  conflict ${c.path}: ${c.reason}`);
   for (const r of plan.rejected) out.info(`  rejected ${r.path}: ${r.reason}`);
   for (const s of plan.skipped) out.info(`  skipped ${s.path}: ${s.reason}`);

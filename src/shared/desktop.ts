@@ -26,6 +26,8 @@ export interface PlanSummary {
   overwriteAllowed: boolean;
   rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };
   skipped: { files: number };
+  /** Each quota the upload goes past, in words. */
+  quotas: string[];
 }
 
 /** An error a person can act on: what went wrong and what to do. */

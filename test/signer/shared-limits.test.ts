@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UploadEngine } from '../../src/engine';
 import { recordFault } from '../helpers/fault-ledger';
+import { makeFolder } from '../helpers/folders';
 import { waitFor } from '../helpers/net';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 import { callSigner, startTestSigner, type TestSigner, type TestSignerOptions } from '../helpers/signer';
@@ -126,6 +131,33 @@ describe('metrics', () => {
         'refused',
       ]);
     } finally {
+      await signer.close();
+    }
+  });
+});
+
+describe('the plan', () => {
+  it('shows each quota the batch goes past before any byte moves, and the run ends the files past it as failed with the reason', async () => {
+    const signer = await startTestSigner(s3, { quotas: { filesPerDay: 2 } });
+    const engine = new UploadEngine({
+      signerUrl: signer.url,
+      token: signer.tokens.alice,
+      stateDir: await mkdtemp(join(tmpdir(), 'hoist-quota-')),
+    });
+    try {
+      const root = await makeFolder({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
+      const plan = await engine.plan(root);
+      expect(plan.quotas).toEqual([
+        'Over your quota `filesPerDay` (2 files a day): this batch needs 3 files, 2 files left; the signer will refuse the files past it',
+      ]);
+      const report = await engine.batch(root).run();
+      expect(report.files.map((f) => f.status).sort()).toEqual(['failed', 'uploaded', 'uploaded']);
+      expect(report.files.find((f) => f.status === 'failed')).toMatchObject({
+        code: 'quota-exceeded',
+        reason: expect.stringMatching(/^Quota `filesPerDay` \(2 files a day\): 0 files left; it resets at /u),
+      });
+    } finally {
+      engine.close();
       await signer.close();
     }
   });

@@ -130,8 +130,9 @@ export class Quotas {
     size: number,
     batch: string,
   ): QuotaRefusal {
-    const resets =
-      res && name !== 'filesPerBatch' ? `; it resets at ${new Date(Date.now() + res.msBeforeNext).toISOString()}` : '';
+    // A day's window starts with the user's first signed file: with none yet, with this request.
+    const resetsIn = res ? res.msBeforeNext : DAY * 1000;
+    const resets = name === 'filesPerBatch' ? '' : `; it resets at ${new Date(Date.now() + resetsIn).toISOString()}`;
     const need = name === 'bytesPerDay' ? `, and this file is ${formatBytes(size)}` : '';
     const scope = name === 'filesPerBatch' ? ` for batch \`${batch}\`` : '';
     return {

@@ -13,6 +13,7 @@ import { readFailure } from '../errors';
 import { contentTypeOf } from './content-type';
 import type { Comparison, DestinationCheck } from './destination-check';
 import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
+import { quotaShortfalls } from './quota-check';
 
 /** What a folder will do under a policy, before any byte moves. */
 export interface FolderPlan {
@@ -29,6 +30,8 @@ export interface FolderPlan {
   rejected: FileOutcome[];
   /** Entries Hoist chooses not to send: ignored, symlink loops, sockets and devices. */
   skipped: FileOutcome[];
+  /** Each of the user's quotas the upload goes past, in words (what it needs, what is left, when it resets). */
+  quotas: string[];
 }
 
 /** Options of `planFolder`. */
@@ -59,6 +62,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     conflicts: [],
     rejected: [],
     skipped: [],
+    quotas: [],
   };
   const reject = (path: string, size: number, code: string, reason: string) =>
     plan.rejected.push({ path, status: 'failed', size, code, reason });
@@ -149,5 +153,6 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
   }
   if (group.length) compare(group);
   await comparing.onIdle();
+  plan.quotas = quotaShortfalls(policy.quotas, plan.upload);
   return plan;
 }

@@ -68,6 +68,7 @@ function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSummary {
     overwriteAllowed,
     rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
     skipped: { files: plan.skipped.length },
+    quotas: plan.quotas,
   };
 }
 

@@ -41,6 +41,11 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
           .
         </p>
       )}
+      {plan.quotas.map((quota) => (
+        <p key={quota} className="quota" role="status">
+          {quota}
+        </p>
+      ))}
       {plan.rejected.reasons.length > 0 && (
         <ul className="reasons">
           {plan.rejected.reasons.map((r) => (
