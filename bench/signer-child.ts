@@ -5,7 +5,10 @@ import { startSigner } from '@hoist/signer-server/server';
 import { Storage } from '@hoist/signer-server/storage';
 
 // A signer in its own process for the benchmark: it reports its own CPU time when asked, so the
-// figures are per core of the signer, not of the load generator.
+// figures are per core of the signer, not of the load generator. With BENCH_QUOTAS it also counts
+// quotas, and with BENCH_REDIS_URL it counts limits and quotas in that Redis.
+const quotas = process.env.BENCH_QUOTAS ? { bytesPerDay: 1e15, filesPerDay: 1e12, filesPerBatch: 1e12 } : {};
+const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL } } : {};
 const token = randomBytes(16).toString('hex');
 const config = parseConfig({
   port: 0,
@@ -15,6 +18,8 @@ const config = parseConfig({
   users: [{ id: 'bench', tokenSha256: hashToken(token), prefix: 'bench' }],
   rateLimit: { max: 10_000_000, windowMs: 60_000 },
   policy: { maxBodyBytes: 16 * 1024 * 1024 },
+  quotas,
+  ...redis,
 });
 const storage = new Storage(config.s3, { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' });
 const signer = await startSigner(config, { storage });

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -89,11 +89,11 @@ function post(url: string, token: string, body: string): Promise<number> {
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function httpRun(batch: number, seconds: number, inFlight: number) {
+async function httpRun(batch: number, seconds: number, inFlight: number, env: NodeJS.ProcessEnv = {}) {
   const child = fork(new URL('./signer-child.ts', import.meta.url), {
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
   });
   const ready = await new Promise<{ url: string; token: string }>((resolve) =>
     child.once('message', (m) => resolve(m as { url: string; token: string })),
@@ -171,5 +171,50 @@ for (const batch of [1, 100, 1000]) {
 console.table(rows);
 console.log(
   `SDK presigner alone: ${Math.round(sdk.rate)} URLs/s; ratio of the 1000-file HTTP path per core to it: ${(rows[2]!['URLs per core-second'] / sdk.rate).toFixed(1)}x; p99 of a 1000-file batch: ${rows[2]!['p99 ms']} ms (target < 250 ms)`,
+);
+
+/** Commands a redis-server has processed so far, from INFO. */
+const redisCommands = (port: number): number =>
+  Number(
+    /total_commands_processed:(\d+)/u.exec(
+      execFileSync('redis-cli', ['-p', String(port), 'info', 'stats'], { encoding: 'utf8' }),
+    )?.[1],
+  );
+
+// What Redis adds per signed batch: the same signer, limits and quotas, counted in memory, then in a
+// real redis-server on loopback (Debian's), batches of 100 files.
+const redisPort = 6400 + Math.floor(Math.random() * 500);
+const redisServer = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
+  stdio: 'ignore',
+});
+await new Promise((done) => setTimeout(done, 500));
+const memory = await httpRun(100, seconds, 2, { BENCH_QUOTAS: '1' });
+const commandsBefore = redisCommands(redisPort);
+const shared = await httpRun(100, seconds, 2, { BENCH_QUOTAS: '1', BENCH_REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+const commands = redisCommands(redisPort) - commandsBefore;
+redisServer.kill();
+console.log(
+  `\nLimits and quotas (bytes and files a day, files a batch) counted in memory, then in Redis, ${seconds}s each, 100-file batches:`,
+);
+console.table(
+  [
+    ['memory (one replica)', memory],
+    ['redis (every replica)', shared],
+  ].map(([name, r]) => {
+    const run = r as typeof memory;
+    return {
+      counters: name,
+      requests: run.requests,
+      'URLs/s (wall)': Math.round(run.urlsPerSecond),
+      'URLs per core-second': Math.round(run.urlsPerCpuSecond),
+      'p50 ms': run.p50.toFixed(2),
+      'p99 ms': run.p99.toFixed(2),
+    };
+  }),
+);
+console.log(
+  `Redis adds ${(shared.p50 - memory.p50).toFixed(2)} ms at p50 per signed batch (${(shared.p99 - memory.p99).toFixed(2)} ms at p99), ` +
+    `${(commands / shared.requests).toFixed(1)} Redis commands per batch (warm-up included); ` +
+    `throughput ratio redis / memory: ${(shared.urlsPerSecond / memory.urlsPerSecond).toFixed(2)}x`,
 );
 agent.destroy();
