@@ -15,8 +15,9 @@ import {
 } from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner, TokenFileError } from './settings';
-import { SignInStore, signInPath } from './sign-in/credentials';
-import { deviceSignIn, signedInToken, signOut } from './sign-in/sign-in';
+import { SignInStore, signInPath } from '../engine/sign-in/credentials';
+import { signedInToken } from '../engine/sign-in/signer-sign-in';
+import { deviceSignIn, signOut } from './sign-in/sign-in';
 
 interface PushFlags {
   signer?: string;

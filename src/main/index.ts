@@ -47,14 +47,16 @@ void app.whenReady().then(async () => {
   const stateDir = join(app.getPath('userData'), 'state');
   const service = new HoistService({
     settings: (settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox)),
-    createEngine: (settings) =>
+    createEngine: (current) =>
       startEngine(
-        settings,
+        current,
         stateDir,
         (stop) => app.once('will-quit', stop),
         (url) => session.defaultSession.resolveProxy(url),
+        (signIn) => settings?.setSignIn(signIn),
       ),
     stateDir,
+    openExternal: (url) => shell.openExternal(url),
   });
   window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), externalOrigins);
   service.on('update', (update) => window?.webContents.send(IPC.update, update));

@@ -36,6 +36,8 @@ const ROUTES = {
   addBatches: [IPC.addBatches, AddBatchesSchema],
   grantDropped: [IPC.grantDropped, AddBatchesSchema],
   configureBatch: [IPC.configureBatch, ConfigureBatchSchema],
+  signIn: [IPC.signIn, NoPayload],
+  signOut: [IPC.signOut, NoPayload],
   control: [IPC.control, ControlSchema],
   controlFile: [IPC.controlFile, ControlFileSchema],
   listFiles: [IPC.listFiles, ListFilesSchema],

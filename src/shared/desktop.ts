@@ -90,6 +90,8 @@ export interface SettingsView {
   hasToken: boolean;
   /** How the token is kept: encrypted by the OS, for this session only, or not at all. */
   tokenStorage: 'encrypted' | 'session-only' | 'none';
+  /** The identity provider this person signed in with for the signer, or null. */
+  signedInWith: string | null;
   /** A number pins the connections; `auto` lets the engine find them. */
   concurrency: number | 'auto';
   proxy: ProxySetting;

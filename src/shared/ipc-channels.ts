@@ -7,6 +7,8 @@ export const IPC = {
   addBatches: 'hoist:add-batches',
   grantDropped: 'hoist:grant-dropped',
   configureBatch: 'hoist:configure-batch',
+  signIn: 'hoist:sign-in',
+  signOut: 'hoist:sign-out',
   control: 'hoist:control',
   controlFile: 'hoist:control-file',
   listFiles: 'hoist:list-files',

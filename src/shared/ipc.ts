@@ -117,6 +117,10 @@ export interface HoistApi {
   getSettings(): Promise<SettingsView>;
   /** Validates and saves the settings; new batches use them. */
   saveSettings(input: SettingsInput): Promise<SettingsView>;
+  /** Signs in to the signer's identity provider in the system browser (code flow with PKCE). */
+  signIn(): Promise<SettingsView>;
+  /** Forgets the sign-in. */
+  signOut(): Promise<SettingsView>;
   /** Calls `listener` with throttled updates of every batch; returns an unsubscribe function. */
   onUpdate(listener: (update: DesktopUpdate) => void): () => void;
 }

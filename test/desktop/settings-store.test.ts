@@ -26,6 +26,7 @@ describe('settings', () => {
       signerUrl: '',
       hasToken: false,
       tokenStorage: 'none',
+      signedInWith: null,
       concurrency: 'auto',
       proxy: { mode: 'system' },
       caFile: null,

@@ -129,6 +129,7 @@ describe('the Electron main process', () => {
       signerUrl: '',
       hasToken: false,
       tokenStorage: 'none',
+      signedInWith: null,
       concurrency: 'auto',
       proxy: { mode: 'system' },
       caFile: null,

@@ -64,6 +64,8 @@ describe('the built preload', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'addBatches',
+        'addDropped',
+        'configureBatch',
         'control',
         'controlFile',
         'copyLink',
@@ -71,11 +73,11 @@ describe('the built preload', () => {
         'listFiles',
         'onUpdate',
         'openReport',
-        'addDropped',
-        'configureBatch',
         'pickFiles',
         'pickFolders',
         'saveSettings',
+        'signIn',
+        'signOut',
       ].sort(),
     );
     await api.control({ batchId: 'b1', action: 'pause' });

@@ -24,6 +24,8 @@ export function desktopBackend(service: HoistService, native: NativeSide, grante
       return service.addBatches(paths);
     },
     configureBatch: (request) => service.configureBatch(request),
+    signIn: () => service.signIn(),
+    signOut: () => service.signOut(),
     control: (request) => service.control(request),
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),

@@ -23,6 +23,7 @@ import type {
 import { combineProgress, estimateSeconds, type BatchProgress } from '../../shared/progress';
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
+import { browserSignIn } from '../../engine/sign-in/browser-sign-in';
 
 /** Builds the engine for the current settings (a remote signer, or the embedded local stack). */
 export type EngineFactory = (settings: Settings) => Promise<UploadEngine>;
@@ -99,6 +100,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   readonly #entries = new Map<string, Entry>();
   readonly #settings: SettingsStore;
   readonly #createEngine: EngineFactory;
+  readonly #openExternal: ((url: string) => Promise<void>) | undefined;
   readonly #reportsDir: string;
   readonly #intervalMs: number;
   readonly #warnings: string[] = [];
@@ -111,10 +113,13 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     createEngine: EngineFactory;
     stateDir: string;
     intervalMs?: number;
+    /** Opens a URL in the system browser, for signing in. */
+    openExternal?: (url: string) => Promise<void>;
   }) {
     super();
     this.#settings = options.settings;
     this.#createEngine = options.createEngine;
+    this.#openExternal = options.openExternal;
     this.#reportsDir = join(options.stateDir, 'reports');
     this.#intervalMs = options.intervalMs ?? 100;
     if (options.settings.problem) this.#warn(options.settings.problem);
@@ -291,6 +296,23 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     const view = this.#settings.save(input);
     this.#engine = undefined;
     return view;
+  }
+
+  /** Signs in to the signer's identity provider in the system browser; batches added from now on use it. */
+  async signIn(): Promise<ReturnType<SettingsStore['view']>> {
+    const { signerUrl } = this.#settings.get();
+    if (!signerUrl) throw new Error('The embedded signer takes no sign-in: set a signer URL in Settings first');
+    if (!this.#openExternal) throw new Error('This window cannot open the system browser to sign in');
+    this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal));
+    this.#engine = undefined;
+    return this.#settings.view();
+  }
+
+  /** Forgets the sign-in; batches added from now on need a token or a new sign-in. */
+  signOut(): ReturnType<SettingsStore['view']> {
+    this.#settings.setSignIn(undefined);
+    this.#engine = undefined;
+    return this.#settings.view();
   }
 
   /** True while any batch is uploading or paused mid-way. */

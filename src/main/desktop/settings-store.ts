@@ -6,6 +6,7 @@ import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
 import { SettingsInputSchema, type SettingsInput } from '../../shared/ipc';
 import type { ProxySetting } from '../../shared/proxy-settings';
 import type { SettingsView } from '../../shared/desktop';
+import type { SignedIn } from '../../engine/sign-in/credentials';
 
 /** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
 export interface SecretBox {
@@ -19,6 +20,8 @@ export interface SecretBox {
 export interface Settings {
   signerUrl: string;
   token: string | undefined;
+  /** A sign-in with the signer's identity provider: used when there is no token. */
+  signIn?: SignedIn | undefined;
   /** A number pins the connections; `auto` lets the engine find them. */
   concurrency: number | 'auto';
   proxy: ProxySetting;
@@ -40,6 +43,7 @@ const FileSchema = z
   .object({
     signerUrl: z.string().default(''),
     tokenEncrypted: z.string().optional(),
+    signInEncrypted: z.string().optional(),
     concurrency: z.union([z.literal('auto'), z.int().min(CONCURRENCY.min).max(CONCURRENCY.max)]).default('auto'),
     proxy: SettingsInputSchema.shape.proxy.default({ mode: 'system' }),
     caFile: SettingsInputSchema.shape.caFile.default(null),
@@ -94,9 +98,15 @@ export class SettingsStore {
 
   /** The settings without the token, for the window. */
   view(): SettingsView {
-    const { token, ...rest } = this.#settings;
+    const { token, signIn, ...rest } = this.#settings;
     const tokenStorage = !token ? 'none' : this.#sessionOnly ? 'session-only' : 'encrypted';
-    return { ...rest, hasToken: Boolean(token), tokenStorage };
+    return { ...rest, hasToken: Boolean(token), tokenStorage, signedInWith: signIn?.issuer ?? null };
+  }
+
+  /** Keeps (or, with undefined, forgets) the sign-in for the current signer, encrypted like the token. */
+  setSignIn(signIn: SignedIn | undefined): void {
+    this.#settings = { ...this.#settings, signIn };
+    this.#write();
   }
 
   /**
@@ -111,6 +121,7 @@ export class SettingsStore {
     this.#settings = {
       signerUrl: input.signerUrl,
       token,
+      signIn: sameSigner ? this.#settings.signIn : undefined,
       concurrency: input.concurrency,
       proxy: input.proxy,
       caFile: input.caFile,
@@ -123,13 +134,15 @@ export class SettingsStore {
 
   /** Writes the settings atomically: a temp file, then rename; the token only encrypted by the OS. */
   #write(): void {
-    const { token, ...plain } = this.#settings;
+    const { token, signIn, ...plain } = this.#settings;
     const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
     this.#sessionOnly = token !== undefined && !encrypt;
+    const sealed = signIn && this.#box.isEncryptionAvailable();
     const onDisk = {
       ...plain,
       recentDestinations: this.#recent,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
+      ...(sealed ? { signInEncrypted: this.#box.encryptString(JSON.stringify(signIn)).toString('base64') } : {}),
     };
     makePrivateDir(dirname(this.#file));
     writeFileSync(`${this.#file}.tmp`, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
@@ -153,12 +166,20 @@ export class SettingsStore {
       return { settings: defaults, recent: [] };
     }
     try {
-      const { recentDestinations, ...saved } = FileSchema.parse(JSON.parse(text));
-      const token =
-        saved.tokenEncrypted && this.#box.isEncryptionAvailable()
-          ? this.#box.decryptString(Buffer.from(saved.tokenEncrypted, 'base64'))
+      const { recentDestinations, tokenEncrypted, signInEncrypted, ...saved } = FileSchema.parse(JSON.parse(text));
+      const open = (sealed: string | undefined): string | undefined =>
+        sealed && this.#box.isEncryptionAvailable()
+          ? this.#box.decryptString(Buffer.from(sealed, 'base64'))
           : undefined;
-      return { settings: { ...saved, token }, recent: recentDestinations };
+      const signIn = open(signInEncrypted);
+      return {
+        settings: {
+          ...saved,
+          token: open(tokenEncrypted),
+          ...(signIn ? { signIn: JSON.parse(signIn) as SignedIn } : {}),
+        },
+        recent: recentDestinations,
+      };
     } catch (error) {
       return {
         settings: defaults,

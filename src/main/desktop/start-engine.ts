@@ -4,6 +4,28 @@ import { manualProxy, UploadEngine, type ProxyResolver } from '../../engine';
 import { RATE_UNITS } from '../../shared/engine-limits';
 import { proxyFromPac } from '../../shared/proxy-settings';
 import type { Settings } from './settings-store';
+import type { SignedIn } from '../../engine/sign-in/credentials';
+import { refreshSignIn } from '../../engine/sign-in/provider';
+
+/** How long before its expiry a signed-in access token is refreshed rather than sent. */
+const EARLY_MS = 60_000;
+
+/** The token to send: the pasted one, else the sign-in's (refreshed when due), with how to refresh it. */
+async function credentialsFor(
+  settings: Settings,
+  keep: (signIn: SignedIn) => void,
+): Promise<{ token: string; refreshToken?: () => Promise<string> }> {
+  if (settings.token) return { token: settings.token };
+  let signIn = settings.signIn;
+  if (!signIn) throw new Error('Not signed in: sign in, or paste the token your signer gave you, in Settings');
+  const refresh = async (): Promise<string> => {
+    signIn = await refreshSignIn(signIn!);
+    keep(signIn);
+    return signIn.accessToken;
+  };
+  if (signIn.expiresAt - Date.now() < EARLY_MS) await refresh();
+  return { token: signIn.accessToken, refreshToken: refresh };
+}
 
 let embedded: Promise<LocalStack> | undefined;
 
@@ -27,6 +49,7 @@ export async function startEngine(
   stateDir: string,
   onQuit: (stop: () => void) => void,
   system: SystemProxyLookup,
+  keepSignIn: (signIn: SignedIn) => void = () => undefined,
 ): Promise<UploadEngine> {
   const common = {
     stateDir,
@@ -35,11 +58,10 @@ export async function startEngine(
     ...(settings.bandwidthMiBps ? { bandwidth: Math.round(settings.bandwidthMiBps * RATE_UNITS.m) } : {}),
   };
   if (settings.signerUrl) {
-    if (!settings.token) throw new Error('No token: paste the token your signer gave you in Settings');
     return new UploadEngine({
       ...common,
+      ...(await credentialsFor(settings, keepSignIn)),
       signerUrl: settings.signerUrl,
-      token: settings.token,
       proxy: proxyResolver(settings.proxy, system),
     });
   }

@@ -29,6 +29,17 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
     );
   }, [api]);
 
+  const [signingIn, setSigningIn] = useState(false);
+  const signIn = () => {
+    setSigningIn(true);
+    setProblem(undefined);
+    api
+      .signIn()
+      .then(setView, (error: Error) => setProblem(error.message))
+      .finally(() => setSigningIn(false));
+  };
+  const signOut = () => void api.signOut().then(setView, (error: Error) => setProblem(error.message));
+
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -69,6 +80,25 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
             </span>
             <input name="token" type="password" autoComplete="off" />
           </label>
+          <div className="sign-in" role="group" aria-label="Sign-in">
+            {view.signedInWith ? (
+              <>
+                <span>
+                  Signed in with <strong>{view.signedInWith}</strong>
+                </span>
+                <button type="button" onClick={signOut}>
+                  Sign out
+                </button>
+              </>
+            ) : (
+              <>
+                <span className="muted">Or sign in with your team&apos;s identity provider, in your browser</span>
+                <button type="button" onClick={signIn} disabled={signingIn || !view.signerUrl}>
+                  {signingIn ? 'Waiting for the browser…' : 'Sign in…'}
+                </button>
+              </>
+            )}
+          </div>
           <label>
             Connections at once{' '}
             <span className="muted">
