@@ -134,7 +134,10 @@ describe('a 100,000-file batch', () => {
       await h.page.evaluate(`document.querySelector('.file-scroll').scrollTop = 0`);
       await card.getByRole('button', { name: 'Upload', exact: true }).click();
       await card.getByText('Uploading').waitFor();
-      await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
+      // The upload scans the 100,000 files again before the first ends: on a busy machine that takes seconds.
+      await expect
+        .poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent(), { timeout: 30_000 })
+        .not.toMatch(/Done\s*0$/u);
       // No layout jumps: the card, its numbers and the filter tabs keep their boxes while numbers change.
       const boxes = `JSON.stringify(['.batch', '.batch-numbers', '.filters', '.overall'].map((s) => {
         const r = document.querySelector(s).getBoundingClientRect();
