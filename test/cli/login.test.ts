@@ -9,7 +9,12 @@ import { SignInStore } from '../../src/engine/sign-in/credentials';
 import { refreshSignIn } from '../../src/engine/sign-in/provider';
 import { hoistPush } from '../helpers/cli';
 import { makeFolder } from '../helpers/folders';
-import { approveInBrowser, startTestIdentityProvider, type TestIdentityProvider } from '../helpers/identity-provider';
+import {
+  approveInBrowser,
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+  trusting,
+} from '../helpers/identity-provider';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 
 const s3 = inject('s3');
@@ -19,16 +24,7 @@ let signer: TestSigner;
 beforeAll(async () => {
   // Access tokens live 5 s, so every push below starts by refreshing its sign-in.
   idp = await startTestIdentityProvider({ accessTokenTtl: 5 });
-  signer = await startTestSigner(s3, {
-    oidc: {
-      issuer: idp.issuer,
-      audience: idp.audience,
-      clientId: idp.clientId,
-      scopes: ['openid', 'offline_access', 'upload'],
-      clockToleranceSeconds: 0,
-    },
-    prefixes: { alice: 'teams/alice', bob: 'teams/bob' },
-  });
+  signer = await startTestSigner(s3, trusting(idp, { clockToleranceSeconds: 0 }));
 });
 afterAll(async () => {
   await signer?.close();

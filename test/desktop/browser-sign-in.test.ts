@@ -8,7 +8,12 @@ import { startEngine } from '../../src/main/desktop/start-engine';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys } from '../helpers/bucket';
 import { makeFolder } from '../helpers/folders';
-import { approveInBrowser, startTestIdentityProvider, type TestIdentityProvider } from '../helpers/identity-provider';
+import {
+  approveInBrowser,
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+  trusting,
+} from '../helpers/identity-provider';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient } from '../helpers/test-s3';
 
@@ -25,16 +30,7 @@ const keychain = {
 
 beforeAll(async () => {
   idp = await startTestIdentityProvider({ accessTokenTtl: 5 });
-  signer = await startTestSigner(s3, {
-    oidc: {
-      issuer: idp.issuer,
-      audience: idp.audience,
-      clientId: idp.clientId,
-      scopes: ['openid', 'offline_access', 'upload'],
-      clockToleranceSeconds: 0,
-    },
-    prefixes: { alice: 'teams/alice', bob: 'teams/bob' },
-  });
+  signer = await startTestSigner(s3, trusting(idp, { clockToleranceSeconds: 0 }));
 });
 afterAll(async () => {
   await signer?.close();

@@ -163,3 +163,20 @@ export async function deviceFlowTokens(
   });
   return { accessToken: tokens.access_token, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
 }
+
+/**
+ * Test-signer settings that trust `idp` (its issuer, audience, client and scopes), with `oidc` overrides;
+ * the static test users move to `teams/`, outside the `users/{sub}` folder signed-in users get.
+ */
+export function trusting(idp: TestIdentityProvider, oidc: Record<string, unknown> = {}) {
+  return {
+    oidc: {
+      issuer: idp.issuer,
+      audience: idp.audience,
+      clientId: idp.clientId,
+      scopes: ['openid', 'offline_access', 'upload'],
+      ...oidc,
+    },
+    prefixes: { alice: 'teams/alice', bob: 'teams/bob' },
+  };
+}

@@ -5,6 +5,7 @@ import {
   providerKey,
   startTestIdentityProvider,
   type TestIdentityProvider,
+  trusting,
 } from '../helpers/identity-provider';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
 import { recordFault } from '../helpers/fault-ledger';
@@ -23,16 +24,7 @@ describe('sign-in with an OpenID provider', () => {
 
   beforeAll(async () => {
     idp = await startTestIdentityProvider({ keys: [await providerKey('k1')] });
-    signer = await startTestSigner(s3, {
-      oidc: {
-        issuer: idp.issuer,
-        audience: idp.audience,
-        clientId: idp.clientId,
-        scopes: ['openid', 'offline_access', 'upload'],
-        jwksCooldownSeconds: 0,
-      },
-      prefixes: { alice: 'teams/alice', bob: 'teams/bob' },
-    });
+    signer = await startTestSigner(s3, trusting(idp, { jwksCooldownSeconds: 0 }));
   });
   afterAll(async () => {
     await signer?.close();
