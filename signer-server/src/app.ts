@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { pino, type Logger } from 'pino';
+import { StoreGuard, type StoreGuardOptions } from './access/store-guard';
 import { authenticate, hashedTokenVerifier, verifierChain, type Caller, type TokenVerifier } from './auth';
 import { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
@@ -31,18 +32,22 @@ import { Audit } from './observability/audit';
 import { SignerMetrics } from './observability/metrics';
 import { metricsRoutes } from './routes/metrics';
 
-/** What `createApp` may be given instead of its defaults (tests pass a logger or storage). */
+/** What `createApp` may be given instead of its defaults (tests pass a logger, storage or the sessions' clock). */
 export interface AppOptions {
   logger?: Logger;
   storage?: Storage;
   verifier?: TokenVerifier;
+  guard?: StoreGuardOptions;
 }
 
 const mount = (app: Koa, router: Router): void => {
   app.use(router.routes()).use(router.allowedMethods());
 };
 
-/** The signer's Koa app, when it is ready to answer (Redis connected), and what to release when it stops. */
+/**
+ * The signer's Koa app, when it is ready to answer (Redis connected, credentials settled, the store
+ * probed), and what to release when it stops.
+ */
 export type SignerApp = Koa & { ready(): Promise<void>; closeResources(): Promise<void> };
 
 /** The secrets that verify upload tokens, the signing one first. */
@@ -72,12 +77,15 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
   const counters: CounterFactory = redis && config.redis ? redisCounters(redis, config.redis) : memoryCounters();
   const metrics = new SignerMetrics();
+  const storage = options.storage ?? new Storage(config.s3);
+  const guard = new StoreGuard(config, storage, logger, metrics, options.guard);
   const deps: SignerDeps = {
+    guard,
     quotas: new Quotas(config.quotas, counters),
     audit: new Audit(logger),
     metrics,
     config,
-    storage: options.storage ?? new Storage(config.s3),
+    storage,
     urls: new BucketUrls({ ...config.s3, endpoint: config.s3.publicEndpoint ?? config.s3.endpoint }),
     tokens: new UploadTokens(tokenSecrets(config)),
   };
@@ -124,7 +132,10 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   mount(app, multipartRoutes(deps));
   mount(app, linkRoutes(deps));
   return Object.assign(app, {
-    ready: () => (redis ? redisReady(redis, logger) : Promise.resolve()),
+    ready: async () => {
+      if (redis) await redisReady(redis, logger);
+      await guard.start();
+    },
     closeResources: async () => {
       if (redis) closeRedis(redis);
     },

@@ -22,6 +22,8 @@ export interface PutSpec {
   md5: string;
   createOnly: boolean;
   ttlSeconds: number;
+  /** Signs `x-amz-acl: private`, for a store that would otherwise take an ACL header the URL did not sign. */
+  pinAcl?: boolean;
 }
 
 let lastExpiry = { time: Number.NaN, ttlSeconds: Number.NaN, text: '' };
@@ -78,7 +80,7 @@ export class BucketUrls {
     );
   }
 
-  /** A PUT URL that signs the object's type, length and MD5, and `If-None-Match: *` when create-only. */
+  /** A PUT URL that signs the object's type, length and MD5, `If-None-Match: *` when create-only, and the ACL when pinned. */
   put(credentials: SigningCredentials, key: string, spec: PutSpec, now = new Date()): SignedRequest {
     const headers: Record<string, string> = {
       'content-length': String(spec.size),
@@ -86,6 +88,7 @@ export class BucketUrls {
       'content-type': spec.contentType,
     };
     if (spec.createOnly) headers['if-none-match'] = '*';
+    if (spec.pinAcl) headers['x-amz-acl'] = 'private';
     const url = this.#url(credentials, 'PUT', key, { 'x-id': 'PutObject' }, headers, spec.ttlSeconds, now);
     return { url, headers, expiresAt: expiry(now, spec.ttlSeconds) };
   }

@@ -122,7 +122,7 @@ const OidcSchema = z
       .default('sub'),
     /** Where each user writes, made from claims; ignored when `prefixClaim` is set. */
     prefixTemplate: z.string().default('users/{sub}'),
-    /** A claim that holds the user's prefix itself, when the provider assigns them. */
+    /** A claim that names the user's folder, when the provider assigns them; the prefix is `<folder>/@<user>`. */
     prefixClaim: z.string().min(1).optional(),
     scopes: z.array(z.string().min(1)).default(['openid', 'offline_access']),
     algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
@@ -198,7 +198,32 @@ const FieldsSchema = z.strictObject({
      */
     publicEndpoint: z.url().optional(),
     forcePathStyle: z.boolean().default(false),
+    /**
+     * A role the signer assumes (STS AssumeRole) once per user, with a session policy that allows only that
+     * user's keys: every URL it hands out can then do no more than its owner could, whatever the store.
+     */
+    roleArn: z
+      .string()
+      .regex(
+        /^arn:[a-z-]+:iam::\d*:role\/[\w+=,.@/-]+$/u,
+        'expected a role ARN such as `arn:aws:iam::123456789012:role/hoist-signer`',
+      )
+      .optional(),
+    /** Where STS answers: the store's `endpoint` by default when one is set (Ceph RGW, MinIO), AWS's regional STS otherwise. */
+    stsEndpoint: z.url().optional(),
+    /** How long each user's scoped session lasts; renewed halfway, so a URL gets at least half of it. */
+    sessionSeconds: z.number().int().min(900).max(43_200).default(3600),
   }),
+  /** What the signer asks of the store it signs for. */
+  store: z
+    .strictObject({
+      /**
+       * Refuse to start on a store that accepts headers a URL did not sign (CVE-2026-54330) unless each
+       * user's URLs are signed with scoped credentials (`s3.roleArn`).
+       */
+      requireSafeUrls: z.boolean().default(false),
+    })
+    .default({ requireSafeUrls: false }),
   users: z.array(UserSchema).default([]),
   /** Sign-in with the team's OpenID provider: its JWT access tokens are accepted beside static tokens. */
   oidc: OidcSchema.optional(),
@@ -346,6 +371,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const endpoint = env.HOIST_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (endpoint) s3.endpoint = endpoint;
   if (env.HOIST_S3_PUBLIC_ENDPOINT) s3.publicEndpoint = env.HOIST_S3_PUBLIC_ENDPOINT;
+  if (env.HOIST_S3_ROLE_ARN) s3.roleArn = env.HOIST_S3_ROLE_ARN;
+  if (env.HOIST_S3_STS_ENDPOINT) s3.stsEndpoint = env.HOIST_S3_STS_ENDPOINT;
+  if (env.HOIST_REQUIRE_SAFE_URLS) out.store = { requireSafeUrls: env.HOIST_REQUIRE_SAFE_URLS === 'true' };
   if (env.HOIST_S3_FORCE_PATH_STYLE) s3.forcePathStyle = env.HOIST_S3_FORCE_PATH_STYLE === 'true';
   if (env.HOIST_MAX_FILE_SIZE) policy.maxFileSize = number('HOIST_MAX_FILE_SIZE', env.HOIST_MAX_FILE_SIZE);
   if (env.HOIST_ALLOWED_TYPES) policy.allowedTypes = list(env.HOIST_ALLOWED_TYPES);

@@ -1,3 +1,4 @@
+import type { StoreGuard } from './access/store-guard';
 import type { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
 import type { Storage } from './storage';
@@ -6,8 +7,12 @@ import type { Quotas } from './limits/quotas';
 import type { Audit } from './observability/audit';
 import type { SignerMetrics } from './observability/metrics';
 
-/** What the routes share: settings, the bucket, its URL presigner, the token signer and the quotas. */
+/**
+ * What the routes share: settings, the bucket (the signer's own client, and through `guard` each caller's
+ * scoped one), its URL presigner, the token signer and the quotas.
+ */
 export interface SignerDeps {
+  guard: StoreGuard;
   quotas: Quotas;
   audit: Audit;
   metrics: SignerMetrics;

@@ -1,5 +1,6 @@
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadBucketCommand,
@@ -8,6 +9,7 @@ import {
   ListPartsCommand,
   S3Client,
   S3ServiceException,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { SignerConfig } from './config';
 import type { SigningCredentials } from './sigv4';
@@ -38,8 +40,15 @@ export class Storage {
   readonly client: S3Client;
   readonly #bucket: string;
 
-  /** Uses the SDK's credential chain unless `credentials` are given (the embedded store's fixed keys). */
-  constructor(s3: SignerConfig['s3'], credentials?: SigningCredentials) {
+  /**
+   * Uses the SDK's credential chain unless `credentials` are given (the embedded store's fixed keys, a
+   * user's role session); `requestHandler` shares another client's connections.
+   */
+  constructor(
+    s3: SignerConfig['s3'],
+    credentials?: SigningCredentials,
+    requestHandler?: S3ClientConfig['requestHandler'],
+  ) {
     this.#bucket = s3.bucket;
     this.client = new S3Client({
       region: s3.region,
@@ -48,6 +57,7 @@ export class Storage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(credentials ? { credentials } : {}),
+      ...(requestHandler ? { requestHandler } : {}),
     });
   }
 
@@ -139,6 +149,11 @@ export class Storage {
   async etag(key: string): Promise<string> {
     const out = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
     return out.ETag ?? '';
+  }
+
+  /** Deletes the object at `key`. */
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
   }
 
   /** Aborts the upload; S3 frees its parts. */

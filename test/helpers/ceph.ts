@@ -18,6 +18,8 @@ export interface S3Endpoint {
   verifies: boolean;
   /** The same store over HTTPS, with a certificate from a throw-away CA (`caFile`), when it serves TLS. */
   tls?: { endpoint: string; caFile: string };
+  /** A role the test keys may assume through the store's STS, when it has one (`s3.roleArn` for a signer). */
+  roleArn?: string;
 }
 
 /** A running single-node Ceph cluster with one RADOS Gateway. */
@@ -30,6 +32,16 @@ export interface CephGateway extends S3Endpoint {
 }
 
 const ACCESS_KEY = 'HOISTTESTACCESSKEY01';
+const ROLE = 'hoist-signer';
+/** Who may assume the role (the test user), and what the role allows: anything in any bucket. */
+const TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/hoist'] }, Action: ['sts:AssumeRole'] }],
+});
+const ROLE_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }],
+});
 const SECRET_KEY = 'hoist-test-secret-key-do-not-use-elsewhere';
 
 interface Frontend {
@@ -72,6 +84,8 @@ ${extra}
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:${port} ssl_endpoint=127.0.0.1:${tls.port} ssl_certificate=${tls.certFile} ssl_private_key=${tls.keyFile}
 rgw data = ${dir}/rgw
+rgw sts key = hoisttestsTSkey1
+rgw s3 auth use sts = true
 rgw gc obj min wait = 0
 rgw gc processor period = 5
 `;
@@ -123,7 +137,8 @@ async function stopDaemon({ child }: Daemon): Promise<void> {
 
 /**
  * Starts mon, osd and radosgw on loopback in a fresh temp folder, radosgw serving plain HTTP and HTTPS
- * (beast's ssl_endpoint, with a certificate from a throw-away CA); stop() ends exactly those processes.
+ * (beast's ssl_endpoint, with a certificate from a throw-away CA) and STS with one role the test keys
+ * may assume; stop() ends exactly those processes.
  */
 export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
   // Admin socket paths must stay under ~100 characters, so the folder lives right under /tmp.
@@ -180,6 +195,26 @@ export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
       `--access-key=${ACCESS_KEY}`,
       `--secret-key=${SECRET_KEY}`,
     ]);
+    // STS on the same endpoint: the test user may assume one role that may do anything, so a signer's
+    // session policy alone decides what a user's URLs can do.
+    await run('radosgw-admin', ['-c', conf, 'caps', 'add', '--uid=hoist', '--caps=roles=*']);
+    await run('radosgw-admin', [
+      '-c',
+      conf,
+      'role',
+      'create',
+      `--role-name=${ROLE}`,
+      `--assume-role-policy-doc=${TRUST_POLICY}`,
+    ]);
+    await run('radosgw-admin', [
+      '-c',
+      conf,
+      'role-policy',
+      'put',
+      `--role-name=${ROLE}`,
+      '--policy-name=all',
+      `--policy-doc=${ROLE_POLICY}`,
+    ]);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
     await alongside(rgw, (signal) => waitFor(async () => (await fetch(endpoint, { signal })).ok, 30_000, signal));
     return {
@@ -189,6 +224,7 @@ export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
       secretAccessKey: SECRET_KEY,
       verifies: true,
       tls: { endpoint: `https://127.0.0.1:${tlsPort}`, caFile: certificates.caFile },
+      roleArn: `arn:aws:iam:::role/${ROLE}`,
       pids: daemons.flatMap(({ child }) => (child.pid ? [child.pid] : [])),
       collectGarbage: async () => {
         await run('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 });

@@ -32,6 +32,13 @@ export type TestSignerOptions = Partial<Omit<SignerConfigInput, 's3' | 'users'>>
   publicEndpoint?: string;
   /** Called with the signer's real S3 client before it starts, to count or watch its calls. */
   instrument?: (storage: Storage) => void;
+  /**
+   * Sign each user's URLs with a role session limited to their keys (`s3.roleArn`), as a team should:
+   * on whenever the test S3 has a role, unless a test turns it off.
+   */
+  scoped?: boolean;
+  /** The clock the scoped sessions age by (tests move it to make them renew). */
+  sessionClock?: () => number;
 };
 
 /** Starts a real signer over HTTP, signing for a fresh bucket on the test S3. */
@@ -43,6 +50,8 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     userSettings,
     instrument,
     publicEndpoint,
+    scoped = true,
+    sessionClock,
     ...overrides
   } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
@@ -61,6 +70,7 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
       region: s3.region,
       forcePathStyle: true,
       ...(publicEndpoint ? { publicEndpoint } : {}),
+      ...(scoped && s3.roleArn ? { roleArn: s3.roleArn } : {}),
     },
     users: [
       {
@@ -82,7 +92,11 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
   });
   const storage = new Storage(config.s3, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   instrument?.(storage);
-  const signer = await startSigner(config, { logger: pino({ level: 'info', base: undefined }, sink), storage });
+  const signer = await startSigner(config, {
+    logger: pino({ level: 'info', base: undefined }, sink),
+    storage,
+    ...(sessionClock ? { guard: { now: sessionClock } } : {}),
+  });
   return { url: signer.url, bucket, config, tokens, logs, close: signer.close };
 }
 

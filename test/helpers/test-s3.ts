@@ -23,6 +23,7 @@ export async function startTestS3(
     accessKeyId,
     secretAccessKey,
     verifies: env.HOIST_TEST_S3_VERIFIES !== 'false',
+    ...(env.HOIST_TEST_S3_ROLE_ARN ? { roleArn: env.HOIST_TEST_S3_ROLE_ARN } : {}),
     stop: async () => undefined,
   };
 }

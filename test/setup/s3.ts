@@ -11,8 +11,16 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startTestS3();
   try {
-    const { endpoint, region, accessKeyId, secretAccessKey, verifies, tls } = s3;
-    project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey, verifies, ...(tls ? { tls } : {}) });
+    const { endpoint, region, accessKeyId, secretAccessKey, verifies, tls, roleArn } = s3;
+    project.provide('s3', {
+      endpoint,
+      region,
+      accessKeyId,
+      secretAccessKey,
+      verifies,
+      ...(tls ? { tls } : {}),
+      ...(roleArn ? { roleArn } : {}),
+    });
   } catch (error) {
     // Vitest runs no teardown for a setup that threw: stop the server here, or it outlives the run.
     await s3.stop();

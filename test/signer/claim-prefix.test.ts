@@ -7,6 +7,7 @@ import {
   prefixFromTemplate,
   templateProblem,
 } from '../../signer-server/src/identity/claim-prefix';
+import { isWithinPrefix } from '../../signer-server/src/protocol';
 
 describe('prefixes from claims', () => {
   it('writes any claim value as one plain segment, and no two values as the same one (property)', () => {
@@ -27,8 +28,31 @@ describe('prefixes from claims', () => {
     expect(prefixFromTemplate('users/{sub}', {})).toEqual({
       problem: 'the token has no `sub` claim to make its prefix from',
     });
-    expect(prefixFromClaim('hoist_prefix', { hoist_prefix: 'teams/x' })).toEqual({ prefix: 'teams/x' });
-    expect(prefixFromClaim('hoist_prefix', { hoist_prefix: '../x' })).toHaveProperty('problem');
+    expect(prefixFromClaim('hoist_prefix', 'sub', { hoist_prefix: 'teams/x', sub: 'ana' })).toEqual({
+      prefix: 'teams/x/@ana',
+    });
+    expect(prefixFromClaim('hoist_prefix', 'sub', { hoist_prefix: '../x', sub: 'ana' })).toHaveProperty('problem');
+    expect(prefixFromClaim('hoist_prefix', 'sub', { hoist_prefix: 'teams/x' })).toHaveProperty('problem');
+  });
+
+  it('never nests the prefixes of two users whose claims name nested folders (N1, property)', () => {
+    const folder = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,6}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,6}){0,3}$/u);
+    const user = fc.string({ minLength: 1, maxLength: 12 });
+    const prefixOf = (f: string, u: string): string => {
+      const made = prefixFromClaim('hoist_prefix', 'sub', { hoist_prefix: f, sub: u });
+      if (!('prefix' in made)) throw new Error(made.problem);
+      return made.prefix;
+    };
+    // The case reported: folders `teams` and `teams/yara`, users `yara` and `ben`.
+    expect(isWithinPrefix(prefixOf('teams/yara', 'ben'), prefixOf('teams', 'yara'))).toBe(false);
+    fc.assert(
+      fc.property(folder, user, folder, user, (f1, u1, f2, u2) => {
+        const [a, b] = [prefixOf(f1, u1), prefixOf(f2, u2)];
+        if (u1 === u2) return;
+        expect(a === b || isWithinPrefix(a, b) || isWithinPrefix(b, a)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('checks templates, and which static prefixes they could meet', () => {

@@ -70,9 +70,14 @@ export function prefixFromTemplate(
   return { prefix: segments.join('/') };
 }
 
-/** A prefix a claim holds, checked like a configured one, or why it cannot be used. */
+/**
+ * The prefix of a user whose folder a claim names: the claim's folder (checked like a configured prefix)
+ * with the user's own segment inside it, `@` and the user claim (`teams/yara/@auth0~7C5f3a`). No folder
+ * segment may start with `@`, so two users' prefixes never nest, whatever folders their claims name.
+ */
 export function prefixFromClaim(
   claim: string,
+  userClaim: string,
   claims: Record<string, unknown>,
 ): { prefix: string } | { problem: string } {
   const value = claims[claim];
@@ -81,5 +86,9 @@ export function prefixFromClaim(
       problem: `the token's \`${claim}\` claim is no prefix (segments of letters, digits, \`.\`, \`_\`, \`-\`)`,
     };
   }
-  return { prefix: value };
+  const user = claims[userClaim];
+  if (typeof user !== 'string' || user === '') {
+    return { problem: `the token has no \`${userClaim}\` claim to make its prefix from` };
+  }
+  return { prefix: `${value}/@${claimSegment(user)}` };
 }

@@ -110,7 +110,7 @@ export class OidcVerifier implements TokenVerifier {
       throw unauthorized(`The token's \`${config.userClaim}\` claim does not name a user`);
     }
     const made = config.prefixClaim
-      ? prefixFromClaim(config.prefixClaim, payload)
+      ? prefixFromClaim(config.prefixClaim, config.userClaim, payload)
       : prefixFromTemplate(config.prefixTemplate, payload);
     if ('problem' in made) throw new HttpError(403, 'forbidden', `No prefix for this user: ${made.problem}`);
     const clash = this.#staticPrefixes.find((p) => isWithinPrefix(p, made.prefix) || isWithinPrefix(made.prefix, p));

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FileResult } from '../protocol';
 
 /**
@@ -43,6 +43,37 @@ export class SignerMetrics {
     help: 'Multipart uploads completed',
     registers: [this.registry],
   });
+
+  readonly #scoped = new Gauge({
+    name: 'hoist_signer_scoped_credentials',
+    help: "1 when each user's URLs are signed with a role session limited to their keys, 0 when with the signer's own credentials",
+    registers: [this.registry],
+  });
+  readonly #unsigned = new Gauge({
+    name: 'hoist_signer_store_accepts_unsigned_headers',
+    help: 'What the last store probe found: 1 the store accepts headers a URL did not sign (CVE-2026-54330), 0 it refuses them, -1 unknown',
+    registers: [this.registry],
+  });
+  readonly #sessions = new Counter({
+    name: 'hoist_signer_scoped_sessions_total',
+    help: 'Role sessions STS granted for users',
+    registers: [this.registry],
+  });
+
+  /** Records how URLs are signed: scoped per user, or with the signer's own credentials. */
+  scopedCredentials(scoped: boolean): void {
+    this.#scoped.set(scoped ? 1 : 0);
+  }
+
+  /** Records the store probe's verdict on unsigned headers. */
+  unsignedHeaders(verdict: 'accepted' | 'refused' | 'unknown'): void {
+    this.#unsigned.set({ accepted: 1, refused: 0, unknown: -1 }[verdict]);
+  }
+
+  /** Counts one role session granted. */
+  sessionAssumed(): void {
+    this.#sessions.inc();
+  }
 
   /** Koa middleware: counts and times every request, and counts a refused one by its error code. */
   middleware(): Middleware {

@@ -33,6 +33,7 @@ export const SIGNER_ERROR_CODES = [
   'identity-provider-unreachable',
   'quota-exceeded',
   'limits-unavailable',
+  'store-credentials-unavailable',
 ] as const;
 
 /** A code the signer answers with. */

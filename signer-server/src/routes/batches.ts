@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { UserAccess } from '../access/scoped-sessions';
 import type { Caller } from '../auth';
 import type { SignerDeps } from '../deps';
 import { HttpError } from '../errors';
@@ -33,12 +34,15 @@ interface SignRequest {
   deps: SignerDeps;
   caller: Caller;
   folder: string;
+  /** The caller's credentials and S3 client. */
+  access: UserAccess;
   /** Keys this request has handed out or will, so two files never get one name. */
   taken: Set<string>;
 }
 
 async function signMultipart(req: SignRequest, accepted: AcceptedFile, placement: Placement): Promise<FileResult> {
-  const { config, storage, tokens } = req.deps;
+  const { config, tokens } = req.deps;
+  const { storage } = req.access;
   const { key, createOnly } = placement;
   if (createOnly && (await storage.exists(key))) {
     return {
@@ -79,7 +83,7 @@ async function freeName(req: SignRequest, accepted: AcceptedFile): Promise<Place
   const held = new Set<string>();
   let after: string | undefined;
   for (let page = 0; page < MAX_RENAMES / 1000; page++) {
-    const listed = await req.deps.storage.listPage(base, after);
+    const listed = await req.access.storage.listPage(base, after);
     for (const object of listed.objects) held.add(object.key);
     if (!listed.truncated) break;
     after = listed.objects.at(-1)!.key;
@@ -138,7 +142,8 @@ export function batchRoutes(deps: SignerDeps): Router {
     }
     const resolved = resolveFolder(body.batch, body.destination, caller.destinations);
     if ('code' in resolved) throw destinationError(resolved);
-    const req: SignRequest = { deps, caller, folder: resolved.folder, taken: new Set() };
+    const access = await deps.guard.for(caller);
+    const req: SignRequest = { deps, caller, folder: resolved.folder, access, taken: new Set() };
     const names = new DuplicateNames();
     const judged = body.files.map((file): AcceptedFile | FileResult => {
       const result = judgeFile(file, caller, req.folder, policy);
@@ -155,7 +160,6 @@ export function batchRoutes(deps: SignerDeps): Router {
       signable.map((entry) => entry.file),
     );
     const overQuota = new Map(signable.flatMap((entry, i) => (refusals[i] ? [[entry, refusals[i]] as const] : [])));
-    const credentials = await deps.storage.credentials();
     const now = new Date();
     const results: FileResult[] = [];
     for (const accepted of judged) {
@@ -179,14 +183,15 @@ export function batchRoutes(deps: SignerDeps): Router {
         continue;
       }
       const put = deps.urls.put(
-        credentials,
+        access.credentials,
         placement.key,
         {
           contentType: accepted.file.type,
           size: accepted.file.size,
           md5: accepted.file.md5 ?? '',
           createOnly: placement.createOnly,
-          ttlSeconds: policy.putUrlTtlSeconds,
+          ttlSeconds: access.ttl(policy.putUrlTtlSeconds),
+          pinAcl: deps.guard.unsignedHeadersAccepted,
         },
         now,
       );

@@ -20,12 +20,13 @@ export function destinationRoutes(deps: SignerDeps): Router {
     const resolved = resolveFolder('', body.destination, caller.destinations);
     if ('code' in resolved) throw destinationError(resolved);
     const base = `${caller.prefix}/${resolved.folder}/`;
+    const { storage } = await deps.guard.for(caller);
     const answer: ListDestinationResponse = { objects: [] };
     // Listing by prefix from a key after `after`: whatever `after` holds, nothing outside `base` is read.
     let startAfter = body.after === undefined ? undefined : `${base}${body.after}`;
     let truncated = false;
     for (let page = 0; page < PAGES_PER_ANSWER && (page === 0 || truncated); page++) {
-      const listed = await deps.storage.listPage(base, startAfter);
+      const listed = await storage.listPage(base, startAfter);
       for (const o of listed.objects)
         answer.objects.push({ path: o.key.slice(base.length), size: o.size, etag: o.etag });
       truncated = listed.truncated;

@@ -14,7 +14,10 @@ function cached<T>(check: () => Promise<T>, ms: number): () => Promise<T> {
   };
 }
 
-/** /healthz answers while the process runs; /readyz only while the bucket answers too (checked every 5 s). */
+/**
+ * /healthz answers while the process runs; /readyz only while the bucket answers too (checked every 5 s),
+ * and says how URLs are signed and what the store does with unsigned headers (probed every 10 min).
+ */
 export function healthRoutes(deps: SignerDeps): Router {
   const router = new Router();
   const bucketReachable = cached(() => deps.storage.bucketReachable(), READY_CACHE_MS);
@@ -22,11 +25,11 @@ export function healthRoutes(deps: SignerDeps): Router {
     ctx.body = { ok: true };
   });
   router.get('/readyz', async (ctx) => {
-    const ready = await bucketReachable();
+    const [ready, safety] = await Promise.all([bucketReachable(), deps.guard.report()]);
     ctx.status = ready ? 200 : 503;
     ctx.body = ready
-      ? { ok: true }
-      : { ok: false, error: { code: 'bucket-unreachable', message: 'The bucket did not answer' } };
+      ? { ok: true, ...safety }
+      : { ok: false, ...safety, error: { code: 'bucket-unreachable', message: 'The bucket did not answer' } };
   });
   return router;
 }

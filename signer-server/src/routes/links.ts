@@ -17,8 +17,8 @@ export function linkRoutes(deps: SignerDeps): Router {
   router.post('/v1/links', async (ctx) => {
     const { keys } = readBody(ctx, LinksRequestSchema);
     const caller = ctx.state.caller as Caller;
-    const credentials = await deps.storage.credentials();
-    const ttlSeconds = deps.config.policy.viewUrlTtlSeconds;
+    const access = await deps.guard.for(caller);
+    const ttlSeconds = access.ttl(deps.config.policy.viewUrlTtlSeconds);
     ctx.state.fileCount = keys.length;
     const links = await pMap(
       keys,
@@ -26,10 +26,10 @@ export function linkRoutes(deps: SignerDeps): Router {
         if (!isOwnedKey(key, caller.prefix)) {
           return { status: 'error', key, code: 'forbidden', message: `Key \`${key}\` is not one of yours` };
         }
-        const object = await deps.storage.head(key);
+        const object = await access.storage.head(key);
         if (!object) return { status: 'error', key, code: 'not-found', message: `No object at \`${key}\`` };
         const attachment = !isInlineSafe(object.contentType);
-        const { url, expiresAt } = deps.urls.view(credentials, key, { ttlSeconds, attachment });
+        const { url, expiresAt } = deps.urls.view(access.credentials, key, { ttlSeconds, attachment });
         return { status: 'ok', key, url, expiresAt, disposition: attachment ? 'attachment' : 'inline', ...object };
       },
       { concurrency: HEADS_AT_ONCE },

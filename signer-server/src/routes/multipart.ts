@@ -26,7 +26,8 @@ export function multipartRoutes(deps: SignerDeps): Router {
     const body = readBody(ctx, SignPartsRequestSchema);
     const claims = claimsFor(ctx, deps, body.token);
     const count = partCount(claims.size, claims.partSize);
-    const credentials = await deps.storage.credentials();
+    const access = await deps.guard.for(ctx.state.caller as Caller);
+    const ttlSeconds = access.ttl(deps.config.policy.putUrlTtlSeconds);
     const now = new Date();
     ctx.state.fileCount = body.parts.length;
     ctx.body = {
@@ -49,10 +50,10 @@ export function multipartRoutes(deps: SignerDeps): Router {
           );
         }
         const signed = deps.urls.part(
-          credentials,
+          access.credentials,
           claims.key,
           { uploadId: claims.uploadId, ...part },
-          deps.config.policy.putUrlTtlSeconds,
+          ttlSeconds,
           now,
         );
         return { partNumber: part.partNumber, ...signed };
@@ -62,12 +63,14 @@ export function multipartRoutes(deps: SignerDeps): Router {
 
   router.post('/list', async (ctx) => {
     const claims = claimsFor(ctx, deps, readBody(ctx, UploadRefSchema).token);
-    ctx.body = { parts: await deps.storage.listParts(claims.key, claims.uploadId) };
+    const { storage } = await deps.guard.for(ctx.state.caller as Caller);
+    ctx.body = { parts: await storage.listParts(claims.key, claims.uploadId) };
   });
 
   router.post('/complete', async (ctx) => {
     const claims = claimsFor(ctx, deps, readBody(ctx, UploadRefSchema).token);
-    const parts = await deps.storage.listParts(claims.key, claims.uploadId);
+    const { storage } = await deps.guard.for(ctx.state.caller as Caller);
+    const parts = await storage.listParts(claims.key, claims.uploadId);
     const count = partCount(claims.size, claims.partSize);
     const total = parts.reduce((sum, p) => sum + p.size, 0);
     const wrong = parts.find(
@@ -80,8 +83,8 @@ export function multipartRoutes(deps: SignerDeps): Router {
         `The plan is ${count} parts and ${claims.size} bytes; S3 holds ${parts.length} parts and ${total} bytes`,
       );
     }
-    await deps.storage.complete(claims.key, claims.uploadId, parts, !claims.overwrite);
-    const etag = await deps.storage.etag(claims.key);
+    await storage.complete(claims.key, claims.uploadId, parts, !claims.overwrite);
+    const etag = await storage.etag(claims.key);
     deps.audit.multipartCompleted(claims.user, claims.key, total, etag);
     deps.metrics.multipartCompleted();
     ctx.body = { key: claims.key, etag, size: total };
@@ -89,7 +92,8 @@ export function multipartRoutes(deps: SignerDeps): Router {
 
   router.post('/abort', async (ctx) => {
     const claims = claimsFor(ctx, deps, readBody(ctx, UploadRefSchema).token);
-    await deps.storage.abort(claims.key, claims.uploadId);
+    const { storage } = await deps.guard.for(ctx.state.caller as Caller);
+    await storage.abort(claims.key, claims.uploadId);
     ctx.status = 204;
   });
 
