@@ -11,7 +11,8 @@ import type { SignerConfig } from './config';
 import type { SignerDeps } from './deps';
 import { authFailureLimit } from './middleware/auth-failures';
 import { bodyParseError, errorBodies } from './middleware/errors';
-import { requestLog } from './middleware/request-log';
+import { forwardedWarning, requestLog } from './middleware/request-log';
+import { addressKey } from './limits/client-address';
 import { batchRoutes } from './routes/batches';
 import { destinationRoutes } from './routes/destinations';
 import { healthRoutes } from './routes/health';
@@ -89,10 +90,11 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
     urls: new BucketUrls({ ...config.s3, endpoint: config.s3.publicEndpoint ?? config.s3.endpoint }),
     tokens: new UploadTokens(tokenSecrets(config)),
   };
-  // Behind a TLS proxy the client's address is the last one the proxy appended to X-Forwarded-For.
-  const app = new Koa({ proxy: config.behindTlsProxy, maxIpsCount: 1 });
+  // Behind proxies the client's address is the one the first trusted proxy appended to X-Forwarded-For.
+  const app = new Koa({ proxy: config.behindTlsProxy, maxIpsCount: config.proxyHops });
   app.silent = true;
   app.use(requestLog(logger));
+  if (!config.behindTlsProxy) app.use(forwardedWarning(logger));
   app.use(metrics.middleware());
   app.use(errorBodies(logger));
   app.use(helmet());
@@ -108,10 +110,10 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   }
   mount(app, healthRoutes(deps));
   mount(app, openApiRoutes());
-  mount(app, metricsRoutes(metrics, config.metricsTokenSha256));
   const { max, addressMax, authFailureMax, windowMs } = config.rateLimit;
-  app.use(rateLimit(counters, 'address', addressMax, windowMs, (ctx) => ctx.ip));
+  app.use(rateLimit(counters, 'address', addressMax, windowMs, (ctx) => addressKey(ctx.ip)));
   app.use(authFailureLimit(counters, authFailureMax, windowMs));
+  mount(app, metricsRoutes(metrics, config.metricsTokenSha256));
   mount(app, signInRoutes(config));
   app.use(authenticate(options.verifier ?? verifierFor(config)));
   app.use(rateLimit(counters, 'caller', max, windowMs, (ctx) => (ctx.state.caller as Caller).id));

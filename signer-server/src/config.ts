@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { DEFAULT_ALLOWED_TYPES, isLoopbackHost, isMediaType, isWithinPrefix, normaliseDestination } from './protocol';
+import {
+  DEFAULT_ALLOWED_TYPES,
+  isLoopbackHost,
+  isMediaType,
+  isWithinPrefix,
+  normaliseDestination,
+  redactUrlCredentials,
+} from './protocol';
 import { meetsTemplate, templateProblem } from './identity/claim-prefix';
 import { secretStrengthProblem } from './secret';
 
@@ -111,8 +118,11 @@ const OidcSchema = z
   .strictObject({
     /** The identity provider; its discovery document names the JWKS and, for `hoist login`, the endpoints. */
     issuer: z.url(),
-    /** The `aud` every access token must carry: this signer's identifier at the provider. */
-    audience: z.string().min(1),
+    /**
+     * The `aud` every access token must carry: this signer's own `publicUrl` (what it is by default), so
+     * a token obtained through another signer is never accepted here.
+     */
+    audience: z.string().min(1).optional(),
     /** The public client (no secret) that `hoist login` and the desktop sign in as. */
     clientId: z.string().min(1),
     /** The claim that names the user; unique per user at the provider. */
@@ -188,6 +198,16 @@ const FieldsSchema = z.strictObject({
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** Set when a TLS-terminating proxy sits in front: plain HTTP on any address, client address from it. */
   behindTlsProxy: z.boolean().default(false),
+  /**
+   * The origin clients reach this signer at (`https://signer.example.com`): with `oidc`, the audience of
+   * the tokens it accepts, which clients check before they sign in.
+   */
+  publicUrl: Origin.optional(),
+  /**
+   * Behind proxies, how many of them append to X-Forwarded-For and are trusted: the client's address is
+   * that many entries from the right. One for a single TLS proxy; two for a CDN in front of it.
+   */
+  proxyHops: z.number().int().min(1).max(10).default(1),
   s3: z.strictObject({
     bucket: z.string().min(3).max(63),
     region: z.string().min(1).default('us-east-1'),
@@ -284,9 +304,29 @@ function checkOidcOverlap(config: Fields, ctx: z.RefinementCtx): void {
   });
 }
 
+/** With `oidc`, the signer's public origin must be named, and any audience given must be it. */
+function checkAudience(config: Fields, ctx: z.RefinementCtx): void {
+  if (!config.oidc) return;
+  if (!config.publicUrl) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['publicUrl'],
+      message:
+        'with `oidc`, name the origin clients reach this signer at: tokens must be meant for it, so a sign-in cannot be relayed through another signer',
+    });
+  } else if (config.oidc.audience !== undefined && config.oidc.audience !== config.publicUrl) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['oidc', 'audience'],
+      message: `must be \`publicUrl\` (\`${config.publicUrl}\`), or left out: a token for any other audience could come from a sign-in relayed by another signer`,
+    });
+  }
+}
+
 export const ConfigSchema = FieldsSchema.superRefine((config, ctx) => {
   checkUsers(config.users, ctx);
   checkOidcOverlap(config, ctx);
+  checkAudience(config, ctx);
   if (!config.users.length && !config.oidc) {
     ctx.addIssue({ code: 'custom', path: ['users'], message: 'give at least one user, or `oidc` to sign users in' });
   }
@@ -308,13 +348,19 @@ export const ConfigSchema = FieldsSchema.superRefine((config, ctx) => {
   }
 });
 
-export type SignerConfig = z.infer<typeof ConfigSchema>;
+/** The settings with defaults that depend on others filled in: the OIDC audience is the public origin. */
+const ResolvedConfigSchema = ConfigSchema.transform(
+  ({ oidc, ...config }): Omit<Fields, 'oidc'> & { oidc?: Fields['oidc'] & { audience: string } } =>
+    oidc ? { ...config, oidc: { ...oidc, audience: oidc.audience ?? config.publicUrl! } } : config,
+);
+
+export type SignerConfig = z.infer<typeof ResolvedConfigSchema>;
 export type PolicyConfig = SignerConfig['policy'];
 export type UserConfig = SignerConfig['users'][number];
 export type OidcConfig = NonNullable<SignerConfig['oidc']>;
 export type QuotaConfig = SignerConfig['quotas'];
 /** Settings as written by a person, before defaults are applied. */
-export type SignerConfigInput = z.input<typeof ConfigSchema>;
+export type SignerConfigInput = z.input<typeof ResolvedConfigSchema>;
 
 /** Thrown when a setting is missing or wrong; the message names the setting and the value. */
 export class ConfigError extends Error {
@@ -327,12 +373,24 @@ const list = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-// The JSON may hold secrets, so the error names the parser's complaint (a position), never the text.
+/** Where in `text` the parser stopped, as a line and column, when its message names a position. */
+function whereJsonFailed(text: string, message: string): string {
+  const lineColumn = /line (\d+) column (\d+)/u.exec(message);
+  if (lineColumn) return ` at line ${lineColumn[1]}, column ${lineColumn[2]}`;
+  const position = /position (\d+)/u.exec(message)?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position)).split('\n');
+  return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+// The JSON may hold secrets, so the error names where the parser stopped, never the text around it.
 function parseJson(name: string, value: string): unknown {
   try {
     return JSON.parse(value);
   } catch (error) {
-    throw new ConfigError(`Expected \`${name}\` to be JSON: ${(error as Error).message}`);
+    throw new ConfigError(
+      `Expected \`${name}\` to be JSON: it is not valid${whereJsonFailed(value, (error as Error).message)}`,
+    );
   }
 }
 
@@ -355,7 +413,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_TOKEN_SECRET) out.tokenSecret = env.HOIST_TOKEN_SECRET;
   if (env.HOIST_PREVIOUS_TOKEN_SECRET) out.previousTokenSecret = env.HOIST_PREVIOUS_TOKEN_SECRET;
   if (env.HOIST_BEHIND_TLS_PROXY) out.behindTlsProxy = env.HOIST_BEHIND_TLS_PROXY === 'true';
+  if (env.HOIST_PROXY_HOPS) out.proxyHops = number('HOIST_PROXY_HOPS', env.HOIST_PROXY_HOPS);
   if (env.HOIST_TLS_CERT || env.HOIST_TLS_KEY) out.tls = { certFile: env.HOIST_TLS_CERT, keyFile: env.HOIST_TLS_KEY };
+  if (env.HOIST_PUBLIC_URL) out.publicUrl = env.HOIST_PUBLIC_URL;
   if (env.HOIST_CORS_ORIGINS) out.corsOrigins = list(env.HOIST_CORS_ORIGINS);
   if (env.HOIST_LOG_LEVEL) out.logLevel = env.HOIST_LOG_LEVEL;
   if (env.HOIST_OIDC) out.oidc = parseJson('HOIST_OIDC', env.HOIST_OIDC);
@@ -402,12 +462,12 @@ function shownValue(issue: z.core.$ZodIssue): string {
   if (issue.path.some((p) => typeof p === 'string' && SECRET_SETTING.test(p)))
     return ' (value not shown: it is secret)';
   if (typeof issue.input === 'object' && issue.input !== null) return '';
-  return `, got \`${JSON.stringify(issue.input)}\``;
+  return `, got \`${redactUrlCredentials(JSON.stringify(issue.input))}\``;
 }
 
 /** Validates raw settings, throwing a ConfigError that names each bad setting and, unless secret, its value. */
 export function parseConfig(raw: unknown): SignerConfig {
-  const result = ConfigSchema.safeParse(raw, { reportInput: true });
+  const result = ResolvedConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const where = issue.path.join('.') || '(root)';

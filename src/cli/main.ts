@@ -16,8 +16,16 @@ import {
 import { EXIT, push } from './push';
 import { resolveSigner, TokenFileError } from './settings';
 import { SignInStore, signInPath } from '../engine/sign-in/credentials';
+import { signInFetch } from '../engine/sign-in/sign-in-fetch';
 import { signedInToken } from '../engine/sign-in/signer-sign-in';
+import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import { deviceSignIn, signOut } from './sign-in/sign-in';
+
+interface SignInFlags {
+  signer?: string;
+  caFile?: string;
+  allowHttp?: boolean;
+}
 
 interface PushFlags {
   signer?: string;
@@ -49,6 +57,25 @@ function reporterFor(flags: PushFlags): Reporter {
 /** Runs the `hoist` command line and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
+  /** The signer `hoist login`/`logout` talk to, or undefined (and the exit code set) when it must not be. */
+  const signInSigner = (command: string, flags: SignInFlags): string | undefined => {
+    const signer = resolveSigner(flags, process.env).signer;
+    if (!signer) {
+      process.stderr.write(`hoist ${command}: name the signer with --signer (or HOIST_SIGNER)\n`);
+      code = EXIT.usage;
+      return undefined;
+    }
+    const url = URL.canParse(signer) ? new URL(signer) : undefined;
+    if (url?.protocol === 'http:' && !isLoopbackHost(url.hostname) && !flags.allowHttp) {
+      process.stderr.write(
+        `hoist ${command}: expected the signer to be https, or http on this machine, got \`${url.origin}\`: ` +
+          'over http the sign-in crosses the network in the clear (--allow-http sends it anyway)\n',
+      );
+      code = EXIT.usage;
+      return undefined;
+    }
+    return signer;
+  };
   const program = new Command('hoist')
     .description('Bulk-upload folders straight to S3 through a Hoist signer')
     .version(pkg.version)
@@ -114,8 +141,11 @@ export async function main(argv: string[]): Promise<number> {
       const { signer, token: given, fromFlag } = resolveSigner(flags, process.env);
       const out = reporterFor(flags);
       if (fromFlag) out.warning('--token shows in `ps` and in shell history; prefer --token-file or HOIST_TOKEN');
+      const caFile = flags.caFile ?? process.env.HOIST_CA_FILE;
       const signedIn =
-        signer && !given ? await signedInToken(signer, new SignInStore(signInPath(process.env))) : undefined;
+        signer && !given
+          ? await signedInToken(signer, new SignInStore(signInPath(process.env)), signInFetch({ caFile }))
+          : undefined;
       const token = given ?? signedIn?.token;
       code = await push(
         folders,
@@ -126,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
           concurrency: flags.concurrency,
           ...(flags.minConcurrency ? { minConcurrency: flags.minConcurrency } : {}),
           ...(flags.maxConcurrency ? { maxConcurrency: flags.maxConcurrency } : {}),
-          ...((flags.caFile ?? process.env.HOIST_CA_FILE) ? { caFile: flags.caFile ?? process.env.HOIST_CA_FILE } : {}),
+          ...(caFile ? { caFile } : {}),
           ...(flags.bwlimit ? { bwlimit: flags.bwlimit } : {}),
           dryRun: Boolean(flags.dryRun),
           ...(flags.report ? { report: flags.report } : {}),
@@ -145,35 +175,47 @@ export async function main(argv: string[]): Promise<number> {
     .command('login')
     .description("sign in with your team's identity provider, the one the signer names (device flow)")
     .option('--signer <url>', 'signer URL (or HOIST_SIGNER, or "signer" in the settings file)')
-    .action(async (flags: { signer?: string }) => {
-      const signer = resolveSigner(flags, process.env).signer;
-      if (!signer) {
-        process.stderr.write('hoist login: name the signer with --signer (or HOIST_SIGNER)\n');
-        code = EXIT.usage;
-        return;
-      }
+    .addOption(
+      new Option('--ca-file <file>', 'also trust the CAs in this PEM file (or HOIST_CA_FILE)').argParser(parseCaFile),
+    )
+    .option(
+      '--allow-http',
+      'sign in to a signer off this machine over plain http (the token crosses the network in the clear)',
+    )
+    .action(async (flags: SignInFlags) => {
+      const signer = signInSigner('login', flags);
+      if (!signer) return;
       const store = new SignInStore(signInPath(process.env));
-      await deviceSignIn(signer, store, (prompt) => {
-        process.stdout.write(
-          `To sign in, open ${prompt.verificationUri} and enter the code ${prompt.userCode}\n` +
-            (prompt.verificationUriComplete ? `(or open ${prompt.verificationUriComplete})\n` : '') +
-            `Waiting for you to approve (the code works for ${Math.round(prompt.expiresInSeconds / 60)} minutes)...\n`,
-        );
-      });
+      await deviceSignIn(
+        signer,
+        store,
+        (prompt) => {
+          process.stdout.write(
+            `To sign in, open ${prompt.verificationUri} and enter the code ${prompt.userCode}\n` +
+              (prompt.verificationUriComplete ? `(or open ${prompt.verificationUriComplete})\n` : '') +
+              `Waiting for you to approve (the code works for ${Math.round(prompt.expiresInSeconds / 60)} minutes)...\n`,
+          );
+        },
+        signInFetch({ caFile: flags.caFile ?? process.env.HOIST_CA_FILE }),
+      );
       process.stdout.write(`Signed in to ${new URL(signer).origin}; the sign-in is kept in ${store.path}\n`);
     });
   program
     .command('logout')
     .description('forget the sign-in for the signer, and revoke it at the identity provider')
     .option('--signer <url>', 'signer URL (or HOIST_SIGNER, or "signer" in the settings file)')
-    .action(async (flags: { signer?: string }) => {
-      const signer = resolveSigner(flags, process.env).signer;
-      if (!signer) {
-        process.stderr.write('hoist logout: name the signer with --signer (or HOIST_SIGNER)\n');
-        code = EXIT.usage;
-        return;
-      }
-      const forgot = await signOut(signer, new SignInStore(signInPath(process.env)));
+    .addOption(
+      new Option('--ca-file <file>', 'also trust the CAs in this PEM file (or HOIST_CA_FILE)').argParser(parseCaFile),
+    )
+    .option('--allow-http', 'sign out of a signer off this machine over plain http')
+    .action(async (flags: SignInFlags) => {
+      const signer = signInSigner('logout', flags);
+      if (!signer) return;
+      const forgot = await signOut(
+        signer,
+        new SignInStore(signInPath(process.env)),
+        signInFetch({ caFile: flags.caFile ?? process.env.HOIST_CA_FILE }),
+      );
       process.stdout.write(
         forgot ? `Signed out of ${new URL(signer).origin}\n` : `Not signed in to ${new URL(signer).origin}\n`,
       );

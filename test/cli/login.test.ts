@@ -7,10 +7,14 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { UploadEngine } from '../../src/engine';
 import { SignInStore } from '../../src/engine/sign-in/credentials';
 import { refreshSignIn } from '../../src/engine/sign-in/provider';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hoistPush } from '../helpers/cli';
+import { recordFault } from '../helpers/fault-ledger';
 import { makeFolder } from '../helpers/folders';
 import {
   approveInBrowser,
+  deviceFlowTokens,
   startTestIdentityProvider,
   type TestIdentityProvider,
   trusting,
@@ -101,6 +105,47 @@ describe('hoist login', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('a sign-in relayed by another signer (N2)', () => {
+  it('is refused by the client before it asks the provider, and a token for another signer is refused by this one', async () => {
+    // The hostile signer answers /v1/sign-in with the real signer's answer, word for word.
+    const real = await (await fetch(`${signer.url}/v1/sign-in`)).json();
+    const hostile = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(real)),
+    );
+    await new Promise<void>((done) => hostile.listen(0, '127.0.0.1', done));
+    const hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+    try {
+      const home = await mkdtemp(join(tmpdir(), 'hoist-relay-'));
+      const relayed = await hoist(
+        ['login', '--signer', hostileUrl],
+        { HOIST_SIGN_IN_FILE: join(home, 's.json') },
+        'ana',
+      );
+      expect(relayed.code).toBe(3);
+      expect(relayed.stderr).toContain(`describes a sign-in for \`${signer.url}\`, not for itself`);
+      expect(relayed.stdout).not.toContain('To sign in');
+      // A hostile signer that names itself gets tokens meant for itself, which the real signer refuses.
+      const { accessToken } = await deviceFlowTokens(idp, 'ana', hostileUrl);
+      const answer = await fetch(`${signer.url}/v1/policy`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(answer.status).toBe(401);
+      recordFault({
+        abuse: "a signer relaying another signer's sign-in",
+        attempts: 2,
+        refused: Number(relayed.code === 3) + Number(answer.status === 401),
+        by: 'client audience check; the audience bound to publicUrl (401)',
+      });
+    } finally {
+      hostile.close();
+    }
+  });
+
+  it('refuses to sign in over plain http to a signer off this machine', async () => {
+    const answer = await hoist(['login', '--signer', 'http://signer.example.test'], {});
+    expect(answer.code).toBe(2);
+    expect(answer.stderr).toContain('expected the signer to be https, or http on this machine');
   });
 });
 

@@ -154,6 +154,8 @@ describe('a signer that misbehaves', () => {
       ['file: URL', putFor('file:///etc/passwd', {}), '`file:///etc/passwd`'],
       ['ftp: URL', putFor(`ftp://127.0.0.1/x`, {}), '`ftp://127.0.0.1/x`'],
       ['an unparsable URL', putFor('http://[::1', {}), 'does not parse'],
+      // Linux connects 0.0.0.0 to this machine, so the victim would hear it: "any address" is no loopback one (N11).
+      ['http to 0.0.0.0', putFor(`${target.url.replace('127.0.0.1', '0.0.0.0')}/x`, {}), '`http://0.0.0.0:'],
     ];
     const outcomes: boolean[] = [];
     for (const [name, answer, named] of cases) {

@@ -86,6 +86,7 @@ rgw frontends = beast endpoint=127.0.0.1:${port} ssl_endpoint=127.0.0.1:${tls.po
 rgw data = ${dir}/rgw
 rgw sts key = hoisttestsTSkey1
 rgw s3 auth use sts = true
+rgw s3 auth order = external, local, sts
 rgw gc obj min wait = 0
 rgw gc processor period = 5
 `;

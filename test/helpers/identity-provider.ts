@@ -144,12 +144,12 @@ export interface IssuedTokens {
 
 /**
  * Signs `login` in at the provider through the device flow (openid-client asks, Chromium approves) and
- * returns the tokens; `resource` picks the audience the access token is for.
+ * returns the tokens; `resource` picks the audience the access token is for (a signer's origin).
  */
 export async function deviceFlowTokens(
   idp: TestIdentityProvider,
   login: string,
-  resource = idp.audience,
+  resource: string,
 ): Promise<IssuedTokens> {
   const client = await import('openid-client');
   const config = await client.discovery(new URL(idp.issuer), idp.clientId, undefined, client.None(), {
@@ -165,14 +165,14 @@ export async function deviceFlowTokens(
 }
 
 /**
- * Test-signer settings that trust `idp` (its issuer, audience, client and scopes), with `oidc` overrides;
- * the static test users move to `teams/`, outside the `users/{sub}` folder signed-in users get.
+ * Test-signer settings that trust `idp` (its issuer, client and scopes; the audience is the signer's own
+ * origin), with `oidc` overrides; the static test users move to `teams/`, outside the `users/{sub}`
+ * folder signed-in users get.
  */
 export function trusting(idp: TestIdentityProvider, oidc: Record<string, unknown> = {}) {
   return {
     oidc: {
       issuer: idp.issuer,
-      audience: idp.audience,
       clientId: idp.clientId,
       scopes: ['openid', 'offline_access', 'upload'],
       ...oidc,

@@ -5,6 +5,7 @@ import { hashToken } from '@hoist/signer-server/auth';
 import { parseConfig, type SignerConfig, type SignerConfigInput } from '@hoist/signer-server/config';
 import { startSigner } from '@hoist/signer-server/server';
 import { Storage } from '@hoist/signer-server/storage';
+import { freePort } from './net';
 import { createTestBucket, type S3Endpoint } from './test-s3';
 
 /** A signer started for one test file, with two users and the log lines it wrote. */
@@ -55,15 +56,19 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     ...overrides
   } = options;
   const bucket = givenBucket ?? (await createTestBucket(s3));
+  // A signer that trusts an identity provider names its own origin, the audience of its tokens.
+  const port = overrides.port ?? (overrides.oidc ? await freePort() : 0);
+  const publicUrl = overrides.publicUrl ?? (overrides.oidc ? `http://127.0.0.1:${port}` : undefined);
   const tokens = givenTokens ?? {
     alice: `alice-${randomBytes(16).toString('hex')}`,
     bob: `bob-${randomBytes(16).toString('hex')}`,
   };
   const config = parseConfig({
-    port: 0,
     tokenSecret: randomBytes(32).toString('hex'),
     logLevel: 'info',
     ...overrides,
+    port,
+    ...(publicUrl ? { publicUrl } : {}),
     s3: {
       bucket,
       endpoint: s3.endpoint,

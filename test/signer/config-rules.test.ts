@@ -162,6 +162,28 @@ describe('users, origins and secrets', () => {
     expect(message).toContain('Expected `HOIST_USERS` to be JSON');
     expect(message).not.toContain(raw);
   });
+
+  it('never quotes a secret near a JSON error, nor the password of a bad `redis.url` (N9)', () => {
+    const raw = `hoist_${randomBytes(12).toString('hex')}`;
+    let message = '';
+    try {
+      loadConfig({
+        HOIST_USERS: `[{"id":"a","tokenSha256": ${raw}}]`,
+        HOIST_S3_BUCKET: 'bkt',
+        HOIST_TOKEN_SECRET: secret,
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('Expected `HOIST_USERS` to be JSON');
+    expect(message).not.toContain(raw.slice(6, 14));
+    const password = randomBytes(12).toString('hex');
+    const redis = refusal({ ...base, redis: { url: `redis:/default:${password}@cache:6379` } });
+    expect(redis).toContain('`redis.url`');
+    expect(redis).not.toContain(password);
+    const spaced = refusal({ ...base, redis: { url: `redis://default:${password}@cache:6379 ` } });
+    expect(spaced).not.toContain(password);
+  });
 });
 
 describe('listening', () => {

@@ -38,14 +38,14 @@ describe('sign-in with an OpenID provider', () => {
       oidc: {
         issuer: idp.issuer,
         clientId: 'hoist',
-        audience: idp.audience,
+        audience: signer.url,
         scopes: ['openid', 'offline_access', 'upload'],
       },
     });
   });
 
   it("accepts the provider's access token, keys the user's files under the template, and keeps static tokens working", async () => {
-    const { accessToken } = await deviceFlowTokens(idp, 'auth0|ana');
+    const { accessToken } = await deviceFlowTokens(idp, 'auth0|ana', signer.url);
     const policy = await callSigner(signer.url, accessToken, 'GET', '/v1/policy');
     expect(policy.status).toBe(200);
     expect(policy.json).toMatchObject({ user: 'oidc:auth0|ana', prefix: 'users/auth0~7Cana' });
@@ -58,14 +58,14 @@ describe('sign-in with an OpenID provider', () => {
     const { accessToken } = await deviceFlowTokens(idp, 'ana', 'https://another-service.test/');
     const answer = await sign(signer, accessToken);
     expect(answer.status).toBe(401);
-    expect(answer.json.error.message).toContain(`audience \`${idp.audience}\``);
+    expect(answer.json.error.message).toContain(`audience \`${signer.url}\``);
     recordFault({ abuse: 'OIDC token for another audience', attempts: 1, refused: 1, by: 'the signer (401)' });
   });
 
   it('refuses a token from another issuer, even one that names the same user', async () => {
-    const stranger = await startTestIdentityProvider({ audience: idp.audience });
+    const stranger = await startTestIdentityProvider({ audience: signer.url });
     try {
-      const { accessToken } = await deviceFlowTokens(stranger, 'ana');
+      const { accessToken } = await deviceFlowTokens(stranger, 'ana', signer.url);
       const answer = await sign(signer, accessToken);
       expect(answer.status).toBe(401);
       expect(answer.json.error.message).toContain(`not from \`${idp.issuer}\``);
@@ -76,17 +76,17 @@ describe('sign-in with an OpenID provider', () => {
   });
 
   it('accepts tokens signed with a rotated key, fetching the JWKS again for the unknown key id', async () => {
-    const before = await deviceFlowTokens(idp, 'ana');
+    const before = await deviceFlowTokens(idp, 'ana', signer.url);
     expect((await sign(signer, before.accessToken)).status).toBe(200);
     await idp.restart([await providerKey('k2'), await providerKey('k1-gone')]);
-    const after = await deviceFlowTokens(idp, 'ana');
+    const after = await deviceFlowTokens(idp, 'ana', signer.url);
     expect(JSON.parse(Buffer.from(after.accessToken.split('.')[0]!, 'base64url').toString()).kid).toBe('k2');
     const answer = await sign(signer, after.accessToken);
     expect(answer.status).toBe(200);
   });
 
   it('refuses a token whose signature is not the provider’s', async () => {
-    const { accessToken } = await deviceFlowTokens(idp, 'ana');
+    const { accessToken } = await deviceFlowTokens(idp, 'ana', signer.url);
     const [header, payload] = accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${accessToken.split('.')[2]}`;
@@ -100,11 +100,11 @@ describe('an expired OpenID token', () => {
   it('is refused with when it expired and what to do', async () => {
     const idp = await startTestIdentityProvider({ accessTokenTtl: 2 });
     const signer = await startTestSigner(s3, {
-      oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, clockToleranceSeconds: 0 },
+      oidc: { issuer: idp.issuer, clientId: idp.clientId, clockToleranceSeconds: 0 },
       prefixes: { alice: 'teams/alice', bob: 'teams/bob' },
     });
     try {
-      const { accessToken } = await deviceFlowTokens(idp, 'ana');
+      const { accessToken } = await deviceFlowTokens(idp, 'ana', signer.url);
       expect((await sign(signer, accessToken)).status).toBe(200);
       await new Promise((done) => setTimeout(done, 3_100));
       const answer = await sign(signer, accessToken);
@@ -122,7 +122,8 @@ describe('OIDC settings', () => {
   const base = {
     s3: { bucket: 'hoist-bucket' },
     tokenSecret: '3f9a1c07d2b84e6a95c0f1e27b3d48a6c5e9f0a1b2c3d4e5f60718293a4b5c6d',
-    oidc: { issuer: 'https://id.example.com', audience: 'hoist', clientId: 'hoist' },
+    publicUrl: 'https://signer.example.com',
+    oidc: { issuer: 'https://id.example.com', clientId: 'hoist' },
   };
 
   it('refuse a static user inside the folder the template gives signed-in users', () => {

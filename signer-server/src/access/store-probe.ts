@@ -19,15 +19,12 @@ const BODY = Buffer.from('hoist store probe\n');
 /** SigV4 refusals that mean the unsigned header was noticed (AWS: "There were headers present … not signed"). */
 const NOTICED = /SignatureDoesNotMatch|not signed|HeadersNotSigned/iu;
 
-/**
- * Sends one presigned PUT to a probe key with one unsigned `x-amz-meta-*` header and reads the answer;
- * an object the store accepted is deleted with `remove`.
- */
-export async function probeUnsignedHeaders(
+/** One presigned PUT of the probe body to a fresh probe key, with `extra` headers beside the signed ones. */
+async function probePut(
   urls: BucketUrls,
   credentials: SigningCredentials,
-  remove: (key: string) => Promise<void>,
-): Promise<UnsignedHeaderVerdict> {
+  extra: Record<string, string>,
+): Promise<{ key: string; status: number; text: string }> {
   const key = `${PROBE_FOLDER}/${randomUUID()}`;
   const md5 = createHash('md5').update(BODY).digest('base64');
   const signed = urls.put(credentials, key, {
@@ -37,25 +34,42 @@ export async function probeUnsignedHeaders(
     createOnly: true,
     ttlSeconds: 60,
   });
-  let status: number;
-  let text: string;
+  const response = await fetch(signed.url, {
+    method: 'PUT',
+    headers: { ...signed.headers, ...extra },
+    body: BODY,
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  return { key, status: response.status, text: await response.text() };
+}
+
+const accepted = (status: number): boolean => status >= 200 && status < 300;
+
+/**
+ * Sends one presigned PUT to a probe key with one unsigned `x-amz-meta-*` header and reads the answer;
+ * a bare 403 is told apart from missing rights by the same PUT without the header. Every object the
+ * store accepted is deleted with `remove`.
+ */
+export async function probeUnsignedHeaders(
+  urls: BucketUrls,
+  credentials: SigningCredentials,
+  remove: (key: string) => Promise<void>,
+): Promise<UnsignedHeaderVerdict> {
   try {
-    const response = await fetch(signed.url, {
-      method: 'PUT',
-      headers: { ...signed.headers, 'x-amz-meta-hoist-probe': 'unsigned' },
-      body: BODY,
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
-    status = response.status;
-    text = await response.text();
+    const probe = await probePut(urls, credentials, { 'x-amz-meta-hoist-probe': 'unsigned' });
+    if (accepted(probe.status)) {
+      await remove(probe.key).catch(() => undefined);
+      return { verdict: 'accepted' };
+    }
+    if (probe.status === 403 && NOTICED.test(probe.text)) return { verdict: 'refused' };
+    const control = await probePut(urls, credentials, {});
+    if (accepted(control.status)) {
+      await remove(control.key).catch(() => undefined);
+      if (probe.status === 403) return { verdict: 'refused' };
+    }
+    const code = /<Code>([^<]{1,64})<\/Code>/u.exec(probe.text)?.[1];
+    return { verdict: 'unknown', detail: `the probe PUT got ${probe.status}${code ? ` ${code}` : ''}` };
   } catch (error) {
     return { verdict: 'unknown', detail: `the probe PUT failed: ${(error as Error).message}` };
   }
-  if (status >= 200 && status < 300) {
-    await remove(key).catch(() => undefined);
-    return { verdict: 'accepted' };
-  }
-  if (status === 403 && NOTICED.test(text)) return { verdict: 'refused' };
-  const code = /<Code>([^<]{1,64})<\/Code>/u.exec(text)?.[1];
-  return { verdict: 'unknown', detail: `the probe PUT got ${status}${code ? ` ${code}` : ''}` };
 }

@@ -7,6 +7,8 @@ import { prefixFromClaim, prefixFromTemplate } from './claim-prefix';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/u;
 const FETCH_TIMEOUT_MS = 5000;
+/** How long a failed discovery answers for the provider: a flood of tokens then costs it one request per period. */
+const FAILURE_CACHE_MS = 10_000;
 
 /** Whether a bearer credential has the shape of a JWT (three base64url parts), as no static token does. */
 export function looksLikeJwt(token: string): boolean {
@@ -85,6 +87,10 @@ export class OidcVerifier implements TokenVerifier {
   async verify(token: string): Promise<Caller | undefined> {
     if (!looksLikeJwt(token)) return undefined;
     const config = this.#config;
+    // Read before anything is fetched: a token that does not even claim the trusted issuer costs no request.
+    if (claimedIssuer(token) !== config.issuer) {
+      throw unauthorized(`The token is not from \`${config.issuer}\`, the issuer this signer trusts`);
+    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await this.#jwks(), {
@@ -124,12 +130,17 @@ export class OidcVerifier implements TokenVerifier {
     return { id: `oidc:${user}`, prefix: made.prefix };
   }
 
-  /** The JWKS of the issuer, from its discovery document; a failed discovery is tried again next time. */
+  /** The JWKS of the issuer, from its discovery document; a failed discovery answers for 10 s, then is tried again. */
   #jwks(): Promise<JWTVerifyGetKey> {
-    this.#keys ??= this.#discover().catch((error: unknown) => {
-      this.#keys = undefined;
-      throw error;
-    });
+    if (!this.#keys) {
+      const keys = this.#discover();
+      this.#keys = keys;
+      keys.catch(() => {
+        setTimeout(() => {
+          if (this.#keys === keys) this.#keys = undefined;
+        }, FAILURE_CACHE_MS).unref();
+      });
+    }
     return this.#keys;
   }
 

@@ -26,3 +26,24 @@ export function requestLog(log: Logger): Middleware {
     }
   };
 }
+
+/** How often, at most, the warning about X-Forwarded-For is logged again. */
+const FORWARDED_REPEAT_MS = 10 * 60_000;
+
+/**
+ * Koa middleware for a signer not told it is behind a proxy: when a request carries X-Forwarded-For, logs
+ * (at most every ten minutes) that a proxy seems to sit in front, so every client shares its address.
+ */
+export function forwardedWarning(log: Logger): Middleware {
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  return async (ctx, next) => {
+    if (ctx.get('x-forwarded-for') && performance.now() - lastLogged >= FORWARDED_REPEAT_MS) {
+      lastLogged = performance.now();
+      log.warn(
+        { event: 'forwarded-for-ignored', address: ctx.ip },
+        'A request came with X-Forwarded-For but `behindTlsProxy` is off: if a proxy sits in front, every client shares its address for limits and logs; set `behindTlsProxy` (and `proxyHops`)',
+      );
+    }
+    await next();
+  };
+}

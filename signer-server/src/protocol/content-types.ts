@@ -59,9 +59,15 @@ export function isMediaType(type: string): boolean {
   return MEDIA_TYPE.test(type);
 }
 
+/** Script subtypes under any name a browser has run: `x-javascript`, `javascript1.5`, `livescript`, … */
+const SCRIPT_SUBTYPE = /^(x-)?(javascript|ecmascript|jscript|livescript|vbscript)(\d\.\d)?$/u;
+/** XML subtypes under any major type: `model/xml`, `application/xml-dtd`, `text/xml-external-parsed-entity`. */
+const XML_SUBTYPE = /^(xml|xml-dtd|xml-external-parsed-entity|.*\+xml)$/u;
+
 /** True when a browser could run script from `type` (HTML, SVG, XML, JavaScript and the like). */
 export function isActiveType(type: string): boolean {
-  return ACTIVE.has(type) || type.endsWith('+xml');
+  const subtype = type.slice(type.indexOf('/') + 1);
+  return ACTIVE.has(type) || SCRIPT_SUBTYPE.test(subtype) || XML_SUBTYPE.test(subtype);
 }
 
 /** True when a view link may show `type` inline; anything else is served as an attachment. */

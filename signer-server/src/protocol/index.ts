@@ -7,3 +7,4 @@ export * from './parts';
 export * from './error-codes';
 export * from './destinations';
 export * from './sizes';
+export * from './redact';

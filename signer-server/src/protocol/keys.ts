@@ -9,8 +9,10 @@ export interface PathRejection {
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
-// Invisible or reordering characters: a name that shows as `photo.png` but is `gpj.otohp` or `pho\u200bto.png`.
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Noncharacter_Code_Point}]/u;
+// Invisible, blank or reordering characters: a name that shows as `photo.png` but is `gpj.otohp` or
+// `pho\u200bto.png`; a space other than U+0020 (NBSP), a line or paragraph separator, the blank Braille cell.
+const INVISIBLE =
+  /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Noncharacter_Code_Point}\p{Zl}\p{Zp}\u2800]|(?! )\p{Zs}/u;
 // With the `u` flag a surrogate matches only when it is not half of a pair.
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
@@ -41,6 +43,9 @@ function rejectSegment(segment: string, path: string): PathRejection | undefined
   if (WINDOWS_NAMES.test(folded.replace(TRAILING_DOTS_AND_SPACES, ''))) {
     return reject(`Path ${show(path)} has the segment ${show(segment)}, a device name Windows reserves`);
   }
+  if (TRAILING_DOTS_AND_SPACES.test(folded)) {
+    return reject(`Path ${show(path)} has a name ending in a dot or a space (${show(segment)}), which Windows drops`);
+  }
   return undefined;
 }
 
@@ -55,7 +60,7 @@ export function normaliseRelativePath(raw: string): { path: string } | PathRejec
   const invisible = INVISIBLE.exec(path);
   if (invisible) {
     const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return reject(`Path ${show(raw)} has the invisible or reordering character U+${code}`);
+    return reject(`Path ${show(raw)} has the invisible, blank or reordering character U+${code}`);
   }
   if (path.startsWith('/') || DRIVE.test(path)) {
     return reject(`Path ${show(raw)} is absolute; expected a path relative to the folder`);

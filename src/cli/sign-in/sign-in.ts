@@ -1,7 +1,8 @@
 import * as client from 'openid-client';
 import type { SignInStore, SignedIn } from '../../engine/sign-in/credentials';
-import { audienceParameters, discoverProvider, signedInFrom } from '../../engine/sign-in/provider';
+import { audienceParameters, discoverProvider, revokeSignIn, signedInFrom } from '../../engine/sign-in/provider';
 import { originOf, signInInfo } from '../../engine/sign-in/signer-sign-in';
+import type { SmallFetch } from '../../engine/transfer/fetch-through';
 
 /** What the device flow shows the person: where to go and the code to enter there. */
 export interface DevicePrompt {
@@ -19,11 +20,12 @@ export async function deviceSignIn(
   signerUrl: string,
   store: SignInStore,
   show: (prompt: DevicePrompt) => void,
+  fetch?: SmallFetch,
   signal?: AbortSignal,
 ): Promise<SignedIn> {
-  const oidc = await signInInfo(signerUrl);
-  const config = await discoverProvider(oidc);
-  const started = await client.initiateDeviceAuthorization(config, audienceParameters(oidc));
+  const oidc = await signInInfo(signerUrl, fetch);
+  const config = await discoverProvider(oidc, fetch);
+  const started = await client.initiateDeviceAuthorization(config, audienceParameters(oidc, originOf(signerUrl)));
   show({
     verificationUri: started.verification_uri,
     ...(started.verification_uri_complete ? { verificationUriComplete: started.verification_uri_complete } : {}),
@@ -31,22 +33,15 @@ export async function deviceSignIn(
     expiresInSeconds: started.expires_in,
   });
   const tokens = await client.pollDeviceAuthorizationGrant(config, started, undefined, signal ? { signal } : {});
-  const signedIn = signedInFrom(oidc, tokens);
+  const signedIn = signedInFrom(oidc, originOf(signerUrl), tokens);
   store.set(originOf(signerUrl), signedIn);
   return signedIn;
 }
 
 /** Forgets the sign-in for the signer, and revokes its refresh token at the provider when it can. */
-export async function signOut(signerUrl: string, store: SignInStore): Promise<boolean> {
+export async function signOut(signerUrl: string, store: SignInStore, fetch?: SmallFetch): Promise<boolean> {
   const gone = store.delete(originOf(signerUrl));
   if (!gone) return false;
-  try {
-    const config = await discoverProvider(gone);
-    if (gone.refreshToken && config.serverMetadata().revocation_endpoint) {
-      await client.tokenRevocation(config, gone.refreshToken, { token_type_hint: 'refresh_token' });
-    }
-  } catch {
-    // The tokens are forgotten here already; a provider that cannot revoke lets the refresh token expire.
-  }
+  await revokeSignIn(gone, fetch);
   return true;
 }

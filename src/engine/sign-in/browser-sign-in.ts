@@ -4,7 +4,8 @@ import * as client from 'openid-client';
 import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import type { SignedIn } from './credentials';
 import { audienceParameters, discoverProvider, signedInFrom } from './provider';
-import { signInInfo } from './signer-sign-in';
+import { originOf, signInInfo } from './signer-sign-in';
+import type { SmallFetch } from '../transfer/fetch-through';
 
 /** How long the loopback redirect waits for the person to finish at the provider. */
 const WAIT_MS = 5 * 60_000;
@@ -18,9 +19,13 @@ const PAGE = (title: string, text: string): string =>
  * provider redirecting to a loopback address on a free port (RFC 8252), which takes one answer and
  * closes. `open` shows the provider's page in the browser.
  */
-export async function browserSignIn(signerUrl: string, open: (url: string) => Promise<void>): Promise<SignedIn> {
-  const oidc = await signInInfo(signerUrl);
-  const config = await discoverProvider(oidc);
+export async function browserSignIn(
+  signerUrl: string,
+  open: (url: string) => Promise<void>,
+  fetch?: SmallFetch,
+): Promise<SignedIn> {
+  const oidc = await signInInfo(signerUrl, fetch);
+  const config = await discoverProvider(oidc, fetch);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   let settle!: { resolve: (url: URL) => void; reject: (error: Error) => void };
@@ -52,7 +57,7 @@ export async function browserSignIn(signerUrl: string, open: (url: string) => Pr
     WAIT_MS,
   );
   try {
-    const params = audienceParameters(oidc);
+    const params = audienceParameters(oidc, originOf(signerUrl));
     const authorization = client.buildAuthorizationUrl(config, {
       ...params,
       redirect_uri: redirectUri,
@@ -77,7 +82,7 @@ export async function browserSignIn(signerUrl: string, open: (url: string) => Pr
       },
       params.resource ? { resource: params.resource } : undefined,
     );
-    return signedInFrom(oidc, tokens);
+    return signedInFrom(oidc, originOf(signerUrl), tokens);
   } finally {
     clearTimeout(timer);
     server.closeAllConnections();

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import * as z from 'zod';
 
 const SignedInSchema = z.strictObject({
+  /** The origin of the signer this sign-in was made for; it is never used for another. */
+  signer: z.string().optional(),
   issuer: z.string(),
   clientId: z.string(),
   accessToken: z.string().min(1),

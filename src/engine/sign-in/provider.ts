@@ -1,33 +1,47 @@
 import * as client from 'openid-client';
 import { isLoopbackHost, type SignInInfo } from '@hoist/signer-server/protocol';
+import type { SmallFetch } from '../transfer/fetch-through';
 import type { SignedIn } from './credentials';
 
 type OidcInfo = NonNullable<SignInInfo['oidc']>;
 
-/** The provider's endpoints by discovery; plain http only for a provider on this machine. */
-export async function discoverProvider(oidc: Pick<OidcInfo, 'issuer' | 'clientId'>): Promise<client.Configuration> {
+/**
+ * The provider's endpoints by discovery; plain http only for a provider on this machine. With `fetch`,
+ * every exchange with the provider goes through it (the engine's proxy and trusted CAs).
+ */
+export async function discoverProvider(
+  oidc: Pick<OidcInfo, 'issuer' | 'clientId'>,
+  fetch?: SmallFetch,
+): Promise<client.Configuration> {
   const issuer = new URL(oidc.issuer);
   const local = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
   return client.discovery(issuer, oidc.clientId, undefined, client.None(), {
     ...(local ? { execute: [client.allowInsecureRequests] } : {}),
+    ...(fetch ? { [client.customFetch]: fetch } : {}),
   });
 }
 
-/** The parameters that ask for a token meant for this signer: its audience as an RFC 8707 resource. */
-export function audienceParameters(oidc: OidcInfo): Record<string, string> {
-  const params: Record<string, string> = { scope: oidc.scopes.join(' ') };
-  if (URL.canParse(oidc.audience)) params.resource = oidc.audience;
-  return params;
+/**
+ * The parameters that ask for a token meant for this signer and no other: its own origin, the one the
+ * client talks to, as an RFC 8707 resource (`signInInfo` has checked that the signer names it).
+ */
+export function audienceParameters(oidc: OidcInfo, signerOrigin: string): Record<string, string> {
+  return { scope: oidc.scopes.join(' '), resource: signerOrigin };
 }
 
-/** What to keep of a token answer, the refresh token carried over when the provider sent no new one. */
+/**
+ * What to keep of a token answer for the signer at `signer` (its origin), the refresh token carried over
+ * when the provider sent no new one.
+ */
 export function signedInFrom(
   oidc: Pick<OidcInfo, 'issuer' | 'clientId'>,
+  signer: string | undefined,
   tokens: client.TokenEndpointResponse,
   previousRefreshToken?: string,
 ): SignedIn {
   const refreshToken = tokens.refresh_token ?? previousRefreshToken;
   return {
+    ...(signer ? { signer } : {}),
     issuer: oidc.issuer,
     clientId: oidc.clientId,
     accessToken: tokens.access_token,
@@ -37,13 +51,13 @@ export function signedInFrom(
 }
 
 /** A new access token from the refresh token; throws with what to do when the provider refuses it. */
-export async function refreshSignIn(signedIn: SignedIn): Promise<SignedIn> {
+export async function refreshSignIn(signedIn: SignedIn, fetch?: SmallFetch): Promise<SignedIn> {
   if (!signedIn.refreshToken)
     throw new Error('The sign-in has expired and cannot be refreshed; run `hoist login` again');
-  const config = await discoverProvider(signedIn);
+  const config = await discoverProvider(signedIn, fetch);
   try {
     const tokens = await client.refreshTokenGrant(config, signedIn.refreshToken);
-    return signedInFrom(signedIn, tokens, signedIn.refreshToken);
+    return signedInFrom(signedIn, signedIn.signer, tokens, signedIn.refreshToken);
   } catch (error) {
     throw new Error(
       `The identity provider refused to refresh the sign-in (${(error as Error).message}); run \`hoist login\` again`,
@@ -51,5 +65,19 @@ export async function refreshSignIn(signedIn: SignedIn): Promise<SignedIn> {
         cause: error,
       },
     );
+  }
+}
+
+/** Revokes the sign-in's refresh token at the provider, when it has one and the provider can; never throws. */
+export async function revokeSignIn(signedIn: SignedIn, fetch?: SmallFetch): Promise<boolean> {
+  if (!signedIn.refreshToken) return false;
+  try {
+    const config = await discoverProvider(signedIn, fetch);
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await client.tokenRevocation(config, signedIn.refreshToken, { token_type_hint: 'refresh_token' });
+    return true;
+  } catch {
+    // The tokens are forgotten already; a provider that cannot revoke lets the refresh token expire.
+    return false;
   }
 }

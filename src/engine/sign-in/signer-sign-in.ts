@@ -1,4 +1,5 @@
 import { SignInInfoSchema, type SignInInfo } from '@hoist/signer-server/protocol';
+import type { SmallFetch } from '../transfer/fetch-through';
 import type { SignInStore } from './credentials';
 import { refreshSignIn } from './provider';
 
@@ -8,11 +9,17 @@ const EARLY_MS = 60_000;
 /** The signer's origin, the key its sign-in is kept under. */
 export const originOf = (signerUrl: string): string => new URL(signerUrl).origin;
 
-/** How to sign in to the signer at `signerUrl` (GET /v1/sign-in), or why it cannot be asked. */
-export async function signInInfo(signerUrl: string): Promise<NonNullable<SignInInfo['oidc']>> {
+/**
+ * How to sign in to the signer at `signerUrl` (GET /v1/sign-in), or why it cannot be asked. A signer whose
+ * sign-in names another signer as the audience is refused: it could be relaying that signer's sign-in to
+ * obtain a token the other accepts.
+ */
+export async function signInInfo(signerUrl: string, fetchImpl?: SmallFetch): Promise<NonNullable<SignInInfo['oidc']>> {
   let answer: Response;
   try {
-    answer = await fetch(new URL('/v1/sign-in', signerUrl), { signal: AbortSignal.timeout(10_000) });
+    const url = new URL('/v1/sign-in', signerUrl).href;
+    const signal = AbortSignal.timeout(10_000);
+    answer = await (fetchImpl ? fetchImpl(url, { signal }) : fetch(url, { signal }));
   } catch (error) {
     throw new Error(`Cannot reach the signer at ${signerUrl}: ${(error as Error).message}`, { cause: error });
   }
@@ -26,6 +33,13 @@ export async function signInInfo(signerUrl: string): Promise<NonNullable<SignInI
       `The signer at ${signerUrl} takes no sign-in, only tokens its admin hands out: use --token-file or HOIST_TOKEN`,
     );
   }
+  const named = URL.canParse(parsed.data.oidc.audience) ? new URL(parsed.data.oidc.audience).origin : undefined;
+  if (named !== originOf(signerUrl)) {
+    throw new Error(
+      `The signer at ${originOf(signerUrl)} describes a sign-in for \`${parsed.data.oidc.audience}\`, not for itself: ` +
+        'refusing it, since a token for another signer must not pass through this one',
+    );
+  }
   return parsed.data.oidc;
 }
 
@@ -37,12 +51,13 @@ export async function signInInfo(signerUrl: string): Promise<NonNullable<SignInI
 export async function signedInToken(
   signerUrl: string,
   store: SignInStore,
+  fetch?: SmallFetch,
 ): Promise<{ token: string; refresh: () => Promise<string> } | undefined> {
   const origin = originOf(signerUrl);
   let current = store.get(origin);
   if (!current) return undefined;
   const refresh = async (): Promise<string> => {
-    current = await refreshSignIn(current!);
+    current = await refreshSignIn(current!, fetch);
     store.set(origin, current);
     return current.accessToken;
   };

@@ -1,4 +1,8 @@
+import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import { errors } from '../errors';
+
+/** Where plain-http uploads may go: anywhere (--allow-http), only to this machine (a signer on it), or nowhere. */
+export type HttpUploads = 'any' | 'loopback' | 'none';
 
 /** The only headers a signed request may make the engine send: what S3 signs and reads, nothing else. */
 const SENDABLE_HEADER = /^(content-[a-z0-9-]+|if-none-match|x-amz-[a-z0-9-]+)$/u;
@@ -18,16 +22,18 @@ function parse(url: string, what: string): URL {
 
 /**
  * Throws a `signer-protocol` error, naming the bad value, unless a signed upload is one the engine may
- * send: an `https:` URL (`http:` only when `allowHttp`) and only `content-*`, `if-none-match` and
+ * send: an `https:` URL (`http:` only as `httpUploads` allows) and only `content-*`, `if-none-match` and
  * `x-amz-*` headers. A misbehaving signer must not make Hoist PUT a person's files anywhere else.
  */
 export function checkUpload(
   signed: { url: string; headers: Record<string, string> },
   what: string,
-  allowHttp: boolean,
+  httpUploads: HttpUploads,
 ) {
   const url = parse(signed.url, what);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowHttp)) {
+  const http =
+    url.protocol === 'http:' && (httpUploads === 'any' || (httpUploads === 'loopback' && isLoopbackHost(url.hostname)));
+  if (url.protocol !== 'https:' && !http) {
     throw errors.signerProtocol(
       `The signer gave ${what} the upload URL \`${shown(url)}\`; Hoist sends files only over https ` +
         '(http only to a signer on this machine, or with --allow-http)',

@@ -21,7 +21,7 @@ import type * as z from 'zod';
 import { isLoopbackHost } from '@hoist/signer-server/protocol';
 import { asUploadError, errors, retryAfterMs, UploadError } from '../errors';
 import { EngineOptionError } from '../options';
-import { checkUpload, checkViewLink } from './answer-checks';
+import { checkUpload, checkViewLink, type HttpUploads } from './answer-checks';
 import type { Connections } from '../transfer/connections';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
@@ -57,8 +57,8 @@ const timeoutMs = (answered: boolean): number => (answered ? 60_000 : 10_000);
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
   readonly #retry: RetryOptions;
-  /** True when upload URLs may be plain http: the signer is on this machine, or the person said so. */
-  readonly #httpUploads: boolean;
+  /** Where upload URLs may be plain http: anywhere when the person said so, this machine for a signer on it. */
+  readonly #httpUploads: HttpUploads;
   readonly #connections: Connections;
   #answered = false;
 
@@ -86,7 +86,7 @@ export class SignerClient {
     this.#endpoint = { ...endpoint, url: endpoint.url.replace(/\/+$/u, '') };
     this.#retry = retry;
     this.#connections = connections;
-    this.#httpUploads = local || allowHttp;
+    this.#httpUploads = allowHttp ? 'any' : local ? 'loopback' : 'none';
   }
 
   /** One exchange; a 401 gets one fresh token (when the endpoint can refresh it) and the exchange again. */

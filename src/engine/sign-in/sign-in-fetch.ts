@@ -1,0 +1,19 @@
+import { readCaFile } from '../options';
+import { Connections, type ProxyResolver } from '../transfer/connections';
+import { fetchThrough, type SmallFetch } from '../transfer/fetch-through';
+
+/**
+ * The `fetch` a sign-in uses: connections made like the engine's, through the environment's proxy (or
+ * `proxy`) and trusting the extra CA in `caFile`, so signing in works wherever uploading does.
+ */
+export function signInFetch(
+  settings: { caFile?: string | undefined; proxy?: ProxyResolver | undefined } = {},
+): SmallFetch {
+  return fetchThrough(
+    new Connections({
+      maxSockets: 4,
+      ca: settings.caFile ? readCaFile(settings.caFile) : undefined,
+      proxy: settings.proxy,
+    }),
+  );
+}
