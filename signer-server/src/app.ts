@@ -5,6 +5,8 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { pino, type Logger } from 'pino';
 import { StoreGuard, type StoreGuardOptions } from './access/store-guard';
+import { scheduleSweeps, sweepStaleUploads } from './access/upload-sweeper';
+import { templateRoot } from './identity/claim-prefix';
 import { authenticate, hashedTokenVerifier, verifierChain, type Caller, type TokenVerifier } from './auth';
 import { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
@@ -54,6 +56,15 @@ export type SignerApp = Koa & { ready(): Promise<void>; closeResources(): Promis
 /** The secrets that verify upload tokens, the signing one first. */
 const tokenSecrets = (config: SignerConfig): Buffer[] =>
   [config.tokenSecret, config.previousTokenSecret].flatMap((text) => (text ? [secretBytes(text)!] : []));
+
+/**
+ * Where the signer creates multipart uploads it can name: each static user's prefix and the folder a
+ * template puts signed-in users under (users whose folder a claim names are left to a lifecycle rule).
+ */
+function sweptPrefixes(config: SignerConfig): string[] {
+  const root = config.oidc && !config.oidc.prefixClaim ? templateRoot(config.oidc.prefixTemplate) : '';
+  return [...config.users.map((user) => user.prefix), ...(root ? [root] : [])];
+}
 
 /** Static tokens, then the OpenID provider's access tokens when the config names one. */
 const verifierFor = (config: SignerConfig): TokenVerifier =>
@@ -116,7 +127,9 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   mount(app, metricsRoutes(metrics, config.metricsTokenSha256));
   mount(app, signInRoutes(config));
   app.use(authenticate(options.verifier ?? verifierFor(config)));
-  app.use(rateLimit(counters, 'caller', max, windowMs, (ctx) => (ctx.state.caller as Caller).id));
+  app.use(
+    rateLimit(counters, 'caller', max, windowMs, (ctx) => (ctx.state.caller as Caller).id, { weighByS3Calls: true }),
+  );
   const limit = config.policy.maxBodyBytes;
   app.use(
     bodyParser({
@@ -133,12 +146,18 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   mount(app, destinationRoutes(deps));
   mount(app, multipartRoutes(deps));
   mount(app, linkRoutes(deps));
+  let sweeps: { stop(): void } | undefined;
   return Object.assign(app, {
     ready: async () => {
       if (redis) await redisReady(redis, logger);
       await guard.start();
+      sweeps = scheduleSweeps(
+        () => sweepStaleUploads(storage, sweptPrefixes(config), config.policy.uploadTokenTtlSeconds),
+        logger,
+      );
     },
     closeResources: async () => {
+      sweeps?.stop();
       if (redis) closeRedis(redis);
     },
   });

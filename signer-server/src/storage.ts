@@ -5,12 +5,14 @@ import {
   CreateMultipartUploadCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   S3Client,
   S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SignerConfig } from './config';
 import type { SigningCredentials } from './sigv4';
 
@@ -28,12 +30,22 @@ export interface ListedObject {
   etag: string;
 }
 
+/** A multipart upload S3 holds open: where, its id, and when it began. */
+export interface OpenUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
 /** What HeadObject tells of one object. */
 export interface StoredObject {
   etag: string;
   size: number;
   contentType: string;
 }
+
+/** The S3 calls made while serving one request, so the caller's rate limit can weigh the request by them. */
+export const s3CallTally = new AsyncLocalStorage<{ calls: number }>();
 
 /** The S3 calls the signer itself makes, with its own credentials, on its one bucket. */
 export class Storage {
@@ -61,6 +73,13 @@ export class Storage {
     });
   }
 
+  /** Sends one command, counted in the request's tally. */
+  #send: S3Client['send'] = (command: Parameters<S3Client['send']>[0]) => {
+    const tally = s3CallTally.getStore();
+    if (tally) tally.calls += 1;
+    return this.client.send(command);
+  };
+
   /** The credentials the SDK's chain resolves now (cached and refreshed by the SDK). */
   async credentials(): Promise<SigningCredentials> {
     const provider = this.client.config.credentials;
@@ -71,7 +90,7 @@ export class Storage {
   /** True when the bucket answers a HEAD with these credentials. */
   async bucketReachable(): Promise<boolean> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+      await this.#send(new HeadBucketCommand({ Bucket: this.#bucket }));
       return true;
     } catch {
       return false;
@@ -86,7 +105,7 @@ export class Storage {
   /** What S3 holds at `key` (ETag, size, type), or undefined when nothing is there. */
   async head(key: string): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      const out = await this.#send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
       return { etag: out.ETag ?? '', size: out.ContentLength ?? 0, contentType: out.ContentType ?? '' };
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
@@ -96,7 +115,7 @@ export class Storage {
 
   /** One page (at most 1,000) of the objects whose keys start with `prefix`, after `startAfter`, in key order. */
   async listPage(prefix: string, startAfter?: string): Promise<{ objects: ListedObject[]; truncated: boolean }> {
-    const out = await this.client.send(
+    const out = await this.#send(
       new ListObjectsV2Command({
         Bucket: this.#bucket,
         Prefix: prefix,
@@ -109,7 +128,7 @@ export class Storage {
 
   /** Starts a multipart upload and returns its id. */
   async createUpload(key: string, contentType: string): Promise<string> {
-    const out = await this.client.send(
+    const out = await this.#send(
       new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key, ContentType: contentType }),
     );
     if (!out.UploadId) throw new Error(`S3 returned no UploadId for \`${key}\``);
@@ -121,7 +140,7 @@ export class Storage {
     const parts: StoredPart[] = [];
     let marker: string | undefined;
     do {
-      const out = await this.client.send(
+      const out = await this.#send(
         new ListPartsCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
       );
       for (const p of out.Parts ?? []) {
@@ -134,7 +153,7 @@ export class Storage {
 
   /** Completes the upload from the given parts; with `createOnly`, asks S3 not to replace an object. */
   async complete(key: string, uploadId: string, parts: StoredPart[], createOnly: boolean): Promise<void> {
-    await this.client.send(
+    await this.#send(
       new CompleteMultipartUploadCommand({
         Bucket: this.#bucket,
         Key: key,
@@ -147,17 +166,37 @@ export class Storage {
 
   /** The ETag of the object at `key` as S3 reports it now. */
   async etag(key: string): Promise<string> {
-    const out = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+    const out = await this.#send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
     return out.ETag ?? '';
+  }
+
+  /** Every multipart upload open under `prefix`, paging through the listing. */
+  async openUploads(prefix: string): Promise<OpenUpload[]> {
+    const uploads: OpenUpload[] = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const out = await this.#send(
+        new ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: prefix, ...markers }),
+      );
+      for (const u of out.Uploads ?? []) {
+        if (u.Key && u.UploadId)
+          uploads.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) });
+      }
+      if (!out.IsTruncated || !out.NextKeyMarker) return uploads;
+      markers = {
+        KeyMarker: out.NextKeyMarker,
+        ...(out.NextUploadIdMarker ? { UploadIdMarker: out.NextUploadIdMarker } : {}),
+      };
+    }
   }
 
   /** Deletes the object at `key`. */
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+    await this.#send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
   }
 
   /** Aborts the upload; S3 frees its parts. */
   async abort(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId }));
+    await this.#send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId }));
   }
 }

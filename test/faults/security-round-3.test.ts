@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addressKey } from '../../signer-server/src/limits/client-address';
+import { sweepStaleUploads } from '../../signer-server/src/access/upload-sweeper';
+import { Storage } from '../../signer-server/src/storage';
+import { md5Base64 } from '../helpers/hash';
 import { recordFault } from '../helpers/fault-ledger';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient } from '../helpers/test-s3';
@@ -111,6 +114,102 @@ describe('security review, round 3', () => {
       remote.status === 403,
       ...statuses.slice(3).map((s) => s === 429),
     ]);
+  });
+
+  it('N6: lists once per stem for renames, weighs the caller by the S3 calls, and cuts long paths in audit lines', async () => {
+    let lists = 0;
+    const counted = await startTestSigner(s3, {
+      bucket: signer.bucket,
+      scoped: false,
+      instrument: (storage) => {
+        const listPage = storage.listPage.bind(storage);
+        storage.listPage = (...args) => {
+          lists += 1;
+          return listPage(...args);
+        };
+      },
+    });
+    const body = Buffer.from('x');
+    const paths = Array.from({ length: 30 }, (_, i) => ['jpg', 'png', 'gif'].map((ext) => `s${i}.${ext}`)).flat();
+    const files = paths.map((path) => ({ path, size: 1, type: 'image/png', md5: md5Base64(body), conflict: 'rename' }));
+    const before = await fetch(`${counted.url}/v1/policy`, {
+      headers: { authorization: `Bearer ${counted.tokens.alice}` },
+    });
+    const signed = await callSigner(counted.url, counted.tokens.alice, 'POST', '/v1/batches/sign', {
+      batch: 'renames',
+      destination: 'renames',
+      files,
+    });
+    const after = await fetch(`${counted.url}/v1/policy`, {
+      headers: { authorization: `Bearer ${counted.tokens.alice}` },
+    });
+    const long = 'd/'.repeat(2000) + 'x.png';
+    await callSigner(counted.url, counted.tokens.alice, 'POST', '/v1/batches/sign', {
+      batch: 'long',
+      files: [{ path: long, size: 1, type: 'image/png', md5: md5Base64(body) }],
+    });
+    await counted.close();
+    expect(signed.json.files.every((f: { status: string }) => f.status === 'put')).toBe(true);
+    expect(lists).toBe(30);
+    const spent =
+      Number(before.headers.get('x-ratelimit-remaining')) - Number(after.headers.get('x-ratelimit-remaining'));
+    expect(spent).toBe(2 + Math.floor(30 / 10));
+    const line = counted.logs.find((l) => l.event === 'file-signed' && l.batch === 'long')!;
+    expect((line.path as string).length).toBeLessThan(600);
+    expect(line.path).toContain('more)');
+    refusedAll(
+      'S3 calls per request: renames, and a path that fills the audit log',
+      'one LIST per stem; calls weigh the limit; cut audit paths',
+      [lists === 30, spent === 5, (line.path as string).length < 600],
+    );
+  });
+
+  it('N6: aborts multipart uploads no token can finish any more', async () => {
+    const big = 6 * 1024 * 1024 * 1024;
+    const { json } = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/batches/sign', {
+      batch: 'abandoned',
+      files: [{ path: 'huge.bin', size: big, type: 'application/octet-stream' }],
+    });
+    expect(json.files[0].status).toBe('multipart');
+    const own = new Storage(signer.config.s3, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const open = async () =>
+      (await own.openUploads('users/alice/')).filter((u) => u.uploadId === json.files[0].uploadId);
+    expect(await open()).toHaveLength(1);
+    const ttl = signer.config.policy.uploadTokenTtlSeconds;
+    expect(await sweepStaleUploads(own, ['users/alice'], ttl, Date.now())).toBe(0);
+    expect(
+      await sweepStaleUploads(own, ['users/alice'], ttl, Date.now() + ttl * 1000 + 2 * 3600_000),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await open()).toHaveLength(0);
+    refusedAll('multipart uploads created at sign time and never used', 'sweep after the token expires', [
+      (await open()).length === 0,
+    ]);
+  });
+
+  it('N7: counts files per batch by the folder they go to, not by the batch id the client picks', async () => {
+    const limited = await startTestSigner(s3, {
+      bucket: signer.bucket,
+      quotas: { filesPerBatch: 3 },
+      userSettings: { bob: { destinations: ['inbox'] } },
+    });
+    const body = Buffer.from('q');
+    const sign = (batch: string, names: string[]) =>
+      callSigner(limited.url, limited.tokens.bob, 'POST', '/v1/batches/sign', {
+        batch,
+        destination: 'inbox/shoot',
+        files: names.map((path) => ({ path, size: 1, type: 'image/png', md5: md5Base64(body) })),
+      });
+    const first = await sign('batch-a', ['1.png', '2.png', '3.png']);
+    const second = await sign('batch-b', ['4.png', '5.png']);
+    await limited.close();
+    expect(first.json.files.map((f: { status: string }) => f.status)).toEqual(['put', 'put', 'put']);
+    expect(second.json.files.map((f: { code?: string }) => f.code)).toEqual(['quota-exceeded', 'quota-exceeded']);
+    expect(second.json.files[0].message).toContain('for `inbox/shoot`');
+    refusedAll(
+      'one destination split over many batch ids past filesPerBatch',
+      'quota per user and folder',
+      second.json.files.map((f: { code?: string }) => f.code === 'quota-exceeded'),
+    );
   });
 
   describe('N12: JWT-shaped bearers while the provider fails', () => {

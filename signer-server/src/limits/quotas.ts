@@ -24,6 +24,12 @@ export interface QuotaRefusal {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** A batch as the quotas see it: the id the client gave it and the folder it writes to (a destination, or its own). */
+export interface BatchScope {
+  id: string;
+  folder: string;
+}
+
 /** What a quota allows, in words: `10 GB a day`, `1,000 files a day`, `500 files a batch`. */
 function describe(name: QuotaName, limit: number): string {
   if (name === 'bytesPerDay') return `${formatBytes(limit)} a day`;
@@ -72,7 +78,7 @@ export class Quotas {
    * Takes what `files` need from the caller's quotas, in order, and returns a refusal for each file that
    * does not fit (undefined for those that do). Throws 503 when the shared counters cannot be reached.
    */
-  async take(caller: Caller, batch: string, files: readonly QuotaFile[]): Promise<(QuotaRefusal | undefined)[]> {
+  async take(caller: Caller, batch: BatchScope, files: readonly QuotaFile[]): Promise<(QuotaRefusal | undefined)[]> {
     const limits = this.#limits(caller);
     if (!limits.length || !files.length) return files.map(() => undefined);
     const state = await Promise.all(
@@ -102,7 +108,7 @@ export class Quotas {
   /** Consumes what was taken; false (all given back) when another request took some meanwhile and one overflowed. */
   async #consume(
     caller: Caller,
-    batch: string,
+    batch: BatchScope,
     state: { name: QuotaName; limit: number; taken: number }[],
   ): Promise<boolean> {
     const done: { counter: RateLimiterAbstract; key: string; points: number }[] = [];
@@ -128,13 +134,14 @@ export class Quotas {
     remaining: number,
     res: RateLimiterRes | null,
     size: number,
-    batch: string,
+    batch: BatchScope,
   ): QuotaRefusal {
     // A day's window starts with the user's first signed file: with none yet, with this request.
     const resetsIn = res ? res.msBeforeNext : DAY * 1000;
     const resets = name === 'filesPerBatch' ? '' : `; it resets at ${new Date(Date.now() + resetsIn).toISOString()}`;
     const need = name === 'bytesPerDay' ? `, and this file is ${formatBytes(size)}` : '';
-    const scope = name === 'filesPerBatch' ? ` for batch \`${batch}\`` : '';
+    const where = batch.folder === batch.id ? `batch \`${batch.id}\`` : `\`${batch.folder}\``;
+    const scope = name === 'filesPerBatch' ? ` for ${where}` : '';
     return {
       code: 'quota-exceeded',
       message: `Quota \`${name}\` (${describe(name, limit)}): ${left(name, Math.max(0, remaining))}${scope}${need}${resets}`,
@@ -148,8 +155,10 @@ export class Quotas {
     );
   }
 
-  #key(name: QuotaName, caller: Caller, batch: string): string {
-    return name === 'filesPerBatch' ? `${caller.id}:${batch}` : caller.id;
+  // Files per batch count by the folder the batch writes to, not by the id the client chose: a client
+  // that splits one destination's files over many batch ids still fills one count.
+  #key(name: QuotaName, caller: Caller, batch: BatchScope): string {
+    return name === 'filesPerBatch' ? `${caller.id}:${batch.folder}` : caller.id;
   }
 
   async #get(name: QuotaName, limit: number, key: string): Promise<RateLimiterRes | null> {

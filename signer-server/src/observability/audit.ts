@@ -10,6 +10,16 @@ export interface SignedFileFacts {
   result: FileResult;
 }
 
+/** The most characters of a path an audit line keeps: a refused 4,000-character path must not fill the log. */
+const MAX_PATH_CHARS = 512;
+
+/** `path` cut to MAX_PATH_CHARS, saying how much was left out. */
+function shortPath(path: string): string {
+  return path.length <= MAX_PATH_CHARS
+    ? path
+    : `${path.slice(0, MAX_PATH_CHARS)}…(${path.length - MAX_PATH_CHARS} more)`;
+}
+
 /**
  * The audit trail: one JSON line per file the signer was asked to sign and per multipart upload it
  * completed (user, key, size, MD5, outcome). Never a token or a URL.
@@ -27,7 +37,7 @@ export class Audit {
       event: 'file-signed',
       user,
       batch,
-      path: result.path,
+      path: shortPath(result.path),
       ...(result.status === 'error' ? {} : { key: result.key }),
       size,
       ...(md5 ? { md5 } : {}),

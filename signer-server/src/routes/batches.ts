@@ -36,6 +36,8 @@ interface SignRequest {
   folder: string;
   /** The caller's credentials and S3 client. */
   access: UserAccess;
+  /** The keys held beside each stem a rename looked at: one listing per stem and request. */
+  stems: Map<string, Promise<Set<string>>>;
   /** Keys this request has handed out or will, so two files never get one name. */
   taken: Set<string>;
 }
@@ -76,10 +78,8 @@ async function signMultipart(req: SignRequest, accepted: AcceptedFile, placement
   };
 }
 
-/** The first `name (n).ext` beside `accepted` that neither the bucket nor this request holds, from one listing. */
-async function freeName(req: SignRequest, accepted: AcceptedFile): Promise<Placement | FileResult> {
-  const { prefix } = req.caller;
-  const base = `${prefix}/${req.folder}/${splitExtension(accepted.path).stem} (`;
+/** Every key that starts with `base` (`<folder>/<stem> (`), up to the most a rename would try. */
+async function keysBeside(req: SignRequest, base: string): Promise<Set<string>> {
   const held = new Set<string>();
   let after: string | undefined;
   for (let page = 0; page < MAX_RENAMES / 1000; page++) {
@@ -88,6 +88,22 @@ async function freeName(req: SignRequest, accepted: AcceptedFile): Promise<Place
     if (!listed.truncated) break;
     after = listed.objects.at(-1)!.key;
   }
+  return held;
+}
+
+/**
+ * The first `name (n).ext` beside `accepted` that neither the bucket nor this request holds, from one
+ * listing per stem and request (`a.jpg` and `a.png` share one).
+ */
+async function freeName(req: SignRequest, accepted: AcceptedFile): Promise<Placement | FileResult> {
+  const { prefix } = req.caller;
+  const base = `${prefix}/${req.folder}/${splitExtension(accepted.path).stem} (`;
+  let listing = req.stems.get(base);
+  if (!listing) {
+    listing = keysBeside(req, base);
+    req.stems.set(base, listing);
+  }
+  const held = await listing;
   for (let n = 1; n <= MAX_RENAMES; n++) {
     const built = buildKey(prefix, req.folder, renamedPath(accepted.path, n));
     if ('code' in built) return { status: 'error', path: accepted.file.path, code: built.code, message: built.message };
@@ -143,7 +159,7 @@ export function batchRoutes(deps: SignerDeps): Router {
     const resolved = resolveFolder(body.batch, body.destination, caller.destinations);
     if ('code' in resolved) throw destinationError(resolved);
     const access = await deps.guard.for(caller);
-    const req: SignRequest = { deps, caller, folder: resolved.folder, access, taken: new Set() };
+    const req: SignRequest = { deps, caller, folder: resolved.folder, access, stems: new Map(), taken: new Set() };
     const names = new DuplicateNames();
     const judged = body.files.map((file): AcceptedFile | FileResult => {
       const result = judgeFile(file, caller, req.folder, policy);
@@ -156,7 +172,7 @@ export function batchRoutes(deps: SignerDeps): Router {
     const signable = judged.filter((entry): entry is AcceptedFile => !('status' in entry));
     const refusals = await deps.quotas.take(
       caller,
-      body.batch,
+      { id: body.batch, folder: resolved.folder },
       signable.map((entry) => entry.file),
     );
     const overQuota = new Map(signable.flatMap((entry, i) => (refusals[i] ? [[entry, refusals[i]] as const] : [])));
