@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
 import { startEngine } from '../../src/main/desktop/start-engine';
+import { refreshSignIn } from '../../src/engine/sign-in/provider';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys } from '../helpers/bucket';
 import { makeFolder } from '../helpers/folders';
@@ -101,8 +102,27 @@ describe('desktop sign-in through the system browser', () => {
     expect(await listKeys(adminClient(s3), signer.bucket, 'users/dana/')).toEqual([`users/dana/${id}/a.txt`]);
     expect(store.get().signIn!.accessToken).not.toBe(first.accessToken);
 
-    expect(service.signOut().signedInWith).toBeNull();
+    const last = store.get().signIn!;
+    expect(last.signer).toBe(new URL(signer.url).origin);
+    expect((await service.signOut()).signedInWith).toBeNull();
     expect(await readFile(file, 'utf8')).not.toContain('signInEncrypted');
+    // Signing out revokes the refresh token at the provider (N13).
+    await expect(refreshSignIn(last)).rejects.toThrow(/refused to refresh the sign-in/u);
+
+    // So does changing the signer: the sign-in made for the old one is forgotten and revoked.
+    const again = await service.signIn();
+    expect(again.signedInWith).toBe(idp.issuer);
+    const second = store.get().signIn!;
+    const moved = await service.saveSettings({
+      signerUrl: 'https://another-signer.example',
+      concurrency: 'auto',
+      proxy: { mode: 'none' },
+      caFile: null,
+      bandwidthMiBps: null,
+      followSymlinks: false,
+    });
+    expect(moved.signedInWith).toBeNull();
+    await expect(refreshSignIn(second)).rejects.toThrow(/refused to refresh the sign-in/u);
   });
 
   it('refuses to sign in to the embedded signer, naming what to set', async () => {

@@ -35,6 +35,42 @@ describe('settings', () => {
     });
   });
 
+  it('keep a manual proxy password only encrypted, show it to the window as *** and keep it when it comes back so (N8)', async () => {
+    const path = await file();
+    const proxy = { mode: 'manual' as const, url: 'http://ana:s3cret-pw@proxy.example:3128', noProxy: '' };
+    const store = new SettingsStore(path, keychain());
+    const view = store.save({ ...input, proxy });
+    expect(view.proxy).toEqual({ ...proxy, url: 'http://***@proxy.example:3128' });
+    const onDisk = await readFile(path, 'utf8');
+    expect(onDisk).not.toContain('s3cret-pw');
+    expect(onDisk).toContain('proxyAuthEncrypted');
+    expect(new SettingsStore(path, keychain()).get().proxy).toEqual(proxy);
+    store.save({ ...input, proxy: view.proxy });
+    expect(store.get().proxy).toEqual(proxy);
+    store.save({ ...input, proxy: { ...proxy, url: 'http://***@elsewhere.example:3128' } });
+    expect(store.get().proxy).toEqual({ ...proxy, url: 'http://elsewhere.example:3128' });
+    const noKeychain = await file();
+    new SettingsStore(noKeychain, keychain(false)).save({ ...input, proxy });
+    expect(await readFile(noKeychain, 'utf8')).not.toContain('s3cret-pw');
+  });
+
+  it('refuse a sign-in made for a signer that is no longer the one set (N4)', async () => {
+    const store = new SettingsStore(await file(), keychain());
+    store.save({ ...input, signerUrl: 'https://other.example.com' });
+    const signIn = {
+      signer: 'https://signer.example.com',
+      issuer: 'https://id.example',
+      clientId: 'hoist',
+      accessToken: 'a',
+      expiresAt: 0,
+    };
+    expect(() => store.setSignIn(signIn)).toThrow('sign in again');
+    expect(store.get().signIn).toBeUndefined();
+    store.save({ ...input });
+    store.setSignIn(signIn);
+    expect(store.get().signIn).toEqual(signIn);
+  });
+
   it('write the token only encrypted, and read it back in a new session', async () => {
     const path = await file();
     const view = new SettingsStore(path, keychain()).save({ ...input, token: 'secret-token-123' });

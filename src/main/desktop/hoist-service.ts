@@ -24,6 +24,10 @@ import { combineProgress, estimateSeconds, type BatchProgress } from '../../shar
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
 import { browserSignIn } from '../../engine/sign-in/browser-sign-in';
+import { revokeSignIn } from '../../engine/sign-in/provider';
+import { signInFetch } from '../../engine/sign-in/sign-in-fetch';
+import { manualProxy } from '../../engine/transfer/connections';
+import type { SmallFetch } from '../../engine/transfer/fetch-through';
 
 /** Builds the engine for the current settings (a remote signer, or the embedded local stack). */
 export type EngineFactory = (settings: Settings) => Promise<UploadEngine>;
@@ -292,8 +296,11 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   /** Saves settings; batches added from now on use an engine built from them. */
-  saveSettings(input: SettingsInput): ReturnType<SettingsStore['view']> {
+  async saveSettings(input: SettingsInput): Promise<ReturnType<SettingsStore['view']>> {
+    const before = this.#settings.get().signIn;
     const view = this.#settings.save(input);
+    // A sign-in forgotten with its signer is revoked too, so its refresh token outlives it nowhere.
+    if (before && !this.#settings.get().signIn) await revokeSignIn(before, this.#signInFetch());
     this.#engine = undefined;
     return view;
   }
@@ -303,16 +310,32 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     const { signerUrl } = this.#settings.get();
     if (!signerUrl) throw new Error('The embedded signer takes no sign-in: set a signer URL in Settings first');
     if (!this.#openExternal) throw new Error('This window cannot open the system browser to sign in');
-    this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal));
+    this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal, this.#signInFetch()));
     this.#engine = undefined;
     return this.#settings.view();
   }
 
-  /** Forgets the sign-in; batches added from now on need a token or a new sign-in. */
-  signOut(): ReturnType<SettingsStore['view']> {
+  /** Forgets the sign-in and revokes its refresh token at the provider; batches added from now on need a token or a new sign-in. */
+  async signOut(): Promise<ReturnType<SettingsStore['view']>> {
+    const gone = this.#settings.get().signIn;
     this.#settings.setSignIn(undefined);
     this.#engine = undefined;
+    if (gone) await revokeSignIn(gone, this.#signInFetch());
     return this.#settings.view();
+  }
+
+  /** The `fetch` a sign-in uses: the extra CA and manual proxy of the settings (else the environment's proxy). */
+  #signInFetch(): SmallFetch {
+    const { caFile, proxy } = this.#settings.get();
+    return signInFetch({
+      caFile: caFile ?? undefined,
+      proxy:
+        proxy.mode === 'manual'
+          ? manualProxy(proxy.url, proxy.noProxy)
+          : proxy.mode === 'none'
+            ? () => undefined
+            : undefined,
+    });
   }
 
   /** True while any batch is uploading or paused mid-way. */

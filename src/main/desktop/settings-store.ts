@@ -7,6 +7,7 @@ import { SettingsInputSchema, type SettingsInput } from '../../shared/ipc';
 import type { ProxySetting } from '../../shared/proxy-settings';
 import type { SettingsView } from '../../shared/desktop';
 import type { SignedIn } from '../../engine/sign-in/credentials';
+import { redactUrlCredentials } from '@hoist/signer-server/protocol';
 
 /** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
 export interface SecretBox {
@@ -39,11 +40,34 @@ const MAX_RECENT = 10;
 /** The origin a token was given for: `https://signer.example.com`, or '' for the embedded signer. */
 const originOf = (signerUrl: string): string => (signerUrl ? new URL(signerUrl).origin : '');
 
+/** `scheme://user:password@rest` split into the URL without them and the `user:password` part. */
+const USERINFO = /^([a-z]+:\/\/)([^/@\s]+)@/iu;
+
+/** A manual proxy's URL without its credentials, and the credentials (undefined when it has none). */
+function splitProxyAuth(proxy: ProxySetting): { proxy: ProxySetting; auth: string | undefined } {
+  if (proxy.mode !== 'manual') return { proxy, auth: undefined };
+  const match = USERINFO.exec(proxy.url);
+  if (!match) return { proxy, auth: undefined };
+  return { proxy: { ...proxy, url: proxy.url.replace(USERINFO, '$1') }, auth: match[2] };
+}
+
+/** The proxy with `auth` put back into its URL. */
+function withProxyAuth(proxy: ProxySetting, auth: string | undefined): ProxySetting {
+  if (proxy.mode !== 'manual' || !auth) return proxy;
+  return { ...proxy, url: proxy.url.replace(/^([a-z]+:\/\/)/iu, `$1${auth}@`) };
+}
+
+/** The proxy as the window may see it: credentials shown as `***`. */
+const shownProxy = (proxy: ProxySetting): ProxySetting =>
+  proxy.mode === 'manual' ? { ...proxy, url: redactUrlCredentials(proxy.url) } : proxy;
+
 const FileSchema = z
   .object({
     signerUrl: z.string().default(''),
     tokenEncrypted: z.string().optional(),
     signInEncrypted: z.string().optional(),
+    /** The manual proxy's `user:password`, encrypted like the token; the proxy URL on disk holds none. */
+    proxyAuthEncrypted: z.string().optional(),
     concurrency: z.union([z.literal('auto'), z.int().min(CONCURRENCY.min).max(CONCURRENCY.max)]).default('auto'),
     proxy: SettingsInputSchema.shape.proxy.default({ mode: 'system' }),
     caFile: SettingsInputSchema.shape.caFile.default(null),
@@ -96,15 +120,30 @@ export class SettingsStore {
     this.#write();
   }
 
-  /** The settings without the token, for the window. */
+  /** The settings without the token, and the proxy without its password, for the window. */
   view(): SettingsView {
-    const { token, signIn, ...rest } = this.#settings;
+    const { token, signIn, proxy, ...rest } = this.#settings;
     const tokenStorage = !token ? 'none' : this.#sessionOnly ? 'session-only' : 'encrypted';
-    return { ...rest, hasToken: Boolean(token), tokenStorage, signedInWith: signIn?.issuer ?? null };
+    return {
+      ...rest,
+      proxy: shownProxy(proxy),
+      hasToken: Boolean(token),
+      tokenStorage,
+      signedInWith: signIn?.issuer ?? null,
+    };
   }
 
-  /** Keeps (or, with undefined, forgets) the sign-in for the current signer, encrypted like the token. */
+  /**
+   * Keeps (or, with undefined, forgets) the sign-in for the current signer, encrypted like the token. A
+   * sign-in made for another signer (the signer changed while the person signed in) is refused.
+   */
   setSignIn(signIn: SignedIn | undefined): void {
+    const current = originOf(this.#settings.signerUrl);
+    if (signIn?.signer !== undefined && signIn.signer !== current) {
+      throw new Error(
+        `This sign-in is for ${signIn.signer}, but the signer is now ${current || 'the embedded one'}: sign in again`,
+      );
+    }
     this.#settings = { ...this.#settings, signIn };
     this.#write();
   }
@@ -112,7 +151,8 @@ export class SettingsStore {
   /**
    * Applies validated input and writes the file atomically (temp file, then rename). A token is bound to
    * the signer's origin: when the origin changes, the saved token is forgotten unless a new one is given,
-   * so it never goes to a host it was not made for.
+   * so it never goes to a host it was not made for; so is the sign-in. A proxy URL whose credentials the
+   * window saw as `***` keeps the stored ones.
    */
   save(input: SettingsInput): SettingsView {
     const sameSigner = originOf(input.signerUrl) === originOf(this.#settings.signerUrl);
@@ -123,7 +163,7 @@ export class SettingsStore {
       token,
       signIn: sameSigner ? this.#settings.signIn : undefined,
       concurrency: input.concurrency,
-      proxy: input.proxy,
+      proxy: this.#proxyFrom(input.proxy),
       caFile: input.caFile,
       bandwidthMiBps: input.bandwidthMiBps,
       followSymlinks: input.followSymlinks,
@@ -132,14 +172,28 @@ export class SettingsStore {
     return this.view();
   }
 
-  /** Writes the settings atomically: a temp file, then rename; the token only encrypted by the OS. */
+  /** The proxy to keep for `given`: with the stored credentials where the window sent them back as `***`. */
+  #proxyFrom(given: ProxySetting): ProxySetting {
+    if (given.mode !== 'manual' || !given.url.includes('://***@')) return given;
+    const stored = splitProxyAuth(this.#settings.proxy);
+    const bare = given.url.replace('://***@', '://');
+    return stored.proxy.mode === 'manual' && stored.proxy.url === bare
+      ? withProxyAuth({ ...given, url: bare }, stored.auth)
+      : { ...given, url: bare };
+  }
+
+  /** Writes the settings atomically: a temp file, then rename; the token and proxy password only encrypted by the OS. */
   #write(): void {
-    const { token, signIn, ...plain } = this.#settings;
+    const { token, signIn, proxy: given, ...plain } = this.#settings;
     const encrypt = token !== undefined && this.#box.isEncryptionAvailable();
     this.#sessionOnly = token !== undefined && !encrypt;
     const sealed = signIn && this.#box.isEncryptionAvailable();
+    const { proxy, auth } = splitProxyAuth(given);
+    const sealedAuth = auth !== undefined && this.#box.isEncryptionAvailable();
     const onDisk = {
       ...plain,
+      proxy,
+      ...(sealedAuth ? { proxyAuthEncrypted: this.#box.encryptString(auth).toString('base64') } : {}),
       recentDestinations: this.#recent,
       ...(encrypt ? { tokenEncrypted: this.#box.encryptString(token).toString('base64') } : {}),
       ...(sealed ? { signInEncrypted: this.#box.encryptString(JSON.stringify(signIn)).toString('base64') } : {}),
@@ -166,7 +220,9 @@ export class SettingsStore {
       return { settings: defaults, recent: [] };
     }
     try {
-      const { recentDestinations, tokenEncrypted, signInEncrypted, ...saved } = FileSchema.parse(JSON.parse(text));
+      const { recentDestinations, tokenEncrypted, signInEncrypted, proxyAuthEncrypted, ...saved } = FileSchema.parse(
+        JSON.parse(text),
+      );
       const open = (sealed: string | undefined): string | undefined =>
         sealed && this.#box.isEncryptionAvailable()
           ? this.#box.decryptString(Buffer.from(sealed, 'base64'))
@@ -175,6 +231,7 @@ export class SettingsStore {
       return {
         settings: {
           ...saved,
+          proxy: withProxyAuth(saved.proxy, open(proxyAuthEncrypted)),
           token: open(tokenEncrypted),
           ...(signIn ? { signIn: JSON.parse(signIn) as SignedIn } : {}),
         },
