@@ -71,6 +71,24 @@ void app.whenReady().then(async () => {
     desktopBackend(service, {
       pickFolders: () => pick('openDirectory'),
       pickFiles: () => pick('openFile'),
+      pickCaFile: async () => {
+        const picked = await dialog.showOpenDialog(window!, {
+          properties: ['openFile'],
+          filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }],
+        });
+        return picked.canceled ? undefined : picked.filePaths[0];
+      },
+      confirm: async (message, detail) =>
+        (
+          await dialog.showMessageBox(window!, {
+            type: 'question',
+            message,
+            detail,
+            buttons: ['Cancel', 'Change'],
+            defaultId: 0,
+            cancelId: 0,
+          })
+        ).response === 1,
       copyText: (text) => clipboard.writeText(text),
       openPath: async (path) => {
         const problem = await shell.openPath(path);

@@ -33,6 +33,7 @@ const BatchId = ControlSchema.shape.batchId;
 const ROUTES = {
   pickFolders: [IPC.pickFolders, NoPayload],
   pickFiles: [IPC.pickFiles, NoPayload],
+  pickCaFile: [IPC.pickCaFile, NoPayload],
   addBatches: [IPC.addBatches, AddBatchesSchema],
   grantDropped: [IPC.grantDropped, AddBatchesSchema],
   configureBatch: [IPC.configureBatch, ConfigureBatchSchema],

@@ -7,6 +7,7 @@ import type { DesktopUpdate } from '../shared/desktop';
 const api: HoistApi & { addDropped(files: File[]): Promise<string[]> } = {
   pickFolders: () => ipcRenderer.invoke(IPC.pickFolders),
   pickFiles: () => ipcRenderer.invoke(IPC.pickFiles),
+  pickCaFile: () => ipcRenderer.invoke(IPC.pickCaFile),
   addBatches: (paths) => ipcRenderer.invoke(IPC.addBatches, paths),
   configureBatch: (request) => ipcRenderer.invoke(IPC.configureBatch, request),
   signIn: () => ipcRenderer.invoke(IPC.signIn),

@@ -4,6 +4,7 @@
 export const IPC = {
   pickFolders: 'hoist:pick-folders',
   pickFiles: 'hoist:pick-files',
+  pickCaFile: 'hoist:pick-ca-file',
   addBatches: 'hoist:add-batches',
   grantDropped: 'hoist:grant-dropped',
   configureBatch: 'hoist:configure-batch',

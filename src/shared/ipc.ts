@@ -77,7 +77,7 @@ export const SettingsInputSchema = z.strictObject({
       noProxy: z.string().max(2000),
     }),
   ]),
-  /** A PEM file of extra certificate authorities to trust; null for none. */
+  /** A PEM file of extra certificate authorities to trust (one the person picked with Browse…); null for none. */
   caFile: z.string().min(1).max(4096).nullable(),
   /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: z.number().positive().max(100_000).nullable(),
@@ -99,6 +99,8 @@ export interface HoistApi {
   pickFolders(): Promise<string[]>;
   /** Opens the native file picker; resolves to the chosen paths (empty when cancelled). */
   pickFiles(): Promise<string[]>;
+  /** Opens the native file picker for a PEM file of extra CAs; resolves to its path, or null when cancelled. */
+  pickCaFile(): Promise<string | null>;
   /** Plans one batch per path against the signer's policy; resolves to their ids. */
   addBatches(paths: string[]): Promise<string[]>;
   /** Sets a batch's destination and conflict choice before it starts; a new destination plans it again. */

@@ -3,15 +3,36 @@ import { desktopBackend, type NativeSide } from '../../src/main/desktop/backend'
 import type { HoistService } from '../../src/main/desktop/hoist-service';
 
 // A page that went wrong can name any path; batches start only from what the person picked or dropped.
-function backend() {
-  const service = { addBatches: vi.fn((paths: string[]) => paths.map((_, i) => `b${i}`)) };
+function backend(answer = true) {
+  const settings = {
+    signerUrl: '',
+    hasToken: false,
+    tokenStorage: 'none' as const,
+    signedInWith: null,
+    concurrency: 'auto' as const,
+    proxy: { mode: 'system' as const },
+    caFile: null,
+    bandwidthMiBps: null,
+    followSymlinks: false,
+  };
+  const service = {
+    addBatches: vi.fn((paths: string[]) => paths.map((_, i) => `b${i}`)),
+    settings: () => settings,
+    saveSettings: vi.fn(async () => settings),
+  };
+  const asked: string[] = [];
   const native: NativeSide = {
     pickFolders: async () => ['/home/ana/photos'],
     pickFiles: async () => ['/home/ana/notes.txt'],
+    pickCaFile: async () => '/home/ana/company-ca.pem',
+    confirm: async (message) => {
+      asked.push(message);
+      return answer;
+    },
     copyText: vi.fn(),
     openPath: vi.fn(async () => undefined),
   };
-  return { service, api: desktopBackend(service as unknown as HoistService, native) };
+  return { service, asked, settings, api: desktopBackend(service as unknown as HoistService, native) };
 }
 
 describe('paths handed to addBatches', () => {
@@ -30,5 +51,36 @@ describe('paths handed to addBatches', () => {
       'Refused `/home/ana/photos/../.ssh`',
     );
     expect(service.addBatches).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('settings the window asks main to save', () => {
+  it('take a CA file only from Browse…, and a new proxy or following symlinks only once the person agrees in main', async () => {
+    const { service, api, asked, settings } = backend();
+    await expect(api.saveSettings({ ...settings, caFile: '/home/ana/.ssh/id_rsa' })).rejects.toThrow(
+      'Refused `/home/ana/.ssh/id_rsa`: pick the CA file with Browse…',
+    );
+    expect(await api.pickCaFile()).toBe('/home/ana/company-ca.pem');
+    await api.saveSettings({ ...settings, caFile: '/home/ana/company-ca.pem' });
+    expect(asked).toEqual([]);
+    await api.saveSettings({
+      ...settings,
+      proxy: { mode: 'manual', url: 'http://mallory:pw@proxy.evil.example:8080', noProxy: '' },
+      followSymlinks: true,
+    });
+    expect(asked).toEqual([
+      "Send Hoist's connections to the signer and the store through the proxy http://***@proxy.evil.example:8080?",
+      'Follow symlinks that lead outside the folders you upload?',
+    ]);
+    expect(service.saveSettings).toHaveBeenCalledTimes(2);
+
+    const refusing = backend(false);
+    await expect(refusing.api.saveSettings({ ...refusing.settings, proxy: { mode: 'none' } })).rejects.toThrow(
+      'Settings not saved: the proxy change was not confirmed',
+    );
+    await expect(refusing.api.saveSettings({ ...refusing.settings, followSymlinks: true })).rejects.toThrow(
+      'Settings not saved: following symlinks was not confirmed',
+    );
+    expect(refusing.service.saveSettings).not.toHaveBeenCalled();
   });
 });

@@ -67,4 +67,11 @@ describe('Connections', () => {
       'Expected the proxy to be an http(s) URL, got `socks5://127.0.0.1:1080`',
     );
   });
+
+  it("never names a proxy's password in an error (N8)", async () => {
+    const pool = connections({ maxSockets: 4, proxy: () => 'socks5://ana:s3cret-pw@127.0.0.1:1080' });
+    const error = await pool.agentFor(new URL('https://s3.example.com/')).catch((e: Error) => e);
+    expect(String(error)).toContain('socks5://***@127.0.0.1:1080');
+    expect(String(error)).not.toContain('s3cret-pw');
+  });
 });

@@ -75,7 +75,9 @@ export interface RendererHarness {
   copied: string[];
   opened: string[];
   /** What the next native pickers return. */
-  picks: { folders: string[]; files: string[] };
+  picks: { folders: string[]; files: string[]; caFile: string | undefined };
+  /** The questions main asked the person in native dialogs (each answered yes). */
+  confirms: string[];
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -119,10 +121,16 @@ export async function openRenderer(
   });
   const copied: string[] = [];
   const opened: string[] = [];
-  const picks = { folders: [] as string[], files: [] as string[] };
+  const picks = { folders: [] as string[], files: [] as string[], caFile: undefined as string | undefined };
+  const confirms: string[] = [];
   const native: NativeSide = {
     pickFolders: async () => picks.folders,
     pickFiles: async () => picks.files,
+    pickCaFile: async () => picks.caFile,
+    confirm: async (message) => {
+      confirms.push(message);
+      return true;
+    },
     copyText: (text) => void copied.push(text),
     openPath: async (path) => void opened.push(path),
   };
@@ -155,6 +163,7 @@ export async function openRenderer(
     copied,
     opened,
     picks,
+    confirms,
     screenshot: async (name) => {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     },

@@ -235,7 +235,11 @@ describe('the desktop window', () => {
     await dialog.getByLabel('Connect through').selectOption('manual');
     await dialog.getByLabel('Proxy URL').fill('http://proxy.corp.example:3128');
     await dialog.getByLabel(/No proxy for/).fill('localhost, .internal.example');
-    await dialog.getByLabel(/Extra certificate authorities/).fill('/etc/hoist/company-ca.pem');
+    // The CA file comes only from main's file dialog: the field takes no typing.
+    expect(await dialog.getByLabel(/Extra certificate authorities/).getAttribute('readonly')).not.toBeNull();
+    h.picks.caFile = '/etc/hoist/company-ca.pem';
+    await dialog.getByRole('button', { name: 'Browse…' }).click();
+    await dialog.getByRole('button', { name: 'Clear' }).waitFor();
     await h.screenshot('10-settings-proxy');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -244,6 +248,9 @@ describe('the desktop window', () => {
       proxy: { mode: 'manual', url: 'http://proxy.corp.example:3128', noProxy: 'localhost, .internal.example' },
       caFile: '/etc/hoist/company-ca.pem',
     });
+    expect(h.confirms).toEqual([
+      "Send Hoist's connections to the signer and the store through the proxy http://proxy.corp.example:3128?",
+    ]);
 
     // A number pins the connections; back to the system proxy.
     await h.page.getByRole('button', { name: 'Settings' }).click();

@@ -73,6 +73,7 @@ describe('the built preload', () => {
         'listFiles',
         'onUpdate',
         'openReport',
+        'pickCaFile',
         'pickFiles',
         'pickFolders',
         'saveSettings',

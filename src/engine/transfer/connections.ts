@@ -6,6 +6,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
 import type { ClientRequest } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';
+import { redactUrlCredentials } from '@hoist/signer-server/protocol';
 
 /** The proxy a request to `url` goes through (`http://host:port`), or undefined to connect straight. */
 export type ProxyResolver = (url: string) => string | undefined | Promise<string | undefined>;
@@ -127,14 +128,16 @@ export class Connections {
     const { maxSockets } = this.#options;
     const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
     if (proxy) {
+      // The proxy's password, if its URL holds one, never goes into a message.
+      const shown = redactUrlCredentials(proxy);
       let parsed: URL;
       try {
         parsed = new URL(proxy);
       } catch {
-        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${proxy}\``);
+        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
       }
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${proxy}\``);
+        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
       return secure ? new TunnelAgent(parsed, options, this.#trust) : new HttpProxyAgent(parsed, options);
     }
     return secure

@@ -14,11 +14,12 @@ export class GrantedPaths {
     return paths;
   }
 
-  /** Throws, naming the first path the person did not choose. */
-  assertGranted(paths: readonly string[]): void {
+  /** Throws, naming the first path the person did not choose and `how` to choose it. */
+  assertGranted(
+    paths: readonly string[],
+    how = 'add folders by dropping them on the window or with Add folder…',
+  ): void {
     const stranger = paths.find((path) => !this.#paths.has(resolve(path)));
-    if (stranger !== undefined) {
-      throw new Error(`Refused \`${stranger}\`: add folders by dropping them on the window or with Add folder…`);
-    }
+    if (stranger !== undefined) throw new Error(`Refused \`${stranger}\`: ${how}`);
   }
 }

@@ -18,12 +18,14 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
   const [view, setView] = useState<SettingsView>();
   const [proxyMode, setProxyMode] = useState<ProxySetting['mode']>('system');
   const [problem, setProblem] = useState<string>();
+  const [caFile, setCaFile] = useState<string | null>(null);
   useEffect(() => {
     dialog.current?.showModal();
     void api.getSettings().then(
       (settings) => {
         setView(settings);
         setProxyMode(settings.proxy.mode);
+        setCaFile(settings.caFile);
       },
       (error: Error) => setProblem(error.message),
     );
@@ -39,6 +41,12 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
       .finally(() => setSigningIn(false));
   };
   const signOut = () => void api.signOut().then(setView, (error: Error) => setProblem(error.message));
+  // The main process takes a CA file only from its own file dialog, never a path typed into the page.
+  const browseCaFile = () =>
+    void api.pickCaFile().then(
+      (path) => path !== null && setCaFile(path),
+      (error: Error) => setProblem(error.message),
+    );
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -46,14 +54,13 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
     const token = String(form.get('token') ?? '');
     const bandwidth = String(form.get('bandwidth') ?? '').trim();
     const connections = String(form.get('concurrency') ?? '').trim();
-    const caFile = String(form.get('caFile') ?? '').trim();
     api
       .saveSettings({
         signerUrl: String(form.get('signerUrl') ?? '').trim(),
         ...(token ? { token } : {}),
         concurrency: connections ? Number(connections) : 'auto',
         proxy: proxyFrom(form),
-        caFile: caFile || null,
+        caFile,
         bandwidthMiBps: bandwidth ? Number(bandwidth) : null,
         followSymlinks: form.get('followSymlinks') === 'on',
       })
@@ -151,11 +158,21 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
               </>
             )}
           </fieldset>
-          <label>
-            Extra certificate authorities{' '}
-            <span className="muted">(a PEM file, for a signer or store with a private CA)</span>
-            <input name="caFile" type="text" placeholder="/path/to/company-ca.pem" defaultValue={view.caFile ?? ''} />
-          </label>
+          <div className="file-setting">
+            <label>
+              Extra certificate authorities{' '}
+              <span className="muted">(a PEM file, for a signer or store with a private CA)</span>
+              <input name="caFile" type="text" readOnly placeholder="none" value={caFile ?? ''} />
+            </label>
+            <button type="button" onClick={browseCaFile}>
+              Browse…
+            </button>
+            {caFile && (
+              <button type="button" onClick={() => setCaFile(null)}>
+                Clear
+              </button>
+            )}
+          </div>
           <label>
             Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
             <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMiBps ?? ''} />
