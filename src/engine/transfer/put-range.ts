@@ -51,14 +51,18 @@ const READ_BYTES = 1024 * 1024;
  */
 const WRITE_BYTES = 64 * 1024;
 
-/** The body could not go on because the request was torn down: the request's own error says why. */
+/**
+ * The body could not go on because the request was torn down: the request's own error says why. A
+ * write's own error (Node 24 answers a write to a TLS socket that failed its handshake with `EBADF`)
+ * is kept as the cause only: the certificate error the request reports is the one that matters.
+ */
 class ClosedWhileSending extends Error {
-  constructor() {
-    super('The connection closed while sending');
+  constructor(cause?: Error) {
+    super('The connection closed while sending', cause ? { cause } : undefined);
   }
 }
 
-const closedWhileSending = (): Error => new ClosedWhileSending();
+const closedWhileSending = (cause?: Error): Error => new ClosedWhileSending(cause);
 
 /**
  * Writes `chunk`, or ends the request when there is none; resolves once the socket has taken the bytes,
@@ -72,7 +76,7 @@ function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
     req.once('close', closed);
     const done = (error?: Error | null): void => {
       req.off('close', closed);
-      if (error) reject(error);
+      if (error) reject(closedWhileSending(error));
       else resolve();
     };
     if (chunk) req.write(chunk, done);
@@ -210,6 +214,8 @@ async function answerTo(req: ClientRequest, body: Promise<void>): Promise<Incomi
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
+    // Closed with neither an answer nor an error of its own: nothing more will come (a no-op once answered).
+    req.once('close', () => reject(closedWhileSending()));
   });
   let bodyError: unknown;
   const bodySent = body.then(
