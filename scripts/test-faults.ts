@@ -1,5 +1,6 @@
-// `npm run test:faults`: runs the fault and abuse suites (test/faults/) with a ledger, then prints what
-// was injected and what it did: files lost or corrupted must be 0, every abuse attempt refused.
+// `npm run test:faults`: runs the fault and abuse suites (test/faults/, and the suites elsewhere that
+// record abuse rows: sign-in, scoped credentials, shared limits) with a ledger, then prints what was
+// injected and what it did: files lost or corrupted must be 0, every abuse attempt refused.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,14 @@ interface Row {
 
 const ledger = join(tmpdir(), `hoist-fault-ledger-${process.pid}.jsonl`);
 rmSync(ledger, { force: true });
-const run = spawnSync('npx', ['vitest', 'run', 'test/faults', ...process.argv.slice(2)], {
+/** Suites outside test/faults/ whose cases are rows of the abuse table. */
+const ALSO = [
+  'test/cli/login.test.ts',
+  'test/signer/oidc.test.ts',
+  'test/signer/scoped-credentials.test.ts',
+  'test/signer/shared-limits.test.ts',
+];
+const run = spawnSync('npx', ['vitest', 'run', 'test/faults', ...ALSO, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, HOIST_FAULT_LEDGER: ledger },
 });

@@ -3,7 +3,7 @@ import cors from '@koa/cors';
 import type Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { StoreGuard, type StoreGuardOptions } from './access/store-guard';
 import { scheduleSweeps, sweepStaleUploads } from './access/upload-sweeper';
 import { templateRoot } from './identity/claim-prefix';
@@ -13,7 +13,8 @@ import type { SignerConfig } from './config';
 import type { SignerDeps } from './deps';
 import { authFailureLimit } from './middleware/auth-failures';
 import { bodyParseError, errorBodies } from './middleware/errors';
-import { forwardedWarning, requestLog } from './middleware/request-log';
+import { forwardedWarning, requestIds, requestLog } from './middleware/request-log';
+import { signerLogger } from './observability/logger';
 import { addressKey } from './limits/client-address';
 import { batchRoutes } from './routes/batches';
 import { destinationRoutes } from './routes/destinations';
@@ -85,7 +86,7 @@ const verifierFor = (config: SignerConfig): TokenVerifier =>
  * failed sign-ins), auth, a limit per caller, body limits and the API.
  */
 export function createApp(config: SignerConfig, options: AppOptions = {}): SignerApp {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
+  const logger = options.logger ?? signerLogger(config.logLevel);
   const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
   const counters: CounterFactory = redis && config.redis ? redisCounters(redis, config.redis) : memoryCounters();
   const metrics = new SignerMetrics();
@@ -104,6 +105,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   // Behind proxies the client's address is the one the first trusted proxy appended to X-Forwarded-For.
   const app = new Koa({ proxy: config.behindTlsProxy, maxIpsCount: config.proxyHops });
   app.silent = true;
+  app.use(requestIds());
   app.use(requestLog(logger));
   if (!config.behindTlsProxy) app.use(forwardedWarning(logger));
   app.use(metrics.middleware());

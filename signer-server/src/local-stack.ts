@@ -60,7 +60,7 @@ export async function startLocalStack(
   });
   // s3rver's fixed development keys; it checks the key but verifies no signature.
   const storage = new Storage(config.s3, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
-  const signer = await startSigner(config, { storage });
+  const signer = await startSigner(config, { storage, guard: { embedded: true } });
   return {
     signerUrl: signer.url,
     token,

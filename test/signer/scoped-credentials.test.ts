@@ -1,4 +1,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import S3rver from 's3rver';
+import { hashToken } from '@hoist/signer-server/auth';
+import { parseConfig } from '@hoist/signer-server/config';
+import { startSigner } from '@hoist/signer-server/server';
+import { Storage } from '@hoist/signer-server/storage';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,5 +178,63 @@ describe.runIf(s3.roleArn)('URLs signed with a session limited to their owner (R
     expect(renewed).toBeGreaterThanOrEqual(3);
     const big = report.files.find((f) => f.path === 'big.bin')!;
     expect(await objectMd5(admin, bucket, big.key!)).toBe(md5Hex(files['big.bin']!));
+  });
+});
+
+describe('a store without STS (s3rver, the embedded default)', () => {
+  it('signs with the signer’s own credentials, and says so in the log, /readyz and /metrics', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hoist-s3rver-'));
+    const s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      directory: dataDir,
+      silent: true,
+      configureBuckets: [{ name: 'plain' }],
+    });
+    const { port } = await s3rver.run();
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const token = 'a-token-for-the-fallback-test';
+    const config = parseConfig({
+      port: 0,
+      tokenSecret: randomBytes(32).toString('hex'),
+      s3: {
+        bucket: 'plain',
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        roleArn: 'arn:aws:iam:::role/hoist-signer',
+      },
+      users: [{ id: 'ana', tokenSha256: hashToken(token), prefix: 'users/ana' }],
+    });
+    const signer = await startSigner(config, {
+      logger: pino({ level: 'info', base: undefined }, sink),
+      storage: new Storage(config.s3, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
+    });
+    try {
+      const fell = lines.find((l) => l.credentials === 'signer' && l.roleArn === 'arn:aws:iam:::role/hoist-signer');
+      expect(fell).toMatchObject({ level: 50 });
+      expect(String(fell!.msg)).toContain("signing every URL with the signer's own credentials instead");
+      expect(await (await fetch(`${signer.url}/readyz`)).json()).toMatchObject({ ok: true, credentials: 'signer' });
+      const text = await (await fetch(`${signer.url}/metrics`)).text();
+      expect(text).toMatch(/^hoist_signer_scoped_credentials 0$/mu);
+      const body = Buffer.from('plain');
+      const { json } = await callSigner(signer.url, token, 'POST', '/v1/batches/sign', {
+        batch: 'b1',
+        files: [{ path: 'a.png', size: body.length, type: 'image/png', md5: md5Base64(body) }],
+      });
+      expect(json.files[0].url).not.toContain('X-Amz-Security-Token');
+      expect((await fetch(json.files[0].url, { method: 'PUT', headers: json.files[0].headers, body })).status).toBe(
+        200,
+      );
+    } finally {
+      await signer.close();
+      await s3rver.close();
+    }
   });
 });

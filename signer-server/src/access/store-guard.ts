@@ -23,6 +23,11 @@ const PROBE_CACHE_MS = 10 * 60_000;
 /** What a StoreGuard may be given instead of its defaults (tests move the sessions' clock). */
 export interface StoreGuardOptions {
   now?: () => number;
+  /**
+   * The embedded development store (s3rver on this machine, one user): what would be a warning for a
+   * team's signer is only debug detail there, so `hoist push` on it prints none of it.
+   */
+  embedded?: boolean;
 }
 
 /**
@@ -93,11 +98,16 @@ export class StoreGuard {
     };
   }
 
+  /** Where warnings go: the log's warn and error levels, or debug for the embedded store. */
+  #loud(level: 'warn' | 'error'): Logger['warn'] {
+    return this.#options.embedded ? this.#log.debug.bind(this.#log) : this.#log[level].bind(this.#log);
+  }
+
   async #chooseAccess(): Promise<StoreAccess> {
     const { s3 } = this.#config;
     const own = this.#storage;
     if (!s3.roleArn) {
-      this.#log.warn(
+      this.#loud('warn')(
         { credentials: 'signer' },
         "Signing every URL with the signer's own credentials: on a store that ignores unsigned headers a URL's holder can do whatever they allow; set `s3.roleArn` to sign each user's URLs with a session limited to their keys",
       );
@@ -121,7 +131,7 @@ export class StoreGuard {
     try {
       await sessions.for({ id: 'hoist-start-check', prefix: PROBE_FOLDER });
     } catch (error) {
-      this.#log.error(
+      this.#loud('error')(
         { credentials: 'signer', roleArn: s3.roleArn, reason: (error as Error).message },
         `STS would not let the signer assume \`${s3.roleArn}\`: signing every URL with the signer's own credentials instead (a store without STS, or a role that does not trust them)`,
       );
@@ -151,7 +161,7 @@ export class StoreGuard {
     this.#unsignedAccepted = found.verdict === 'accepted' || (this.#unsignedAccepted && found.verdict === 'unknown');
     this.#metrics.unsignedHeaders(found.verdict);
     if (found.verdict === 'accepted') {
-      this.#log.error(
+      this.#loud('error')(
         { advisory: ADVISORY, fixedIn: FIXED_IN, credentials: this.scoped ? 'scoped' : 'signer' },
         `The store accepts x-amz-* headers that a presigned URL did not sign (${ADVISORY}): ` +
           (this.scoped
@@ -160,7 +170,10 @@ export class StoreGuard {
           FIXED_IN,
       );
     } else if (found.verdict === 'unknown') {
-      this.#log.warn({ detail: found.detail }, 'Could not tell whether the store refuses headers a URL did not sign');
+      this.#loud('warn')(
+        { detail: found.detail },
+        'Could not tell whether the store refuses headers a URL did not sign',
+      );
     }
     return found;
   }

@@ -53,7 +53,10 @@ export function errorBodies(log: Logger): Middleware {
     } catch (error) {
       const http = toHttpError(error);
       if (!http || http.status >= 500)
-        log.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'failed');
+        log.error(
+          { err: error },
+          `Failed to answer ${ctx.method} ${ctx.path}: ${(error as Error)?.message ?? String(error)}`,
+        );
       const answer = http ?? new HttpError(500, 'internal', 'The signer failed; the error is in its log');
       ctx.status = answer.status;
       ctx.set(answer.headers);

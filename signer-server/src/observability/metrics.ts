@@ -1,10 +1,11 @@
 import type { Middleware } from 'koa';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SIGNER_VERSION } from '../version';
 import type { FileResult } from '../protocol';
 
 /**
- * The signer's Prometheus metrics, in a registry of its own: requests by route and status, their
- * latency, signed files and bytes, refusals by reason, completed multipart uploads.
+ * The signer's Prometheus metrics, in a registry of its own: the process and Node's own (CPU, memory,
+ * event loop, GC), the build, requests by route and status, their latency, signed files and bytes, refusals by reason, completed multipart uploads.
  */
 export class SignerMetrics {
   readonly registry = new Registry();
@@ -43,6 +44,16 @@ export class SignerMetrics {
     help: 'Multipart uploads completed',
     registers: [this.registry],
   });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'hoist_signer_build_info',
+      help: "The signer's version and the Node it runs on (always 1)",
+      labelNames: ['version', 'node'] as const,
+      registers: [this.registry],
+    }).set({ version: SIGNER_VERSION, node: process.version }, 1);
+  }
 
   readonly #scoped = new Gauge({
     name: 'hoist_signer_scoped_credentials',

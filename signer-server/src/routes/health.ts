@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { SignerDeps } from '../deps';
+import { SIGNER_VERSION } from '../version';
 
 /** How long one bucket check answers /readyz: a flood of unauthenticated probes costs S3 one call per period. */
 const READY_CACHE_MS = 5000;
@@ -22,7 +23,7 @@ export function healthRoutes(deps: SignerDeps): Router {
   const router = new Router();
   const bucketReachable = cached(() => deps.storage.bucketReachable(), READY_CACHE_MS);
   router.get('/healthz', (ctx) => {
-    ctx.body = { ok: true };
+    ctx.body = { ok: true, version: SIGNER_VERSION };
   });
   router.get('/readyz', async (ctx) => {
     const [ready, safety] = await Promise.all([bucketReachable(), deps.guard.report()]);
