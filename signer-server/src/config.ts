@@ -6,6 +6,7 @@ import {
   isMediaType,
   isWithinPrefix,
   normaliseDestination,
+  parseSize,
   redactUrlCredentials,
 } from './protocol';
 import { meetsTemplate, templateProblem } from './identity/claim-prefix';
@@ -13,6 +14,19 @@ import { secretStrengthProblem } from './secret';
 
 const MiB = 1024 * 1024;
 const SEVEN_DAYS = 7 * 24 * 3600;
+
+/** A size in bytes, or written for people: `"10 GiB"`, `"500 MB"` (1000²), `"64MiB"` (1024²). */
+const Size = z.union([z.number(), z.string()]).transform((written, ctx) => {
+  const bytes = typeof written === 'number' ? written : parseSize(written);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a number of bytes or a size such as `10 GiB` or `500 MB`' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** A size setting: written as bytes or with a unit, then checked as a whole number of bytes. */
+const size = (check: (bytes: z.ZodNumber) => z.ZodNumber) => Size.pipe(check(z.number().int()));
 
 const TypePattern = z
   .string()
@@ -29,7 +43,7 @@ const Destination = z.string().superRefine((value, ctx) => {
 
 const QuotaSchema = z.strictObject({
   /** Bytes a user may have signed in a day (a 24-hour window from their first signed file). */
-  bytesPerDay: z.number().int().positive().optional(),
+  bytesPerDay: size((n) => n.positive()).optional(),
   /** Files a user may have signed in a day. */
   filesPerDay: z.number().int().positive().optional(),
   /** Files one batch may hold, across all its requests. */
@@ -63,33 +77,15 @@ const UserSchema = z.strictObject({
 });
 
 const PolicyConfigSchema = z.strictObject({
-  maxFileSize: z
-    .number()
-    .int()
-    .positive()
-    .default(5 * 1024 ** 4),
+  maxFileSize: size((n) => n.positive()).default(5 * 1024 ** 4),
   allowedTypes: z
     .array(TypePattern)
     .min(1)
     .default(() => [...DEFAULT_ALLOWED_TYPES]),
   maxFilesPerBatch: z.number().int().min(1).max(10_000).default(1000),
-  maxBodyBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(4 * MiB),
-  multipartThreshold: z
-    .number()
-    .int()
-    .min(5 * MiB)
-    .max(5 * 1024 * MiB)
-    .default(64 * MiB),
-  partSize: z
-    .number()
-    .int()
-    .min(5 * MiB)
-    .max(5 * 1024 * MiB)
-    .default(16 * MiB),
+  maxBodyBytes: size((n) => n.min(1024)).default(4 * MiB),
+  multipartThreshold: size((n) => n.min(5 * MiB).max(5 * 1024 * MiB)).default(64 * MiB),
+  partSize: size((n) => n.min(5 * MiB).max(5 * 1024 * MiB)).default(16 * MiB),
   putUrlTtlSeconds: z.number().int().min(1).max(SEVEN_DAYS).default(900),
   viewUrlTtlSeconds: z.number().int().min(30).max(SEVEN_DAYS).default(3600),
   uploadTokenTtlSeconds: z
@@ -273,7 +269,11 @@ function checkUsers(users: Fields['users'], ctx: z.RefinementCtx): void {
       const other = users[j]!;
       const issue = (message: string, key: keyof typeof user) =>
         ctx.addIssue({ code: 'custom', path: ['users', i, key], message });
-      if (other.id === user.id) issue(`user id \`${user.id}\` is given twice (users ${j} and ${i})`, 'id');
+      // A user written twice is one problem, not three (id, token and prefix all repeat).
+      if (other.id === user.id) {
+        issue(`user id \`${user.id}\` is given twice (users ${j} and ${i})`, 'id');
+        continue;
+      }
       if (other.tokenSha256 === user.tokenSha256) {
         issue(`users \`${other.id}\` and \`${user.id}\` have the same token; each needs its own`, 'tokenSha256');
       }
@@ -435,7 +435,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_S3_STS_ENDPOINT) s3.stsEndpoint = env.HOIST_S3_STS_ENDPOINT;
   if (env.HOIST_REQUIRE_SAFE_URLS) out.store = { requireSafeUrls: env.HOIST_REQUIRE_SAFE_URLS === 'true' };
   if (env.HOIST_S3_FORCE_PATH_STYLE) s3.forcePathStyle = env.HOIST_S3_FORCE_PATH_STYLE === 'true';
-  if (env.HOIST_MAX_FILE_SIZE) policy.maxFileSize = number('HOIST_MAX_FILE_SIZE', env.HOIST_MAX_FILE_SIZE);
+  if (env.HOIST_MAX_FILE_SIZE) policy.maxFileSize = env.HOIST_MAX_FILE_SIZE;
   if (env.HOIST_ALLOWED_TYPES) policy.allowedTypes = list(env.HOIST_ALLOWED_TYPES);
   if (env.HOIST_OVERWRITE) policy.overwrite = env.HOIST_OVERWRITE === 'true';
   if (Object.keys(s3).length) out.s3 = s3;
@@ -465,18 +465,28 @@ function shownValue(issue: z.core.$ZodIssue): string {
   return `, got \`${redactUrlCredentials(JSON.stringify(issue.input))}\``;
 }
 
+/** Where an issue is, as a person finds it in the file: a user by id (`users[ana].prefix`) rather than index. */
+function issuePlace(path: readonly PropertyKey[], raw: unknown): string {
+  const users = (raw as { users?: unknown } | null)?.users;
+  const id = Array.isArray(users) && typeof path[1] === 'number' ? (users[path[1]] as { id?: unknown })?.id : undefined;
+  if (path[0] === 'users' && typeof id === 'string' && /^[\w.@:-]{1,64}$/u.test(id)) {
+    return [`users[${id}]`, ...path.slice(2).map(String)].join('.');
+  }
+  return path.map(String).join('.') || '(root)';
+}
+
 /** Validates raw settings, throwing a ConfigError that names each bad setting and, unless secret, its value. */
 export function parseConfig(raw: unknown): SignerConfig {
   const result = ResolvedConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    const where = issue.path.join('.') || '(root)';
+    const where = issuePlace(issue.path, raw);
     const unknown =
       issue.code === 'unrecognized_keys' ? `: unknown ${issue.keys.map((k) => `\`${k}\``).join(', ')}` : '';
     const message = issue.code === 'unrecognized_keys' ? 'not a setting' : issue.message;
     return `Invalid setting \`${where}\`: ${message}${unknown}${unknown ? '' : shownValue(issue)}`;
   });
-  throw new ConfigError(lines.join('\n'));
+  throw new ConfigError([...new Set(lines)].join('\n'));
 }
 
 /** Loads settings from the JSON file named by HOIST_SIGNER_CONFIG (if any), then the environment on top. */

@@ -21,10 +21,34 @@ function refusal(raw: unknown): string {
   throw new Error('expected the config to be refused');
 }
 
+describe('a config written by a person', () => {
+  it('names users by id, says each problem once, and takes sizes with units', () => {
+    const twice = refusal({ ...base, users: [user('ana', 'teams/ana'), user('ana', 'teams/ana')] });
+    expect(twice.split('\n')).toEqual([
+      'Invalid setting `users[ana].id`: user id `ana` is given twice (users 0 and 1)',
+    ]);
+    const config = parseConfig({
+      ...base,
+      policy: { maxFileSize: '10 GiB', partSize: '64MiB', multipartThreshold: '100 MB' },
+      quotas: { bytesPerDay: '2 TB' },
+    });
+    expect(config.policy).toMatchObject({
+      maxFileSize: 10 * 1024 ** 3,
+      partSize: 64 * 1024 ** 2,
+      multipartThreshold: 100e6,
+    });
+    expect(config.quotas.bytesPerDay).toBe(2e12);
+    expect(refusal({ ...base, policy: { maxFileSize: '10 GB!' } })).toContain(
+      'Invalid setting `policy.maxFileSize`: expected a number of bytes or a size such as `10 GiB` or `500 MB`, got `"10 GB!"`',
+    );
+    expect(refusal({ ...base, policy: { partSize: '1 MiB' } })).toContain('`policy.partSize`');
+  });
+});
+
 describe('ownership: prefixes never overlap', () => {
   it("refuses the README's nested example beside a team prefix, naming both users", () => {
     const message = refusal({ ...base, users: [user('lead', 'teams'), user('ana', 'teams/photo/ana')] });
-    expect(message).toContain('`users.1.prefix`');
+    expect(message).toContain('`users[ana].prefix`');
     expect(message).toContain('`lead` (`teams`)');
     expect(message).toContain('`ana` (`teams/photo/ana`)');
   });
@@ -144,7 +168,7 @@ describe('users, origins and secrets', () => {
   it('never prints a raw token put where its hash belongs, or as an unknown setting', () => {
     const raw = `hoist_${randomBytes(12).toString('hex')}`;
     const inHash = refusal({ ...base, users: [{ id: 'a', tokenSha256: raw, prefix: 'u/a' }] });
-    expect(inHash).toContain('`users.0.tokenSha256`');
+    expect(inHash).toContain('`users[a].tokenSha256`');
     expect(inHash).not.toContain(raw);
     const unknown = refusal({ ...base, users: [{ id: 'a', token: raw, prefix: 'u/a' }] });
     expect(unknown).toContain('unknown `token`');

@@ -150,7 +150,7 @@ describe('config validation', () => {
   it.each([
     [{ policy: { viewUrlTtlSeconds: 900_000 } }, '`policy.viewUrlTtlSeconds`', '900000'],
     [{ tokenSecret: 'short' }, '`tokenSecret`', ''],
-    [{ users: [{ id: 'a', tokenSha256: 'plain-token', prefix: 'u' }] }, '`users.0.tokenSha256`', ''],
+    [{ users: [{ id: 'a', tokenSha256: 'plain-token', prefix: 'u' }] }, '`users[a].tokenSha256`', ''],
     [{ policy: { allowedTypes: ['images'] } }, '`policy.allowedTypes.0`', 'images'],
     [{ s3: {} }, '`s3.bucket`', ''],
   ])('names the bad setting %#', (override, setting, value) => {

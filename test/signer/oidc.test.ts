@@ -129,7 +129,7 @@ describe('OIDC settings', () => {
   it('refuse a static user inside the folder the template gives signed-in users', () => {
     expect(() =>
       parseConfig({ ...base, users: [{ id: 'ana', tokenSha256: 'a'.repeat(64), prefix: 'users/ana' }] }),
-    ).toThrow(/`users\.0\.prefix`: the prefix of user `ana` \(`users\/ana`\) overlaps `oidc\.prefixTemplate`/u);
+    ).toThrow(/`users\[ana\]\.prefix`: the prefix of user `ana` \(`users\/ana`\) overlaps `oidc\.prefixTemplate`/u);
     expect(() =>
       parseConfig({ ...base, users: [{ id: 'ana', tokenSha256: 'a'.repeat(64), prefix: 'staff/ana' }] }),
     ).not.toThrow();
@@ -144,7 +144,7 @@ describe('OIDC settings', () => {
     );
     expect(() =>
       parseConfig({ ...base, users: [{ id: 'oidc:ana', tokenSha256: 'a'.repeat(64), prefix: 'staff/ana' }] }),
-    ).toThrow(/`users\.0\.id`/u);
+    ).toThrow(/`users\[oidc:ana\]\.id`/u);
     expect(parseConfig(base).users).toEqual([]);
   });
 });

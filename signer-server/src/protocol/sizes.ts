@@ -17,3 +17,27 @@ export function tooLargeMessage(size: number, limit: number): string {
     ? `File is ${size.toLocaleString('en-US')} bytes; the limit is ${limit.toLocaleString('en-US')} bytes`
     : `File is ${shown}; the limit is ${shownLimit}`;
 }
+
+/** Bytes per unit a written size may name: SI (`MB`, 1000²) and binary (`MiB`, 1024²), case-insensitive. */
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+const WRITTEN_SIZE = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/iu;
+
+/** A size written for people (`"10 GiB"`, `"500MB"`, `"1024"`) in bytes, or undefined when it is none. */
+export function parseSize(written: string): number | undefined {
+  const match = WRITTEN_SIZE.exec(written);
+  if (!match) return undefined;
+  const unit = SIZE_UNITS[(match[2] || 'b').toLowerCase()];
+  if (unit === undefined) return undefined;
+  const bytes = Math.round(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
