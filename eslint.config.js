@@ -41,6 +41,7 @@ export default tseslint.config(
     ignores: [
       'out/**',
       'dist/**',
+      'signer-server/dist/**',
       'node_modules/**',
       'test-output/**',
       'test/fixtures/**',

@@ -7,7 +7,15 @@ import type { Logger } from 'pino';
 import { StoreGuard, type StoreGuardOptions } from './access/store-guard';
 import { scheduleSweeps, sweepStaleUploads } from './access/upload-sweeper';
 import { templateRoot } from './identity/claim-prefix';
-import { authenticate, hashedTokenVerifier, verifierChain, type Caller, type TokenVerifier } from './auth';
+import {
+  authenticate,
+  hashedTokenVerifier,
+  UserDirectory,
+  verifierChain,
+  type Caller,
+  type TokenVerifier,
+} from './auth';
+import type { UserConfig } from './config';
 import { BucketUrls } from './bucket-urls';
 import type { SignerConfig } from './config';
 import type { SignerDeps } from './deps';
@@ -52,7 +60,14 @@ const mount = (app: Koa, router: Router): void => {
  * The signer's Koa app, when it is ready to answer (Redis connected, credentials settled, the store
  * probed), and what to release when it stops.
  */
-export type SignerApp = Koa & { ready(): Promise<void>; closeResources(): Promise<void> };
+export type SignerApp = Koa & {
+  ready(): Promise<void>;
+  closeResources(): Promise<void>;
+  /** Puts `users` in place of the configured ones (a reload on SIGHUP). */
+  reloadUsers(users: readonly UserConfig[]): void;
+  /** From now on /readyz answers 503, so load balancers stop sending requests before the server stops. */
+  drain(): void;
+};
 
 /** The secrets that verify upload tokens, the signing one first. */
 const tokenSecrets = (config: SignerConfig): Buffer[] =>
@@ -62,23 +77,16 @@ const tokenSecrets = (config: SignerConfig): Buffer[] =>
  * Where the signer creates multipart uploads it can name: each static user's prefix and the folder a
  * template puts signed-in users under (users whose folder a claim names are left to a lifecycle rule).
  */
-function sweptPrefixes(config: SignerConfig): string[] {
+function sweptPrefixes(config: SignerConfig, users: readonly UserConfig[]): string[] {
   const root = config.oidc && !config.oidc.prefixClaim ? templateRoot(config.oidc.prefixTemplate) : '';
-  return [...config.users.map((user) => user.prefix), ...(root ? [root] : [])];
+  return [...users.map((user) => user.prefix), ...(root ? [root] : [])];
 }
 
 /** Static tokens, then the OpenID provider's access tokens when the config names one. */
-const verifierFor = (config: SignerConfig): TokenVerifier =>
+const verifierFor = (config: SignerConfig, directory: UserDirectory): TokenVerifier =>
   verifierChain([
-    hashedTokenVerifier(config.users),
-    ...(config.oidc
-      ? [
-          new OidcVerifier(
-            config.oidc,
-            config.users.map((user) => user.prefix),
-          ),
-        ]
-      : []),
+    hashedTokenVerifier(directory),
+    ...(config.oidc ? [new OidcVerifier(config.oidc, () => directory.users.map((user) => user.prefix))] : []),
   ]);
 
 /**
@@ -91,8 +99,11 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   const counters: CounterFactory = redis && config.redis ? redisCounters(redis, config.redis) : memoryCounters();
   const metrics = new SignerMetrics();
   const storage = options.storage ?? new Storage(config.s3);
+  const directory = new UserDirectory(config.users);
   const guard = new StoreGuard(config, storage, logger, metrics, options.guard);
+  const lifecycle = { draining: false };
   const deps: SignerDeps = {
+    lifecycle,
     guard,
     quotas: new Quotas(config.quotas, counters),
     audit: new Audit(logger),
@@ -128,7 +139,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   app.use(authFailureLimit(counters, authFailureMax, windowMs));
   mount(app, metricsRoutes(metrics, config.metricsTokenSha256));
   mount(app, signInRoutes(config));
-  app.use(authenticate(options.verifier ?? verifierFor(config)));
+  app.use(authenticate(options.verifier ?? verifierFor(config, directory)));
   app.use(
     rateLimit(counters, 'caller', max, windowMs, (ctx) => (ctx.state.caller as Caller).id, { weighByS3Calls: true }),
   );
@@ -154,9 +165,13 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
       if (redis) await redisReady(redis, logger);
       await guard.start();
       sweeps = scheduleSweeps(
-        () => sweepStaleUploads(storage, sweptPrefixes(config), config.policy.uploadTokenTtlSeconds),
+        () => sweepStaleUploads(storage, sweptPrefixes(config, directory.users), config.policy.uploadTokenTtlSeconds),
         logger,
       );
+    },
+    reloadUsers: (users: readonly UserConfig[]) => directory.replace(users),
+    drain: () => {
+      lifecycle.draining = true;
     },
     closeResources: async () => {
       sweeps?.stop();

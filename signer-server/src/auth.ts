@@ -40,14 +40,44 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** The configured users, replaced whole while the signer runs (a reload on SIGHUP); the verifier reads them. */
+export class UserDirectory {
+  #users: readonly UserConfig[];
+  #stored: { user: UserConfig; hash: Buffer }[];
+
+  constructor(users: readonly UserConfig[]) {
+    this.#users = users;
+    this.#stored = UserDirectory.#hashes(users);
+  }
+
+  static #hashes(users: readonly UserConfig[]): { user: UserConfig; hash: Buffer }[] {
+    return users.map((user) => ({ user, hash: Buffer.from(user.tokenSha256, 'hex') }));
+  }
+
+  /** The users now. */
+  get users(): readonly UserConfig[] {
+    return this.#users;
+  }
+
+  /** Each user with their token hash as bytes, for constant-time comparison. */
+  get stored(): readonly { user: UserConfig; hash: Buffer }[] {
+    return this.#stored;
+  }
+
+  /** Puts `users` in place of the current ones; requests already verified keep the caller they had. */
+  replace(users: readonly UserConfig[]): void {
+    this.#users = users;
+    this.#stored = UserDirectory.#hashes(users);
+  }
+}
+
 /** A verifier over tokens stored only as SHA-256 hashes; compares against every user in constant time. */
-export function hashedTokenVerifier(users: readonly UserConfig[]): TokenVerifier {
-  const stored = users.map((user) => ({ user, hash: Buffer.from(user.tokenSha256, 'hex') }));
+export function hashedTokenVerifier(directory: UserDirectory): TokenVerifier {
   return {
     async verify(token) {
       const presented = createHash('sha256').update(token, 'utf8').digest();
       let match: UserConfig | undefined;
-      for (const { user, hash } of stored) {
+      for (const { user, hash } of directory.stored) {
         if (timingSafeEqual(presented, hash) && !match) match = user;
       }
       return match && callerOf(match);

@@ -234,12 +234,19 @@ const FieldsSchema = z.strictObject({
   store: z
     .strictObject({
       /**
+       * Start even when no credentials resolve or the bucket does not answer at start (logged as errors,
+       * `/readyz` answering 503 until it does); by default the signer refuses to start, saying why.
+       */
+      startDegraded: z.boolean().default(false),
+      /**
        * Refuse to start on a store that accepts headers a URL did not sign (CVE-2026-54330) unless each
        * user's URLs are signed with scoped credentials (`s3.roleArn`).
        */
       requireSafeUrls: z.boolean().default(false),
     })
-    .default({ requireSafeUrls: false }),
+    .default({ startDegraded: false, requireSafeUrls: false }),
+  /** Seconds a SIGTERM or SIGINT waits for requests in flight to finish before it closes their connections. */
+  shutdownGraceSeconds: z.number().min(0).max(600).default(20),
   users: z.array(UserSchema).default([]),
   /** Sign-in with the team's OpenID provider: its JWT access tokens are accepted beside static tokens. */
   oidc: OidcSchema.optional(),
@@ -433,7 +440,10 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_S3_PUBLIC_ENDPOINT) s3.publicEndpoint = env.HOIST_S3_PUBLIC_ENDPOINT;
   if (env.HOIST_S3_ROLE_ARN) s3.roleArn = env.HOIST_S3_ROLE_ARN;
   if (env.HOIST_S3_STS_ENDPOINT) s3.stsEndpoint = env.HOIST_S3_STS_ENDPOINT;
-  if (env.HOIST_REQUIRE_SAFE_URLS) out.store = { requireSafeUrls: env.HOIST_REQUIRE_SAFE_URLS === 'true' };
+  const store: Record<string, unknown> = {};
+  if (env.HOIST_REQUIRE_SAFE_URLS) store.requireSafeUrls = env.HOIST_REQUIRE_SAFE_URLS === 'true';
+  if (env.HOIST_START_DEGRADED) store.startDegraded = env.HOIST_START_DEGRADED === 'true';
+  if (Object.keys(store).length) out.store = store;
   if (env.HOIST_S3_FORCE_PATH_STYLE) s3.forcePathStyle = env.HOIST_S3_FORCE_PATH_STYLE === 'true';
   if (env.HOIST_MAX_FILE_SIZE) policy.maxFileSize = env.HOIST_MAX_FILE_SIZE;
   if (env.HOIST_ALLOWED_TYPES) policy.allowedTypes = list(env.HOIST_ALLOWED_TYPES);
@@ -473,6 +483,18 @@ function issuePlace(path: readonly PropertyKey[], raw: unknown): string {
     return [`users[${id}]`, ...path.slice(2).map(String)].join('.');
   }
   return path.map(String).join('.') || '(root)';
+}
+
+/** Throws a ConfigError naming what is wrong with one user's entry (its id, prefix or token hash). */
+export function checkUser(entry: unknown): void {
+  const result = UserSchema.safeParse(entry, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues
+        .map((issue) => `Invalid user \`${issue.path.join('.')}\`: ${issue.message}${shownValue(issue)}`)
+        .join('\n'),
+    );
+  }
 }
 
 /** Validates raw settings, throwing a ConfigError that names each bad setting and, unless secret, its value. */

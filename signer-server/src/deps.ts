@@ -12,6 +12,8 @@ import type { SignerMetrics } from './observability/metrics';
  * scoped one), its URL presigner, the token signer and the quotas.
  */
 export interface SignerDeps {
+  /** Set once the signer is shutting down: /readyz answers 503 from then on. */
+  lifecycle: { readonly draining: boolean };
   guard: StoreGuard;
   quotas: Quotas;
   audit: Audit;

@@ -2,13 +2,20 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, type SignerConfig } from './config';
+import { ConfigError, type SignerConfig, type UserConfig } from './config';
 import { createApp, type AppOptions } from './app';
 
 /** A signer listening on a port; `close` stops it and its S3 client. */
 export interface RunningSigner {
   url: string;
   close(): Promise<void>;
+  /**
+   * Stops gracefully: /readyz answers 503, no new connection is taken, requests in flight finish (for up to
+   * `graceMs`, then their connections are closed), then the resources are released; `log` hears each step.
+   */
+  shutdown(graceMs: number, log: (step: string, detail?: Record<string, unknown>) => void): Promise<void>;
+  /** Puts `users` in place of the configured ones. */
+  reloadUsers(users: readonly UserConfig[]): void;
 }
 
 function readPem(setting: string, file: string): Buffer {
@@ -45,5 +52,27 @@ export async function startSigner(config: SignerConfig, options: AppOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.closeResources();
     },
+    shutdown: async (graceMs, log) => {
+      app.drain();
+      log('draining: /readyz answers 503, no new connections');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const forced = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (forced) {
+        log(`requests still in flight after ${graceMs} ms: closing their connections`);
+        server.closeAllConnections();
+        await closed;
+      } else {
+        log('every request in flight finished');
+      }
+      await app.closeResources();
+      log('stopped');
+    },
+    reloadUsers: (users) => app.reloadUsers(users),
   };
 }

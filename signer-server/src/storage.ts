@@ -87,6 +87,17 @@ export class Storage {
     return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
   }
 
+  /** Why the bucket does not answer a HEAD with these credentials (its S3 error, or the network's), or undefined when it does. */
+  async bucketProblem(): Promise<string | undefined> {
+    try {
+      await this.#send(new HeadBucketCommand({ Bucket: this.#bucket }));
+      return undefined;
+    } catch (error) {
+      const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+      return `${(error as Error).name}${status ? ` (${status})` : ''}: ${(error as Error).message || 'no message'}`;
+    }
+  }
+
   /** True when the bucket answers a HEAD with these credentials. */
   async bucketReachable(): Promise<boolean> {
     try {

@@ -59,8 +59,13 @@ export class StoreGuard {
     this.#options = options;
   }
 
-  /** Settles the credentials and probes the store; throws a ConfigError when the store is unsafe and that is not allowed. */
+  /**
+   * Checks the credentials and the bucket, settles how URLs are signed and probes the store; throws a
+   * ConfigError, saying why, when there are no credentials, no bucket (unless `store.startDegraded`) or
+   * an unsafe store that `store.requireSafeUrls` forbids.
+   */
   async start(): Promise<void> {
+    await this.#preflight();
     this.#access = await this.#chooseAccess();
     this.#metrics.scopedCredentials(this.#access.scoped);
     const verdict = await this.#verdict();
@@ -70,6 +75,31 @@ export class StoreGuard {
           `give \`s3.roleArn\` (a role STS lets the signer assume) so each URL is limited to its owner's keys, or upgrade the store to ${FIXED_IN}`,
       );
     }
+  }
+
+  /** Resolves the credentials and asks the bucket once: a signer that cannot sign anything says so at start. */
+  async #preflight(): Promise<void> {
+    const { s3, store } = this.#config;
+    let problem: string | undefined;
+    try {
+      await this.#storage.credentials();
+      const bucket = await this.#storage.bucketProblem();
+      if (bucket) {
+        problem = `The bucket \`${s3.bucket}\` did not answer at ${s3.endpoint ?? `AWS (${s3.region})`}: ${bucket}`;
+      }
+    } catch (error) {
+      problem =
+        `No S3 credentials: the AWS SDK's chain found none (environment AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        'the shared files ~/.aws/credentials and ~/.aws/config with AWS_PROFILE, SSO, web identity ' +
+        `(AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials, EC2 instance metadata): ${(error as Error).message}`;
+    }
+    if (!problem) return;
+    if (!store.startDegraded)
+      throw new ConfigError(`${problem}; the signer does not start (set \`store.startDegraded\` to start anyway)`);
+    this.#log.error(
+      { event: 'degraded-start' },
+      `${problem}; starting anyway (store.startDegraded), /readyz answers 503`,
+    );
   }
 
   /** True when each caller's URLs are signed with a session limited to their keys. */
@@ -155,9 +185,13 @@ export class StoreGuard {
 
   async #runProbe(): Promise<UnsignedHeaderVerdict> {
     const own = this.#storage;
-    const found = await probeUnsignedHeaders(new BucketUrls(this.#config.s3), await own.credentials(), (key) =>
-      own.delete(key),
-    );
+    let credentials;
+    try {
+      credentials = await own.credentials();
+    } catch (error) {
+      return { verdict: 'unknown', detail: `no credentials to probe with: ${(error as Error).message}` };
+    }
+    const found = await probeUnsignedHeaders(new BucketUrls(this.#config.s3), credentials, (key) => own.delete(key));
     this.#unsignedAccepted = found.verdict === 'accepted' || (this.#unsignedAccepted && found.verdict === 'unknown');
     this.#metrics.unsignedHeaders(found.verdict);
     if (found.verdict === 'accepted') {

@@ -76,10 +76,11 @@ function rejection(error: unknown, token: string, config: OidcConfig): HttpError
  */
 export class OidcVerifier implements TokenVerifier {
   readonly #config: OidcConfig;
-  readonly #staticPrefixes: readonly string[];
+  readonly #staticPrefixes: () => readonly string[];
   #keys: Promise<JWTVerifyGetKey> | undefined;
 
-  constructor(config: OidcConfig, staticPrefixes: readonly string[]) {
+  /** `staticPrefixes` gives the configured users' prefixes now (they change on a reload). */
+  constructor(config: OidcConfig, staticPrefixes: () => readonly string[]) {
     this.#config = config;
     this.#staticPrefixes = staticPrefixes;
   }
@@ -119,7 +120,7 @@ export class OidcVerifier implements TokenVerifier {
       ? prefixFromClaim(config.prefixClaim, config.userClaim, payload)
       : prefixFromTemplate(config.prefixTemplate, payload);
     if ('problem' in made) throw new HttpError(403, 'forbidden', `No prefix for this user: ${made.problem}`);
-    const clash = this.#staticPrefixes.find((p) => isWithinPrefix(p, made.prefix) || isWithinPrefix(made.prefix, p));
+    const clash = this.#staticPrefixes().find((p) => isWithinPrefix(p, made.prefix) || isWithinPrefix(made.prefix, p));
     if (clash) {
       throw new HttpError(
         403,

@@ -34,6 +34,7 @@ export const SIGNER_ERROR_CODES = [
   'quota-exceeded',
   'limits-unavailable',
   'store-credentials-unavailable',
+  'shutting-down',
 ] as const;
 
 /** A code the signer answers with. */

@@ -26,6 +26,11 @@ export function healthRoutes(deps: SignerDeps): Router {
     ctx.body = { ok: true, version: SIGNER_VERSION };
   });
   router.get('/readyz', async (ctx) => {
+    if (deps.lifecycle.draining) {
+      ctx.status = 503;
+      ctx.body = { ok: false, error: { code: 'shutting-down', message: 'The signer is shutting down' } };
+      return;
+    }
     const [ready, safety] = await Promise.all([bucketReachable(), deps.guard.report()]);
     ctx.status = ready ? 200 : 503;
     ctx.body = ready
