@@ -63,6 +63,8 @@ describe('the Dockerfile and the compose file', () => {
     ).stdout.trim();
     const bucket = await createTestBucket(s3);
     const example = await readFile(join(deploy, 'signer.example.json'), 'utf8');
+    // The README shows this very example.
+    expect(await readFile(join(repo, 'README.md'), 'utf8')).toContain(example.trim());
     const filled = example
       .replace('<signer host name>', 'signer.example.com')
       .replace('<bucket name>', bucket)
