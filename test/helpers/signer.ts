@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { hashToken } from '@hoist/signer-server/auth';
 import { parseConfig, type SignerConfig, type SignerConfigInput } from '@hoist/signer-server/config';
 import { startSigner } from '@hoist/signer-server/server';
@@ -88,21 +88,26 @@ export async function startTestSigner(s3: S3Endpoint, options: TestSignerOptions
     ],
   });
   const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
   const storage = new Storage(config.s3, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   instrument?.(storage);
   const signer = await startSigner(config, {
-    logger: pino({ level: 'info', base: undefined }, sink),
+    logger: collectingLogger(logs),
     storage,
     ...(sessionClock ? { guard: { now: sessionClock } } : {}),
   });
   return { url: signer.url, bucket, config, tokens, logs, close: signer.close };
+}
+
+/** A logger at info that parses each JSON line it writes into `lines`, for tests to read. */
+export function collectingLogger(lines: Record<string, unknown>[]): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return pino({ level: 'info', base: undefined }, sink);
 }
 
 /** Calls the signer with a bearer token and JSON body; returns status, headers and parsed JSON. */

@@ -1,7 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import S3rver from 's3rver';
 import { hashToken } from '@hoist/signer-server/auth';
 import { parseConfig } from '@hoist/signer-server/config';
@@ -16,7 +14,7 @@ import { objectMd5 } from '../helpers/bucket';
 import { recordFault } from '../helpers/fault-ledger';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Base64, md5Hex } from '../helpers/hash';
-import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
+import { callSigner, collectingLogger, startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient, createTestBucket } from '../helpers/test-s3';
 
 const s3 = inject('s3');
@@ -193,13 +191,6 @@ describe('a store without STS (s3rver, the embedded default)', () => {
     });
     const { port } = await s3rver.run();
     const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     const token = 'a-token-for-the-fallback-test';
     const config = parseConfig({
       port: 0,
@@ -213,7 +204,7 @@ describe('a store without STS (s3rver, the embedded default)', () => {
       users: [{ id: 'ana', tokenSha256: hashToken(token), prefix: 'users/ana' }],
     });
     const signer = await startSigner(config, {
-      logger: pino({ level: 'info', base: undefined }, sink),
+      logger: collectingLogger(lines),
       storage: new Storage(config.s3, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
     });
     try {
