@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { chmod, rm } from 'node:fs/promises';
 
-const here = new URL('.', import.meta.url).pathname;
+const here = `${import.meta.dirname}/`;
 await rm(`${here}dist`, { recursive: true, force: true });
 await build({
   entryPoints: { 'hoist-signer': `${here}src/cli.ts` },
