@@ -30,9 +30,11 @@ const size = (check: (bytes: z.ZodNumber) => z.ZodNumber) => Size.pipe(check(z.n
 
 const TypePattern = z
   .string()
-  .refine((p) => p === '*/*' || isMediaType(p) || /^[a-z0-9][a-z0-9!#$&^_.+-]*\/\*$/u.test(p), {
-    message: 'expected a media type such as `image/png`, `image/*` or `*/*`',
-  });
+  .refine(
+    (p) =>
+      p === '*/*' || isMediaType(p) || /^[a-z0-9][a-z0-9!#$&^_.+-]*\/\*$/u.test(p) || /^\.[a-z0-9]{1,16}$/u.test(p),
+    { message: 'expected a media type such as `image/png`, `image/*` or `*/*`, or an extension such as `.cr3`' },
+  );
 
 const Destination = z.string().superRefine((value, ctx) => {
   const normalised = normaliseDestination(value);

@@ -2,6 +2,7 @@ import type { Caller } from './auth';
 import type { PolicyConfig } from './config';
 import {
   buildKey,
+  cameraMediaTypeOf,
   isMediaType,
   matchesContentType,
   normaliseRelativePath,
@@ -40,7 +41,9 @@ export function judgeFile(
   if (file.size > policy.maxFileSize) {
     return refuse(file.path, 'too-large', tooLargeMessage(file.size, policy.maxFileSize));
   }
-  const type = file.type.toLowerCase();
+  // A client that knows no camera format sends its files as octet-stream: the camera table names them.
+  const given = file.type.toLowerCase();
+  const type = (given === 'application/octet-stream' && cameraMediaTypeOf(normalised.path)) || given;
   if (!isMediaType(type)) {
     return refuse(
       file.path,
@@ -48,7 +51,7 @@ export function judgeFile(
       `Content type \`${file.type}\` is not a bare media type like \`image/png\``,
     );
   }
-  if (!matchesContentType(type, policy.allowedTypes)) {
+  if (!matchesContentType(type, policy.allowedTypes, normalised.path)) {
     return refuse(
       file.path,
       'type-not-allowed',

@@ -1,3 +1,5 @@
+import { extensionOf } from './media-types';
+
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/u;
 
 /**
@@ -76,12 +78,15 @@ export function isInlineSafe(type: string): boolean {
 }
 
 /**
- * True when `type` matches one of `patterns` (`image/png`, `image/*` or `*\/*`). An active type matches
- * only a pattern that names it exactly: `image/*` does not admit `image/svg+xml`.
+ * True when `type` matches one of `patterns` (`image/png`, `image/*` or `*\/*`), or the file's `path` has
+ * an extension a pattern names (`.cr3`). An active type matches only a pattern that names it exactly
+ * (`image/*` does not admit `image/svg+xml`, and no extension admits it).
  */
-export function matchesContentType(type: string, patterns: readonly string[]): boolean {
+export function matchesContentType(type: string, patterns: readonly string[], path = ''): boolean {
   if (patterns.includes(type)) return true;
   if (isActiveType(type)) return false;
+  const extension = extensionOf(path);
+  if (extension && patterns.includes(`.${extension}`)) return true;
   const [major] = type.split('/');
   return patterns.some((pattern) => pattern === '*/*' || pattern === `${major}/*`);
 }

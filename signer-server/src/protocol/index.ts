@@ -8,3 +8,4 @@ export * from './error-codes';
 export * from './destinations';
 export * from './sizes';
 export * from './redact';
+export * from './media-types';

@@ -132,7 +132,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
       continue;
     }
     const type = contentTypeOf(entry.path);
-    if (!matchesContentType(type, policy.allowedTypes)) {
+    if (!matchesContentType(type, policy.allowedTypes, entry.path)) {
       reject(
         entry.path,
         entry.size,
