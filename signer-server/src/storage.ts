@@ -94,7 +94,10 @@ export class Storage {
       return undefined;
     } catch (error) {
       const status = (error as S3ServiceException).$metadata?.httpStatusCode;
-      return `${(error as Error).name}${status ? ` (${status})` : ''}: ${(error as Error).message || 'no message'}`;
+      // A HEAD answer has no body, so the SDK's message is often only `UnknownError`: the name and status say it.
+      const message = (error as Error).message;
+      const said = message && message !== 'UnknownError' ? `: ${message}` : '';
+      return `${(error as Error).name}${status ? ` (${status})` : ''}${said}`;
     }
   }
 
