@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { pino } from 'pino';
 import { checkUser, ConfigError, loadConfig } from './config';
 import { startLocalStack } from './local-stack';
 import { startSigner, type RunningSigner } from './server';
@@ -36,7 +37,8 @@ async function startDevelopment(): Promise<void> {
  */
 async function startForBucket(): Promise<void> {
   const config = loadConfig(env);
-  const log = signerLogger(config.logLevel);
+  // Written synchronously, so lines reach stdout in the order they were logged, the last one included.
+  const log = signerLogger(config.logLevel, pino.destination({ dest: 1, sync: true }));
   const signer: RunningSigner = await startSigner(config, { logger: log });
   log.info(
     { event: 'started', url: signer.url, bucket: config.s3.bucket, version: SIGNER_VERSION },

@@ -56,17 +56,21 @@ export async function startSigner(config: SignerConfig, options: AppOptions = {}
       app.drain();
       log('draining: /readyz answers 503, no new connections');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A kept-alive connection goes idle once its last request is answered: close each as it does.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       let timer: NodeJS.Timeout | undefined;
       const forced = await Promise.race([
         closed.then(() => false),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
       ]);
       clearTimeout(timer);
+      clearInterval(idle);
       if (forced) {
         log(`requests still in flight after ${graceMs} ms: closing their connections`);
         server.closeAllConnections();
-        await closed;
+        // The sockets are gone; the server's own 'close' may come later, or not keep the process waiting.
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
       } else {
         log('every request in flight finished');
       }

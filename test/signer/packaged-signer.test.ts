@@ -30,7 +30,7 @@ const hostEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 const withKeys = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
 
-/** A running `hoist-signer`, its log lines as they come, and how it ended. */
+/** A running `hoist-signer`, its log lines as they come, and how it ended (once its output is all read). */
 interface SignerProcess {
   child: ChildProcess;
   lines: Record<string, unknown>[];
@@ -46,7 +46,7 @@ async function startPackaged(configFile: string): Promise<SignerProcess> {
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const parsed = JSON.parse(line) as Record<string, unknown>;
@@ -66,7 +66,7 @@ async function signerCommand(args: string[], env: NodeJS.ProcessEnv = {}, input?
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
 }
@@ -221,5 +221,32 @@ describe('the signer installed from `npm pack` with --omit=dev', () => {
       'stopped',
     ]);
     signer = undefined;
+  });
+
+  it('closes what is still in flight once the grace is over, and exits 0', async () => {
+    const ana = await newUser('ana', 'teams/ana');
+    const configFile = join(folder, 'impatient.json');
+    await writeFile(configFile, configFor([ana.entry], { shutdownGraceSeconds: 1 }));
+    const impatient = await startPackaged(configFile);
+    // A request whose body never ends.
+    const stuck = new Promise<string>((resolve) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: new URL(impatient.url).port,
+        method: 'POST',
+        path: '/v1/batches/sign',
+        headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json', 'content-length': '1000' },
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      req.on('response', () => resolve('answered'));
+      req.write('{"batch":');
+    });
+    await new Promise((done) => setTimeout(done, 300));
+    impatient.child.kill('SIGTERM');
+    expect(await impatient.exited).toBe(0);
+    expect(await stuck).toBe('ECONNRESET');
+    const steps = impatient.lines.filter((l) => l.event === 'shutdown').map((l) => String(l.msg));
+    expect(steps).toContain('requests still in flight after 1000 ms: closing their connections');
+    expect(steps.at(-1)).toBe('stopped');
   });
 });

@@ -29,7 +29,10 @@ export async function sweepStaleUploads(
   return aborted;
 }
 
-/** Sweeps every hour (the first time a minute after start) and logs what it aborted; `stop` ends it. */
+/**
+ * Sweeps every hour, the first time an hour after start (uploads worth aborting are days old; a signer
+ * that just started has nothing urgent to do), and logs what it aborted; `stop` ends it.
+ */
 export function scheduleSweeps(sweep: () => Promise<number>, log: Logger): { stop(): void } {
   const run = (): void =>
     void sweep().then(
@@ -43,11 +46,9 @@ export function scheduleSweeps(sweep: () => Promise<number>, log: Logger): { sto
           'Could not sweep stale multipart uploads',
         ),
     );
-  const first = setTimeout(run, 60_000).unref();
   const every = setInterval(run, EVERY_MS).unref();
   return {
     stop() {
-      clearTimeout(first);
       clearInterval(every);
     },
   };
