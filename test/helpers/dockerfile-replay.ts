@@ -49,7 +49,8 @@ async function dockerIgnored(context: string): Promise<(path: string) => boolean
 /** Runs `command` with bash in `cwd`; rejects with its output when it fails. */
 function sh(command: string, cwd: string, env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env: { PATH: process.env.PATH!, HOME: cwd, ...env } });
+    // This machine's environment (its npm registry, proxy and CA settings), then the stage's ENV.
+    const child = spawn('bash', ['-c', command], { cwd, env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
