@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { defaultStateDir, EngineOptionError, UploadError, type ConflictChoice } from '../engine';
+import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError, UploadError, type ConflictChoice } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
+  collectPattern,
   parseBandwidth,
   parseCaFile,
   parseConcurrency,
@@ -42,7 +43,10 @@ interface PushFlags {
   json?: boolean;
   report?: string;
   stateDir?: string;
+  exclude: string[];
+  /** `--ignore`, the older name of `--exclude`. */
   ignore?: string[];
+  defaultExcludes: boolean;
   links?: boolean;
   to?: string;
   onConflict: ConflictChoice;
@@ -133,7 +137,16 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)').argParser(parseStateDir),
     )
-    .option('--ignore <pattern...>', 'ignore rules instead of the defaults (.DS_Store, Thumbs.db, .git/)')
+    .addOption(
+      new Option(
+        '--exclude <pattern>',
+        'skip files (or folders, `name/`) matching a glob; repeat for more; added to the default excludes',
+      )
+        .argParser(collectPattern)
+        .default([]),
+    )
+    .addOption(new Option('--ignore <pattern>', 'the same as --exclude').argParser(collectPattern).hideHelp())
+    .option('--no-default-excludes', `do not skip ${DEFAULT_IGNORE.join(', ')} (skipped unless this is given)`)
     .option('--links', "put a view link to each uploaded file in the report (they expire: the signer's view lifetime)")
     .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
     .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
@@ -161,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
           dryRun: Boolean(flags.dryRun),
           ...(flags.report ? { report: flags.report } : {}),
           stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
-          ...(flags.ignore ? { ignore: flags.ignore } : {}),
+          ignore: [...(flags.defaultExcludes ? DEFAULT_IGNORE : []), ...flags.exclude, ...(flags.ignore ?? [])],
           links: Boolean(flags.links),
           ...(flags.to ? { to: flags.to } : {}),
           onConflict: flags.onConflict,

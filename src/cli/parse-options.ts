@@ -81,3 +81,13 @@ export function parseStateDir(value: string): string {
   }
   return value;
 }
+
+/**
+ * Collects one `--exclude` (or `--ignore`) pattern per flag: a single value each, so a pattern never
+ * swallows the folders after it (`--exclude '*.html' ./shoot`).
+ */
+export function collectPattern(value: string, previous: string[] = []): string[] {
+  if (value.trim() === '')
+    throw new InvalidArgumentError('Expected a glob pattern such as `*.html` or `drafts/`, got an empty one');
+  return [...previous, value];
+}
