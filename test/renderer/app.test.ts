@@ -93,6 +93,11 @@ describe('the desktop window', () => {
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('1 rejected');
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('File is 3.1 MB; the limit is 2.1 MB');
     await h.screenshot('02-planned');
+    // The action that moves the work forward stands out from the others: filled with the accent.
+    const fill = (name: string) =>
+      card.getByRole('button', { name, exact: true }).evaluate((button) => getComputedStyle(button).backgroundColor);
+    expect(await fill('Upload')).not.toBe(await fill('Discard'));
+    expect(await fill('Upload')).toBe('rgb(47, 111, 222)');
 
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Done').waitFor({ timeout: 30_000 });

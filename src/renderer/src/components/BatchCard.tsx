@@ -162,7 +162,11 @@ export function BatchCard({
         </div>
       )}
       <div className="batch-actions">
-        {phase === 'ready' && <button onClick={upload}>Upload</button>}
+        {phase === 'ready' && (
+          <button className="primary" onClick={upload}>
+            Upload
+          </button>
+        )}
         {phase === 'interrupted' && <button onClick={() => onAction('resume')}>Resume</button>}
         {phase === 'uploading' && <button onClick={() => onAction('pause')}>Pause</button>}
         {phase === 'paused' && <button onClick={() => onAction('resume')}>Resume</button>}
