@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
+import { hashToken } from './auth';
 import { checkUser, ConfigError, loadConfig } from './config';
 import { startLocalStack } from './local-stack';
 import { startSigner, type RunningSigner } from './server';
@@ -97,9 +98,7 @@ function program(): Command {
     .command('hash')
     .description('print the hex SHA-256 of the token on standard input (one trailing newline is not part of it)')
     .action(() => {
-      process.stdout.write(
-        `${userEntry(tokenFromInput(readFileSync(0, 'utf8')), { id: '', prefix: '' }).tokenSha256}\n`,
-      );
+      process.stdout.write(`${hashToken(tokenFromInput(readFileSync(0, 'utf8')))}\n`);
     });
   token
     .command('check')

@@ -103,12 +103,7 @@ export class Storage {
 
   /** True when the bucket answers a HEAD with these credentials. */
   async bucketReachable(): Promise<boolean> {
-    try {
-      await this.#send(new HeadBucketCommand({ Bucket: this.#bucket }));
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.bucketProblem()) === undefined;
   }
 
   /** True when an object exists at `key`. */

@@ -1,3 +1,5 @@
+import { redactUrlCredentials } from '@hoist/signer-server/protocol/redact';
+
 /** How the desktop reaches the signer and the store: the system's proxy settings, a proxy given by hand, or none. */
 export type ProxySetting = { mode: 'system' } | { mode: 'none' } | { mode: 'manual'; url: string; noProxy: string };
 
@@ -27,4 +29,9 @@ export function proxyFromPac(answer: string): string | undefined {
       `Expected the system proxy to be an HTTP proxy or DIRECT, got \`${answer}\`: set a manual HTTP proxy in Settings`,
     );
   return undefined;
+}
+
+/** The proxy setting as the window and the person may see it: a manual proxy's credentials as `***`. */
+export function shownProxy(proxy: ProxySetting): ProxySetting {
+  return proxy.mode === 'manual' ? { ...proxy, url: redactUrlCredentials(proxy.url) } : proxy;
 }

@@ -1,6 +1,7 @@
 import type { IpcBackend } from '../ipc';
 import type { SettingsView } from '../../shared/desktop';
 import type { SettingsInput } from '../../shared/ipc';
+import { shownProxy } from '../../shared/proxy-settings';
 import { redactUrlCredentials } from '@hoist/signer-server/protocol';
 import { GrantedPaths } from './granted-paths';
 import type { HoistService } from './hoist-service';
@@ -27,9 +28,7 @@ interface RiskyChange {
 /** The changes from `current` to `input` that main asks the person about itself: a new proxy, following symlinks. */
 function riskyChanges(current: SettingsView, input: SettingsInput): RiskyChange[] {
   const changes: RiskyChange[] = [];
-  const shown = (proxy: SettingsInput['proxy']) =>
-    proxy.mode === 'manual' ? { ...proxy, url: redactUrlCredentials(proxy.url) } : proxy;
-  if (JSON.stringify(shown(input.proxy)) !== JSON.stringify(current.proxy)) {
+  if (JSON.stringify(shownProxy(input.proxy)) !== JSON.stringify(current.proxy)) {
     const to =
       input.proxy.mode === 'manual'
         ? `through the proxy ${redactUrlCredentials(input.proxy.url)}`

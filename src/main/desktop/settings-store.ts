@@ -4,10 +4,9 @@ import { dirname } from 'node:path';
 import * as z from 'zod';
 import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
 import { SettingsInputSchema, type SettingsInput } from '../../shared/ipc';
-import type { ProxySetting } from '../../shared/proxy-settings';
+import { shownProxy, type ProxySetting } from '../../shared/proxy-settings';
 import type { SettingsView } from '../../shared/desktop';
 import type { SignedIn } from '../../engine/sign-in/credentials';
-import { redactUrlCredentials } from '@hoist/signer-server/protocol';
 
 /** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
 export interface SecretBox {
@@ -56,10 +55,6 @@ function withProxyAuth(proxy: ProxySetting, auth: string | undefined): ProxySett
   if (proxy.mode !== 'manual' || !auth) return proxy;
   return { ...proxy, url: proxy.url.replace(/^([a-z]+:\/\/)/iu, `$1${auth}@`) };
 }
-
-/** The proxy as the window may see it: credentials shown as `***`. */
-const shownProxy = (proxy: ProxySetting): ProxySetting =>
-  proxy.mode === 'manual' ? { ...proxy, url: redactUrlCredentials(proxy.url) } : proxy;
 
 const FileSchema = z
   .object({
