@@ -45,7 +45,7 @@ describe('the Dockerfile and the compose file', () => {
 
   // Two `npm ci` and a build: about 30 s alone, more beside the other suites.
   it(
-    'build a signer that starts from the README config example with Redis, is healthy, signs, and stops on SIGTERM',
+    'build a signer that starts from the documented config example with Redis, is healthy, signs, and stops on SIGTERM',
     { timeout: 240_000 },
     async () => {
       const image = await replayDockerfile(join(deploy, 'Dockerfile'), repo);
@@ -70,8 +70,8 @@ describe('the Dockerfile and the compose file', () => {
       ).stdout.trim();
       const bucket = await createTestBucket(s3);
       const example = await readFile(join(deploy, 'signer.example.json'), 'utf8');
-      // The README shows this very example.
-      expect(await readFile(join(repo, 'README.md'), 'utf8')).toContain(example.trim());
+      // The signer's admin guide shows this very example.
+      expect(await readFile(join(repo, 'docs', 'signer-admin.md'), 'utf8')).toContain(example.trim());
       const filled = example
         .replace('<signer host name>', 'signer.example.com')
         .replace('<bucket name>', bucket)
