@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 export default defineConfig({
   main: {
     build: {
-      // The signer workspace ships TypeScript sources: bundle it into main rather than require it at run time.
-      externalizeDeps: { exclude: ['@hoist/signer-server'] },
+      // The workspaces ship TypeScript sources: bundle them into main rather than require them at run time.
+      externalizeDeps: { exclude: ['@hoist/protocol', '@hoist/signer-server'] },
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),

@@ -29,8 +29,12 @@ const restrict = ({ paths = [], patterns = [] }) => ({ 'no-restricted-imports': 
 
 const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'location'].map((name) => ({
   name,
-  message: 'src/shared is pure: no DOM.',
+  message: 'This layer is pure: no DOM.',
 }));
+const theApp = {
+  group: ['**/src/**', '@hoist/signer-server', '@hoist/signer-server/**'],
+  message: 'The protocol is beneath both the app and the signer: it imports neither.',
+};
 const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global'].map((name) => ({
   name,
   message: 'This layer runs without Node.',
@@ -77,6 +81,13 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: {
       ...restrict({ paths: [electron], patterns: [noNode, theEngine] }),
+      'no-restricted-globals': ['error', ...browserGlobals, ...nodeGlobals],
+    },
+  },
+  {
+    files: ['protocol/**'],
+    rules: {
+      ...restrict({ paths: [electron], patterns: [noNode, theApp] }),
       'no-restricted-globals': ['error', ...browserGlobals, ...nodeGlobals],
     },
   },

@@ -8,7 +8,7 @@ import {
   normaliseDestination,
   parseSize,
   redactUrlCredentials,
-} from './protocol';
+} from '@hoist/protocol';
 import { meetsTemplate, templateProblem } from './identity/claim-prefix';
 import { secretStrengthProblem } from './secret';
 

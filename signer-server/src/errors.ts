@@ -1,4 +1,4 @@
-import type { SignerErrorCode } from './protocol/error-codes';
+import type { SignerErrorCode } from '@hoist/protocol';
 
 /** An error answered to the client as `{ error: { code, message, field } }` with `status`. */
 export class HttpError extends Error {

@@ -10,7 +10,7 @@ import {
   type FileError,
   type FileRequest,
   type SignerErrorCode,
-} from './protocol';
+} from '@hoist/protocol';
 
 /** A file that passed every check, with the key the server chose for it. */
 export interface AcceptedFile {

@@ -19,7 +19,7 @@ import { resolveSigner, TokenFileError } from './settings';
 import { SignInStore, signInPath } from '../engine/sign-in/credentials';
 import { signInFetch } from '../engine/sign-in/sign-in-fetch';
 import { signedInToken } from '../engine/sign-in/signer-sign-in';
-import { isLoopbackHost } from '@hoist/signer-server/protocol';
+import { isLoopbackHost } from '@hoist/protocol';
 import { deviceSignIn, signOut } from './sign-in/sign-in';
 
 interface SignInFlags {

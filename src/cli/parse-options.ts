@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { normaliseDestination } from '@hoist/signer-server/protocol';
+import { normaliseDestination } from '@hoist/protocol';
 import { CONFLICT_CHOICES, isConflictChoice, type ConflictChoice } from '../shared/conflicts';
 import { concurrencyProblem, parseRate } from '../shared/engine-limits';
 

@@ -1,4 +1,4 @@
-import type { SignerErrorCode } from '@hoist/signer-server/protocol';
+import type { SignerErrorCode } from '@hoist/protocol';
 
 /** What the engine does after a failed attempt: try again, sign the URL again, or give up on the file. */
 export type FailureKind = 'retry' | 'sign-again' | 'fatal';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { isBatchId } from '@hoist/signer-server/protocol/batch-id';
+import { isBatchId } from '@hoist/protocol/batch-id';
 import { CONFLICT_CHOICES } from './conflicts';
-import { isLoopbackHost } from '@hoist/signer-server/protocol/hosts';
+import { isLoopbackHost } from '@hoist/protocol/hosts';
 import { CONCURRENCY } from './engine-limits';
 import { PROXY_URL } from './proxy-settings';
 import type { DesktopUpdate, FilePage, SettingsView } from './desktop';

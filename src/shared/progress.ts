@@ -1,4 +1,4 @@
-export { formatBytes } from '@hoist/signer-server/protocol/sizes';
+export { formatBytes } from '@hoist/protocol/sizes';
 
 /** The lifecycle of a batch. */
 export type BatchState = 'scanning' | 'uploading' | 'paused' | 'done' | 'cancelled';

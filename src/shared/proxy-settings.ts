@@ -1,4 +1,4 @@
-import { redactUrlCredentials } from '@hoist/signer-server/protocol/redact';
+import { redactUrlCredentials } from '@hoist/protocol/redact';
 
 /** How the desktop reaches the signer and the store: the system's proxy settings, a proxy given by hand, or none. */
 export type ProxySetting = { mode: 'system' } | { mode: 'none' } | { mode: 'manual'; url: string; noProxy: string };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UploadEngine } from '../../src/engine';
-import { CAMERA_MEDIA_TYPES } from '../../signer-server/src/protocol';
+import { CAMERA_MEDIA_TYPES } from '@hoist/protocol';
 import { makeFolder } from '../helpers/folders';
 import { md5Base64 } from '../helpers/hash';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';

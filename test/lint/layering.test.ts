@@ -39,6 +39,15 @@ describe('layering lint rules', () => {
     ['src/renderer/fixture.tsx', importBareFs],
     ['src/renderer/fixture.ts', importElectron],
     ['src/preload/fixture.ts', importFs],
+    ['protocol/src/fixture.ts', importFs],
+    ['protocol/src/fixture.ts', importElectron],
+    ['protocol/src/fixture.ts', 'export const here = (): string => document.title;\n'],
+    ['protocol/src/fixture.ts', 'export const env = (): unknown => process.env;\n'],
+    [
+      'protocol/src/fixture.ts',
+      "import { loadConfig } from '@hoist/signer-server/config';\nexport const l = loadConfig;\n",
+    ],
+    ['protocol/src/fixture.ts', "import { UploadEngine } from '../../src/engine';\nexport const E = UploadEngine;\n"],
   ])('refuses what %s may not use', async (path, code) => {
     expect(await layeringErrors(path, code)).not.toEqual([]);
   });
@@ -51,6 +60,7 @@ describe('layering lint rules', () => {
     ['signer-server/src/fixture.ts', importFs],
     ['src/main/fixture.ts', importElectron],
     ['src/preload/fixture.ts', importElectron],
+    ['protocol/src/fixture.ts', "import * as z from 'zod';\nexport const S = z.string();\n"],
     ['src/renderer/fixture.ts', 'export const title = (): string => document.title;\n'],
   ])('allows what %s may use', async (path, code) => {
     expect(await layeringErrors(path, code)).toEqual([]);

@@ -7,7 +7,7 @@ import {
   prefixFromTemplate,
   templateProblem,
 } from '../../signer-server/src/identity/claim-prefix';
-import { isWithinPrefix } from '../../signer-server/src/protocol';
+import { isWithinPrefix } from '@hoist/protocol';
 
 describe('prefixes from claims', () => {
   it('writes any claim value as one plain segment, and no two values as the same one (property)', () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { hashToken } from '@hoist/signer-server/auth';
 import { ConfigError, loadConfig, parseConfig } from '@hoist/signer-server/config';
-import { isWithinPrefix } from '@hoist/signer-server/protocol';
+import { isWithinPrefix } from '@hoist/protocol';
 import { describe, expect, it } from 'vitest';
 import { judgeFile } from '../../signer-server/src/file-policy';
 

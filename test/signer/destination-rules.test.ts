@@ -5,7 +5,7 @@ import {
   resolveFolder,
   splitExtension,
   tooLargeMessage,
-} from '@hoist/signer-server/protocol';
+} from '@hoist/protocol';
 import { describe, expect, it } from 'vitest';
 
 describe('destination rules', () => {

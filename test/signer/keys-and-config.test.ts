@@ -8,7 +8,8 @@ import {
   normaliseRelativePath,
   partCount,
   S3_PART_LIMITS,
-} from '@hoist/signer-server/protocol';
+  utf8Length,
+} from '@hoist/protocol';
 import { describe, expect, it } from 'vitest';
 
 const valid = {
@@ -18,6 +19,15 @@ const valid = {
 };
 
 describe('key rules', () => {
+  it('counts UTF-8 bytes as TextEncoder does, lone surrogates included (the protocol runs without it)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+      }),
+    );
+    expect(utf8Length('\ud800x')).toBe(4);
+  });
+
   it.each([
     ['..', 'invalid-path'],
     ['a/../b', 'invalid-path'],

@@ -1,4 +1,4 @@
-import { isWithinPrefix } from '../protocol';
+import { isWithinPrefix } from '@hoist/protocol';
 
 /** The characters a prefix segment keeps as they are; any other is written `~XX` (its UTF-8 bytes in hex). */
 const PLAIN = /[A-Za-z0-9._-]/u;

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type
 import type { Caller, TokenVerifier } from '../auth';
 import type { OidcConfig } from '../config';
 import { HttpError } from '../errors';
-import { isWithinPrefix } from '../protocol';
+import { isWithinPrefix } from '@hoist/protocol';
 import { prefixFromClaim, prefixFromTemplate } from './claim-prefix';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/u;

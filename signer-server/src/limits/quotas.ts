@@ -1,8 +1,8 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth';
 import type { QuotaConfig } from '../config';
-import { formatBytes } from '../protocol';
-import type { QuotaStatus } from '../protocol';
+import { formatBytes } from '@hoist/protocol';
+import type { QuotaStatus } from '@hoist/protocol';
 import type { CounterFactory } from './counters';
 import { isOverLimit, limitsUnavailable } from './counter-errors';
 

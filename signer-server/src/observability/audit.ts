@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FileResult } from '../protocol';
+import type { FileResult } from '@hoist/protocol';
 
 /** What an audit line says of one file the signer was asked to sign. */
 export interface SignedFileFacts {

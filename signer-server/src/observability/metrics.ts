@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SIGNER_VERSION } from '../version';
-import type { FileResult } from '../protocol';
+import type { FileResult } from '@hoist/protocol';
 
 /**
  * The signer's Prometheus metrics, in a registry of its own: the process and Node's own (CPU, memory,

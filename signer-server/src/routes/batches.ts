@@ -17,7 +17,7 @@ import {
   SignBatchRequestSchema,
   splitExtension,
   type FileResult,
-} from '../protocol';
+} from '@hoist/protocol';
 import { destinationError } from './destination-error';
 
 /** The highest `(n)` a rename tries before it gives up on a name. */

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors';
-import type { DestinationRejection } from '../protocol';
+import type { DestinationRejection } from '@hoist/protocol';
 
 /** The HTTP error for a destination the caller cannot use: 400 when it is not a folder, 403 when not theirs. */
 export function destinationError(rejection: DestinationRejection): HttpError {

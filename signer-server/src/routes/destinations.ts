@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Caller } from '../auth';
 import type { SignerDeps } from '../deps';
 import { readBody } from '../middleware/read-body';
-import { ListDestinationRequestSchema, resolveFolder, type ListDestinationResponse } from '../protocol';
+import { ListDestinationRequestSchema, resolveFolder, type ListDestinationResponse } from '@hoist/protocol';
 import { destinationError } from './destination-error';
 
 /** S3 listing pages read for one answer: 5,000 objects, so a far client needs few round trips. */

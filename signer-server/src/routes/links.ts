@@ -3,7 +3,7 @@ import pMap from 'p-map';
 import type { Caller } from '../auth';
 import type { SignerDeps } from '../deps';
 import { readBody } from '../middleware/read-body';
-import { isInlineSafe, isOwnedKey, isWithinPrefix, LinksRequestSchema, type LinkResult } from '../protocol';
+import { isInlineSafe, isOwnedKey, isWithinPrefix, LinksRequestSchema, type LinkResult } from '@hoist/protocol';
 import { callerFolders } from '../access/session-policy';
 
 /** HeadObject calls in flight for one request: enough to hide S3's latency, few enough to be fair. */

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import { hashToken } from '../auth';
 import { HttpError } from '../errors';
-import { isLoopbackHost } from '../protocol';
+import { isLoopbackHost } from '@hoist/protocol';
 import type { SignerMetrics } from '../observability/metrics';
 
 /**

@@ -4,7 +4,7 @@ import type { Caller } from '../auth';
 import type { SignerDeps } from '../deps';
 import { HttpError } from '../errors';
 import { readBody } from '../middleware/read-body';
-import { partCount, partLength, SignPartsRequestSchema, UploadRefSchema } from '../protocol';
+import { partCount, partLength, SignPartsRequestSchema, UploadRefSchema } from '@hoist/protocol';
 import type { UploadClaims } from '../upload-token';
 
 /** Verifies the upload token and that it belongs to the caller; throws 403 otherwise. */

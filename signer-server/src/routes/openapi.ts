@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import * as z from 'zod';
-import * as protocol from '../protocol';
+import * as protocol from '@hoist/protocol';
 
 const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Caller } from '../auth';
 import type { SignerDeps } from '../deps';
-import type { Policy } from '../protocol';
+import type { Policy } from '@hoist/protocol';
 
 /** GET /v1/policy: what the caller may upload, so a client can check a folder before any byte moves. */
 export function policyRoutes(deps: SignerDeps): Router {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { SignerConfig } from '../config';
-import type { SignInInfo } from '../protocol';
+import type { SignInInfo } from '@hoist/protocol';
 
 /** GET /v1/sign-in: the OpenID provider and public client a person signs in with, before they hold a token. */
 export function signInRoutes(config: SignerConfig): Router {

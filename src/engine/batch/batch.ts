@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { normaliseDestination, type MultipartResult, type Policy, type PutResult } from '@hoist/signer-server/protocol';
+import { normaliseDestination, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
 import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';

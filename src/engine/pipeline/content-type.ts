@@ -1,5 +1,5 @@
 import { lookup } from 'mime-types';
-import { cameraMediaTypeOf } from '@hoist/signer-server/protocol';
+import { cameraMediaTypeOf } from '@hoist/protocol';
 
 /**
  * The media type for a file name by its extension: the camera table first (raw photos, sidecars, pro

@@ -5,7 +5,7 @@ import {
   partCount,
   resolveFolder,
   type Policy,
-} from '@hoist/signer-server/protocol';
+} from '@hoist/protocol';
 import { UploadError } from '../errors';
 import PQueue from 'p-queue';
 import { multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';

@@ -1,4 +1,4 @@
-import type { DestinationObject } from '@hoist/signer-server/protocol';
+import type { DestinationObject } from '@hoist/protocol';
 import type { SignerClient } from '../signer/signer-client';
 
 /** What a destination held when the batch listed it: each object's size and ETag by its path inside it. */

@@ -5,7 +5,7 @@ import {
   type MultipartResult,
   type Policy,
   type PutResult,
-} from '@hoist/signer-server/protocol';
+} from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
 import type { BatchControls } from '../batch/controls';

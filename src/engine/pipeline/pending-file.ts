@@ -1,4 +1,4 @@
-import type { ConflictIntent, FileRequest } from '@hoist/signer-server/protocol';
+import type { ConflictIntent, FileRequest } from '@hoist/protocol';
 import type { Md5 } from '../hashing/file-hash';
 import type { ScannedFile } from './scan';
 

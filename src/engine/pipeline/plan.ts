@@ -7,7 +7,7 @@ import {
   normaliseRelativePath,
   tooLargeMessage,
   type Policy,
-} from '@hoist/signer-server/protocol';
+} from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import { readFailure } from '../errors';
 import { contentTypeOf } from './content-type';

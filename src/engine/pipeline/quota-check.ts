@@ -1,4 +1,4 @@
-import { formatBytes, type QuotaStatus } from '@hoist/signer-server/protocol';
+import { formatBytes, type QuotaStatus } from '@hoist/protocol';
 
 const count = (n: number): string => `${n.toLocaleString('en-US')} file${n === 1 ? '' : 's'}`;
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
-import { isLoopbackHost } from '@hoist/signer-server/protocol';
+import { isLoopbackHost } from '@hoist/protocol';
 import type { SignedIn } from './credentials';
 import { audienceParameters, discoverProvider, signedInFrom } from './provider';
 import { originOf, signInInfo } from './signer-sign-in';

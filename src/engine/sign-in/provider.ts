@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { isLoopbackHost, type SignInInfo } from '@hoist/signer-server/protocol';
+import { isLoopbackHost, type SignInInfo } from '@hoist/protocol';
 import type { SmallFetch } from '../transfer/fetch-through';
 import type { SignedIn } from './credentials';
 

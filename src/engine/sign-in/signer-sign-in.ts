@@ -1,4 +1,4 @@
-import { SignInInfoSchema, type SignInInfo } from '@hoist/signer-server/protocol';
+import { SignInInfoSchema, type SignInInfo } from '@hoist/protocol';
 import type { SmallFetch } from '../transfer/fetch-through';
 import type { SignInStore } from './credentials';
 import { refreshSignIn } from './provider';

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@hoist/signer-server/protocol';
+import { isLoopbackHost } from '@hoist/protocol';
 import { errors } from '../errors';
 
 /** Where plain-http uploads may go: anywhere (--allow-http), only to this machine (a signer on it), or nowhere. */

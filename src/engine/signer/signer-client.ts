@@ -16,9 +16,9 @@ import {
   type PartRequest,
   type Policy,
   type SignPartsResponse,
-} from '@hoist/signer-server/protocol';
+} from '@hoist/protocol';
 import type * as z from 'zod';
-import { isLoopbackHost } from '@hoist/signer-server/protocol';
+import { isLoopbackHost } from '@hoist/protocol';
 import { asUploadError, errors, retryAfterMs, UploadError } from '../errors';
 import { EngineOptionError } from '../options';
 import { checkUpload, checkViewLink, type HttpUploads } from './answer-checks';

@@ -6,7 +6,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
 import type { ClientRequest } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';
-import { redactUrlCredentials } from '@hoist/signer-server/protocol';
+import { redactUrlCredentials } from '@hoist/protocol';
 
 /** The proxy a request to `url` goes through (`http://host:port`), or undefined to connect straight. */
 export type ProxyResolver = (url: string) => string | undefined | Promise<string | undefined>;

@@ -1,4 +1,4 @@
-import type { MultipartResult } from '@hoist/signer-server/protocol';
+import type { MultipartResult } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import type { Journal, MultipartRecord } from '../batch/journal';
 import { errors, UploadError } from '../errors';

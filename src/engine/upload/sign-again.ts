@@ -1,4 +1,4 @@
-import type { FileResult } from '@hoist/signer-server/protocol';
+import type { FileResult } from '@hoist/protocol';
 import { errors } from '../errors';
 import { toRequest, type PendingFile } from '../pipeline/pending-file';
 import type { SignerClient, SignTarget } from '../signer/signer-client';

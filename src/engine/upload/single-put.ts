@@ -1,4 +1,4 @@
-import type { PutResult } from '@hoist/signer-server/protocol';
+import type { PutResult } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import { UploadError } from '../errors';
 import { assertUnchanged } from '../pipeline/file-check';

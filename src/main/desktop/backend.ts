@@ -2,7 +2,7 @@ import type { IpcBackend } from '../ipc';
 import type { SettingsView } from '../../shared/desktop';
 import type { SettingsInput } from '../../shared/ipc';
 import { shownProxy } from '../../shared/proxy-settings';
-import { redactUrlCredentials } from '@hoist/signer-server/protocol';
+import { redactUrlCredentials } from '@hoist/protocol';
 import { GrantedPaths } from './granted-paths';
 import type { HoistService } from './hoist-service';
 

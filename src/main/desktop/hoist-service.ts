@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
-import { normaliseDestination } from '@hoist/signer-server/protocol';
+import { normaliseDestination } from '@hoist/protocol';
 import {
   makePrivateDir,
   newBatchId,

@@ -106,10 +106,20 @@ export function isWithinPrefix(prefix: string, owner: string): boolean {
   return prefix === owner || prefix.startsWith(`${owner}/`);
 }
 
+/** The bytes `text` takes in UTF-8, as `TextEncoder` counts them (a lone surrogate as U+FFFD, 3 bytes). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
 /** Builds `<prefix>/<folder>/<path>` from a normalised path, or rejects it when the key would pass 1024 bytes. */
 export function buildKey(prefix: string, folder: string, path: string): { key: string } | PathRejection {
   const key = `${prefix}/${folder}/${path}`;
-  const bytes = new TextEncoder().encode(key).length;
+  const bytes = utf8Length(key);
   if (bytes > MAX_KEY_BYTES) {
     return reject(`Key for ${show(path)} would be ${bytes} bytes; S3 allows ${MAX_KEY_BYTES}`);
   }
@@ -124,10 +134,5 @@ export function isOwnedKey(key: string, prefix: string): boolean {
   if (!key.startsWith(`${prefix}/`)) return false;
   const rest = key.slice(prefix.length + 1);
   const normalised = normaliseRelativePath(rest);
-  return (
-    rest.includes('/') &&
-    !('code' in normalised) &&
-    normalised.path === rest &&
-    new TextEncoder().encode(key).length <= MAX_KEY_BYTES
-  );
+  return rest.includes('/') && !('code' in normalised) && normalised.path === rest && utf8Length(key) <= MAX_KEY_BYTES;
 }
