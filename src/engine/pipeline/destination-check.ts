@@ -1,11 +1,4 @@
-import {
-  buildKey,
-  choosePartSize,
-  formatBytes,
-  partCount,
-  resolveFolder,
-  type Policy,
-} from '@hoist/protocol';
+import { buildKey, choosePartSize, formatBytes, partCount, resolveFolder, type Policy } from '@hoist/protocol';
 import { UploadError } from '../errors';
 import PQueue from 'p-queue';
 import { multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';
