@@ -9,3 +9,4 @@ export * from './destinations';
 export * from './sizes';
 export * from './redact';
 export * from './media-types';
+export * from './file-rules';
