@@ -84,14 +84,19 @@ export class UploadEngine {
 
   /**
    * What a folder would do, before any byte moves: the signer's policy applied to every file and, with a
-   * destination, what it already holds (listed once) compared with each file.
+   * destination, what it already holds (listed once) compared with each file. `batch(root, { plan })`
+   * uploads it without scanning, listing or hashing again.
    */
-  async plan(root: string, options: Omit<PlanOptions, 'check'> & { destination?: string } = {}): Promise<FolderPlan> {
+  async plan(
+    root: string,
+    options: Partial<Omit<PlanOptions, 'check'>> & { destination?: string } = {},
+  ): Promise<FolderPlan> {
     const { destination, ...rest } = options;
     const { signer, hasher } = this.#resources;
+    const batchId = rest.batchId ?? newBatchId(root);
     const policy = await signer.policy();
-    const check = await openDestination(signer, hasher, policy, rest.batchId ?? newBatchId(root), destination);
-    return planFolder(root, policy, { ...rest, ...(check ? { check } : {}) });
+    const check = await openDestination(signer, hasher, policy, batchId, destination);
+    return planFolder(root, policy, { ...rest, batchId, ...(check ? { check } : {}) });
   }
 
   /** A batch that continues a journal: files it lists as finished are not sent again. */

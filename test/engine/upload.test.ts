@@ -116,7 +116,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     execFileSync('mkfifo', [join(root, 'pipe')]);
     await symlink(join(root, 'gone'), join(root, 'dangling'));
     const engine = engineFor();
-    const plan = await planFolder(root, await engine.signer.policy());
+    const plan = await planFolder(root, await engine.signer.policy(), { batchId: 'planned' });
     const report = await engine.batch(root).run();
     engine.close();
 
@@ -185,7 +185,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const root = await makeFolder(files);
     // One file per sign request: the signer never sees the two together, so only the engine can tell.
     const engine = engineFor(signer.tokens.alice, { signBatchSize: 1 });
-    const plan = await planFolder(root, await engine.signer.policy());
+    const plan = await planFolder(root, await engine.signer.policy(), { batchId: 'planned' });
     const report = await engine.batch(root).run();
     engine.close();
     expect(plan.rejected.map((f) => f.code)).toEqual(['duplicate-path']);

@@ -101,6 +101,39 @@ describe('a destination on the verifying S3', () => {
     });
   });
 
+  it('starts a batch from its plan: the same decisions in the same words, no second scan and no second listing', async () => {
+    const root = await makeFolder({ 'a.png': bytes(3000), 'b.png': bytes(4000), 'c.png': bytes(5000) });
+    await push(root, { destination: 'from-plan' });
+    await writeFile(join(root, 'b.png'), bytes(4000).reverse());
+    await writeFile(join(root, 'c.png'), bytes(5001));
+    await writeFile(join(root, 'd.png'), bytes(6000));
+    const engine = new UploadEngine({ signerUrl: signer.url, token: signer.tokens.alice, stateDir });
+    try {
+      const plan = await engine.plan(root, { destination: 'from-plan' });
+      expect(plan.alreadyThere.map((f) => f.path)).toEqual(['a.png']);
+      expect(plan.conflicts.map((f) => f.path).sort()).toEqual(['b.png', 'c.png']);
+      expect(plan.upload.files).toBe(1);
+      // Added after the plan: a batch that scanned again would send it.
+      await writeFile(join(root, 'e.png'), bytes(10));
+      const signerCalls = signer.logs.length;
+      const { result: report, requests } = await watched(() =>
+        engine.batch(root, { plan, onConflict: 'rename' }).run(),
+      );
+      // The only listings are the signer's, looking for free names beside the two renamed files.
+      const listed = requests.filter(isList).map((r) => new URL(r.url!, 'http://s3').searchParams.get('prefix'));
+      expect(listed.sort()).toEqual(['users/alice/from-plan/b (', 'users/alice/from-plan/c (']);
+      expect(signer.logs.slice(signerCalls).filter((l) => l.route === '/v1/destinations/list')).toEqual([]);
+      const files = byPath(report.files);
+      expect([...files.keys()].sort()).toEqual(['a.png', 'b.png', 'c.png', 'd.png']);
+      expect(files.get('a.png')).toEqual(plan.alreadyThere[0]);
+      expect(files.get('b.png')!.key).toBe('users/alice/from-plan/b (1).png');
+      expect(files.get('d.png')).toMatchObject({ status: 'uploaded', key: 'users/alice/from-plan/d.png' });
+      expect(report.batchId).toBe(plan.batchId);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('recognises a multipart object another tool uploaded with its own part size (8 MiB, as the AWS CLI does)', async () => {
     const body = bytes(20 * MiB + 1);
     const key = 'users/alice/from-aws-cli/clip.mov';

@@ -5,6 +5,7 @@ import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome'
 import type { BatchProgress } from '../../shared/progress';
 import { openDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch, type FeedSink } from '../pipeline/feed';
+import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
 import { DEFAULT_IGNORE } from '../pipeline/scan';
 import type { EngineResources } from '../resources';
@@ -37,6 +38,11 @@ export interface BatchOptions {
   destination?: string;
   /** What to do where the destination holds a different file: `skip` (the default), overwrite, rename or fail. */
   onConflict?: ConflictChoice;
+  /**
+   * The plan to start from (`UploadEngine.plan`): the batch takes its id, destination and files from it,
+   * and neither scans, lists the destination nor hashes again what the plan hashed.
+   */
+  plan?: FolderPlan;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -55,6 +61,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #target: SignTarget;
   readonly #onConflict: ConflictChoice;
   readonly #resumeFrom: JournalState | undefined;
+  readonly #plan: FolderPlan | undefined;
   readonly #tracker: ProgressTracker;
   readonly #controls: BatchControls;
   readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
@@ -72,10 +79,17 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.root = root;
     this.#resources = resources;
     this.#resumeFrom = options.resumeFrom;
-    this.#ignore = options.resumeFrom?.header.ignore ?? options.ignore ?? [...DEFAULT_IGNORE];
-    this.#followSymlinks = options.resumeFrom?.header.followSymlinks ?? options.followSymlinks ?? false;
-    this.id = options.resumeFrom?.header.batchId ?? options.id ?? newBatchId(root);
-    const given = options.resumeFrom ? options.resumeFrom.header.destination : options.destination;
+    const { plan } = options;
+    this.#plan = plan;
+    this.#ignore = options.resumeFrom?.header.ignore ?? [...(plan?.basis.ignore ?? options.ignore ?? DEFAULT_IGNORE)];
+    this.#followSymlinks =
+      options.resumeFrom?.header.followSymlinks ?? plan?.basis.followSymlinks ?? options.followSymlinks ?? false;
+    this.id = options.resumeFrom?.header.batchId ?? plan?.batchId ?? options.id ?? newBatchId(root);
+    const given = options.resumeFrom
+      ? options.resumeFrom.header.destination
+      : plan
+        ? plan.destination
+        : options.destination;
     // Kept as given when it is no folder at all: the run then refuses it, naming it.
     const normalised = given === undefined ? undefined : normaliseDestination(given);
     const destination = normalised && 'destination' in normalised ? normalised.destination : given;
@@ -138,17 +152,22 @@ export class Batch extends EventEmitter<BatchEvents> {
     try {
       // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
       this.#resources.hasher.warm();
-      const policy = await this.#resources.signer.policy(this.#controls.signal);
       const { destination } = this.#target;
       const { signer, hasher } = this.#resources;
-      const check = await openDestination(signer, hasher, policy, this.id, destination, this.#controls.signal);
+      const policy = this.#plan?.basis.policy ?? (await signer.policy(this.#controls.signal));
+      const check = this.#plan
+        ? this.#plan.basis.check
+        : await openDestination(signer, hasher, policy, this.id, destination, this.#controls.signal);
       this.#journal = Journal.open(this.#resources.journalDir, this.id);
       lock = lockBatch(this.#resources.journalDir, this.id);
       this.#journal.append(this.#resumeFrom ? { t: 'resume', at: new Date().toISOString() } : this.#header());
       const openProblem = this.#journal.problem;
       if (openProblem) this.emit('warning', openProblem);
       this.#tracker.state = this.#controls.paused ? 'paused' : 'uploading';
-      await this.#feed(policy, check);
+      const feeding = this.#feed(policy, check);
+      // A plan's files all join in the feed's first step: the totals are whole already.
+      if (this.#plan) this.#tracker.scanComplete = true;
+      await feeding;
       this.#tracker.scanComplete = true;
       await Promise.all(this.#tasks);
       if (this.#fatal) throw this.#fatal;
@@ -225,6 +244,10 @@ export class Batch extends EventEmitter<BatchEvents> {
       scan: { followSymlinks: this.#followSymlinks },
       policy,
       resumeFrom: this.#resumeFrom,
+      plan: this.#plan && {
+        files: this.#plan.basis.files,
+        ended: [...this.#plan.rejected, ...this.#plan.skipped, ...this.#plan.alreadyThere],
+      },
       resources: this.#resources,
       controls: this.#controls,
       sink,

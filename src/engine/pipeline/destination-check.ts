@@ -11,7 +11,7 @@ import type { PendingFile } from './pending-file';
 export type Verdict =
   | { kind: 'absent' }
   | { kind: 'same'; key: string; etag: string; md5?: Md5 }
-  | { kind: 'different'; key: string; why: string };
+  | { kind: 'different'; key: string; why: string; md5?: Md5 };
 
 /** A file to compare, under its normalised path. */
 export interface Comparison {
@@ -103,7 +103,7 @@ export class DestinationCheck {
       const md5 = file.md5 ?? (await this.#hasher.hashFile(file));
       return md5.hex === plain[1]
         ? { kind: 'same', key, etag: object.etag, md5 }
-        : { kind: 'different', key, why: sameContent };
+        : { kind: 'different', key, why: sameContent, md5 };
     }
     const multipart = MULTIPART_ETAG.exec(object.etag);
     if (!multipart)

@@ -1,11 +1,5 @@
 import PQueue from 'p-queue';
-import {
-  DuplicateNames,
-  normaliseRelativePath,
-  type MultipartResult,
-  type Policy,
-  type PutResult,
-} from '@hoist/protocol';
+import { DuplicateNames, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
 import type { BatchControls } from '../batch/controls';
@@ -15,10 +9,11 @@ import { SMALL_FILE_BYTES } from '../hashing/file-hash';
 import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
-import { contentTypeOf } from './content-type';
-import type { DestinationCheck, Verdict } from './destination-check';
+import { admit, settle, type Rules } from './decisions';
+import type { DestinationCheck } from './destination-check';
 import { toRequest, type PendingFile } from './pending-file';
-import { problemStatus, scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
+import type { PlannedFile } from './plan';
+import { scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
 
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;
@@ -66,6 +61,8 @@ export interface FeedOptions {
   scan: ScanOptions;
   policy: Policy;
   resumeFrom: JournalState | undefined;
+  /** A plan the batch starts from: its files and outcomes, instead of a scan. */
+  plan: { files: readonly PlannedFile[]; ended: readonly FileOutcome[] } | undefined;
   resources: EngineResources;
   controls: BatchControls;
   sink: FeedSink;
@@ -82,23 +79,21 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
   const { policy, resources } = options;
   const groupSize = Math.max(1, Math.min(resources.signBatchSize, policy.maxFilesPerBatch));
   let limit = Math.min(groupSize, FIRST_GROUP);
-  let group: PendingFile[] = [];
+  let group: PlannedFile[] = [];
   // Hashed groups wait here for the queue to run short; the scan waits while they are all busy.
   const signing = new PQueue({ concurrency: SIGNS_IN_FLIGHT });
   const lookahead: Lookahead = { signing: 0, turn: Promise.resolve() };
   let unexpected: { error: unknown } | undefined;
-  // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
-  const names = new DuplicateNames();
-  const hashThenSign = async (files: PendingFile[]): Promise<void> => {
-    const hashed = await hashGroup(options, files);
-    const toSign = options.check ? await settleWithDestination(options, options.check, hashed) : hashed;
+  const hashThenSign = async (items: PlannedFile[]): Promise<void> => {
+    const hashed = await hashGroup(options, items);
+    const toSign = options.check
+      ? await settleWithDestination(options, options.check, hashed)
+      : hashed.map((i) => i.file);
     await signing.onSizeLessThan(1);
     signing.add(() => signWhenDue(options, toSign, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
   };
-  for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
-    const file = admit(options, names, entry);
-    if (!file) continue;
-    group.push(file);
+  for await (const item of options.plan ? fromPlan(options, options.plan) : fromScan(options)) {
+    group.push(item);
     if (group.length >= limit) {
       await hashThenSign(group);
       group = [];
@@ -111,55 +106,83 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
 }
 
 /**
- * Decides what becomes of one scanned entry: it ends here (a problem, a duplicate name, finished in the
- * journal, or the batch is cancelled), resumes its multipart upload, or is returned to be hashed and signed.
+ * The scanned files that go on to be hashed and signed. The rest end here: decided (a scan problem, a
+ * duplicate name, refused by the policy), finished in the journal of the run being resumed, resuming
+ * their multipart upload, or cancelled with the batch.
  */
-function admit(options: FeedOptions, names: DuplicateNames, entry: ScannedFile | ScanProblem): PendingFile | undefined {
+async function* fromScan(options: FeedOptions): AsyncGenerator<PlannedFile> {
+  // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
+  const names = new DuplicateNames();
+  const rules: Rules = { policy: options.policy, folder: options.check?.destination ?? options.target.batch };
+  for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
+    const item = fromScanned(options, names, rules, entry);
+    if (item) yield item;
+  }
+}
+
+/** One scanned entry through the batch's decisions; returned when it goes on to be hashed and signed. */
+function fromScanned(
+  options: FeedOptions,
+  names: DuplicateNames,
+  rules: Rules,
+  entry: ScannedFile | ScanProblem,
+): PlannedFile | undefined {
   const { sink, resumeFrom } = options;
-  if (entry.kind === 'problem') {
-    sink.added(0);
-    sink.ended({ path: entry.path, status: problemStatus(entry), size: 0, code: entry.code, reason: entry.reason });
-    return undefined;
-  }
-  sink.added(entry.size);
-  const normalised = normaliseRelativePath(entry.path);
-  const duplicate = 'path' in normalised ? names.check(normalised.path) : undefined;
-  if (duplicate) {
-    sink.ended({ path: entry.path, status: 'failed', size: entry.size, code: 'duplicate-path', reason: duplicate });
-    return undefined;
-  }
-  const finished = resumeFrom?.finished.get(entry.path);
+  sink.added(entry.kind === 'file' ? entry.size : 0);
+  const admitted = admit(entry, names, rules);
+  const duplicate = 'end' in admitted && admitted.end.code === 'duplicate-path';
+  const finished = entry.kind === 'file' && !duplicate ? resumeFrom?.finished.get(entry.path) : undefined;
   if (finished) {
     sink.finishedBefore(finished);
     return undefined;
   }
-  const file: PendingFile = { ...entry, type: contentTypeOf(entry.path) };
+  if ('end' in admitted) {
+    sink.ended(admitted.end);
+    return undefined;
+  }
   const multipart = resumeFrom?.multipart.get(entry.path);
-  if (multipart && multipart.record.size === entry.size && multipart.record.mtimeMs === entry.mtimeMs) {
-    sink.multipart(file, multipart.record, multipart.parts);
+  if (multipart && multipart.record.size === admitted.file.size && multipart.record.mtimeMs === admitted.file.mtimeMs) {
+    sink.multipart(admitted.file, multipart.record, multipart.parts);
     return undefined;
   }
   if (options.controls.signal.aborted) {
-    sink.failed(file, errors.cancelled());
+    sink.failed(admitted.file, errors.cancelled());
     return undefined;
   }
-  return file;
+  return admitted;
 }
 
-/** Hashes one group; a file that cannot be read ends here and is left out. */
-async function hashGroup({ policy, resources, sink }: FeedOptions, group: PendingFile[]): Promise<PendingFile[]> {
-  const hashed: PendingFile[] = [];
-  const small = group.filter((file) => file.size <= SMALL_FILE_BYTES);
-  const readingSmall = small.length ? resources.hasher.readSmall(small) : Promise.resolve([]);
+/**
+ * The files of the plan the batch starts from. Every file joins the batch at the first step, so its
+ * totals are whole from the start, and what the plan already decided ends at once.
+ */
+function* fromPlan(options: FeedOptions, plan: NonNullable<FeedOptions['plan']>): Generator<PlannedFile> {
+  const { sink } = options;
+  for (const outcome of plan.ended) sink.added(outcome.size);
+  for (const item of plan.files) sink.added(item.file.size);
+  for (const outcome of plan.ended) sink.ended(outcome);
+  for (const item of plan.files) {
+    if (options.controls.signal.aborted) sink.failed(item.file, errors.cancelled());
+    else yield item;
+  }
+}
+
+/** Hashes one group (a file with its MD5 from the plan is only read if small); a file that cannot be read ends here. */
+async function hashGroup({ policy, resources, sink }: FeedOptions, group: PlannedFile[]): Promise<PlannedFile[]> {
+  const hashed: PlannedFile[] = [];
+  const small = group.filter(({ file }) => file.size <= SMALL_FILE_BYTES);
+  const readingSmall = small.length ? resources.hasher.readSmall(small.map((item) => item.file)) : Promise.resolve([]);
   // Four files at a time keep the disk busy without holding a read buffer per file of the group.
   const hashing = new PQueue({ concurrency: 4 });
   await hashing.addAll(
     group
-      .filter((file) => file.size > SMALL_FILE_BYTES)
-      .map((file) => async () => {
+      .filter(({ file }) => file.size > SMALL_FILE_BYTES)
+      .map((item) => async () => {
+        const { file } = item;
         try {
-          const md5 = file.size < policy.multipartThreshold ? await resources.hasher.hashFile(file) : undefined;
-          hashed.push(md5 ? { ...file, md5 } : file);
+          const md5 =
+            file.size < policy.multipartThreshold ? (file.md5 ?? (await resources.hasher.hashFile(file))) : undefined;
+          hashed.push(md5 ? { ...item, file: { ...file, md5 } } : item);
         } catch (error) {
           sink.failed(file, readFailure(error));
         }
@@ -169,69 +192,36 @@ async function hashGroup({ policy, resources, sink }: FeedOptions, group: Pendin
   try {
     reads = await readingSmall;
   } catch (error) {
-    for (const file of small) sink.failed(file, readFailure(error));
+    for (const { file } of small) sink.failed(file, readFailure(error));
     return hashed;
   }
-  small.forEach((file, i) => {
+  small.forEach((item, i) => {
     const read = reads[i]!;
-    if ('error' in read) sink.failed(file, readFailure(read.error));
-    else hashed.push({ ...file, ...read });
+    if ('error' in read) sink.failed(item.file, readFailure(read.error));
+    else hashed.push({ ...item, file: { ...item.file, ...read } });
   });
   return hashed;
 }
 
-/** The outcome of a file whose key holds different content, when the batch skips or fails on conflicts. */
-function conflictOutcome(file: PendingFile, verdict: Extract<Verdict, { kind: 'different' }>, choice: 'skip' | 'fail') {
-  const then =
-    choice === 'skip'
-      ? 'kept it; choose overwrite or rename to send this file'
-      : 'not sent: the batch fails on conflicts';
-  return {
-    path: file.path,
-    status: choice === 'skip' ? 'skipped' : 'failed',
-    size: file.size,
-    key: verdict.key,
-    code: 'conflict',
-    reason: `${verdict.why}; ${then}`,
-  } satisfies FileOutcome;
-}
-
 /**
- * Compares hashed files with the destination: files already there end as skipped, conflicts as the
- * batch chose (skipped, failed, or on to the signer to replace or rename). Returns the files to sign, in order.
+ * Settles hashed files by what the destination holds (the plan's verdict when the batch starts from one,
+ * else one comparison now): files already there end as skipped, conflicts as the batch chose (skipped,
+ * failed, or on to the signer to replace or rename). Returns the files to sign, in order.
  */
 async function settleWithDestination(
   { sink, onConflict }: FeedOptions,
   check: DestinationCheck,
-  files: PendingFile[],
+  items: PlannedFile[],
 ): Promise<PendingFile[]> {
+  const unjudged = items.filter((item) => !item.verdict);
+  const judged = new Map((await check.judgeMany(unjudged)).map((verdict, i) => [unjudged[i]!, verdict]));
   const toSign: PendingFile[] = [];
-  // A path that is no key is left to the signer, which refuses it with the reason.
-  const comparable = files.flatMap((file) => {
-    const normalised = normaliseRelativePath(file.path);
-    if ('path' in normalised) return [{ file, path: normalised.path }];
-    toSign.push(file);
-    return [];
-  });
-  const verdicts = await check.judgeMany(comparable);
-  comparable.forEach(({ file }, i) => {
-    const verdict = verdicts[i]!;
-    if ('error' in verdict) sink.failed(file, readFailure(verdict.error));
-    else if (verdict.kind === 'absent') toSign.push(file);
-    else if (verdict.kind === 'same') {
-      sink.ended({
-        path: file.path,
-        status: 'skipped',
-        size: file.size,
-        key: verdict.key,
-        etag: verdict.etag,
-        ...(verdict.md5 ? { md5: verdict.md5.hex } : {}),
-        code: 'already-there',
-        reason: `Already there: \`${verdict.key}\` holds the same content`,
-      });
-    } else if (onConflict === 'skip' || onConflict === 'fail') sink.ended(conflictOutcome(file, verdict, onConflict));
-    else toSign.push({ ...file, conflict: { choice: onConflict, key: verdict.key } });
-  });
+  for (const item of items) {
+    const settled = settle(item.file, item.verdict ?? judged.get(item)!, onConflict);
+    if ('send' in settled) toSign.push(settled.send);
+    else if ('fail' in settled) sink.failed(item.file, settled.fail);
+    else if ('end' in settled) sink.ended(settled.end);
+  }
   return toSign;
 }
 

@@ -1,23 +1,24 @@
 import PQueue from 'p-queue';
-import {
-  buildKey,
-  DuplicateNames,
-  matchesContentType,
-  MAX_BATCH_ID_LENGTH,
-  normaliseRelativePath,
-  tooLargeMessage,
-  type Policy,
-} from '@hoist/protocol';
+import { DuplicateNames, type Policy } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
-import { readFailure } from '../errors';
-import { contentTypeOf } from './content-type';
-import type { Comparison, DestinationCheck } from './destination-check';
-import { DEFAULT_IGNORE, problemStatus, scanFolder } from './scan';
+import { admit, refusedOutcome, settle, type Rules } from './decisions';
+import type { Comparison, DestinationCheck, Verdict } from './destination-check';
+import type { PendingFile } from './pending-file';
+import { DEFAULT_IGNORE, scanFolder } from './scan';
 import { quotaShortfalls } from './quota-check';
 
-/** What a folder will do under a policy, before any byte moves. */
+/** A file the plan will send, with what its destination holds at its key (nothing, or a different file). */
+export interface PlannedFile {
+  file: PendingFile;
+  path: string;
+  verdict?: Extract<Verdict, { kind: 'absent' | 'different' }>;
+}
+
+/** What a folder will do under a policy, before any byte moves; a batch can start from it. */
 export interface FolderPlan {
   root: string;
+  /** The id the batch that starts from this plan takes. */
+  batchId: string;
   /** The destination the plan compared with, when the batch has one. */
   destination?: string;
   /** Files that will upload: nothing is at their key. */
@@ -32,6 +33,19 @@ export interface FolderPlan {
   skipped: FileOutcome[];
   /** Each of the user's quotas the upload goes past, in words (what it needs, what is left, when it resets). */
   quotas: string[];
+  /** What a batch started from the plan works from, so it never scans, lists or hashes again. */
+  basis: PlanBasis;
+}
+
+/** The plan's working state, for the batch that starts from it. */
+export interface PlanBasis {
+  policy: Policy;
+  ignore: readonly string[];
+  followSymlinks: boolean;
+  /** Files to upload and files in conflict, with the MD5s the comparison computed. */
+  files: PlannedFile[];
+  /** The destination's listing, made once. */
+  check: DestinationCheck | undefined;
 }
 
 /** Options of `planFolder`. */
@@ -39,8 +53,8 @@ export interface PlanOptions {
   ignore?: readonly string[];
   /** Follow symlinks that lead outside the folder too (skipped by default). */
   followSymlinks?: boolean;
-  /** The id the batch will upload under, for the key length; the longest an id may be when not known. */
-  batchId?: string;
+  /** The id the batch will upload under. */
+  batchId: string;
   /** Called for each file that will upload, or that is in conflict. */
   onAccept?: (path: string, size: number) => void;
   /** What the batch's destination holds, to find files already there and conflicts. */
@@ -50,12 +64,17 @@ export interface PlanOptions {
 /** Files compared with the destination in one go: small ones are hashed in one message to a hash thread. */
 const COMPARED_AT_ONCE = 256;
 
-/** Scans a folder and applies the signer's published policy and key rules to every file. */
-export async function planFolder(root: string, policy: Policy, options: PlanOptions = {}): Promise<FolderPlan> {
-  const { ignore = DEFAULT_IGNORE, onAccept, batchId = 'x'.repeat(MAX_BATCH_ID_LENGTH) } = options;
-  const { check } = options;
+/**
+ * Scans a folder and decides every file as the batch's feed would (the same decisions, without signing):
+ * the policy's file rules, duplicate names and, with a destination, what it already holds.
+ */
+export async function planFolder(root: string, policy: Policy, options: PlanOptions): Promise<FolderPlan> {
+  const { ignore = DEFAULT_IGNORE, onAccept, batchId, check } = options;
+  const followSymlinks = options.followSymlinks ?? false;
+  const basis: PlanBasis = { policy, ignore, followSymlinks, files: [], check };
   const plan: FolderPlan = {
     root,
+    batchId,
     ...(check ? { destination: check.destination } : {}),
     upload: { files: 0, bytes: 0, multipart: 0 },
     alreadyThere: [],
@@ -63,93 +82,56 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     rejected: [],
     skipped: [],
     quotas: [],
+    basis,
   };
-  const reject = (path: string, size: number, code: string, reason: string) =>
-    plan.rejected.push({ path, status: 'failed', size, code, reason });
-  const accept = (path: string, size: number) => {
-    onAccept?.(path, size);
+  const end = (outcome: FileOutcome) =>
+    (outcome.code === 'already-there'
+      ? plan.alreadyThere
+      : outcome.status === 'skipped'
+        ? plan.skipped
+        : plan.rejected
+    ).push(outcome);
+  const accept = (planned: PlannedFile) => {
+    const { size } = planned.file;
+    onAccept?.(planned.file.path, size);
+    basis.files.push(planned);
     plan.upload.files += 1;
     plan.upload.bytes += size;
     if (size >= policy.multipartThreshold) plan.upload.multipart += 1;
   };
   const comparing = new PQueue({ concurrency: 2 });
-  let group: Comparison[] = [];
   const compare = (items: Comparison[]) => {
     void comparing.add(async () => {
       const verdicts = await check!.judgeMany(items);
-      items.forEach(({ file }, i) => {
+      items.forEach(({ file, path }, i) => {
         const verdict = verdicts[i]!;
-        const base = { path: file.path, size: file.size };
-        if ('error' in verdict) {
-          const failure = readFailure(verdict.error);
-          reject(file.path, file.size, failure.code, failure.message);
-        } else if (verdict.kind === 'absent') accept(file.path, file.size);
-        else if (verdict.kind === 'same')
-          plan.alreadyThere.push({
-            ...base,
-            status: 'skipped',
-            key: verdict.key,
-            code: 'already-there',
-            reason: 'Already there',
-          });
+        const settled = settle(file, verdict, undefined);
+        if ('fail' in settled) end(refusedOutcome(file, settled.fail.code, settled.fail.message));
+        else if ('end' in settled) end(settled.end);
+        else if ('send' in settled) accept({ file: settled.send, path, verdict: { kind: 'absent' } });
         else {
           onAccept?.(file.path, file.size);
-          plan.conflicts.push({ ...base, status: 'skipped', key: verdict.key, code: 'conflict', reason: verdict.why });
+          plan.conflicts.push(settled.conflict);
+          const different = verdict as Extract<Verdict, { kind: 'different' }>;
+          basis.files.push({ file: different.md5 ? { ...file, md5: different.md5 } : file, path, verdict: different });
         }
       });
     });
   };
+  const rules: Rules = { policy, folder: check?.destination ?? batchId };
   const names = new DuplicateNames();
-  for await (const entry of scanFolder(root, ignore, { followSymlinks: options.followSymlinks ?? false })) {
-    if (entry.kind === 'problem') {
-      const outcome: FileOutcome = {
-        path: entry.path,
-        status: problemStatus(entry),
-        size: 0,
-        code: entry.code,
-        reason: entry.reason,
-      };
-      (outcome.status === 'skipped' ? plan.skipped : plan.rejected).push(outcome);
-      continue;
+  let group: Comparison[] = [];
+  for await (const entry of scanFolder(root, ignore, { followSymlinks })) {
+    const admitted = admit(entry, names, rules);
+    if ('end' in admitted) end(admitted.end);
+    else if (!check) accept(admitted);
+    else {
+      group.push(admitted);
+      if (group.length < COMPARED_AT_ONCE) continue;
+      compare(group);
+      group = [];
+      await comparing.onSizeLessThan(2);
     }
-    const normalised = normaliseRelativePath(entry.path);
-    if ('code' in normalised) {
-      reject(entry.path, entry.size, normalised.code, normalised.message);
-      continue;
-    }
-    const duplicate = names.check(normalised.path);
-    if (duplicate) {
-      reject(entry.path, entry.size, 'duplicate-path', duplicate);
-      continue;
-    }
-    const key = buildKey(policy.prefix, check?.destination ?? batchId, normalised.path);
-    if ('code' in key) {
-      reject(entry.path, entry.size, key.code, key.message);
-      continue;
-    }
-    if (entry.size > policy.maxFileSize) {
-      reject(entry.path, entry.size, 'too-large', tooLargeMessage(entry.size, policy.maxFileSize));
-      continue;
-    }
-    const type = contentTypeOf(entry.path);
-    if (!matchesContentType(type, policy.allowedTypes, entry.path)) {
-      reject(
-        entry.path,
-        entry.size,
-        'type-not-allowed',
-        `Content type \`${type}\` is not allowed; allowed: ${policy.allowedTypes.join(', ')}`,
-      );
-      continue;
-    }
-    if (!check) {
-      accept(entry.path, entry.size);
-      continue;
-    }
-    group.push({ file: { ...entry, type }, path: normalised.path });
-    if (group.length < COMPARED_AT_ONCE) continue;
-    compare(group);
-    group = [];
-    await comparing.onSizeLessThan(2);
   }
   if (group.length) compare(group);
   await comparing.onIdle();

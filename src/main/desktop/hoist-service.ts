@@ -20,7 +20,7 @@ import type {
   ListFilesRequest,
   SettingsInput,
 } from '../../shared/ipc';
-import { combineProgress, estimateSeconds, type BatchProgress } from '../../shared/progress';
+import { combineProgress } from '../../shared/progress';
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
 import { browserSignIn } from '../../engine/sign-in/browser-sign-in';
@@ -43,6 +43,8 @@ interface Entry {
   table: FileTable;
   engine?: UploadEngine;
   batch?: Batch;
+  /** The plan the batch starts from, so it never scans, lists or hashes again. */
+  plan?: FolderPlan;
   journal?: JournalState;
   /** Counts the plans started, so a plan overtaken by a new destination drops its result. */
   plans: number;
@@ -74,20 +76,6 @@ function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSummary {
     rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
     skipped: { files: plan.skipped.length },
     quotas: plan.quotas,
-  };
-}
-
-/** While the upload's own scan is still running, the plan knows the batch's full size: use it. */
-function withPlanTotals(progress: BatchProgress, plan: PlanSummary | undefined): BatchProgress {
-  if (progress.scanComplete || !plan) return progress;
-  const planned = plan.upload.files + plan.alreadyThere.files + plan.conflicts.files;
-  const files = Math.max(progress.files.total, planned + plan.rejected.files + plan.skipped.files);
-  const bytes = Math.max(progress.bytes.total, plan.upload.bytes);
-  return {
-    ...progress,
-    files: { ...progress.files, total: files },
-    bytes: { ...progress.bytes, total: bytes },
-    etaSeconds: estimateSeconds(bytes - progress.bytes.done, progress.throughput),
   };
 }
 
@@ -206,6 +194,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       else delete entry.view.destination;
       entry.table = new FileTable();
       delete entry.view.plan;
+      delete entry.plan;
       delete entry.view.error;
       entry.view.phase = 'planning';
       void this.#plan(entry);
@@ -222,18 +211,9 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     };
     if (action === 'start') {
       if (phase !== 'ready') refuse();
-      const { followSymlinks } = this.#settings.get();
       const { destination, onConflict } = entry.view;
       if (destination) this.#settings.rememberDestination(destination);
-      this.#run(
-        entry,
-        entry.engine!.batch(entry.view.root, {
-          id: batchId,
-          followSymlinks,
-          onConflict,
-          ...(destination ? { destination } : {}),
-        }),
-      );
+      this.#run(entry, entry.engine!.batch(entry.view.root, { plan: entry.plan!, onConflict }));
     } else if (action === 'pause') {
       if (phase !== 'uploading') refuse();
       entry.batch!.pause();
@@ -382,6 +362,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
         onAccept: (path, size) => table.queue(path, size),
       });
       if (run !== entry.plans) return;
+      entry.plan = plan;
       for (const outcome of [...plan.rejected, ...plan.skipped, ...plan.alreadyThere]) table.finish(outcome);
       for (const conflict of plan.conflicts) table.queue(conflict.path, conflict.size, `Conflict: ${conflict.reason}`);
       entry.view.plan = summarise(plan, policy.overwrite);
@@ -399,7 +380,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     entry.view.phase = 'uploading';
     delete entry.view.error;
     batch.on('progress', (progress) => {
-      entry.view.progress = withPlanTotals(progress, entry.view.plan);
+      entry.view.progress = progress;
       entry.table.setActive(progress.active);
       this.#touch();
     });
