@@ -13,7 +13,8 @@ const electron = {
 };
 const aboveTheEngine = {
   group: ['**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
-  message: 'The engine is plain Node under the CLI and the desktop app: it imports neither.',
+  message:
+    'The engine, sign-in and embedded stack are plain Node under the CLI and the desktop app: they import neither.',
 };
 const theEngine = {
   group: ['**/engine', '**/engine/**'],
@@ -70,7 +71,7 @@ export default tseslint.config(
     rules: restrict({ paths: [electron] }),
   },
   {
-    files: ['src/engine/**'],
+    files: ['src/engine/**', 'src/sign-in/**', 'src/embedded/**'],
     rules: restrict({ paths: [electron], patterns: [aboveTheEngine] }),
   },
   {

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Tests that need no server: pure logic, the Electron shell with `electron` mocked, the linter's rules. */
 const UNIT = [
   'test/lint/**/*.test.ts',
+  'test/sign-in/advice.test.ts',
   'test/shell/**/*.test.ts',
   'test/engine/{answer-checks,bandwidth,batch-lock,connection-budget,connections,hash-pool,http-text,journal,progress-tracker,report,scan}.test.ts',
   'test/desktop/{file-table,granted-paths,proxy-settings,settings-store}.test.ts',

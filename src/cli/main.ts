@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError, UploadError, type ConflictChoice } from '../engine';
+import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError, type ConflictChoice } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
   collectPattern,
@@ -16,11 +16,9 @@ import {
 } from './parse-options';
 import { EXIT, push } from './push';
 import { resolveSigner, TokenFileError } from './settings';
-import { SignInStore, signInPath } from '../engine/sign-in/credentials';
-import { signInFetch } from '../engine/sign-in/sign-in-fetch';
-import { signedInToken } from '../engine/sign-in/signer-sign-in';
+import { signInMessage } from './sign-in-advice';
 import { isLoopbackHost } from '@hoist/protocol';
-import { deviceSignIn, signOut } from './sign-in/sign-in';
+import { deviceSignIn, signedInToken, SignInError, signInFetch, SignInStore, signInPath, signOut } from '../sign-in';
 
 interface SignInFlags {
   signer?: string;
@@ -238,9 +236,9 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    process.stderr.write(
-      `hoist: ${error instanceof UploadError || error instanceof Error ? error.message : String(error)}\n`,
-    );
+    const message =
+      error instanceof SignInError ? signInMessage(error) : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`hoist: ${message}\n`);
     return error instanceof TokenFileError || error instanceof EngineOptionError ? EXIT.usage : EXIT.fatal;
   }
 }

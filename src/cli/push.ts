@@ -1,7 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { LocalStack } from '@hoist/signer-server/local-stack';
 import {
   addViewLinks,
   DEFAULT_IGNORE,
@@ -15,6 +12,7 @@ import {
 } from '../engine';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
+import { startEmbeddedStack } from '../embedded/embedded-stack';
 
 /** Options of `hoist push`, already parsed. */
 export interface PushOptions {
@@ -48,27 +46,6 @@ export interface PushOptions {
 /** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
 export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3 } as const;
 
-async function localStack(stateDir: string): Promise<LocalStack> {
-  const dataDir = join(stateDir, 'local');
-  makePrivateDir(dataDir);
-  const secretsFile = join(dataDir, 'local-signer.json');
-  let saved: { token?: string; tokenSecret?: string } = {};
-  try {
-    saved = JSON.parse(await readFile(secretsFile, 'utf8')) as typeof saved;
-  } catch {
-    saved = {
-      token: `hoist_dev_${randomBytes(24).toString('base64url')}`,
-      tokenSecret: randomBytes(32).toString('base64url'),
-    };
-  }
-  // Loaded only here: the embedded signer and store pull in Koa, s3rver and the AWS SDK.
-  const { startLocalStack } = await import('@hoist/signer-server/local-stack');
-  const stack = await startLocalStack(join(dataDir, 's3'), { ...saved, logLevel: 'silent' });
-  // The development token and secret stay beside the local data so an interrupted push can resume.
-  await writeFile(secretsFile, JSON.stringify({ token: stack.token, tokenSecret: stack.tokenSecret }), { mode: 0o600 });
-  return stack;
-}
-
 function reportBase(options: PushOptions, batch: Batch, count: number): string {
   if (!options.report) return join(options.stateDir, 'reports', batch.id);
   const base = options.report.replace(/\.(json|csv)$/u, '');
@@ -90,7 +67,7 @@ function printPlan(out: Reporter, folder: string, plan: FolderPlan): void {
 
 /** `hoist push`: plans or uploads each folder as a batch, resuming an unfinished one; returns the exit code. */
 export async function push(folders: string[], options: PushOptions, out: Reporter): Promise<number> {
-  const stack = options.signer ? undefined : await localStack(options.stateDir);
+  const stack = options.signer ? undefined : await startEmbeddedStack(options.stateDir);
   const signerUrl = options.signer ?? stack!.signerUrl;
   const token = options.token ?? stack?.token;
   if (!token) {

@@ -21,11 +21,12 @@ export type { JournalState } from './batch/journal';
 export { addViewLinks } from './batch/report-links';
 export { writeReport } from './batch/report-writer';
 export { UploadError, type ErrorCode } from './errors';
-export { EngineOptionError, type EngineOptions } from './options';
+export { EngineOptionError, readCaFile, type EngineOptions } from './options';
 export { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
 export type { ConflictChoice } from '../shared/conflicts';
 export { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
-export { manualProxy, type ProxyResolver } from './transfer/connections';
+export { Connections, manualProxy, type ProxyResolver } from './transfer/connections';
+export { fetchThrough, type SmallFetch } from './transfer/fetch-through';
 export { DEFAULT_IGNORE } from './pipeline/scan';
 
 /** The default folder for journals and reports. */

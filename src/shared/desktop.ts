@@ -108,5 +108,10 @@ export function hintFor(code: string): string {
     return 'The signer refused the token: paste a valid one in Settings.';
   if (code === 'rate-limited' || code === 'http-429') return 'The signer is busy; wait a moment and try again.';
   if (code === 'not-found') return 'The folder or file is gone; add it again.';
+  if (code === 'sign-in-expired' || code === 'refresh-refused')
+    return 'Your sign-in has ended: sign in again in Settings.';
+  if (code === 'tokens-only') return 'This signer takes no sign-in: paste the token your admin gave you in Settings.';
+  if (code === 'no-sign-in-info' || code === 'audience-mismatch')
+    return 'Check that the signer URL in Settings is the signer your team runs.';
   return 'Try again; if it keeps failing, the report lists every file with its reason.';
 }

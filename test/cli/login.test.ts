@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { UploadEngine } from '../../src/engine';
-import { SignInStore } from '../../src/engine/sign-in/credentials';
-import { refreshSignIn } from '../../src/engine/sign-in/provider';
+import { refreshSignIn, SignInError, SignInStore } from '../../src/sign-in';
+import { signInMessage } from '../../src/cli/sign-in-advice';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hoistPush } from '../helpers/cli';
@@ -90,7 +90,10 @@ describe('hoist login', () => {
     const logout = await hoist(['logout', '--signer', signer.url], env);
     expect(logout.stdout).toBe(`Signed out of ${origin}\n`);
     expect(new SignInStore(env.HOIST_SIGN_IN_FILE).get(origin)).toBeUndefined();
-    await expect(refreshSignIn(refreshed)).rejects.toThrow(/refused to refresh the sign-in .*run `hoist login` again/u);
+    // The shared sign-in gives a code; the terminal words the advice.
+    const refusal = await refreshSignIn(refreshed).catch((error: SignInError) => error);
+    expect(refusal).toBeInstanceOf(SignInError);
+    expect(signInMessage(refusal as SignInError)).toMatch(/refused to refresh the sign-in .*run `hoist login` again/u);
     const after = await hoist(['push', root, '--signer', signer.url], env);
     expect(after.code).toBe(2);
     expect(after.stderr + after.stdout).toContain('No token: run `hoist login`');

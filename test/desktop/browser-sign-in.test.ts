@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
 import { startEngine } from '../../src/main/desktop/start-engine';
-import { refreshSignIn } from '../../src/engine/sign-in/provider';
+import { refreshSignIn } from '../../src/sign-in';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys } from '../helpers/bucket';
 import { makeFolder } from '../helpers/folders';

@@ -23,9 +23,7 @@ import type {
 import { combineProgress } from '../../shared/progress';
 import { FileTable } from './file-table';
 import type { Settings, SettingsStore } from './settings-store';
-import { browserSignIn } from '../../engine/sign-in/browser-sign-in';
-import { revokeSignIn } from '../../engine/sign-in/provider';
-import { signInFetch } from '../../engine/sign-in/sign-in-fetch';
+import { browserSignIn, revokeSignIn, SignInError, signInFetch } from '../../sign-in';
 import { manualProxy } from '../../engine/transfer/connections';
 import type { SmallFetch } from '../../engine/transfer/fetch-through';
 
@@ -80,7 +78,7 @@ function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSummary {
 }
 
 function actionable(error: unknown): BatchView['error'] {
-  const code = error instanceof UploadError ? error.code : 'internal';
+  const code = error instanceof UploadError || error instanceof SignInError ? error.code : 'internal';
   return { code, message: (error as Error)?.message ?? String(error), hint: hintFor(code) };
 }
 
@@ -290,7 +288,12 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     const { signerUrl } = this.#settings.get();
     if (!signerUrl) throw new Error('The embedded signer takes no sign-in: set a signer URL in Settings first');
     if (!this.#openExternal) throw new Error('This window cannot open the system browser to sign in');
-    this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal, this.#signInFetch()));
+    try {
+      this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal, this.#signInFetch()));
+    } catch (error) {
+      if (error instanceof SignInError) throw new Error(`${error.message}. ${hintFor(error.code)}`, { cause: error });
+      throw error;
+    }
     this.#engine = undefined;
     return this.#settings.view();
   }

@@ -6,7 +6,7 @@ import { CONCURRENCY, RATE_UNITS } from '../../shared/engine-limits';
 import { SettingsInputSchema, type SettingsInput } from '../../shared/ipc';
 import { shownProxy, type ProxySetting } from '../../shared/proxy-settings';
 import type { SettingsView } from '../../shared/desktop';
-import type { SignedIn } from '../../engine/sign-in/credentials';
+import type { SignedIn } from '../../sign-in';
 
 /** The part of Electron's `safeStorage` the store needs: encryption by the OS keychain. */
 export interface SecretBox {

@@ -1,14 +1,10 @@
-import { join } from 'node:path';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
 import { manualProxy, UploadEngine, type ProxyResolver } from '../../engine';
 import { RATE_UNITS } from '../../shared/engine-limits';
 import { proxyFromPac } from '../../shared/proxy-settings';
 import type { Settings } from './settings-store';
-import type { SignedIn } from '../../engine/sign-in/credentials';
-import { refreshSignIn } from '../../engine/sign-in/provider';
-
-/** How long before its expiry a signed-in access token is refreshed rather than sent. */
-const EARLY_MS = 60_000;
+import { tokenSession, type SignedIn } from '../../sign-in';
+import { startEmbeddedStack } from '../../embedded/embedded-stack';
 
 /** The token to send: the pasted one, else the sign-in's (refreshed when due), with how to refresh it. */
 async function credentialsFor(
@@ -16,15 +12,9 @@ async function credentialsFor(
   keep: (signIn: SignedIn) => void,
 ): Promise<{ token: string; refreshToken?: () => Promise<string> }> {
   if (settings.token) return { token: settings.token };
-  let signIn = settings.signIn;
-  if (!signIn) throw new Error('Not signed in: sign in, or paste the token your signer gave you, in Settings');
-  const refresh = async (): Promise<string> => {
-    signIn = await refreshSignIn(signIn!);
-    keep(signIn);
-    return signIn.accessToken;
-  };
-  if (signIn.expiresAt - Date.now() < EARLY_MS) await refresh();
-  return { token: signIn.accessToken, refreshToken: refresh };
+  if (!settings.signIn) throw new Error('Not signed in: sign in, or paste the token your signer gave you, in Settings');
+  const session = await tokenSession(settings.signIn, keep);
+  return { token: session.token, refreshToken: session.refresh };
 }
 
 let embedded: Promise<LocalStack> | undefined;
@@ -65,8 +55,7 @@ export async function startEngine(
       proxy: proxyResolver(settings.proxy, system),
     });
   }
-  embedded ??= import('@hoist/signer-server/local-stack').then(async ({ startLocalStack }) => {
-    const stack = await startLocalStack(join(stateDir, 'local', 's3'), { logLevel: 'silent' });
+  embedded ??= startEmbeddedStack(stateDir).then((stack) => {
     onQuit(() => void stack.stop());
     return stack;
   });

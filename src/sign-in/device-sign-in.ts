@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
-import type { SignInStore, SignedIn } from '../../engine/sign-in/credentials';
-import { audienceParameters, discoverProvider, revokeSignIn, signedInFrom } from '../../engine/sign-in/provider';
-import { originOf, signInInfo } from '../../engine/sign-in/signer-sign-in';
-import type { SmallFetch } from '../../engine/transfer/fetch-through';
+import type { SignInStore, SignedIn } from './credentials';
+import { audienceParameters, discoverProvider, revokeSignIn, signedInFrom } from './provider';
+import { originOf, signInInfo } from './signer-sign-in';
+import type { SmallFetch } from '../engine';
 
 /** What the device flow shows the person: where to go and the code to enter there. */
 export interface DevicePrompt {

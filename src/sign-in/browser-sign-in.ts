@@ -5,7 +5,7 @@ import { isLoopbackHost } from '@hoist/protocol';
 import type { SignedIn } from './credentials';
 import { audienceParameters, discoverProvider, signedInFrom } from './provider';
 import { originOf, signInInfo } from './signer-sign-in';
-import type { SmallFetch } from '../transfer/fetch-through';
+import type { SmallFetch } from '../engine';
 
 /** How long the loopback redirect waits for the person to finish at the provider. */
 const WAIT_MS = 5 * 60_000;

@@ -1,6 +1,4 @@
-import { readCaFile } from '../options';
-import { Connections, type ProxyResolver } from '../transfer/connections';
-import { fetchThrough, type SmallFetch } from '../transfer/fetch-through';
+import { Connections, fetchThrough, readCaFile, type ProxyResolver, type SmallFetch } from '../engine';
 
 /**
  * The `fetch` a sign-in uses: connections made like the engine's, through the environment's proxy (or

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { isLoopbackHost, type SignInInfo } from '@hoist/protocol';
-import type { SmallFetch } from '../transfer/fetch-through';
+import type { SmallFetch } from '../engine';
+import { SignInError } from './sign-in-error';
 import type { SignedIn } from './credentials';
 
 type OidcInfo = NonNullable<SignInInfo['oidc']>;
@@ -53,17 +54,16 @@ export function signedInFrom(
 /** A new access token from the refresh token; throws with what to do when the provider refuses it. */
 export async function refreshSignIn(signedIn: SignedIn, fetch?: SmallFetch): Promise<SignedIn> {
   if (!signedIn.refreshToken)
-    throw new Error('The sign-in has expired and cannot be refreshed; run `hoist login` again');
+    throw new SignInError('sign-in-expired', 'The sign-in has expired and cannot be refreshed');
   const config = await discoverProvider(signedIn, fetch);
   try {
     const tokens = await client.refreshTokenGrant(config, signedIn.refreshToken);
     return signedInFrom(signedIn, signedIn.signer, tokens, signedIn.refreshToken);
   } catch (error) {
-    throw new Error(
-      `The identity provider refused to refresh the sign-in (${(error as Error).message}); run \`hoist login\` again`,
-      {
-        cause: error,
-      },
+    throw new SignInError(
+      'refresh-refused',
+      `The identity provider refused to refresh the sign-in (${(error as Error).message})`,
+      { cause: error },
     );
   }
 }

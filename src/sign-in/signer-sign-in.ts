@@ -1,6 +1,7 @@
 import { SignInInfoSchema, type SignInInfo } from '@hoist/protocol';
-import type { SmallFetch } from '../transfer/fetch-through';
-import type { SignInStore } from './credentials';
+import type { SmallFetch } from '../engine';
+import type { SignedIn, SignInStore } from './credentials';
+import { SignInError } from './sign-in-error';
 import { refreshSignIn } from './provider';
 
 /** How long before its expiry an access token is refreshed rather than sent. */
@@ -21,21 +22,30 @@ export async function signInInfo(signerUrl: string, fetchImpl?: SmallFetch): Pro
     const signal = AbortSignal.timeout(10_000);
     answer = await (fetchImpl ? fetchImpl(url, { signal }) : fetch(url, { signal }));
   } catch (error) {
-    throw new Error(`Cannot reach the signer at ${signerUrl}: ${(error as Error).message}`, { cause: error });
+    throw new SignInError(
+      'signer-unreachable',
+      `Cannot reach the signer at ${signerUrl}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const parsed = answer.ok ? SignInInfoSchema.safeParse(await answer.json().catch(() => undefined)) : undefined;
   if (!parsed?.success)
-    throw new Error(
+    throw new SignInError(
+      'no-sign-in-info',
       `The signer at ${signerUrl} does not say how to sign in (GET /v1/sign-in answered ${answer.status})`,
     );
   if (!parsed.data.oidc) {
-    throw new Error(
-      `The signer at ${signerUrl} takes no sign-in, only tokens its admin hands out: use --token-file or HOIST_TOKEN`,
+    throw new SignInError(
+      'tokens-only',
+      `The signer at ${signerUrl} takes no sign-in, only tokens its admin hands out`,
     );
   }
   const named = URL.canParse(parsed.data.oidc.audience) ? new URL(parsed.data.oidc.audience).origin : undefined;
   if (named !== originOf(signerUrl)) {
-    throw new Error(
+    throw new SignInError(
+      'audience-mismatch',
       `The signer at ${originOf(signerUrl)} describes a sign-in for \`${parsed.data.oidc.audience}\`, not for itself: ` +
         'refusing it, since a token for another signer must not pass through this one',
     );
@@ -43,24 +53,38 @@ export async function signInInfo(signerUrl: string, fetchImpl?: SmallFetch): Pro
   return parsed.data.oidc;
 }
 
+/** An access token to send and how to get a fresh one: what a front end hands the engine. */
+export interface TokenSession {
+  token: string;
+  refresh: () => Promise<string>;
+}
+
 /**
- * The stored sign-in's access token for the signer, refreshed first when it is about to expire, with a
- * `refresh` that gets a new one (and keeps it) when the signer refuses it mid-run; undefined when the
- * person never signed in to this signer.
+ * The sign-in's access token, refreshed first when it is about to expire, with a `refresh` that gets a
+ * new one when the signer refuses it mid-run; `keep` stores each refreshed sign-in.
  */
-export async function signedInToken(
-  signerUrl: string,
-  store: SignInStore,
+export async function tokenSession(
+  signedIn: SignedIn,
+  keep: (signedIn: SignedIn) => void,
   fetch?: SmallFetch,
-): Promise<{ token: string; refresh: () => Promise<string> } | undefined> {
-  const origin = originOf(signerUrl);
-  let current = store.get(origin);
-  if (!current) return undefined;
+): Promise<TokenSession> {
+  let current = signedIn;
   const refresh = async (): Promise<string> => {
-    current = await refreshSignIn(current!, fetch);
-    store.set(origin, current);
+    current = await refreshSignIn(current, fetch);
+    keep(current);
     return current.accessToken;
   };
   if (current.expiresAt - Date.now() < EARLY_MS) await refresh();
   return { token: current.accessToken, refresh };
+}
+
+/** The stored sign-in's token session for the signer; undefined when the person never signed in to it. */
+export async function signedInToken(
+  signerUrl: string,
+  store: SignInStore,
+  fetch?: SmallFetch,
+): Promise<TokenSession | undefined> {
+  const origin = originOf(signerUrl);
+  const stored = store.get(origin);
+  return stored ? tokenSession(stored, (fresh) => store.set(origin, fresh), fetch) : undefined;
 }
