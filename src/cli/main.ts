@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError, type ConflictChoice } from '../engine';
+import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError } from '../engine';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
   collectPattern,
@@ -15,39 +15,16 @@ import {
   parseStateDir,
 } from './parse-options';
 import { EXIT, push } from './push';
+import { pushOptions, type PushFlags } from './push-options';
 import { resolveSigner, TokenFileError } from './settings';
 import { signInMessage } from './sign-in-advice';
 import { isLoopbackHost } from '@hoist/protocol';
-import { deviceSignIn, signedInToken, SignInError, signInFetch, SignInStore, signInPath, signOut } from '../sign-in';
+import { deviceSignIn, SignInError, signInFetch, SignInStore, signInPath, signOut } from '../sign-in';
 
 interface SignInFlags {
   signer?: string;
   caFile?: string;
   allowHttp?: boolean;
-}
-
-interface PushFlags {
-  signer?: string;
-  token?: string;
-  tokenFile?: string;
-  followSymlinks?: boolean;
-  allowHttp?: boolean;
-  concurrency: number | 'auto';
-  minConcurrency?: number;
-  maxConcurrency?: number;
-  caFile?: string;
-  bwlimit?: number;
-  dryRun?: boolean;
-  json?: boolean;
-  report?: string;
-  stateDir?: string;
-  exclude: string[];
-  /** `--ignore`, the older name of `--exclude`. */
-  ignore?: string[];
-  defaultExcludes: boolean;
-  links?: boolean;
-  to?: string;
-  onConflict: ConflictChoice;
 }
 
 function reporterFor(flags: PushFlags): Reporter {
@@ -149,38 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
     .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
     .action(async (folders: string[], flags: PushFlags) => {
-      const { signer, token: given, fromFlag } = resolveSigner(flags, process.env);
-      const out = reporterFor(flags);
-      if (fromFlag) out.warning('--token shows in `ps` and in shell history; prefer --token-file or HOIST_TOKEN');
-      const caFile = flags.caFile ?? process.env.HOIST_CA_FILE;
-      const signedIn =
-        signer && !given
-          ? await signedInToken(signer, new SignInStore(signInPath(process.env)), signInFetch({ caFile }))
-          : undefined;
-      const token = given ?? signedIn?.token;
-      code = await push(
-        folders,
-        {
-          ...(signer ? { signer } : {}),
-          ...(token ? { token } : {}),
-          ...(signedIn ? { refreshToken: signedIn.refresh } : {}),
-          concurrency: flags.concurrency,
-          ...(flags.minConcurrency ? { minConcurrency: flags.minConcurrency } : {}),
-          ...(flags.maxConcurrency ? { maxConcurrency: flags.maxConcurrency } : {}),
-          ...(caFile ? { caFile } : {}),
-          ...(flags.bwlimit ? { bwlimit: flags.bwlimit } : {}),
-          dryRun: Boolean(flags.dryRun),
-          ...(flags.report ? { report: flags.report } : {}),
-          stateDir: flags.stateDir ?? process.env.HOIST_STATE_DIR ?? defaultStateDir(),
-          ignore: [...(flags.defaultExcludes ? DEFAULT_IGNORE : []), ...flags.exclude, ...(flags.ignore ?? [])],
-          links: Boolean(flags.links),
-          ...(flags.to ? { to: flags.to } : {}),
-          onConflict: flags.onConflict,
-          followSymlinks: Boolean(flags.followSymlinks),
-          allowHttp: Boolean(flags.allowHttp),
-        },
-        out,
-      );
+      code = await push(folders, pushOptions(flags, process.env, defaultStateDir()), process.env, reporterFor(flags));
     });
   program
     .command('login')

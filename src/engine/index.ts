@@ -5,7 +5,7 @@ import { combineProgress, type OverallProgress } from '../shared/progress';
 import { Batch, type BatchOptions } from './batch/batch';
 import { readJournal, unfinishedJournals, type JournalState } from './batch/journal';
 import { HashPool } from './hashing/hash-pool';
-import { budgetSetting, readCaFile, resolveEngineOptions, type EngineOptions } from './options';
+import { resolveEngineOptions, type EngineOptions } from './options';
 import { openDestination } from './pipeline/destination-check';
 import { newBatchId } from './batch/batch-id';
 import { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
@@ -42,10 +42,10 @@ export class UploadEngine {
     const { retry } = options;
     this.stateDir = options.stateDir ?? defaultStateDir();
     const queue = new PQueue();
-    const budget = new ConnectionBudget(budgetSetting(options), queue);
+    const budget = new ConnectionBudget(options.budget, queue);
     const connections = new Connections({
       maxSockets: budget.ceiling,
-      ca: options.caFile ? readCaFile(options.caFile) : undefined,
+      ca: options.ca,
       proxy: options.proxy,
     });
     this.#resources = {

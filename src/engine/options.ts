@@ -66,8 +66,8 @@ export const EngineOptionsSchema = z.strictObject({
 
 /** Engine settings as given, before defaults. */
 export type EngineOptions = z.input<typeof EngineOptionsSchema>;
-/** Engine settings with every default filled in. */
-export type ResolvedEngineOptions = z.output<typeof EngineOptionsSchema>;
+/** Engine settings with every default filled in, the connection budget they ask for and the extra CAs read. */
+export type ResolvedEngineOptions = z.output<typeof EngineOptionsSchema> & { budget: BudgetSetting; ca?: string };
 
 /** A setting the engine cannot work with; the message names it and its value. */
 export class EngineOptionError extends TypeError {
@@ -75,7 +75,7 @@ export class EngineOptionError extends TypeError {
 }
 
 /** The budget the settings ask for: pinned, or automatic in its range, starting at 8 when the range allows. */
-export function budgetSetting(options: ResolvedEngineOptions): BudgetSetting {
+function budgetSetting(options: z.output<typeof EngineOptionsSchema>): BudgetSetting {
   if (options.concurrency !== 'auto') return { pinned: options.concurrency };
   const { min, max } = options.autoConcurrency;
   return { min, max, initial: Math.max(min, Math.min(max, AUTO_CONCURRENCY.initial)) };
@@ -98,10 +98,16 @@ export function readCaFile(path: string): string {
   return text;
 }
 
-/** Validates engine settings and fills in defaults; throws an EngineOptionError naming the first bad one. */
+/**
+ * Validates engine settings, fills in defaults, works out the connection budget and reads the CA file, in
+ * one pass; throws an EngineOptionError naming the first bad setting.
+ */
 export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
   const result = EngineOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { data } = result;
+    return { ...data, budget: budgetSetting(data), ...(data.caFile ? { ca: readCaFile(data.caFile) } : {}) };
+  }
   const issue = result.error.issues[0]!;
   const where = issue.path.join('.');
   throw new EngineOptionError(

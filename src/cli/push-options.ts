@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import { CONFLICT_CHOICES } from '../shared/conflicts';
+import { DEFAULT_IGNORE, type BatchOptions, type EngineOptions, type PlanOptions } from '../engine';
+
+/**
+ * The flags of `hoist push` after commander has parsed each one (its own parser names a bad value): the
+ * one description of what push takes. Everything below is converted from it.
+ */
+export const PushFlagsSchema = z.object({
+  signer: z.string().optional(),
+  token: z.string().optional(),
+  tokenFile: z.string().optional(),
+  to: z.string().optional(),
+  onConflict: z.enum(CONFLICT_CHOICES),
+  concurrency: z.union([z.number().int(), z.literal('auto')]),
+  minConcurrency: z.number().int().optional(),
+  maxConcurrency: z.number().int().optional(),
+  caFile: z.string().optional(),
+  bwlimit: z.number().optional(),
+  dryRun: z.boolean().default(false),
+  json: z.boolean().default(false),
+  report: z.string().optional(),
+  stateDir: z.string().optional(),
+  exclude: z.array(z.string()).default([]),
+  /** `--ignore`, the older name of `--exclude`. */
+  ignore: z.array(z.string()).default([]),
+  defaultExcludes: z.boolean().default(true),
+  links: z.boolean().default(false),
+  followSymlinks: z.boolean().default(false),
+  allowHttp: z.boolean().default(false),
+});
+
+/** The flags of `hoist push`, as parsed. */
+export type PushFlags = z.output<typeof PushFlagsSchema>;
+
+/** What a push works from: its flags with the environment's defaults applied. */
+export interface PushOptions extends Omit<PushFlags, 'exclude' | 'ignore' | 'defaultExcludes' | 'stateDir'> {
+  stateDir: string;
+  /** Every ignore pattern: the defaults (unless dropped), then each `--exclude`. */
+  ignore: string[];
+}
+
+/** Where a push sends its files: the signer, who it is there, and whether it is the embedded one. */
+export interface Connection {
+  signerUrl: string;
+  token: string;
+  refreshToken?: () => Promise<string>;
+  embedded: boolean;
+}
+
+/** The push's options from its parsed flags and the environment (`HOIST_CA_FILE`, `HOIST_STATE_DIR`). */
+export function pushOptions(parsed: unknown, env: NodeJS.ProcessEnv, defaultStateDir: string): PushOptions {
+  const { exclude, ignore, defaultExcludes, stateDir, caFile, ...flags } = PushFlagsSchema.parse(parsed);
+  const ca = caFile ?? env.HOIST_CA_FILE;
+  return {
+    ...flags,
+    ...(ca ? { caFile: ca } : {}),
+    stateDir: stateDir ?? env.HOIST_STATE_DIR ?? defaultStateDir,
+    ignore: [...(defaultExcludes ? DEFAULT_IGNORE : []), ...exclude, ...ignore],
+  };
+}
+
+/** The engine's options for a push through `connection`. */
+export function engineOptions(options: PushOptions, connection: Connection): EngineOptions {
+  return {
+    signerUrl: connection.signerUrl,
+    signerId: connection.embedded ? 'embedded' : connection.signerUrl,
+    token: connection.token,
+    ...(connection.refreshToken ? { refreshToken: connection.refreshToken } : {}),
+    concurrency: options.concurrency,
+    autoConcurrency: {
+      ...(options.minConcurrency ? { min: options.minConcurrency } : {}),
+      ...(options.maxConcurrency ? { max: options.maxConcurrency } : {}),
+    },
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    // The embedded signer and store are on this machine: never through a proxy the environment names.
+    ...(connection.embedded ? { proxy: () => undefined } : {}),
+    ...(options.bwlimit ? { bandwidth: options.bwlimit } : {}),
+    stateDir: options.stateDir,
+    allowHttp: options.allowHttp,
+  };
+}
+
+/** The plan's options for a dry run of one folder. */
+export function planOptions(options: PushOptions): Partial<PlanOptions> & { destination?: string } {
+  return {
+    ignore: options.ignore,
+    followSymlinks: options.followSymlinks,
+    ...(options.to ? { destination: options.to } : {}),
+  };
+}
+
+/** The batch's options for one folder. */
+export function batchOptions(options: PushOptions): BatchOptions {
+  return {
+    ignore: options.ignore,
+    followSymlinks: options.followSymlinks,
+    ...(options.to ? { destination: options.to } : {}),
+    onConflict: options.onConflict,
+  };
+}

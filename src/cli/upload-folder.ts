@@ -1,0 +1,72 @@
+import { join, resolve } from 'node:path';
+import type { LocalStack } from '@hoist/signer-server/local-stack';
+import { addViewLinks, writeReport, type Batch, type UploadEngine } from '../engine';
+import type { BatchReport } from '../shared/outcome';
+import type { Reporter } from './output';
+import { batchOptions, type PushOptions } from './push-options';
+
+/** What one folder's push works with. */
+export interface FolderUpload {
+  engine: UploadEngine;
+  options: PushOptions;
+  out: Reporter;
+  /** The caller's prefix, to say where the files landed. */
+  prefix: string;
+  /** How many folders this push sends, to name each report apart. */
+  folders: number;
+  stack: LocalStack | undefined;
+}
+
+function reportBase(options: PushOptions, batch: Batch, count: number): string {
+  if (!options.report) return join(options.stateDir, 'reports', batch.id);
+  const base = options.report.replace(/\.(json|csv)$/u, '');
+  return count > 1 ? `${base}-${batch.id}` : base;
+}
+
+/** Uploads one folder as a batch (resuming its unfinished one to the same destination), printing as it goes. */
+async function runBatch({ engine, options, out }: FolderUpload, folder: string): Promise<[Batch, BatchReport]> {
+  const root = resolve(folder);
+  const unfinished = engine.unfinished().find((s) => s.header.root === root && s.header.destination === options.to);
+  const batch = unfinished ? engine.resume(unfinished) : engine.batch(root, batchOptions(options));
+  if (unfinished) out.info(`Resuming batch ${batch.id}: ${unfinished.finished.size} files already done`);
+  batch.on('progress', (p) => out.progress(p));
+  batch.on('file', (f) => out.file(f));
+  batch.on('warning', (w) => out.warning(w));
+  return [batch, await batch.run()];
+}
+
+/**
+ * Where a finished batch's results are: view links (when asked for), the report files and the objects.
+ * A link or a report that cannot be had is a warning: the files are uploaded and verified all the same.
+ */
+async function finish(upload: FolderUpload, batch: Batch, report: BatchReport): Promise<Record<string, string>> {
+  const { engine, options, out, stack } = upload;
+  const where: Record<string, string> = {};
+  if (options.links) {
+    try {
+      const expiresAt = await addViewLinks(report, engine.signer);
+      if (expiresAt) where.links = `in the report, valid until ${expiresAt}`;
+    } catch (error) {
+      out.warning(`No view links in the report: ${(error as Error).message}`);
+    }
+  }
+  const base = reportBase(options, batch, upload.folders);
+  try {
+    const paths = await writeReport(report, base);
+    Object.assign(where, { report: paths.json, csv: paths.csv });
+  } catch (error) {
+    out.warning(`Cannot write the report ${base}.json: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const landed = `${upload.prefix}/${batch.destination ?? batch.id}/`;
+  where.objects = stack
+    ? `${join(stack.dataDir, stack.bucket)}/${landed} (s3://${stack.bucket}/${landed})`
+    : `keys under ${landed}`;
+  return where;
+}
+
+/** Uploads one folder and prints its summary; resolves to its report. */
+export async function uploadFolder(upload: FolderUpload, folder: string): Promise<BatchReport> {
+  const [batch, report] = await runBatch(upload, folder);
+  upload.out.end(report, await finish(upload, batch, report));
+  return report;
+}
