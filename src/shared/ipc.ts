@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BATCH_ACTIONS } from './batch-actions';
 import { isBatchId } from '@hoist/protocol/batch-id';
 import { CONFLICT_CHOICES } from './conflicts';
 import { isLoopbackHost } from '@hoist/protocol/hosts';
@@ -17,7 +18,7 @@ export const AddBatchesSchema = z.array(z.string().min(1).max(4096)).min(1).max(
 /** Payload of `control`: one action on one batch. */
 export const ControlSchema = z.strictObject({
   batchId: BatchIdSchema,
-  action: z.enum(['start', 'pause', 'resume', 'cancel', 'retryFailed', 'remove']),
+  action: z.enum(BATCH_ACTIONS),
 });
 
 /** Payload of `controlFile`: one action on one file of a batch. */

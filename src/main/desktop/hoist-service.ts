@@ -11,7 +11,7 @@ import {
   type JournalState,
   type UploadEngine,
 } from '../../engine';
-import { hintFor, type BatchView, type DesktopUpdate, type FilePage, type PlanSummary } from '../../shared/desktop';
+import { hintFor, type BatchView, type DesktopUpdate, type FilePage } from '../../shared/desktop';
 import type {
   ConfigureBatchRequest,
   ControlFileRequest,
@@ -21,14 +21,15 @@ import type {
   SettingsInput,
 } from '../../shared/ipc';
 import { combineProgress } from '../../shared/progress';
+import { actionsFor, canConfigure, isRunning } from '../../shared/batch-actions';
 import { FileTable } from './file-table';
-import type { Settings, SettingsStore } from './settings-store';
-import { browserSignIn, revokeSignIn, SignInError, signInFetch } from '../../sign-in';
-import { manualProxy } from '../../engine/transfer/connections';
-import type { SmallFetch } from '../../engine/transfer/fetch-through';
+import type { SettingsStore } from './settings-store';
+import { SignInError } from '../../sign-in';
+import { Account, type EngineFactory } from './account';
+import { summarise } from './plan-summary';
+import { UpdateThrottle } from './update-throttle';
 
-/** Builds the engine for the current settings (a remote signer, or the embedded local stack). */
-export type EngineFactory = (settings: Settings) => Promise<UploadEngine>;
+export type { EngineFactory } from './account';
 
 /** Events of the service: throttled updates for the window, and each batch's end for notifications. */
 export interface ServiceEvents {
@@ -49,33 +50,6 @@ interface Entry {
 }
 
 const MAX_WARNINGS = 5;
-/** Conflicts the plan names, each with its reason. */
-const CONFLICT_EXAMPLES = 3;
-
-const bytesOf = (files: readonly { size: number }[]): number => files.reduce((sum, f) => sum + f.size, 0);
-
-function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSummary {
-  const reasons = new Map<string, PlanSummary['rejected']['reasons'][number]>();
-  for (const file of plan.rejected) {
-    const code = file.code ?? 'rejected';
-    const group = reasons.get(code);
-    if (group) group.files += 1;
-    else reasons.set(code, { code, reason: file.reason ?? code, files: 1, example: file.path });
-  }
-  return {
-    upload: { files: plan.upload.files, bytes: plan.upload.bytes },
-    alreadyThere: { files: plan.alreadyThere.length, bytes: bytesOf(plan.alreadyThere) },
-    conflicts: {
-      files: plan.conflicts.length,
-      bytes: bytesOf(plan.conflicts),
-      examples: plan.conflicts.slice(0, CONFLICT_EXAMPLES).map((c) => ({ path: c.path, reason: c.reason ?? '' })),
-    },
-    overwriteAllowed,
-    rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
-    skipped: { files: plan.skipped.length },
-    quotas: plan.quotas,
-  };
-}
 
 function actionable(error: unknown): BatchView['error'] {
   const code = error instanceof UploadError || error instanceof SignInError ? error.code : 'internal';
@@ -88,15 +62,11 @@ function actionable(error: unknown): BatchView['error'] {
  */
 export class HoistService extends EventEmitter<ServiceEvents> {
   readonly #entries = new Map<string, Entry>();
+  readonly #account: Account;
   readonly #settings: SettingsStore;
-  readonly #createEngine: EngineFactory;
-  readonly #openExternal: ((url: string) => Promise<void>) | undefined;
   readonly #reportsDir: string;
-  readonly #intervalMs: number;
+  readonly #updates: UpdateThrottle;
   readonly #warnings: string[] = [];
-  #engine: Promise<UploadEngine> | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #dirty = false;
 
   constructor(options: {
     settings: SettingsStore;
@@ -107,24 +77,16 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     openExternal?: (url: string) => Promise<void>;
   }) {
     super();
+    this.#account = new Account(options.settings, options.createEngine, options.openExternal);
     this.#settings = options.settings;
-    this.#createEngine = options.createEngine;
-    this.#openExternal = options.openExternal;
     this.#reportsDir = join(options.stateDir, 'reports');
-    this.#intervalMs = options.intervalMs ?? 100;
+    this.#updates = new UpdateThrottle(() => this.emit('update', this.snapshot()), options.intervalMs ?? 100);
     if (options.settings.problem) this.#warn(options.settings.problem);
   }
 
   /** The engine for the current settings, built once per change of settings. */
   engine(): Promise<UploadEngine> {
-    if (this.#engine) return this.#engine;
-    const engine = this.#createEngine(this.#settings.get());
-    // A failed start (no token, embedded store down) is not cached: the next batch tries again.
-    engine.catch(() => {
-      if (this.#engine === engine) this.#engine = undefined;
-    });
-    this.#engine = engine;
-    return engine;
+    return this.#account.engine();
   }
 
   /** Lists the batches an earlier run left unfinished, as `interrupted` and resumable. */
@@ -177,7 +139,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   configureBatch({ batchId, destination, onConflict }: ConfigureBatchRequest): void {
     const entry = this.#entry(batchId);
     const { phase } = entry.view;
-    if (phase !== 'ready' && phase !== 'planning' && phase !== 'error') {
+    if (!canConfigure(entry.view)) {
       throw new Error(`Cannot change where batch \`${batchId}\` goes while it is \`${phase}\``);
     }
     let folder: string | undefined;
@@ -204,32 +166,27 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   control({ batchId, action }: ControlRequest): void {
     const entry = this.#entry(batchId);
     const { phase } = entry.view;
-    const refuse = (): never => {
+    if (!actionsFor(entry.view).includes(action)) {
       throw new Error(`Cannot \`${action}\` batch \`${batchId}\` while it is \`${phase}\``);
-    };
+    }
     if (action === 'start') {
-      if (phase !== 'ready') refuse();
       const { destination, onConflict } = entry.view;
       if (destination) this.#settings.rememberDestination(destination);
       this.#run(entry, entry.engine!.batch(entry.view.root, { plan: entry.plan!, onConflict }));
     } else if (action === 'pause') {
-      if (phase !== 'uploading') refuse();
       entry.batch!.pause();
       entry.view.phase = 'paused';
+    } else if (action === 'resume' && phase === 'interrupted') {
+      this.#run(entry, entry.engine!.resume(entry.journal!));
     } else if (action === 'resume') {
-      if (phase === 'interrupted') this.#run(entry, entry.engine!.resume(entry.journal!));
-      else if (phase === 'paused') {
-        entry.batch!.resume();
-        entry.view.phase = 'uploading';
-      } else refuse();
-    } else if (action === 'cancel') {
-      if (phase === 'uploading' || phase === 'paused') entry.batch!.cancel();
-      else if (phase === 'ready' || phase === 'planning' || phase === 'interrupted') this.#entries.delete(batchId);
-      else refuse();
+      entry.batch!.resume();
+      entry.view.phase = 'uploading';
+    } else if (action === 'cancel' && isRunning(phase)) {
+      entry.batch!.cancel();
     } else if (action === 'retryFailed') {
       this.#retryFailed(entry);
-    } else if (action === 'remove') {
-      if (phase === 'uploading' || phase === 'paused') refuse();
+    } else {
+      // Discarding a batch that never ran, or removing one that ended.
       this.#entries.delete(batchId);
     }
     this.#touch();
@@ -274,56 +231,23 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   /** Saves settings; batches added from now on use an engine built from them. */
-  async saveSettings(input: SettingsInput): Promise<ReturnType<SettingsStore['view']>> {
-    const before = this.#settings.get().signIn;
-    const view = this.#settings.save(input);
-    // A sign-in forgotten with its signer is revoked too, so its refresh token outlives it nowhere.
-    if (before && !this.#settings.get().signIn) await revokeSignIn(before, this.#signInFetch());
-    this.#engine = undefined;
-    return view;
+  saveSettings(input: SettingsInput): Promise<ReturnType<SettingsStore['view']>> {
+    return this.#account.save(input);
   }
 
   /** Signs in to the signer's identity provider in the system browser; batches added from now on use it. */
-  async signIn(): Promise<ReturnType<SettingsStore['view']>> {
-    const { signerUrl } = this.#settings.get();
-    if (!signerUrl) throw new Error('The embedded signer takes no sign-in: set a signer URL in Settings first');
-    if (!this.#openExternal) throw new Error('This window cannot open the system browser to sign in');
-    try {
-      this.#settings.setSignIn(await browserSignIn(signerUrl, this.#openExternal, this.#signInFetch()));
-    } catch (error) {
-      if (error instanceof SignInError) throw new Error(`${error.message}. ${hintFor(error.code)}`, { cause: error });
-      throw error;
-    }
-    this.#engine = undefined;
-    return this.#settings.view();
+  signIn(): Promise<ReturnType<SettingsStore['view']>> {
+    return this.#account.signIn();
   }
 
   /** Forgets the sign-in and revokes its refresh token at the provider; batches added from now on need a token or a new sign-in. */
-  async signOut(): Promise<ReturnType<SettingsStore['view']>> {
-    const gone = this.#settings.get().signIn;
-    this.#settings.setSignIn(undefined);
-    this.#engine = undefined;
-    if (gone) await revokeSignIn(gone, this.#signInFetch());
-    return this.#settings.view();
-  }
-
-  /** The `fetch` a sign-in uses: the extra CA and manual proxy of the settings (else the environment's proxy). */
-  #signInFetch(): SmallFetch {
-    const { caFile, proxy } = this.#settings.get();
-    return signInFetch({
-      caFile: caFile ?? undefined,
-      proxy:
-        proxy.mode === 'manual'
-          ? manualProxy(proxy.url, proxy.noProxy)
-          : proxy.mode === 'none'
-            ? () => undefined
-            : undefined,
-    });
+  signOut(): Promise<ReturnType<SettingsStore['view']>> {
+    return this.#account.signOut();
   }
 
   /** True while any batch is uploading or paused mid-way. */
   busy(): boolean {
-    return [...this.#entries.values()].some((e) => e.view.phase === 'uploading' || e.view.phase === 'paused');
+    return [...this.#entries.values()].some((e) => isRunning(e.view.phase));
   }
 
   /** Everything the window shows, now. */
@@ -340,8 +264,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
 
   /** Stops the update timer. */
   close(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#updates.close();
   }
 
   #entry(batchId: string): Entry {
@@ -418,10 +341,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   #retryFailed(entry: Entry): void {
-    const { phase, batchId } = entry.view;
-    if (phase !== 'done' && phase !== 'error') {
-      throw new Error(`Cannot \`retryFailed\` batch \`${batchId}\` while it is \`${phase}\``);
-    }
+    const { batchId } = entry.view;
     const journal = entry.engine?.journal(batchId);
     if (!entry.engine || !journal) {
       // Failed before any journal was written (signer unreachable, token refused): plan afresh.
@@ -445,15 +365,6 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   }
 
   #touch(): void {
-    this.#dirty = true;
-    this.#timer ??= setInterval(() => {
-      if (!this.#dirty) {
-        clearInterval(this.#timer);
-        this.#timer = undefined;
-        return;
-      }
-      this.#dirty = false;
-      this.emit('update', this.snapshot());
-    }, this.#intervalMs);
+    this.#updates.touch();
   }
 }

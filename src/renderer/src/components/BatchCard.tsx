@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ConflictChoice } from '../../../shared/conflicts';
-import type { BatchView } from '../../../shared/desktop';
+import { actionsFor, canConfigure, isRunning, type BatchAction } from '../../../shared/batch-actions';
+import type { BatchPhase, BatchView } from '../../../shared/desktop';
 import type { ConfigureBatchRequest, ControlRequest } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/progress';
 import { baseName, formatCount, formatDuration, formatRate, percent } from '../format';
@@ -8,6 +9,14 @@ import { ConflictPrompt } from './ConflictPrompt';
 import { DestinationField } from './DestinationField';
 
 type Action = ControlRequest['action'];
+
+/** The words on each action's button; a cancel before the batch runs discards it, a retry after a failed batch tries again. */
+function actionLabel(action: BatchAction, phase: BatchPhase): string {
+  if (action === 'start') return 'Upload';
+  if (action === 'cancel') return isRunning(phase) ? 'Cancel' : 'Discard';
+  if (action === 'retryFailed') return phase === 'error' ? 'Try again' : 'Retry failed';
+  return action === 'pause' ? 'Pause' : action === 'resume' ? 'Resume' : 'Remove';
+}
 
 const PHASE_LABEL: Record<BatchView['phase'], string> = {
   planning: 'Planning…',
@@ -87,15 +96,14 @@ export function BatchCard({
   const [problem, setProblem] = useState<string>();
   const p = batch.progress;
   const { phase, plan } = batch;
-  const editable = phase === 'ready' || phase === 'planning' || (phase === 'error' && !p);
+  const editable = canConfigure(batch);
+  const actions = actionsFor(batch);
   const configure = (destination: string, onConflict: ConflictChoice) =>
     onConfigure({ batchId: batch.batchId, destination, onConflict });
   const upload = () => {
     if (plan?.conflicts.files) setAsking(true);
     else onAction('start');
   };
-  const running = phase === 'uploading' || phase === 'paused';
-  const ended = phase === 'done' || phase === 'cancelled' || phase === 'error';
   return (
     <li className={selected ? 'batch selected' : 'batch'} aria-label={`Batch ${baseName(batch.root)}`}>
       <button className="batch-head" onClick={onSelect} aria-pressed={selected} title={batch.root}>
@@ -162,22 +170,19 @@ export function BatchCard({
         </div>
       )}
       <div className="batch-actions">
-        {phase === 'ready' && (
-          <button className="primary" onClick={upload}>
-            Upload
-          </button>
-        )}
-        {phase === 'interrupted' && <button onClick={() => onAction('resume')}>Resume</button>}
-        {phase === 'uploading' && <button onClick={() => onAction('pause')}>Pause</button>}
-        {phase === 'paused' && <button onClick={() => onAction('resume')}>Resume</button>}
-        {(running || phase === 'ready' || phase === 'interrupted') && (
-          <button onClick={() => onAction('cancel')}>{running ? 'Cancel' : 'Discard'}</button>
-        )}
-        {(phase === 'done' || phase === 'error') && (p?.files.failed || phase === 'error') ? (
-          <button onClick={() => onAction('retryFailed')}>{phase === 'error' ? 'Try again' : 'Retry failed'}</button>
-        ) : null}
+        {actions
+          .filter((action) => action !== 'remove')
+          .map((action) => (
+            <button
+              key={action}
+              className={action === 'start' ? 'primary' : undefined}
+              onClick={action === 'start' ? upload : () => onAction(action)}
+            >
+              {actionLabel(action, phase)}
+            </button>
+          ))}
         {batch.hasReport && <button onClick={onOpenReport}>Open report</button>}
-        {ended && <button onClick={() => onAction('remove')}>Remove</button>}
+        {actions.includes('remove') && <button onClick={() => onAction('remove')}>Remove</button>}
       </div>
     </li>
   );
