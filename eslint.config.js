@@ -25,6 +25,22 @@ const noNode = {
   message: 'This layer runs without Node: no Node built-ins here.',
 };
 
+/** The engine's folders by floor: a folder imports only from folders on lower floors (and the engine's root files). */
+const ENGINE_FLOORS = { transfer: 0, hashing: 0, signer: 1, run: 2, pipeline: 3, upload: 4, batch: 5, report: 5 };
+const floorsInWords = Object.entries(ENGINE_FLOORS)
+  .map(([folder, floor]) => `${folder} ${floor}`)
+  .join(', ');
+const climbing = (folder) => ({
+  group: Object.entries(ENGINE_FLOORS)
+    .filter(([other, floor]) => other !== folder && floor >= ENGINE_FLOORS[folder])
+    .flatMap(([other]) => [`../${other}`, `../${other}/**`]),
+  message: `src/engine/${folder}/ is on floor ${ENGINE_FLOORS[folder]}: it imports only from lower floors (${floorsInWords}).`,
+});
+const theEngineTop = ['..', '../index', '../upload-engine'].map((name) => ({
+  name,
+  message: 'The engine assembled is the top floor: nothing inside it imports it.',
+}));
+
 /** Builds a no-restricted-imports rule from the forbidden names and patterns of one layer. */
 const restrict = ({ paths = [], patterns = [] }) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
@@ -74,6 +90,10 @@ export default tseslint.config(
     files: ['src/engine/**', 'src/sign-in/**', 'src/embedded/**'],
     rules: restrict({ paths: [electron], patterns: [aboveTheEngine] }),
   },
+  ...Object.keys(ENGINE_FLOORS).map((folder) => ({
+    files: [`src/engine/${folder}/**`],
+    rules: restrict({ paths: [electron, ...theEngineTop], patterns: [aboveTheEngine, climbing(folder)] }),
+  })),
   {
     files: ['src/main/desktop/**'],
     rules: restrict({ paths: [electron] }),

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { hashToken } from '@hoist/signer-server/auth';
 import { ConfigSchema } from '@hoist/signer-server/config';
 import { walk } from './contenders/walk';
-import { Journal } from '../src/engine/batch/journal';
+import { Journal } from '../src/engine/run/journal';
 import type { FileOutcome } from '../src/shared/outcome';
 import { startCeph, type CephGateway } from '../test/helpers/ceph';
 import { listKeys } from '../test/helpers/bucket';

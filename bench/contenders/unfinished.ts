@@ -1,4 +1,4 @@
-import { unfinishedJournals } from '../../src/engine/batch/journal';
+import { unfinishedJournals } from '../../src/engine/run/journal';
 
 // Finds the unfinished batches in a journal folder, as every push and every desktop start does; prints
 // how many. Run under /usr/bin/time for wall time and peak RSS.

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockBatch } from '../../src/engine/batch/batch-lock';
+import { lockBatch } from '../../src/engine/run/batch-lock';
 
 const sleeper = () => spawn('sleep', ['30'], { stdio: 'ignore' });
 

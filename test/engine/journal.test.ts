@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unfinishedJournals } from '../../src/engine/batch/journal';
+import { unfinishedJournals } from '../../src/engine/run/journal';
 
 const header = (batchId: string, startedAt: string) =>
   JSON.stringify({ t: 'batch', v: 1, batchId, root: `/r/${batchId}`, signer: 'http://s', startedAt, ignore: [] });

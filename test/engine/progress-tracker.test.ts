@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressTracker } from '../../src/engine/batch/progress-tracker';
+import { ProgressTracker } from '../../src/engine/run/progress-tracker';
 import { combineProgress } from '../../src/shared/progress';
 
 const MB = 1_000_000;

@@ -116,9 +116,13 @@ describe('a destination on the verifying S3', () => {
       // Added after the plan: a batch that scanned again would send it.
       await writeFile(join(root, 'e.png'), bytes(10));
       const signerCalls = signer.logs.length;
-      const { result: report, requests } = await watched(() =>
-        engine.batch(root, { plan, onConflict: 'rename' }).run(),
-      );
+      const batch = engine.batch(root, { plan, onConflict: 'rename' });
+      const totals: number[] = [];
+      batch.on('progress', (p) => p.scanComplete && totals.push(p.files.total));
+      const { result: report, requests } = await watched(() => batch.run());
+      // The plan's files all join at once: the totals are whole whenever the batch says so.
+      expect(totals.length).toBeGreaterThan(0);
+      expect(new Set(totals)).toEqual(new Set([4]));
       // The only listings are the signer's, looking for free names beside the two renamed files.
       const listed = requests.filter(isList).map((r) => new URL(r.url!, 'http://s3').searchParams.get('prefix'));
       expect(listed.sort()).toEqual(['users/alice/from-plan/b (', 'users/alice/from-plan/c (']);

@@ -27,6 +27,14 @@ describe('layering lint rules', () => {
     ['src/engine/fixture.ts', importElectron],
     ['src/engine/batch/fixture.ts', importElectron],
     ['src/engine/batch/fixture.ts', "import { main } from '../../cli/main';\nexport const run = main;\n"],
+    ['src/engine/pipeline/fixture.ts', "import { Batch } from '../batch/batch';\nexport const B = Batch;\n"],
+    ['src/engine/run/fixture.ts', "import { feedBatch } from '../pipeline/feed';\nexport const f = feedBatch;\n"],
+    ['src/engine/upload/fixture.ts', "import { UploadEngine } from '..';\nexport const E = UploadEngine;\n"],
+    [
+      'src/engine/transfer/fixture.ts',
+      "import { HashPool } from '../hashing/hash-pool';\nexport const H = HashPool;\n",
+    ],
+    ['src/engine/transfer/fixture.ts', importElectron],
     [
       'src/engine/fixture.ts',
       "import { HoistService } from '../main/desktop/hoist-service';\nexport const S = HoistService;\n",
@@ -62,6 +70,8 @@ describe('layering lint rules', () => {
     ['src/shared/fixture.ts', pure],
     ['src/engine/fixture.ts', importFs],
     ['src/engine/upload/fixture.ts', "import { errors } from '../errors';\nexport const e = errors;\n"],
+    ['src/engine/batch/fixture.ts', "import { feedBatch } from '../pipeline/feed';\nexport const f = feedBatch;\n"],
+    ['src/engine/pipeline/fixture.ts', "import { Journal } from '../run/journal';\nexport const J = Journal;\n"],
     ['src/main/desktop/fixture.ts', importFs],
     ['src/sign-in/fixture.ts', "import { readCaFile } from '../engine';\nexport const r = readCaFile;\n"],
     ['signer-server/src/fixture.ts', importFs],

@@ -4,7 +4,7 @@ import type { ConflictChoice } from '../../shared/conflicts';
 import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import { openDestination, type DestinationCheck } from '../pipeline/destination-check';
-import { feedBatch, type FeedSink } from '../pipeline/feed';
+import { feedBatch } from '../pipeline/feed';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
 import { DEFAULT_IGNORE } from '../pipeline/scan';
@@ -14,13 +14,13 @@ import { withConflictNote } from '../upload/conflict-note';
 import { multipartRecord, uploadInParts } from '../upload/multipart';
 import type { TransferContext } from '../upload/put-attempt';
 import { uploadSingle } from '../upload/single-put';
-import { newBatchId } from './batch-id';
-import { lockBatch, type BatchLock } from './batch-lock';
+import { newBatchId } from '../run/batch-id';
+import { lockBatch, type BatchLock } from '../run/batch-lock';
 import { UploadError } from '../errors';
-import { BatchControls } from './controls';
-import { failureOutcome } from './failure-outcome';
-import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from './journal';
-import { ProgressTracker } from './progress-tracker';
+import { BatchControls } from '../run/controls';
+import { failureOutcome } from '../run/failure-outcome';
+import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from '../run/journal';
+import { ProgressTracker } from '../run/progress-tracker';
 
 /** Events a batch emits. */
 export interface BatchEvents {
@@ -164,10 +164,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       const openProblem = this.#journal.problem;
       if (openProblem) this.emit('warning', openProblem);
       this.#tracker.state = this.#controls.paused ? 'paused' : 'uploading';
-      const feeding = this.#feed(policy, check);
-      // A plan's files all join in the feed's first step: the totals are whole already.
-      if (this.#plan) this.#tracker.scanComplete = true;
-      await feeding;
+      await this.#feed(policy, check);
       this.#tracker.scanComplete = true;
       await Promise.all(this.#tasks);
       if (this.#fatal) throw this.#fatal;
@@ -226,16 +223,9 @@ export class Batch extends EventEmitter<BatchEvents> {
     };
   }
 
-  #feed(policy: Policy, check: DestinationCheck | undefined): Promise<void> {
-    const sink: FeedSink = {
-      added: (size) => this.#tracker.addFile(size),
-      ended: (outcome) => this.#record(outcome),
-      finishedBefore: (outcome) => this.#record(outcome, false),
-      failed: (file, error) => this.#fail(file, error),
-      single: (file, signed) => this.#track(this.#single(file, signed)),
-      multipart: (file, plan, doneParts) => this.#track(this.#multipart(file, plan, doneParts)),
-    };
-    return feedBatch({
+  /** Takes the feed's events as they come: each file joins, ends, or starts its upload. */
+  async #feed(policy: Policy, check: DestinationCheck | undefined): Promise<void> {
+    const events = feedBatch({
       target: this.#target,
       check,
       onConflict: this.#onConflict,
@@ -250,8 +240,20 @@ export class Batch extends EventEmitter<BatchEvents> {
       },
       resources: this.#resources,
       controls: this.#controls,
-      sink,
     });
+    for await (const event of events) {
+      if (event.kind === 'added') {
+        this.#tracker.addFile(event.size);
+        continue;
+      }
+      // A plan's files all join before any ends: from here its totals are whole.
+      if (this.#plan) this.#tracker.scanComplete = true;
+      if (event.kind === 'ended') this.#record(event.outcome);
+      else if (event.kind === 'finished-before') this.#record(event.outcome, false);
+      else if (event.kind === 'failed') this.#fail(event.file, event.error);
+      else if (event.kind === 'single') this.#track(this.#single(event.file, event.signed));
+      else this.#track(this.#multipart(event.file, event.plan, event.doneParts));
+    }
   }
 
   #track(task: Promise<void>): void {

@@ -1,9 +1,10 @@
+import { EventEmitter, on } from 'node:events';
 import PQueue from 'p-queue';
 import { DuplicateNames, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
-import type { BatchControls } from '../batch/controls';
-import type { JournalState, MultipartRecord } from '../batch/journal';
+import type { BatchControls } from '../run/controls';
+import type { JournalState, MultipartRecord } from '../run/journal';
 import { errors, readFailure } from '../errors';
 import { SMALL_FILE_BYTES } from '../hashing/file-hash';
 import type { SmallRead } from '../hashing/hash-pool';
@@ -34,19 +35,33 @@ interface Lookahead {
   turn: Promise<void>;
 }
 
-/** Where the feed hands each file: to an end, or to an upload. */
-export interface FeedSink {
+/** What the feed says of each file, in the order it happens: it joined, it ended, or it is ready to upload. */
+export type FeedEvent =
   /** A file joined the batch, with its size. */
-  added(size: number): void;
+  | { kind: 'added'; size: number }
   /** A file ended before any upload: a scan problem, unreadable, refused, cancelled, a duplicate. */
-  ended(outcome: FileOutcome): void;
+  | { kind: 'ended'; outcome: FileOutcome }
   /** A file the journal of the run being resumed lists as finished. */
-  finishedBefore(outcome: FileOutcome): void;
+  | { kind: 'finished-before'; outcome: FileOutcome }
   /** A failed file, with the error that ended it. */
-  failed(file: PendingFile, error: unknown): void;
+  | { kind: 'failed'; file: PendingFile; error: unknown }
   /** A file signed for one PUT. */
-  single(file: PendingFile, signed: PutResult): void;
+  | { kind: 'single'; file: PendingFile; signed: PutResult }
   /** A file planned in parts, newly or from the journal with the parts it lists. */
+  | {
+      kind: 'multipart';
+      file: PendingFile;
+      plan: MultipartResult | MultipartRecord;
+      doneParts?: Map<number, string> | undefined;
+    };
+
+/** Where the feed's steps hand each file; it becomes one event. */
+interface FeedSink {
+  added(size: number): void;
+  ended(outcome: FileOutcome): void;
+  finishedBefore(outcome: FileOutcome): void;
+  failed(file: PendingFile, error: unknown): void;
+  single(file: PendingFile, signed: PutResult): void;
   multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts?: Map<number, string>): void;
 }
 
@@ -65,17 +80,46 @@ export interface FeedOptions {
   plan: { files: readonly PlannedFile[]; ended: readonly FileOutcome[] } | undefined;
   resources: EngineResources;
   controls: BatchControls;
+}
+
+/** The feed's options with the sink its steps hand files to. */
+interface Feeding extends FeedOptions {
   sink: FeedSink;
 }
 
 /**
- * Scans a batch's folder as a stream and feeds its files to uploads: hashed in groups off the main
- * thread, signed just in time (when the queue runs short, so URLs are fresh when used), in groups that
- * start small, so the first bytes move at once, and double, so each is hashed while the ones before it
- * are signed and upload. Up to four groups are being signed at once, so a signer far away never leaves
- * the connections idle. Resolves once every file has been handed on.
+ * Scans a batch's folder (or takes its plan's files) as a stream and yields what becomes of each file, in
+ * one direction: from the scan through the decisions, hashing and signing, to the uploads the batch
+ * starts. Files are hashed in groups off the main thread and signed just in time (when the queue runs
+ * short, so URLs are fresh when used), in groups that start small, so the first bytes move at once, and
+ * double, so each is hashed while the ones before it are signed and upload. Up to four groups are being
+ * signed at once, so a signer far away never leaves the connections idle. Ends once every file has been
+ * handed on; throws what stopped it.
  */
-export async function feedBatch(options: FeedOptions): Promise<void> {
+export function feedBatch(options: FeedOptions): AsyncIterableIterator<FeedEvent> {
+  const events = new EventEmitter();
+  // Created before the first event, so none is missed; it buffers what the batch has not taken yet.
+  const stream = on(events, 'event', { close: ['end'] });
+  const event = (e: FeedEvent): void => void events.emit('event', e);
+  const sink: FeedSink = {
+    added: (size) => event({ kind: 'added', size }),
+    ended: (outcome) => event({ kind: 'ended', outcome }),
+    finishedBefore: (outcome) => event({ kind: 'finished-before', outcome }),
+    failed: (file, error) => event({ kind: 'failed', file, error }),
+    single: (file, signed) => event({ kind: 'single', file, signed }),
+    multipart: (file, plan, doneParts) => event({ kind: 'multipart', file, plan, doneParts }),
+  };
+  feed({ ...options, sink }).then(
+    () => events.emit('end'),
+    (error: unknown) => events.emit('error', error),
+  );
+  return (async function* () {
+    for await (const [next] of stream) yield next as FeedEvent;
+  })();
+}
+
+/** The feed's steps, handing each file to the sink. */
+async function feed(options: Feeding): Promise<void> {
   const { policy, resources } = options;
   const groupSize = Math.max(1, Math.min(resources.signBatchSize, policy.maxFilesPerBatch));
   let limit = Math.min(groupSize, FIRST_GROUP);
@@ -110,7 +154,7 @@ export async function feedBatch(options: FeedOptions): Promise<void> {
  * duplicate name, refused by the policy), finished in the journal of the run being resumed, resuming
  * their multipart upload, or cancelled with the batch.
  */
-async function* fromScan(options: FeedOptions): AsyncGenerator<PlannedFile> {
+async function* fromScan(options: Feeding): AsyncGenerator<PlannedFile> {
   // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
   const names = new DuplicateNames();
   const rules: Rules = { policy: options.policy, folder: options.check?.destination ?? options.target.batch };
@@ -122,7 +166,7 @@ async function* fromScan(options: FeedOptions): AsyncGenerator<PlannedFile> {
 
 /** One scanned entry through the batch's decisions; returned when it goes on to be hashed and signed. */
 function fromScanned(
-  options: FeedOptions,
+  options: Feeding,
   names: DuplicateNames,
   rules: Rules,
   entry: ScannedFile | ScanProblem,
@@ -156,7 +200,7 @@ function fromScanned(
  * The files of the plan the batch starts from. Every file joins the batch at the first step, so its
  * totals are whole from the start, and what the plan already decided ends at once.
  */
-function* fromPlan(options: FeedOptions, plan: NonNullable<FeedOptions['plan']>): Generator<PlannedFile> {
+function* fromPlan(options: Feeding, plan: NonNullable<Feeding['plan']>): Generator<PlannedFile> {
   const { sink } = options;
   for (const outcome of plan.ended) sink.added(outcome.size);
   for (const item of plan.files) sink.added(item.file.size);
@@ -168,7 +212,7 @@ function* fromPlan(options: FeedOptions, plan: NonNullable<FeedOptions['plan']>)
 }
 
 /** Hashes one group (a file with its MD5 from the plan is only read if small); a file that cannot be read ends here. */
-async function hashGroup({ policy, resources, sink }: FeedOptions, group: PlannedFile[]): Promise<PlannedFile[]> {
+async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFile[]): Promise<PlannedFile[]> {
   const hashed: PlannedFile[] = [];
   const small = group.filter(({ file }) => file.size <= SMALL_FILE_BYTES);
   const readingSmall = small.length ? resources.hasher.readSmall(small.map((item) => item.file)) : Promise.resolve([]);
@@ -209,7 +253,7 @@ async function hashGroup({ policy, resources, sink }: FeedOptions, group: Planne
  * failed, or on to the signer to replace or rename). Returns the files to sign, in order.
  */
 async function settleWithDestination(
-  { sink, onConflict }: FeedOptions,
+  { sink, onConflict }: Feeding,
   check: DestinationCheck,
   items: PlannedFile[],
 ): Promise<PendingFile[]> {
@@ -240,7 +284,7 @@ async function whenDue(resources: EngineResources, group: PendingFile[], lookahe
 }
 
 /** Signs hashed files and hands them to uploads once they are due, so their URLs are fresh. */
-async function signWhenDue(options: FeedOptions, group: PendingFile[], lookahead: Lookahead): Promise<void> {
+async function signWhenDue(options: Feeding, group: PendingFile[], lookahead: Lookahead): Promise<void> {
   const { resources } = options;
   await whenDue(resources, group, lookahead);
   try {
@@ -251,7 +295,7 @@ async function signWhenDue(options: FeedOptions, group: PendingFile[], lookahead
 }
 
 /** Signs a group that is due and hands each file on: to an upload, or to its end with the signer's reason. */
-async function signDue(options: FeedOptions, group: PendingFile[]): Promise<void> {
+async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
   const { controls, resources, sink } = options;
   await controls.whilePaused();
   // Cancelled one by one while they waited: they are never signed.

@@ -1,6 +1,6 @@
 import type { MultipartResult } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
-import type { Journal, MultipartRecord } from '../batch/journal';
+import type { Journal, MultipartRecord } from '../run/journal';
 import { errors, UploadError } from '../errors';
 import { multipartEtag, type Md5 } from '../hashing/file-hash';
 import type { PartDigests } from '../hashing/hash-pool';

@@ -1,5 +1,5 @@
-import type { BatchControls } from '../batch/controls';
-import type { ProgressTracker } from '../batch/progress-tracker';
+import type { BatchControls } from '../run/controls';
+import type { ProgressTracker } from '../run/progress-tracker';
 import { asUploadError, errors, readFailure, UploadError } from '../errors';
 import { md5OfRange } from '../hashing/range-md5';
 import type { EngineResources } from '../resources';
