@@ -67,9 +67,10 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option(
         '--to <destination>',
-        'a folder inside your prefix, e.g. clients/acme/2026-12; files already there are skipped (default: a new batch folder)',
+        'a folder inside your prefix, e.g. clients/acme/2026-12; files already there are skipped (default: where this folder went before, else a new batch folder)',
       ).argParser(parseDestination),
     )
+    .option('--new-folder', 'upload into a fresh batch folder, not where this folder went before')
     .addOption(
       new Option('--on-conflict <choice>', 'where --to holds a different file: skip, overwrite, rename or fail')
         .argParser(parseConflictChoice)

@@ -20,18 +20,60 @@ const eta = (seconds: number | null): string =>
         ? `${Math.floor(seconds / 60)}m${seconds % 60}s`
         : `${seconds}s`;
 
-/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 0 failed (1.2 MiB)`. */
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed (1 conflict) (1.2 MiB)`. */
 function summary(report: BatchReport): string {
-  const count = (code: string) => report.files.filter((f) => f.code === code).length;
-  const [there, conflicts] = [count('already-there'), count('conflict')];
-  const why = [
-    there ? `${there} already there` : '',
-    conflicts ? `${conflicts} conflict${conflicts === 1 ? '' : 's'}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const skipped = `${report.counts.skipped} skipped${why ? ` (${why})` : ''}`;
-  return `${report.counts.uploaded} uploaded, ${skipped}, ${report.counts.failed} failed (${formatBytes(report.bytesUploaded)})`;
+  const count = (code: string, status: FileOutcome['status']) =>
+    report.files.filter((f) => f.code === code && f.status === status).length;
+  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
+  const [there, conflicts] = [count('already-there', 'skipped'), count('conflict', 'skipped')];
+  const skipped = `${report.counts.skipped} skipped${why([there ? `${there} already there` : '', conflicts ? plural(conflicts, 'conflict') : ''])}`;
+  const failedConflicts = count('conflict', 'failed');
+  const failed = `${report.counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
+  const refused = report.counts.rejected ? `${report.counts.rejected} refused, ` : '';
+  return `${report.counts.uploaded} uploaded, ${skipped}, ${refused}${failed} (${formatBytes(report.bytesUploaded)})`;
+}
+
+/** What each refusal code means, in a few words for the summary. */
+const REFUSED_AS: Record<string, string> = {
+  'type-not-allowed': 'type not allowed',
+  'invalid-type': 'type not allowed',
+  'too-large': 'too large',
+  'invalid-path': 'name not allowed',
+  'duplicate-path': 'same name as another file',
+  'quota-exceeded': 'over quota',
+  'overwrite-not-allowed': 'replacing not allowed',
+  'invalid-destination': 'destination not allowed',
+  'destination-not-allowed': 'destination not allowed',
+  'destination-required': 'destination not allowed',
+};
+
+const extensionOf = (path: string): string => {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : name;
+};
+
+/**
+ * The refused files grouped by reason, then by extension, most first:
+ * `45 refused: type not allowed (.html ×25, .svg ×20); too large (.mov ×1)`; empty when none was refused.
+ */
+export function refusedSummary(files: readonly FileOutcome[]): string {
+  const groups = new Map<string, Map<string, number>>();
+  for (const file of files.filter((f) => f.status === 'rejected')) {
+    const reason = REFUSED_AS[file.code ?? ''] ?? file.code ?? 'refused';
+    const byExtension = groups.get(reason) ?? new Map<string, number>();
+    byExtension.set(extensionOf(file.path), (byExtension.get(extensionOf(file.path)) ?? 0) + 1);
+    groups.set(reason, byExtension);
+  }
+  if (!groups.size) return '';
+  const total = [...groups.values()].reduce((sum, g) => sum + [...g.values()].reduce((a, b) => a + b, 0), 0);
+  const parts = [...groups].map(([reason, byExtension]) => {
+    const counts = [...byExtension].sort((a, b) => b[1] - a[1]).map(([ext, n]) => `${ext} ×${n}`);
+    return `${reason} (${counts.join(', ')})`;
+  });
+  return `${total} refused: ${parts.join('; ')}`;
 }
 
 /** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s) and `end` events. */
@@ -64,18 +106,21 @@ export function plainReporter(write: (line: string) => void): Reporter {
     warning: (message) => write(`warning: ${message}\n`),
     file: (outcome) => {
       if (outcome.status === 'failed') write(`failed: ${outcome.path}: ${outcome.reason}\n`);
+      if (outcome.status === 'rejected') write(`refused: ${outcome.path}: ${outcome.reason}\n`);
     },
     progress: (p) => {
       // Nothing found yet (the signer not answered, the scan not begun): a line of zeros says nothing.
       if (Date.now() - last < 5000 || !p.files.total) return;
       last = Date.now();
-      const done = p.files.uploaded + p.files.skipped + p.files.failed;
+      const done = p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed;
       write(
         `${done}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ${connectionsText(p.connections)}, ETA ${eta(p.etaSeconds)}\n`,
       );
     },
     end: (report, where) => {
       write(`${summary(report)}\n`);
+      const refused = refusedSummary(report.files);
+      if (refused) write(`${refused}\n`);
       for (const [label, value] of Object.entries(where)) write(`${label}: ${value}\n`);
     },
   };
@@ -103,7 +148,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
     file: plain.file,
     progress: (p) => {
       const payload = {
-        files: `${p.files.uploaded + p.files.skipped + p.files.failed}/${p.files.total}${p.scanComplete ? '' : '+'}`,
+        files: `${p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed}/${p.files.total}${p.scanComplete ? '' : '+'}`,
         bytes: `${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}`,
         speed: formatBytes(p.throughput),
         connections: connectionsText(p.connections),

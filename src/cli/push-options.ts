@@ -11,6 +11,8 @@ export const PushFlagsSchema = z.object({
   token: z.string().optional(),
   tokenFile: z.string().optional(),
   to: z.string().optional(),
+  /** Start a fresh batch folder instead of continuing where the folder went before. */
+  newFolder: z.boolean().default(false),
   onConflict: z.enum(CONFLICT_CHOICES),
   concurrency: z.union([z.number().int(), z.literal('auto')]),
   minConcurrency: z.number().int().optional(),
@@ -81,21 +83,34 @@ export function engineOptions(options: PushOptions, connection: Connection): Eng
   };
 }
 
-/** The plan's options for a dry run of one folder. */
-export function planOptions(options: PushOptions): Partial<PlanOptions> & { destination?: string } {
+/** The plan's options for a dry run of one folder going to `destination` (its own new folder when undefined). */
+export function planOptions(
+  options: PushOptions,
+  destination: string | undefined,
+): Partial<PlanOptions> & { destination?: string } {
+  return { ignore: options.ignore, followSymlinks: options.followSymlinks, ...(destination ? { destination } : {}) };
+}
+
+/** The batch's options for one folder going to `destination` (its own new folder when undefined). */
+export function batchOptions(options: PushOptions, destination: string | undefined): BatchOptions {
   return {
     ignore: options.ignore,
     followSymlinks: options.followSymlinks,
-    ...(options.to ? { destination: options.to } : {}),
+    ...(destination ? { destination } : {}),
+    onConflict: options.onConflict,
   };
 }
 
-/** The batch's options for one folder. */
-export function batchOptions(options: PushOptions): BatchOptions {
-  return {
-    ignore: options.ignore,
-    followSymlinks: options.followSymlinks,
-    ...(options.to ? { destination: options.to } : {}),
-    onConflict: options.onConflict,
-  };
+/**
+ * Where one folder goes: `--to`; else, unless `--new-folder`, where it went last time (so a push again
+ * moves only what is new); else a fresh batch folder (undefined).
+ */
+export function destinationFor(
+  options: PushOptions,
+  remembered: (root: string) => string | undefined,
+  root: string,
+): { destination?: string; continued: boolean } {
+  if (options.to) return { destination: options.to, continued: false };
+  const before = options.newFolder ? undefined : remembered(root);
+  return before ? { destination: before, continued: true } : { continued: false };
 }

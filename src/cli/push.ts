@@ -6,8 +6,11 @@ import type { Reporter } from './output';
 import { engineOptions, type PushOptions } from './push-options';
 import { uploadFolder } from './upload-folder';
 
-/** Exit codes: all good, some files failed, bad usage, the batch could not run at all. */
-export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3 } as const;
+/**
+ * Exit codes: every file sent or skipped (0); some file failed (1); bad usage (2); the batch could not
+ * run at all (3); some files were refused by the signer's policy and none failed (4).
+ */
+export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3, refused: 4 } as const;
 
 /** `hoist push`: plans or uploads each folder as a batch, resuming an unfinished one; returns the exit code. */
 export async function push(
@@ -29,15 +32,19 @@ export async function push(
       return EXIT.usage;
     }
     if (options.dryRun) {
-      await dryRun(engine, folders, options, out);
+      await dryRun(engine, folders, options, policy.prefix, out);
       return EXIT.ok;
     }
     makePrivateDir(options.stateDir);
     makePrivateDir(join(options.stateDir, 'reports'));
     const upload = { engine, options, out, prefix: policy.prefix, folders: folders.length, stack };
-    let failed = false;
-    for (const folder of folders) failed = (await uploadFolder(upload, folder)).counts.failed > 0 || failed;
-    return failed ? EXIT.partial : EXIT.ok;
+    let [failed, refused] = [false, false];
+    for (const folder of folders) {
+      const { counts } = await uploadFolder(upload, folder);
+      failed ||= counts.failed > 0;
+      refused ||= counts.rejected > 0;
+    }
+    return failed ? EXIT.partial : refused ? EXIT.refused : EXIT.ok;
   } finally {
     engine.close();
     await stack?.stop();

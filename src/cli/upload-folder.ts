@@ -3,7 +3,7 @@ import type { LocalStack } from '@hoist/signer-server/local-stack';
 import { addViewLinks, writeReport, type Batch, type UploadEngine } from '../engine';
 import type { BatchReport } from '../shared/outcome';
 import type { Reporter } from './output';
-import { batchOptions, type PushOptions } from './push-options';
+import { batchOptions, destinationFor, type PushOptions } from './push-options';
 
 /** What one folder's push works with. */
 export interface FolderUpload {
@@ -23,16 +23,42 @@ function reportBase(options: PushOptions, batch: Batch, count: number): string {
   return count > 1 ? `${base}-${batch.id}` : base;
 }
 
-/** Uploads one folder as a batch (resuming its unfinished one to the same destination), printing as it goes. */
-async function runBatch({ engine, options, out }: FolderUpload, folder: string): Promise<[Batch, BatchReport]> {
+/**
+ * Uploads one folder as a batch, printing as it goes: resuming its unfinished batch, else continuing
+ * into where it went before (or `--to`, or a fresh folder); remembers where it went for the next push.
+ */
+async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, BatchReport]> {
+  const { engine, options, out, prefix } = upload;
   const root = resolve(folder);
-  const unfinished = engine.unfinished().find((s) => s.header.root === root && s.header.destination === options.to);
-  const batch = unfinished ? engine.resume(unfinished) : engine.batch(root, batchOptions(options));
+  const { destination, continued } = destinationFor(
+    options,
+    (source) => engine.rememberedDestination(source, prefix),
+    root,
+  );
+  const unfinished = engine
+    .unfinished()
+    .find(
+      (s) =>
+        s.header.root === root &&
+        (s.header.destination === destination || (!options.to && s.header.destination === undefined)),
+    );
+  const batch = unfinished ? engine.resume(unfinished) : engine.batch(root, batchOptions(options, destination));
   if (unfinished) out.info(`Resuming batch ${batch.id}: ${unfinished.finished.size} files already done`);
+  else if (continued) {
+    out.info(
+      `${folder}: continuing into ${prefix}/${destination}/, where it went before: only new and changed files move (--new-folder starts a fresh folder)`,
+    );
+  }
   batch.on('progress', (p) => out.progress(p));
   batch.on('file', (f) => out.file(f));
   batch.on('warning', (w) => out.warning(w));
-  return [batch, await batch.run()];
+  const report = await batch.run();
+  try {
+    engine.rememberDestination(root, prefix, batch.destination ?? batch.id);
+  } catch (error) {
+    out.warning(`Cannot remember where ${folder} went: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return [batch, report];
 }
 
 /**

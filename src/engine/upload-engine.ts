@@ -8,6 +8,7 @@ import { HashPool } from './hashing/hash-pool';
 import { resolveEngineOptions, type EngineOptions } from './options';
 import { openDestination } from './pipeline/destination-check';
 import { newBatchId } from './run/batch-id';
+import { RememberedDestinations } from './run/remembered-destinations';
 import { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
 import type { EngineResources } from './resources';
 import { SignerClient } from './signer/signer-client';
@@ -21,12 +22,14 @@ export const defaultStateDir = (): string => join(homedir(), '.hoist');
 /** The upload engine: one connection budget, one bandwidth limit and one signer for all its batches. */
 export class UploadEngine {
   readonly #resources: EngineResources;
+  readonly #remembered: RememberedDestinations;
   readonly stateDir: string;
 
   constructor(input: EngineOptions) {
     const options = resolveEngineOptions(input);
     const { retry } = options;
     this.stateDir = options.stateDir ?? defaultStateDir();
+    this.#remembered = new RememberedDestinations(join(this.stateDir, 'destinations.json'));
     const queue = new PQueue();
     const budget = new ConnectionBudget(options.budget, queue);
     const connections = new Connections({
@@ -84,6 +87,16 @@ export class UploadEngine {
     const policy = await signer.policy();
     const check = await openDestination(signer, hasher, policy, batchId, destination);
     return planFolder(root, policy, { ...rest, batchId, ...(check ? { check } : {}) });
+  }
+
+  /** The folder inside `prefix` that `root` went to last through this engine's signer, if any. */
+  rememberedDestination(root: string, prefix: string): string | undefined {
+    return this.#remembered.get(this.#resources.signerId, prefix, root);
+  }
+
+  /** Remembers where a batch of `root` went, so the next push of it continues there. */
+  rememberDestination(root: string, prefix: string, destination: string): void {
+    this.#remembered.set(this.#resources.signerId, prefix, root, destination);
   }
 
   /** A batch that continues a journal: files it lists as finished are not sent again. */

@@ -26,6 +26,8 @@ export interface PlanSummary {
   overwriteAllowed: boolean;
   rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };
   skipped: { files: number };
+  /** Files that cannot be read. */
+  unreadable: { files: number };
   /** Each quota the upload goes past, in words. */
   quotas: string[];
 }
@@ -63,7 +65,7 @@ export interface DesktopUpdate {
 }
 
 /** The state of one row of the file table. */
-export type FileRowStatus = 'queued' | 'uploading' | 'paused' | 'uploaded' | 'skipped' | 'failed';
+export type FileRowStatus = 'queued' | 'uploading' | 'paused' | 'uploaded' | 'skipped' | 'rejected' | 'failed';
 
 /** One file of a batch, as the file table shows it. */
 export interface FileRow {
@@ -78,7 +80,7 @@ export interface FileRow {
 /** A page of a batch's files under one filter, with the count per filter. */
 export interface FilePage {
   total: number;
-  counts: { all: number; active: number; failed: number; done: number };
+  counts: { all: number; active: number; rejected: number; failed: number; done: number };
   offset: number;
   rows: FileRow[];
 }

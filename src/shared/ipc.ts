@@ -29,7 +29,7 @@ export const ControlFileSchema = z.strictObject({
 });
 
 /** Which rows of a batch's file table to show. */
-export const FileFilterSchema = z.enum(['all', 'active', 'failed', 'done']);
+export const FileFilterSchema = z.enum(['all', 'active', 'rejected', 'failed', 'done']);
 
 /**
  * Payload of `configureBatch`: where a batch that has not started goes (empty: its own new folder) and

@@ -1,5 +1,38 @@
-/** How one file of a batch ended. Every scanned file ends as exactly one of these. */
-export type FileStatus = 'uploaded' | 'skipped' | 'failed';
+/**
+ * How one file of a batch ended. Every scanned file ends as exactly one of these: uploaded and verified;
+ * skipped (Hoist chose not to send it: already there, ignored, cancelled); rejected (the policy refuses
+ * it, before any byte moves: never retried); failed (it should have gone and did not).
+ */
+export type FileStatus = 'uploaded' | 'skipped' | 'rejected' | 'failed';
+
+/** Every file status, in the order summaries list them. */
+export const FILE_STATUSES: readonly FileStatus[] = ['uploaded', 'skipped', 'rejected', 'failed'];
+
+/** Counts of each status at zero. */
+export const noCounts = (): Record<FileStatus, number> => ({ uploaded: 0, skipped: 0, rejected: 0, failed: 0 });
+
+/**
+ * Codes of refusals by the signer's policy, decided before any byte moves: a path or name the rules
+ * refuse, two names one file system would merge, a type or size not allowed, a destination not
+ * allowed, a quota spent, a replace the policy forbids. Sending again cannot help: they are rejected.
+ */
+const REFUSAL_CODES = new Set([
+  'invalid-path',
+  'duplicate-path',
+  'too-large',
+  'invalid-type',
+  'type-not-allowed',
+  'invalid-destination',
+  'destination-not-allowed',
+  'destination-required',
+  'quota-exceeded',
+  'overwrite-not-allowed',
+]);
+
+/** True when `code` is a refusal by the policy (the file is rejected, not failed). */
+export function isRefusal(code: string | undefined): boolean {
+  return code !== undefined && REFUSAL_CODES.has(code);
+}
 
 /** The final record of one file, as the report lists it. */
 export interface FileOutcome {

@@ -16,7 +16,7 @@ export interface BatchProgress {
   batchId: string;
   root: string;
   state: BatchState;
-  files: { total: number; uploaded: number; skipped: number; failed: number; active: number };
+  files: { total: number; uploaded: number; skipped: number; rejected: number; failed: number; active: number };
   bytes: { total: number; done: number };
   /** Bytes per second over the last few seconds. */
   throughput: number;
@@ -62,7 +62,7 @@ export function combineProgress(batches: readonly BatchProgress[], connections?:
     if (batch.state === 'done' || batch.state === 'cancelled') continue;
     overall.batches += 1;
     overall.files.total += batch.files.total;
-    overall.files.finished += batch.files.uploaded + batch.files.skipped + batch.files.failed;
+    overall.files.finished += batch.files.uploaded + batch.files.skipped + batch.files.rejected + batch.files.failed;
     overall.files.failed += batch.files.failed;
     overall.bytes.total += batch.bytes.total;
     overall.bytes.done += batch.bytes.done;

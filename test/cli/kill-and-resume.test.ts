@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,7 @@ describe('hoist push', () => {
     expect(await second.exited).toBe(0);
     expect(second.events.find((e) => e.event === 'info' && /^Resuming batch/u.test(e.message))).toBeTruthy();
     const end = second.events.find((e) => e.event === 'end');
-    expect(end?.counts).toEqual({ uploaded: 31, skipped: 0, failed: 0 });
+    expect(end?.counts).toEqual({ uploaded: 31, skipped: 0, rejected: 0, failed: 0 });
 
     for (const key of finishedBefore) expect(putsAfter.some((url) => url.includes(`/${key}?`))).toBe(false);
     const bigPartsAgain = putsAfter
@@ -103,7 +104,12 @@ describe('hoist push', () => {
     expect(second.code).toBe(3);
     expect(second.stderr).toContain(`is being uploaded by another Hoist process (pid ${first.child.pid})`);
     expect(await first.exited).toBe(0);
-    expect(first.events.find((e) => e.event === 'end')?.counts).toEqual({ uploaded: 8, skipped: 0, failed: 0 });
+    expect(first.events.find((e) => e.event === 'end')?.counts).toEqual({
+      uploaded: 8,
+      skipped: 0,
+      rejected: 0,
+      failed: 0,
+    });
   });
 
   it('exits 2 on bad usage with a message naming the value', async () => {
@@ -184,7 +190,7 @@ describe('hoist push', () => {
     expect(await hoistPush([...withToken(signer.tokens.alice), '--json']).exited).toBe(0);
   });
 
-  it('exits 1 when some files fail; --dry-run sends nothing and follows --ignore', async () => {
+  it('exits 4 when the policy refuses some files and none fails, saying why; --dry-run sends nothing and follows --ignore', async () => {
     const strict = await rig.signer({ tokens: signer.tokens, policy: { allowedTypes: ['text/plain'] } });
     const root = await makeFolder({ 'ok.txt': 'x', 'no.html': '<p>' });
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
@@ -202,11 +208,26 @@ describe('hoist push', () => {
       '1 files (1 bytes, 0 multipart) would upload; 0 rejected; 1 skipped',
     );
     const real = hoistPush(args);
-    expect(await real.exited).toBe(1);
+    // A refusal is not a failure: its own status and exit code, every run, and nothing to retry.
+    expect(await real.exited).toBe(4);
     expect(real.events.find((e) => e.event === 'file' && e.path === 'no.html')).toMatchObject({
-      status: 'failed',
+      status: 'rejected',
       code: 'type-not-allowed',
     });
+    expect(real.events.find((e) => e.event === 'end')?.counts).toEqual({
+      uploaded: 1,
+      skipped: 0,
+      rejected: 1,
+      failed: 0,
+    });
+    const child = spawn(process.execPath, ['bin/hoist.js', 'push', ...args.slice(0, -1)]);
+    const plain = { stdout: '', status: null as number | null };
+    child.stdout.on('data', (d: Buffer) => (plain.stdout += d.toString()));
+    plain.status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(plain.status).toBe(4);
+    expect(plain.stdout).toContain('refused: no.html: Content type `text/html` is not allowed');
+    expect(plain.stdout).toMatch(/^0 uploaded, 1 skipped \(1 already there\), 1 refused, 0 failed \(/mu);
+    expect(plain.stdout).toContain('\n1 refused: type not allowed (.html ×1)\n');
   });
 
   it('writes view links into the report only with --links, each fetching the file', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchOptions, engineOptions, planOptions, pushOptions } from '../../src/cli/push-options';
+import { batchOptions, destinationFor, engineOptions, planOptions, pushOptions } from '../../src/cli/push-options';
 import { DEFAULT_IGNORE } from '../../src/engine';
 
 // The push flags have one schema; the engine, the plan and the batch each get one conversion of it.
@@ -10,8 +10,12 @@ describe('hoist push options', () => {
     const options = pushOptions(flags, { HOIST_STATE_DIR: '/state', HOIST_CA_FILE: '/ca.pem' }, '/home/.hoist');
     expect(options).toMatchObject({ stateDir: '/state', caFile: '/ca.pem', dryRun: false, links: false });
     expect(options.ignore).toEqual([...DEFAULT_IGNORE, '*.html']);
-    expect(planOptions(options)).toEqual({ ignore: options.ignore, followSymlinks: false, destination: 'shoot' });
-    expect(batchOptions(options)).toEqual({
+    expect(planOptions(options, 'shoot')).toEqual({
+      ignore: options.ignore,
+      followSymlinks: false,
+      destination: 'shoot',
+    });
+    expect(batchOptions(options, 'shoot')).toEqual({
       ignore: options.ignore,
       followSymlinks: false,
       destination: 'shoot',
@@ -37,6 +41,21 @@ describe('hoist push options', () => {
     const remote = engineOptions(options, { signerUrl: 'https://signer.example', token: 't', embedded: false });
     expect(remote.signerId).toBe('https://signer.example');
     expect(remote.proxy).toBeUndefined();
+  });
+
+  it('continues where a folder went before unless --to or --new-folder says otherwise', () => {
+    const remembered = (root: string) => (root === '/shoot' ? 'shoot-20261204-ab12' : undefined);
+    const plain = pushOptions({ ...flags, to: undefined }, {}, '/h');
+    expect(destinationFor(plain, remembered, '/shoot')).toEqual({
+      destination: 'shoot-20261204-ab12',
+      continued: true,
+    });
+    expect(destinationFor(plain, remembered, '/other')).toEqual({ continued: false });
+    expect(destinationFor({ ...plain, newFolder: true }, remembered, '/shoot')).toEqual({ continued: false });
+    expect(destinationFor({ ...plain, to: 'clients/x' }, remembered, '/shoot')).toEqual({
+      destination: 'clients/x',
+      continued: false,
+    });
   });
 
   it('refuses a flag bag that is not push flags, naming the field', () => {

@@ -67,7 +67,7 @@ const progress = (done: number): BatchProgress => ({
   batchId: 'b',
   root: '/r',
   state: 'uploading',
-  files: { total: 10, uploaded: 4, skipped: 0, failed: 1, active: 2 },
+  files: { total: 10, uploaded: 4, skipped: 0, rejected: 0, failed: 1, active: 2 },
   bytes: { total: 10_000_000, done },
   throughput: 1_000_000,
   filesPerSecond: 3,
@@ -82,7 +82,7 @@ const report: BatchReport = {
   root: '/r',
   startedAt: '2026-11-30T00:00:00.000Z',
   endedAt: '2026-11-30T00:00:10.000Z',
-  counts: { uploaded: 9, skipped: 0, failed: 1 },
+  counts: { uploaded: 9, skipped: 0, rejected: 0, failed: 1 },
   bytesUploaded: 9_000_000,
   files: [],
 };
@@ -114,7 +114,7 @@ describe('the reporters', () => {
     const lines: string[] = [];
     const out = plainReporter((line) => lines.push(line));
     vi.advanceTimersByTime(5000);
-    out.progress({ ...progress(0), files: { total: 0, uploaded: 0, skipped: 0, failed: 0, active: 0 } });
+    out.progress({ ...progress(0), files: { total: 0, uploaded: 0, skipped: 0, rejected: 0, failed: 0, active: 0 } });
     expect(lines).toEqual([]);
     out.progress(progress(1_000_000));
     expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n']);

@@ -16,7 +16,7 @@ describe('the file table', () => {
     }
     table.setActive([{ path: 'f/1', size: 1, bytesDone: 0, paused: false }]);
     const page = table.page('failed', 100, 50);
-    expect(page.counts).toEqual({ all: 100_000, active: 90_000, failed: 5_000, done: 5_000 });
+    expect(page.counts).toEqual({ all: 100_000, active: 90_000, rejected: 0, failed: 5_000, done: 5_000 });
     expect(page.total).toBe(5_000);
     expect(page.rows).toHaveLength(50);
     expect(page.rows[0]).toEqual({

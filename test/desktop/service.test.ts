@@ -65,6 +65,24 @@ describe('the desktop service', () => {
     service.close();
   });
 
+  it('continues a folder dropped again into where it went: nothing moves twice, and clearing the destination starts afresh', async () => {
+    const folder = await makeFolder({ 'a.jpg': bytes(2000), 'b.cr2': bytes(3000) });
+    const service = serviceFor(await mkdtemp(join(tmpdir(), 'hoist-svc-')));
+    const [first] = service.addBatches([folder]);
+    await until(service, first!, (v) => v.phase === 'ready');
+    service.control({ batchId: first!, action: 'start' });
+    await until(service, first!, (v) => v.phase === 'done');
+    const [again] = service.addBatches([folder]);
+    const planned = await until(service, again!, (v) => v.phase === 'ready');
+    expect(planned.destination).toBe(first);
+    expect(planned.plan).toMatchObject({ upload: { files: 0 }, alreadyThere: { files: 2 } });
+    service.configureBatch({ batchId: again!, destination: '', onConflict: 'skip' });
+    const fresh = await until(service, again!, (v) => v.phase === 'ready');
+    expect(fresh.destination).toBeUndefined();
+    expect(fresh.plan).toMatchObject({ upload: { files: 2 }, alreadyThere: { files: 0 } });
+    service.close();
+  });
+
   it('refuses an action that does not fit the batch, naming the action and the phase', async () => {
     const service = serviceFor(await mkdtemp(join(tmpdir(), 'hoist-svc-')));
     const [id] = service.addBatches([await makeFolder({ a: 'a' })]);

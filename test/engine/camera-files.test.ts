@@ -73,7 +73,7 @@ describe('camera files under an image/* and video/* policy', () => {
     });
     const report = await engine.batch(root).run();
     engine.close();
-    expect(report.counts).toEqual({ uploaded: NAMED.length, skipped: 0, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: NAMED.length, skipped: 0, rejected: 0, failed: 0 });
     for (const file of report.files) {
       const head = await admin.send(new HeadObjectCommand({ Bucket: signer.bucket, Key: file.key! }));
       const extension = file.path.slice(file.path.lastIndexOf('.') + 1).toLowerCase();

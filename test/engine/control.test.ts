@@ -14,7 +14,7 @@ import { useProxiedS3 } from '../helpers/proxied-s3';
 const rig = useProxiedS3();
 
 async function expectAllMatch(report: BatchReport, files: Record<string, Buffer>) {
-  expect(report.counts).toEqual({ uploaded: Object.keys(files).length, skipped: 0, failed: 0 });
+  expect(report.counts).toEqual({ uploaded: Object.keys(files).length, skipped: 0, rejected: 0, failed: 0 });
   for (const file of report.files)
     expect(await objectMd5(rig.admin, rig.bucket, file.key!)).toBe(md5Hex(files[file.path]!));
 }
@@ -213,7 +213,7 @@ describe('control', () => {
       code: 'cancelled',
       reason: 'Cancelled by you',
     });
-    expect(report.counts).toEqual({ uploaded: 7, skipped: 1, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 7, skipped: 1, rejected: 0, failed: 0 });
     expect(puts).toHaveLength(7);
     expect(puts.some((url) => url.includes('f7.bin'))).toBe(false);
   });

@@ -50,8 +50,8 @@ describe('the embedded local stack', () => {
     await handle.truncate(5 * 1024 * MiB);
     await handle.close();
     const report = await (await start()).batch(root).run();
-    expect(report.files.find((f) => f.path === 'huge.bin')).toMatchObject({ status: 'failed', code: 'too-large' });
-    expect(report.counts).toEqual({ uploaded: 1, skipped: 0, failed: 1 });
+    expect(report.files.find((f) => f.path === 'huge.bin')).toMatchObject({ status: 'rejected', code: 'too-large' });
+    expect(report.counts).toEqual({ uploaded: 1, skipped: 0, rejected: 1, failed: 0 });
     expect(report.bytesUploaded).toBe(1);
   });
 

@@ -37,7 +37,7 @@ describe('ProgressTracker', () => {
     tracker.finish('bad', 'failed', 30 * MB);
     const snapshot = tracker.snapshot(0);
     expect(snapshot.bytes).toEqual({ total: 10 * MB, done: 0 });
-    expect(snapshot.files).toEqual({ total: 2, uploaded: 0, skipped: 0, failed: 1, active: 1 });
+    expect(snapshot.files).toEqual({ total: 2, uploaded: 0, skipped: 0, rejected: 0, failed: 1, active: 1 });
   });
 
   it('lists at most 50 active files, so a snapshot stays small at any file count', () => {

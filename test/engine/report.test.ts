@@ -10,7 +10,7 @@ const report = (files: BatchReport['files']): BatchReport => ({
   root: '/home/ana/photos',
   startedAt: '2026-11-29T21:00:00.000Z',
   endedAt: '2026-11-29T21:01:00.000Z',
-  counts: { uploaded: 1, skipped: 1, failed: 1 },
+  counts: { uploaded: 1, skipped: 1, rejected: 0, failed: 1 },
   bytesUploaded: 5,
   files,
 });

@@ -54,7 +54,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const report = await batch.run();
     engine.close();
 
-    expect(report.counts).toEqual({ uploaded: 5, skipped: 2, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 5, skipped: 2, rejected: 0, failed: 0 });
     const prefix = `users/alice/${batch.id}/`;
     const keys = (await listKeys(admin, signer.bucket, prefix)).sort();
     expect(keys).toEqual(
@@ -124,9 +124,11 @@ describe('the engine against the real signer and the verifying S3', () => {
     expect(outcome('sub/loop')).toMatchObject({ status: 'skipped', code: 'symlink-loop' });
     expect(outcome('pipe')).toMatchObject({ status: 'skipped', code: 'not-a-file' });
     expect(outcome('dangling')).toMatchObject({ status: 'failed', code: 'unreadable' });
-    expect(report.counts).toEqual({ uploaded: 2, skipped: 2, failed: 1 });
+    expect(report.counts).toEqual({ uploaded: 2, skipped: 2, rejected: 0, failed: 1 });
     expect(plan.skipped.map((f) => f.path).sort()).toEqual(['pipe', 'sub/loop']);
-    expect(plan.rejected.map((f) => f.path)).toEqual(['dangling']);
+    // Unreadable is a failure, not a refusal: the plan keeps it apart from what the policy refuses.
+    expect(plan.failed.map((f) => f.path)).toEqual(['dangling']);
+    expect(plan.rejected).toEqual([]);
   });
 
   it('reports policy rejections per file and uploads the rest', async () => {
@@ -142,8 +144,8 @@ describe('the engine against the real signer and the verifying S3', () => {
     await strict.close();
     const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
     expect(byPath['ok.txt']?.status).toBe('uploaded');
-    expect(byPath['page.html']).toMatchObject({ status: 'failed', code: 'type-not-allowed' });
-    expect(byPath['big.txt']).toMatchObject({ status: 'failed', code: 'too-large' });
+    expect(byPath['page.html']).toMatchObject({ status: 'rejected', code: 'type-not-allowed' });
+    expect(byPath['big.txt']).toMatchObject({ status: 'rejected', code: 'too-large' });
   });
 
   it('takes an object already at its key with its own MD5 as uploaded, asking the signer for its ETag', async () => {
@@ -179,7 +181,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     }
   });
 
-  it('fails the second of two names Windows or macOS would merge, across sign groups, in plan and upload', async () => {
+  it('rejects the second of two names Windows or macOS would merge, across sign groups, in plan and upload', async () => {
     const files: Record<string, Buffer> = { 'Photo.png': bytes(10), 'photo.PNG': bytes(11) };
     for (let i = 0; i < 12; i++) files[`f${i}.png`] = bytes(12);
     const root = await makeFolder(files);
@@ -189,7 +191,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const report = await engine.batch(root).run();
     engine.close();
     expect(plan.rejected.map((f) => f.code)).toEqual(['duplicate-path']);
-    const failed = report.files.filter((f) => f.status === 'failed');
+    const failed = report.files.filter((f) => f.status === 'rejected');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ code: 'duplicate-path', path: plan.rejected[0]!.path });
     expect(failed[0]!.reason).toContain('differ only in case');

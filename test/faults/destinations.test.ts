@@ -75,7 +75,7 @@ describe('a destination on the verifying S3', () => {
     };
     const root = await makeFolder(files);
     const first = await push(root, { destination: 'clients/acme/2026-12' });
-    expect(first.counts).toEqual({ uploaded: 4, skipped: 0, failed: 0 });
+    expect(first.counts).toEqual({ uploaded: 4, skipped: 0, rejected: 0, failed: 0 });
     expect(first.destination).toBe('clients/acme/2026-12');
     expect(byPath(first.files).get('big.mov')!.key).toBe('users/alice/clients/acme/2026-12/big.mov');
     const {
@@ -83,7 +83,7 @@ describe('a destination on the verifying S3', () => {
       requests,
       putBytes,
     } = await watched(() => push(root, { destination: 'clients/acme/2026-12/' }));
-    expect(second.counts).toEqual({ uploaded: 0, skipped: 4, failed: 0 });
+    expect(second.counts).toEqual({ uploaded: 0, skipped: 4, rejected: 0, failed: 0 });
     expect(second.bytesUploaded).toBe(0);
     expect(putBytes).toBe(0);
     expect(requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toEqual([]);
@@ -167,7 +167,7 @@ describe('a destination on the verifying S3', () => {
   it.each<[ConflictChoice, TestSigner | 'default', Partial<FileOutcome>, 'old' | 'new']>([
     ['skip', 'default', { status: 'skipped', code: 'conflict' }, 'old'],
     ['fail', 'default', { status: 'failed', code: 'conflict' }, 'old'],
-    ['overwrite', 'default', { status: 'failed', code: 'overwrite-not-allowed' }, 'old'],
+    ['overwrite', 'default', { status: 'rejected', code: 'overwrite-not-allowed' }, 'old'],
     ['overwrite', 'overwriting' as never, { status: 'uploaded', code: 'overwritten' }, 'new'],
     ['rename', 'default', { status: 'uploaded', code: 'renamed', key: 'users/alice/DEST/shoot/a (1).png' }, 'old'],
   ])(

@@ -60,7 +60,7 @@ describe('the journal on a disk that fails', () => {
     await writeFile(join(disk, 'filler'), Buffer.alloc(64 * 1024)).catch(() => undefined);
     const { report, files, warnings } = await uploadWithStateIn(disk);
     expect(warnings.join('\n')).toMatch(/Cannot write the journal .*ENOSPC.*a crash now would mean starting over/u);
-    expect(report.counts).toEqual({ uploaded: 20, skipped: 0, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 20, skipped: 0, rejected: 0, failed: 0 });
     await expectNothingLost(
       'journal disk full',
       { injected: 1, filesAffected: 20 },
@@ -77,7 +77,7 @@ describe('the journal on a disk that fails', () => {
     execFileSync('mount', ['-o', 'remount,ro', disk]);
     const { report, files, warnings } = await uploadWithStateIn(disk);
     expect(warnings.join('\n')).toMatch(/Cannot open the journal .*EROFS/u);
-    expect(report.counts).toEqual({ uploaded: 20, skipped: 0, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 20, skipped: 0, rejected: 0, failed: 0 });
     await expectNothingLost(
       'journal disk read-only',
       { injected: 1, filesAffected: 20 },

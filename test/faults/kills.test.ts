@@ -73,7 +73,12 @@ describe('kill -9 at random moments', () => {
 
     const last = hoistPush(args);
     expect(await last.exited).toBe(0);
-    expect(last.events.find((e) => e.event === 'end')?.counts).toEqual({ uploaded: 41, skipped: 0, failed: 0 });
+    expect(last.events.find((e) => e.event === 'end')?.counts).toEqual({
+      uploaded: 41,
+      skipped: 0,
+      rejected: 0,
+      failed: 0,
+    });
 
     // Nothing journalled as finished (a file, or a part of the big file) was sent after that kill.
     for (const { at, keys, parts } of finishedBy) {

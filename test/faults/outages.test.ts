@@ -71,7 +71,7 @@ describe('outages', () => {
       s3Proxy.setRule(() => ({ kind: 'pass' }));
       await signer.close();
       expect(Date.now() - startedAt).toBeGreaterThan(OUTAGE_MS);
-      expect(report.counts).toEqual({ uploaded: 41, skipped: 0, failed: 0 });
+      expect(report.counts).toEqual({ uploaded: 41, skipped: 0, rejected: 0, failed: 0 });
       const counts = { injected: 1, filesAffected: unfinishedAtOutage };
       await expectNothingLost('signer down for 30 s', counts, admin, bucket, report, files);
     },
@@ -99,7 +99,7 @@ describe('outages', () => {
     batch.on('progress', (p) => {
       if (slept || p.bytes.done < 4 * MiB) return;
       slept = true;
-      unfinishedAtSleep = Object.keys(files).length - (p.files.uploaded + p.files.skipped + p.files.failed);
+      unfinishedAtSleep = Object.keys(files).length - (p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed);
       s3Proxy.freeze(5000);
       signerProxy.freeze(5000);
     });
@@ -108,7 +108,7 @@ describe('outages', () => {
     await signerProxy.close();
     await signer.close();
     expect(slept).toBe(true);
-    expect(report.counts).toEqual({ uploaded: 31, skipped: 0, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 31, skipped: 0, rejected: 0, failed: 0 });
     // One sign request covers all 31 files; URLs that expired during the sleep were signed again.
     const resigned = signer.logs.filter((l) => l.route === '/v1/batches/sign' || l.route === '/v1/multipart/parts');
     expect(resigned.length).toBeGreaterThan(3);

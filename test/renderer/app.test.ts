@@ -110,9 +110,15 @@ describe('the desktop window', () => {
       expect(key, path).toBeDefined();
       expect(await objectMd5(admin, bucket, key!)).toBe(md5Hex(body));
     }
+    // Refused by the policy is not a failure: its own filter, words and colour, and the batch is done.
+    await card.getByText('Done, 1 not allowed').waitFor();
     await h.page.getByRole('tab', { name: /Failed/ }).click();
+    await expect.poll(() => h.page.getByRole('row').count()).toBe(0);
+    await h.page.getByRole('tab', { name: /Not allowed/ }).click();
     await expect.poll(() => h.page.getByRole('row').count()).toBe(1);
     await expect.poll(() => h.page.getByRole('row').first().textContent()).toContain('big.iso');
+    await expect.poll(() => h.page.getByRole('row').first().textContent()).toContain('Not allowed');
+    expect(await card.getByRole('button', { name: 'Retry failed' }).count()).toBe(0);
     await h.page.getByRole('tab', { name: /Done/ }).click();
     await h.page.getByRole('button', { name: 'Copy link to a.txt' }).click();
     await expect.poll(() => h.copied.length).toBe(1);

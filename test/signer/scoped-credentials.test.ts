@@ -174,7 +174,7 @@ describe.runIf(s3.roleArn)('URLs signed with a session limited to their owner (R
     engine.close();
     const renewed = (await metric(renewing, 'hoist_signer_scoped_sessions_total')) - before;
     await renewing.close();
-    expect(report.counts).toEqual({ uploaded: 61, skipped: 0, failed: 0 });
+    expect(report.counts).toEqual({ uploaded: 61, skipped: 0, rejected: 0, failed: 0 });
     expect(renewed).toBeGreaterThanOrEqual(3);
     const big = report.files.find((f) => f.path === 'big.bin')!;
     expect(await objectMd5(admin, bucket, big.key!)).toBe(md5Hex(files['big.bin']!));

@@ -137,7 +137,7 @@ describe('metrics', () => {
 });
 
 describe('the plan', () => {
-  it('shows each quota the batch goes past before any byte moves, and the run ends the files past it as failed with the reason', async () => {
+  it('shows each quota the batch goes past before any byte moves, and the run ends the files past it as rejected with the reason', async () => {
     const signer = await startTestSigner(s3, { quotas: { filesPerDay: 2 } });
     const engine = new UploadEngine({
       signerUrl: signer.url,
@@ -151,8 +151,8 @@ describe('the plan', () => {
         'Over your quota `filesPerDay` (2 files a day): this batch needs 3 files, 2 files left; the signer will refuse the files past it',
       ]);
       const report = await engine.batch(root).run();
-      expect(report.files.map((f) => f.status).sort()).toEqual(['failed', 'uploaded', 'uploaded']);
-      expect(report.files.find((f) => f.status === 'failed')).toMatchObject({
+      expect(report.files.map((f) => f.status).sort()).toEqual(['rejected', 'uploaded', 'uploaded']);
+      expect(report.files.find((f) => f.status === 'rejected')).toMatchObject({
         code: 'quota-exceeded',
         reason: expect.stringMatching(/^Quota `filesPerDay` \(2 files a day\): 0 files left; it resets at /u),
       });

@@ -63,7 +63,7 @@ describe('the signer over HTTPS', () => {
     );
     expect(await run.exited).toBe(0);
     const end = run.events.find((e) => e.event === 'end');
-    expect(end?.counts).toEqual({ uploaded: 2, skipped: 0, failed: 0 });
+    expect(end?.counts).toEqual({ uploaded: 2, skipped: 0, rejected: 0, failed: 0 });
     expect((await listKeys(admin, signer.bucket, `users/alice/${end!.batchId}/`)).sort()).toEqual([
       `users/alice/${end!.batchId}/a.txt`,
       `users/alice/${end!.batchId}/b/c.png`,

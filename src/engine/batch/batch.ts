@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { normaliseDestination, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
-import type { BatchReport, FileOutcome, FileStatus } from '../../shared/outcome';
+import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
 import { openDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch } from '../pipeline/feed';
@@ -64,7 +64,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #plan: FolderPlan | undefined;
   readonly #tracker: ProgressTracker;
   readonly #controls: BatchControls;
-  readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
+  readonly #counts: Record<FileStatus, number> = noCounts();
   /** Outcomes the journal does not hold (it could not be written); the rest are read back from it. */
   readonly #unjournalled: FileOutcome[] = [];
   readonly #tasks = new Set<Promise<void>>();
@@ -236,7 +236,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       resumeFrom: this.#resumeFrom,
       plan: this.#plan && {
         files: this.#plan.basis.files,
-        ended: [...this.#plan.rejected, ...this.#plan.skipped, ...this.#plan.alreadyThere],
+        ended: [...this.#plan.rejected, ...this.#plan.failed, ...this.#plan.skipped, ...this.#plan.alreadyThere],
       },
       resources: this.#resources,
       controls: this.#controls,

@@ -1,6 +1,6 @@
 import { DuplicateNames, judgeFile, normaliseRelativePath, type Policy } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
-import type { FileOutcome } from '../../shared/outcome';
+import { isRefusal, type FileOutcome } from '../../shared/outcome';
 import { readFailure, type UploadError } from '../errors';
 import { contentTypeOf } from './content-type';
 import type { Verdict } from './destination-check';
@@ -25,9 +25,9 @@ export function problemOutcome(entry: ScanProblem): FileOutcome {
   return { path: entry.path, status: problemStatus(entry), size: 0, code: entry.code, reason: entry.reason };
 }
 
-/** How a file the policy refuses ends, with the signer's own code and words. */
+/** How a file ends that goes no further: rejected when the policy refuses it, failed otherwise; with the code and words. */
 export function refusedOutcome(file: { path: string; size: number }, code: string, reason: string): FileOutcome {
-  return { path: file.path, status: 'failed', size: file.size, code, reason };
+  return { path: file.path, status: isRefusal(code) ? 'rejected' : 'failed', size: file.size, code, reason };
 }
 
 /**

@@ -2,7 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import PQueue from 'p-queue';
 import { DuplicateNames, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
-import type { FileOutcome } from '../../shared/outcome';
+import { isRefusal, type FileOutcome } from '../../shared/outcome';
 import type { BatchControls } from '../run/controls';
 import type { JournalState, MultipartRecord } from '../run/journal';
 import { errors, readFailure } from '../errors';
@@ -314,7 +314,7 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
     if (result.status === 'error') {
       sink.ended({
         path: file.path,
-        status: result.code === 'exists' ? 'skipped' : 'failed',
+        status: result.code === 'exists' ? 'skipped' : isRefusal(result.code) ? 'rejected' : 'failed',
         size: file.size,
         code: result.code,
         reason: result.message,

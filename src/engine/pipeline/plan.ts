@@ -27,8 +27,10 @@ export interface FolderPlan {
   alreadyThere: FileOutcome[];
   /** Files whose key holds different content; what becomes of them is the batch's conflict choice. */
   conflicts: FileOutcome[];
-  /** Files the policy refuses or that cannot be read, each with its reason. */
+  /** Files the policy refuses, each with its reason: they are never sent. */
   rejected: FileOutcome[];
+  /** Files that cannot be read, each with its reason. */
+  failed: FileOutcome[];
   /** Entries Hoist chooses not to send: ignored, symlink loops, sockets and devices. */
   skipped: FileOutcome[];
   /** Each of the user's quotas the upload goes past, in words (what it needs, what is left, when it resets). */
@@ -80,17 +82,18 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
     alreadyThere: [],
     conflicts: [],
     rejected: [],
+    failed: [],
     skipped: [],
     quotas: [],
     basis,
   };
+  const ended: Record<Exclude<FileOutcome['status'], 'uploaded'>, FileOutcome[]> = {
+    skipped: plan.skipped,
+    rejected: plan.rejected,
+    failed: plan.failed,
+  };
   const end = (outcome: FileOutcome) =>
-    (outcome.code === 'already-there'
-      ? plan.alreadyThere
-      : outcome.status === 'skipped'
-        ? plan.skipped
-        : plan.rejected
-    ).push(outcome);
+    (outcome.code === 'already-there' ? plan.alreadyThere : ended[outcome.status as keyof typeof ended]).push(outcome);
   const accept = (planned: PlannedFile) => {
     const { size } = planned.file;
     onAccept?.(planned.file.path, size);

@@ -1,4 +1,4 @@
-import type { FileOutcome } from '../../shared/outcome';
+import { isRefusal, type FileOutcome } from '../../shared/outcome';
 import { errors, UploadError } from '../errors';
 
 /**
@@ -10,7 +10,7 @@ export function failureOutcome(file: { path: string; size: number }, error: unkn
   const cancelled = e.code === 'cancelled';
   return {
     path: file.path,
-    status: cancelled || e.code === 'exists' ? 'skipped' : 'failed',
+    status: cancelled || e.code === 'exists' ? 'skipped' : isRefusal(e.code) ? 'rejected' : 'failed',
     size: file.size,
     ...(key ? { key } : {}),
     code: e.code,

@@ -1,4 +1,4 @@
-import type { FileStatus } from '../../shared/outcome';
+import { noCounts, type FileStatus } from '../../shared/outcome';
 import { estimateSeconds, type ActiveFile, type BatchProgress, type BatchState } from '../../shared/progress';
 
 const WINDOW_MS = 5000;
@@ -15,7 +15,7 @@ export class ProgressTracker {
   #total = 0;
   #bytesTotal = 0;
   #bytesDone = 0;
-  readonly #counts: Record<FileStatus, number> = { uploaded: 0, skipped: 0, failed: 0 };
+  readonly #counts: Record<FileStatus, number> = noCounts();
   readonly #active = new Map<string, ActiveFile>();
   #samples: { at: number; bytes: number; files: number }[] = [];
 
@@ -72,7 +72,7 @@ export class ProgressTracker {
 
   /** The current snapshot. */
   snapshot(now = performance.now()): BatchProgress {
-    const ended = this.#counts.uploaded + this.#counts.skipped + this.#counts.failed;
+    const ended = this.#counts.uploaded + this.#counts.skipped + this.#counts.rejected + this.#counts.failed;
     this.#samples.push({ at: now, bytes: this.#bytesDone, files: ended });
     while (this.#samples.length > 2 && now - this.#samples[0]!.at > WINDOW_MS) this.#samples.shift();
     const first = this.#samples[0]!;

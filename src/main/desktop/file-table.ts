@@ -24,11 +24,12 @@ function waitingRow(path: string, size: number): Row {
   return { path, size, status: 'queued', bytesDone: 0, hasLink: false, lower, order: orderOf(lower) };
 }
 
-const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'failed']);
+const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'rejected', 'failed']);
 
 /** The filter a status belongs to besides `all`. */
 function bucketOf(status: FileRowStatus): Exclude<FileFilter, 'all'> {
   if (status === 'failed') return 'failed';
+  if (status === 'rejected') return 'rejected';
   if (status === 'uploaded' || status === 'skipped') return 'done';
   return 'active';
 }
@@ -42,7 +43,7 @@ export class FileTable {
   readonly #rows: Row[] = [];
   readonly #byPath = new Map<string, Row>();
   #active = new Set<string>();
-  readonly #counts = { active: 0, failed: 0, done: 0 };
+  readonly #counts = { active: 0, rejected: 0, failed: 0, done: 0 };
   #version = 0;
   readonly #index = new Map<string, { version: number; rows: Row[] }>();
   #sorted = true;

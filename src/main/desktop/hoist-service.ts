@@ -47,6 +47,10 @@ interface Entry {
   journal?: JournalState;
   /** Counts the plans started, so a plan overtaken by a new destination drops its result. */
   plans: number;
+  /** Set once the person chose where the batch goes: a folder dropped again then no longer continues where it went. */
+  chosen?: boolean;
+  /** The user's prefix on the signer, from the plan's policy. */
+  prefix?: string;
 }
 
 const MAX_WARNINGS = 5;
@@ -149,6 +153,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       folder = normalised.destination;
     }
     entry.view.onConflict = onConflict;
+    if (folder !== entry.view.destination) entry.chosen = true;
     if (folder !== entry.view.destination || phase === 'error') {
       if (folder) entry.view.destination = folder;
       else delete entry.view.destination;
@@ -276,11 +281,15 @@ export class HoistService extends EventEmitter<ServiceEvents> {
   async #plan(entry: Entry): Promise<void> {
     const run = ++entry.plans;
     const { table } = entry;
-    const { destination } = entry.view;
     try {
       const engine = await this.engine();
       entry.engine = engine;
       const policy = await engine.signer.policy();
+      entry.prefix = policy.prefix;
+      // A folder dropped again continues into where it went, so only what is new or changed moves.
+      const before = entry.chosen ? undefined : engine.rememberedDestination(entry.view.root, policy.prefix);
+      if (before && entry.view.destination === undefined) entry.view.destination = before;
+      const { destination } = entry.view;
       const plan = await engine.plan(entry.view.root, {
         followSymlinks: this.#settings.get().followSymlinks,
         batchId: entry.view.batchId,
@@ -329,6 +338,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
         }
         entry.view.progress = batch.progress();
         entry.view.phase = entry.view.progress.state === 'cancelled' ? 'cancelled' : 'done';
+        if (entry.prefix) this.#remember(entry, batch);
       })
       .catch((error: unknown) => {
         entry.view.error = actionable(error);
@@ -356,6 +366,17 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     }
     entry.view.hasReport = false;
     this.#run(entry, entry.engine.resume(journal));
+  }
+
+  /** Remembers where a batch of this folder went, for the next time it is dropped. */
+  #remember(entry: Entry, batch: Batch): void {
+    try {
+      entry.engine?.rememberDestination(entry.view.root, entry.prefix!, batch.destination ?? batch.id);
+    } catch (error) {
+      this.#warn(
+        `Cannot remember where ${entry.view.root} went: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
   }
 
   #warn(warning: string): void {

@@ -26,6 +26,7 @@ export function summarise(plan: FolderPlan, overwriteAllowed: boolean): PlanSumm
     overwriteAllowed,
     rejected: { files: plan.rejected.length, reasons: [...reasons.values()] },
     skipped: { files: plan.skipped.length },
+    unreadable: { files: plan.failed.length },
     quotas: plan.quotas,
   };
 }

@@ -98,6 +98,8 @@ export function BatchCard({
   const { phase, plan } = batch;
   const editable = canConfigure(batch);
   const actions = actionsFor(batch);
+  // Refusals are the policy's answer, not a failure: a batch whose only problems they are is done.
+  const refusedOnly = phase === 'done' && p !== undefined && p.files.rejected > 0 && p.files.failed === 0;
   const configure = (destination: string, onConflict: ConflictChoice) =>
     onConfigure({ batchId: batch.batchId, destination, onConflict });
   const upload = () => {
@@ -108,7 +110,9 @@ export function BatchCard({
     <li className={selected ? 'batch selected' : 'batch'} aria-label={`Batch ${baseName(batch.root)}`}>
       <button className="batch-head" onClick={onSelect} aria-pressed={selected} title={batch.root}>
         <span className="batch-root">{baseName(batch.root)}</span>
-        <span className={`phase phase-${phase}`}>{PHASE_LABEL[phase]}</span>
+        <span className={`phase phase-${refusedOnly ? 'done-refused' : phase}`}>
+          {refusedOnly ? `Done, ${formatCount(p.files.rejected)} not allowed` : PHASE_LABEL[phase]}
+        </span>
       </button>
       {editable ? (
         <DestinationField
@@ -154,6 +158,7 @@ export function BatchCard({
             <span className="num">{phase === 'uploading' ? `${formatBytes(p.throughput)}/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `${formatRate(p.filesPerSecond)} files/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
+            {p.files.rejected > 0 && <span className="num rejected">{formatCount(p.files.rejected)} not allowed</span>}
             <span className={p.files.failed ? 'num failed' : 'num'}>{formatCount(p.files.failed)} failed</span>
           </div>
         </>

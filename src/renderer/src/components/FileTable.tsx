@@ -13,6 +13,7 @@ const BLOCK = 50;
 const FILTERS: { id: FileFilter; label: string }[] = [
   { id: 'all', label: 'All' },
   { id: 'active', label: 'Active' },
+  { id: 'rejected', label: 'Not allowed' },
   { id: 'failed', label: 'Failed' },
   { id: 'done', label: 'Done' },
 ];
@@ -22,6 +23,7 @@ const STATUS_LABEL: Record<FileRow['status'], string> = {
   paused: 'Paused',
   uploaded: 'Uploaded',
   skipped: 'Skipped',
+  rejected: 'Not allowed',
   failed: 'Failed',
 };
 
