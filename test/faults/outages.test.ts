@@ -99,7 +99,8 @@ describe('outages', () => {
     batch.on('progress', (p) => {
       if (slept || p.bytes.done < 4 * MiB) return;
       slept = true;
-      unfinishedAtSleep = Object.keys(files).length - (p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed);
+      unfinishedAtSleep =
+        Object.keys(files).length - (p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed);
       s3Proxy.freeze(5000);
       signerProxy.freeze(5000);
     });
