@@ -1,5 +1,6 @@
 import type PQueue from 'p-queue';
 import type { BatchProgress } from '../shared/progress';
+import type { HashCache } from './hashing/hash-cache';
 import type { HashPool } from './hashing/hash-pool';
 import type { SignerClient } from './signer/signer-client';
 import type { BandwidthLimiter } from './transfer/bandwidth';
@@ -17,6 +18,8 @@ export interface EngineResources {
   signer: SignerClient;
   /** Hashes files off the main thread. */
   hasher: HashPool;
+  /** Digests of files hashed before, so an unchanged file is not read again. */
+  hashCache: HashCache;
   /** What journals call this signer, to find batches to resume. */
   signerId: string;
   stallMs: number;

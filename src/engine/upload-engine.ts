@@ -4,6 +4,7 @@ import PQueue from 'p-queue';
 import { combineProgress, type OverallProgress } from '../shared/progress';
 import { Batch, type BatchOptions } from './batch/batch';
 import { readJournal, unfinishedJournals, type JournalState } from './run/journal';
+import { HashCache } from './hashing/hash-cache';
 import { HashPool } from './hashing/hash-pool';
 import { resolveEngineOptions, type EngineOptions } from './options';
 import { openDestination } from './pipeline/destination-check';
@@ -53,6 +54,7 @@ export class UploadEngine {
         options.allowHttp,
       ),
       hasher: new HashPool(),
+      hashCache: new HashCache(join(this.stateDir, 'hash-cache.jsonl')),
       signerId: options.signerId ?? options.signerUrl,
       stallMs: options.stallMs,
       retry,
@@ -82,10 +84,10 @@ export class UploadEngine {
     options: Partial<Omit<PlanOptions, 'check'>> & { destination?: string } = {},
   ): Promise<FolderPlan> {
     const { destination, ...rest } = options;
-    const { signer, hasher } = this.#resources;
+    const { signer, hasher, hashCache } = this.#resources;
     const batchId = rest.batchId ?? newBatchId(root);
     const policy = await signer.policy();
-    const check = await openDestination(signer, hasher, policy, batchId, destination);
+    const check = await openDestination(signer, hasher, hashCache, policy, batchId, destination);
     return planFolder(root, policy, { ...rest, batchId, ...(check ? { check } : {}) });
   }
 

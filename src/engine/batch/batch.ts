@@ -153,11 +153,11 @@ export class Batch extends EventEmitter<BatchEvents> {
       // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
       this.#resources.hasher.warm();
       const { destination } = this.#target;
-      const { signer, hasher } = this.#resources;
+      const { signer, hasher, hashCache } = this.#resources;
       const policy = this.#plan?.basis.policy ?? (await signer.policy(this.#controls.signal));
       const check = this.#plan
         ? this.#plan.basis.check
-        : await openDestination(signer, hasher, policy, this.id, destination, this.#controls.signal);
+        : await openDestination(signer, hasher, hashCache, policy, this.id, destination, this.#controls.signal);
       this.#journal = Journal.open(this.#resources.journalDir, this.id);
       lock = lockBatch(this.#resources.journalDir, this.id);
       this.#journal.append(this.#resumeFrom ? { t: 'resume', at: new Date().toISOString() } : this.#header());

@@ -9,6 +9,11 @@ export interface Md5 {
   hex: string;
 }
 
+/** The MD5 whose hex digest is `hex`, in both forms (digests cross threads as hex: a Buffer would drag its 8 KiB pool slab along). */
+export function md5Of(hex: string): Md5 {
+  return { base64: Buffer.from(hex, 'hex').toString('base64'), hex };
+}
+
 /** The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, then `-<count>`. */
 export function multipartEtag(partMd5Hex: readonly string[]): string {
   const hash = createHash('md5');

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { assertSameAsScanned, errors, readFailure } from '../errors';
-import type { Md5 } from './file-hash';
+import { md5Of, type Md5 } from './file-hash';
 import type { FromWorker, ToWorker, WorkerError } from './hash-messages';
 import { hashWorkerStart } from './worker-location';
 
@@ -31,9 +31,6 @@ export interface PartDigests {
 
 /** A small file read whole and hashed, or why it could not be. */
 export type SmallRead = { md5: Md5; bytes: Buffer } | { error: unknown };
-
-// Digests cross as hex strings: a Buffer would drag its whole 8 KiB pool slab through the message.
-const md5Of = (hex: string): Md5 => ({ base64: Buffer.from(hex, 'hex').toString('base64'), hex });
 
 /** What a thread owes an answer to: a hash job, or a list of small files to read. */
 interface Pending {

@@ -106,5 +106,6 @@ export function settle(
     };
   }
   if (choice === 'skip' || choice === 'fail') return { end: conflictOutcome(file, verdict, choice) };
-  return { send: { ...file, conflict: { choice, key: verdict.key } } };
+  // The MD5 read to compare is the one the upload sends.
+  return { send: { ...file, ...(verdict.md5 ? { md5: verdict.md5 } : {}), conflict: { choice, key: verdict.key } } };
 }

@@ -1,7 +1,8 @@
 import { buildKey, choosePartSize, formatBytes, partCount, resolveFolder, type Policy } from '@hoist/protocol';
 import { UploadError } from '../errors';
 import PQueue from 'p-queue';
-import { multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';
+import { md5Of, multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';
+import { fileIdentity, type HashCache } from '../hashing/hash-cache';
 import type { HashPool } from '../hashing/hash-pool';
 import type { SignerClient } from '../signer/signer-client';
 import { DestinationIndex } from './destination-index';
@@ -36,11 +37,13 @@ const PLAIN_ETAG = /^"?([0-9a-f]{32})"?$/u;
 export class DestinationCheck {
   readonly #index: DestinationIndex;
   readonly #hasher: HashPool;
+  readonly #cache: HashCache;
   readonly #policy: Policy;
 
-  constructor(index: DestinationIndex, hasher: HashPool, policy: Policy) {
+  constructor(index: DestinationIndex, hasher: HashPool, cache: HashCache, policy: Policy) {
     this.#index = index;
     this.#hasher = hasher;
+    this.#cache = cache;
     this.#policy = policy;
   }
 
@@ -50,19 +53,33 @@ export class DestinationCheck {
   }
 
   /**
-   * Verdicts for many files, in order (or why one could not be read): small files that need an MD5 are
-   * read by a hash thread in one message, the rest hashed four at a time.
+   * Verdicts for many files, in order (or why one could not be read): MD5s already in the hash cache are
+   * taken from it; small files that still need one are read by a hash thread in one message, the rest
+   * hashed four at a time.
    */
   async judgeMany(items: readonly Comparison[]): Promise<(Verdict | { error: unknown })[]> {
-    const needMd5 = items.filter(({ file, path }) => {
+    const md5s = new Map<PendingFile, Md5 | { error: unknown }>();
+    const candidates = items.filter(({ file, path }) => {
       const object = this.#index.get(path);
       return !file.md5 && file.size <= SMALL_FILE_BYTES && object?.size === file.size && PLAIN_ETAG.test(object.etag);
     });
-    const md5s = new Map<PendingFile, Md5 | { error: unknown }>();
+    const identities = await Promise.all(
+      candidates.map(({ file }) => fileIdentity(file.absolutePath).catch(() => undefined)),
+    );
+    const needMd5: Comparison[] = [];
+    candidates.forEach((item, i) => {
+      const known = identities[i] && this.#cache.get(identities[i], 'md5');
+      if (known) md5s.set(item.file, md5Of(known));
+      else needMd5.push(item);
+    });
     if (needMd5.length) {
       try {
         const reads = await this.#hasher.readSmall(needMd5.map((item) => item.file));
-        reads.forEach((read, i) => md5s.set(needMd5[i]!.file, 'error' in read ? read : read.md5));
+        reads.forEach((read, i) => {
+          md5s.set(needMd5[i]!.file, 'error' in read ? read : read.md5);
+          const identity = identities[candidates.indexOf(needMd5[i]!)];
+          if (identity && !('error' in read)) this.#cache.set(identity, 'md5', read.md5.hex);
+        });
       } catch (error) {
         for (const item of needMd5) md5s.set(item.file, { error });
       }
@@ -100,7 +117,9 @@ export class DestinationCheck {
     const sameContent = `A different file of the same size is at \`${key}\``;
     const plain = PLAIN_ETAG.exec(object.etag);
     if (plain) {
-      const md5 = file.md5 ?? (await this.#hasher.hashFile(file));
+      const md5 =
+        file.md5 ??
+        md5Of(await this.#cache.digest(file.absolutePath, 'md5', async () => (await this.#hasher.hashFile(file)).hex));
       return md5.hex === plain[1]
         ? { kind: 'same', key, etag: object.etag, md5 }
         : { kind: 'different', key, why: sameContent, md5 };
@@ -119,10 +138,12 @@ export class DestinationCheck {
   }
 
   async #multipartEtag(file: PendingFile, partSize: number): Promise<string> {
-    const digests = this.#hasher.hashParts(file, partSize);
-    const hexes: string[] = [];
-    for (let part = await digests.next(); part; part = await digests.next()) hexes.push(part.md5.hex);
-    return multipartEtag(hexes);
+    return this.#cache.digest(file.absolutePath, `etag:${partSize}`, async () => {
+      const digests = this.#hasher.hashParts(file, partSize);
+      const hexes: string[] = [];
+      for (let part = await digests.next(); part; part = await digests.next()) hexes.push(part.md5.hex);
+      return multipartEtag(hexes);
+    });
   }
 }
 
@@ -134,6 +155,7 @@ export class DestinationCheck {
 export async function openDestination(
   signer: SignerClient,
   hasher: HashPool,
+  cache: HashCache,
   policy: Policy,
   batch: string,
   destination: string | undefined,
@@ -142,5 +164,5 @@ export async function openDestination(
   const resolved = resolveFolder(batch, destination, policy.destinations ?? undefined);
   if ('code' in resolved) throw new UploadError(resolved.code, resolved.message, 'fatal');
   if (destination === undefined) return undefined;
-  return new DestinationCheck(await DestinationIndex.load(signer, resolved.folder, signal), hasher, policy);
+  return new DestinationCheck(await DestinationIndex.load(signer, resolved.folder, signal), hasher, cache, policy);
 }

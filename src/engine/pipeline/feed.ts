@@ -6,7 +6,8 @@ import { isRefusal, type FileOutcome } from '../../shared/outcome';
 import type { BatchControls } from '../run/controls';
 import type { JournalState, MultipartRecord } from '../run/journal';
 import { errors, readFailure } from '../errors';
-import { SMALL_FILE_BYTES } from '../hashing/file-hash';
+import { md5Of, SMALL_FILE_BYTES } from '../hashing/file-hash';
+import { fileIdentity } from '../hashing/hash-cache';
 import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
@@ -128,11 +129,11 @@ async function feed(options: Feeding): Promise<void> {
   const signing = new PQueue({ concurrency: SIGNS_IN_FLIGHT });
   const lookahead: Lookahead = { signing: 0, turn: Promise.resolve() };
   let unexpected: { error: unknown } | undefined;
+  // Settled with the destination first, so a file already there is never read (its MD5 comes from the
+  // hash cache, or one read that the upload reuses); only files that will go are hashed for their PUT.
   const hashThenSign = async (items: PlannedFile[]): Promise<void> => {
-    const hashed = await hashGroup(options, items);
-    const toSign = options.check
-      ? await settleWithDestination(options, options.check, hashed)
-      : hashed.map((i) => i.file);
+    const toSend = options.check ? await settleWithDestination(options, options.check, items) : items;
+    const toSign = (await hashGroup(options, toSend)).map((item) => item.file);
     await signing.onSizeLessThan(1);
     signing.add(() => signWhenDue(options, toSign, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
   };
@@ -211,11 +212,17 @@ function* fromPlan(options: Feeding, plan: NonNullable<Feeding['plan']>): Genera
   }
 }
 
-/** Hashes one group (a file with its MD5 from the plan is only read if small); a file that cannot be read ends here. */
+/**
+ * Hashes one group (a file with its MD5 from the plan is only read if small), keeping each MD5 in the
+ * hash cache so a push again reads nothing; a file that cannot be read ends here.
+ */
 async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFile[]): Promise<PlannedFile[]> {
+  const { hasher, hashCache } = resources;
   const hashed: PlannedFile[] = [];
   const small = group.filter(({ file }) => file.size <= SMALL_FILE_BYTES);
-  const readingSmall = small.length ? resources.hasher.readSmall(small.map((item) => item.file)) : Promise.resolve([]);
+  // Taken before the read: an entry is kept under what the file was when read, never after.
+  const identities = await Promise.all(small.map(({ file }) => fileIdentity(file.absolutePath).catch(() => undefined)));
+  const readingSmall = small.length ? hasher.readSmall(small.map((item) => item.file)) : Promise.resolve([]);
   // Four files at a time keep the disk busy without holding a read buffer per file of the group.
   const hashing = new PQueue({ concurrency: 4 });
   await hashing.addAll(
@@ -224,8 +231,11 @@ async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFil
       .map((item) => async () => {
         const { file } = item;
         try {
+          const whole = async () => (await hasher.hashFile(file)).hex;
           const md5 =
-            file.size < policy.multipartThreshold ? (file.md5 ?? (await resources.hasher.hashFile(file))) : undefined;
+            file.size < policy.multipartThreshold
+              ? (file.md5 ?? md5Of(await hashCache.digest(file.absolutePath, 'md5', whole)))
+              : undefined;
           hashed.push(md5 ? { ...item, file: { ...file, md5 } } : item);
         } catch (error) {
           sink.failed(file, readFailure(error));
@@ -242,13 +252,16 @@ async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFil
   small.forEach((item, i) => {
     const read = reads[i]!;
     if ('error' in read) sink.failed(item.file, readFailure(read.error));
-    else hashed.push({ ...item, file: { ...item.file, ...read } });
+    else {
+      if (identities[i]) hashCache.set(identities[i], 'md5', read.md5.hex);
+      hashed.push({ ...item, file: { ...item.file, ...read } });
+    }
   });
   return hashed;
 }
 
 /**
- * Settles hashed files by what the destination holds (the plan's verdict when the batch starts from one,
+ * Settles files by what the destination holds (the plan's verdict when the batch starts from one,
  * else one comparison now): files already there end as skipped, conflicts as the batch chose (skipped,
  * failed, or on to the signer to replace or rename). Returns the files to sign, in order.
  */
@@ -256,17 +269,17 @@ async function settleWithDestination(
   { sink, onConflict }: Feeding,
   check: DestinationCheck,
   items: PlannedFile[],
-): Promise<PendingFile[]> {
+): Promise<PlannedFile[]> {
   const unjudged = items.filter((item) => !item.verdict);
   const judged = new Map((await check.judgeMany(unjudged)).map((verdict, i) => [unjudged[i]!, verdict]));
-  const toSign: PendingFile[] = [];
+  const toSend: PlannedFile[] = [];
   for (const item of items) {
     const settled = settle(item.file, item.verdict ?? judged.get(item)!, onConflict);
-    if ('send' in settled) toSign.push(settled.send);
+    if ('send' in settled) toSend.push({ file: settled.send, path: item.path });
     else if ('fail' in settled) sink.failed(item.file, settled.fail);
     else if ('end' in settled) sink.ended(settled.end);
   }
-  return toSign;
+  return toSend;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { MultipartResult } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import type { Journal, MultipartRecord } from '../run/journal';
 import { errors, UploadError } from '../errors';
+import { fileIdentity } from '../hashing/hash-cache';
 import { multipartEtag, type Md5 } from '../hashing/file-hash';
 import type { PartDigests } from '../hashing/hash-pool';
 import { assertUnchanged } from '../pipeline/file-check';
@@ -166,7 +167,7 @@ async function queueParts(
  */
 async function uploadByPlan(context: TransferContext, job: MultipartJob): Promise<FileOutcome> {
   const { record, file } = job;
-  const { hasher, signer } = context.resources;
+  const { hasher, signer, hashCache } = context.resources;
   await confirmDoneParts(context, job);
   const parts = hasher.hashParts(file, record.partSize);
   const inFlight: Promise<void>[] = [];
@@ -184,6 +185,12 @@ async function uploadByPlan(context: TransferContext, job: MultipartJob): Promis
     const done = await signer.complete(record.token, context.signal);
     const expected = multipartEtag(Array.from({ length: record.partCount }, (_, i) => job.doneParts.get(i + 1) ?? ''));
     if (done.etag !== expected) throw errors.etagMismatch(' for the whole object', done.etag, expected);
+    // Kept so a push again compares this file without reading it; the file is as it was read (checked above).
+    const identity = await fileIdentity(file.absolutePath).catch(() => undefined);
+    if (identity) {
+      hashCache.set(identity, `etag:${record.partSize}`, expected);
+      hashCache.set(identity, 'md5', (await parts.whole).hex);
+    }
     return {
       path: file.path,
       status: 'uploaded',

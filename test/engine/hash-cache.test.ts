@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileIdentity, HashCache } from '../../src/engine/hashing/hash-cache';
+
+const temp = () => mkdtemp(join(tmpdir(), 'hoist-hash-cache-'));
+
+describe('the hash cache', () => {
+  it('keeps digests across runs in a private file, and an unreadable file is an empty cache', async () => {
+    const dir = await temp();
+    const file = join(dir, 'state', 'hash-cache.jsonl');
+    new HashCache(file).set('1:2:3:4:5', 'md5', 'a'.repeat(32));
+    expect(new HashCache(file).get('1:2:3:4:5', 'md5')).toBe('a'.repeat(32));
+    expect(new HashCache(file).get('1:2:3:4:6', 'md5')).toBeUndefined();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await writeFile(file, 'not json\n["torn');
+    expect(new HashCache(file).get('1:2:3:4:5', 'md5')).toBeUndefined();
+  });
+
+  it('stays bounded: the oldest digests go first, and the file is rewritten past twice the bound', async () => {
+    const file = join(await temp(), 'hash-cache.jsonl');
+    const cache = new HashCache(file, { maxEntries: 10 });
+    for (let i = 0; i < 25; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    const again = new HashCache(file, { maxEntries: 10 });
+    expect(again.get('id14', 'md5')).toBeUndefined();
+    expect(again.get('id15', 'md5')).toBe('15');
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(10);
+  });
+
+  it('never trusts a file written with its modification time put back: its change time moved', async () => {
+    const path = join(await temp(), 'photo.jpg');
+    await writeFile(path, 'first version');
+    const before = await stat(path, { bigint: true });
+    const identity = await fileIdentity(path);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(path, 'other version');
+    const ns = before.mtimeNs;
+    execFileSync('touch', [
+      '-m',
+      '-d',
+      `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`,
+      path,
+    ]);
+    const after = await stat(path, { bigint: true });
+    expect([after.mtimeNs, after.size]).toEqual([before.mtimeNs, before.size]);
+    expect(await fileIdentity(path)).not.toBe(identity);
+  });
+
+  it('computes a digest once while the file is unchanged, and again once it changed', async () => {
+    const dir = await temp();
+    const path = join(dir, 'a.bin');
+    await writeFile(path, 'x');
+    const cache = new HashCache(join(dir, 'hash-cache.jsonl'));
+    let computed = 0;
+    const compute = async () => `${++computed}`;
+    expect(await cache.digest(path, 'md5', compute)).toBe('1');
+    expect(await cache.digest(path, 'md5', compute)).toBe('1');
+    expect(await cache.digest(path, 'etag:5242880', compute)).toBe('2');
+    await writeFile(path, 'y');
+    expect(await cache.digest(path, 'md5', compute)).toBe('3');
+  });
+});
