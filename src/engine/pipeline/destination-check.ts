@@ -66,18 +66,19 @@ export class DestinationCheck {
     const identities = await Promise.all(
       candidates.map(({ file }) => fileIdentity(file.absolutePath).catch(() => undefined)),
     );
-    const needMd5: Comparison[] = [];
-    candidates.forEach((item, i) => {
-      const known = identities[i] && this.#cache.get(identities[i], 'md5');
-      if (known) md5s.set(item.file, md5Of(known));
-      else needMd5.push(item);
+    const needMd5: { file: PendingFile; identity: string | undefined }[] = [];
+    candidates.forEach(({ file }, i) => {
+      const identity = identities[i];
+      const known = identity && this.#cache.get(identity, 'md5');
+      if (known) md5s.set(file, md5Of(known));
+      else needMd5.push({ file, identity });
     });
     if (needMd5.length) {
       try {
         const reads = await this.#hasher.readSmall(needMd5.map((item) => item.file));
         reads.forEach((read, i) => {
-          md5s.set(needMd5[i]!.file, 'error' in read ? read : read.md5);
-          const identity = identities[candidates.indexOf(needMd5[i]!)];
+          const { file, identity } = needMd5[i]!;
+          md5s.set(file, 'error' in read ? read : read.md5);
           if (identity && !('error' in read)) this.#cache.set(identity, 'md5', read.md5.hex);
         });
       } catch (error) {

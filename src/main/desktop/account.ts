@@ -23,11 +23,6 @@ export class Account {
     this.#openExternal = openExternal;
   }
 
-  /** The settings as they are now. */
-  get settings(): SettingsStore {
-    return this.#settings;
-  }
-
   /** The engine for the current settings, built once per change of settings. */
   engine(): Promise<UploadEngine> {
     if (this.#engine) return this.#engine;
