@@ -76,6 +76,20 @@ export function refusedSummary(files: readonly FileOutcome[]): string {
   return `${total} refused: ${parts.join('; ')}`;
 }
 
+/** The most renamed files the summary names one by one; the report names them all. */
+const RENAMES_LISTED = 10;
+
+/**
+ * The files that went, or were already, under another name, as `renamed: a.jpg → a (1).jpg` lines (ten
+ * at most, then how many more); none when no file was renamed.
+ */
+export function renamedSummary(files: readonly FileOutcome[]): string[] {
+  const renamed = files.filter((f) => f.renamedTo !== undefined);
+  const lines = renamed.slice(0, RENAMES_LISTED).map((f) => `renamed: ${f.path} → ${f.renamedTo}`);
+  if (renamed.length > RENAMES_LISTED) lines.push(`renamed: ${renamed.length - RENAMES_LISTED} more (see the report)`);
+  return lines;
+}
+
 /** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s) and `end` events. */
 export function jsonReporter(write: (line: string) => void): Reporter {
   let last = 0;
@@ -121,6 +135,7 @@ export function plainReporter(write: (line: string) => void): Reporter {
       write(`${summary(report)}\n`);
       const refused = refusedSummary(report.files);
       if (refused) write(`${refused}\n`);
+      for (const line of renamedSummary(report.files)) write(`${line}\n`);
       for (const [label, value] of Object.entries(where)) write(`${label}: ${value}\n`);
     },
   };

@@ -45,6 +45,8 @@ export interface FileOutcome {
   /** The ETag S3 returned, checked against `md5`. */
   etag?: string;
   viewUrl?: string;
+  /** Where a file went under another name (`--on-conflict rename`): its path inside the destination, `a (1).jpg`. */
+  renamedTo?: string;
   /** Times S3 received this file's bytes damaged on the way (BadDigest, the file unchanged) and they were sent again. */
   damagedInTransit?: number;
   /** Machine-readable reason for skipped and failed files. */

@@ -57,6 +57,25 @@ describe('hoist push, again', () => {
     const renamed = await push([root, '--state-dir', stateDir, '--on-conflict', 'rename']);
     expect(renamed.end.counts).toEqual({ uploaded: 2, skipped: 2, rejected: 0, failed: 0 });
     expect(renamed.putBytes).toBe(10 + 'changed'.length);
+    expect(renamed.files.find((f) => f.path === 'c.xmp')).toMatchObject({ code: 'renamed', renamedTo: 'c (1).xmp' });
+
+    // Renaming is idempotent: the copy that already holds the content is found, not sent again as (2).
+    const renamedAgain = await push([root, '--state-dir', stateDir, '--on-conflict', 'rename']);
+    expect(renamedAgain.code).toBe(0);
+    expect(renamedAgain.putBytes).toBe(0);
+    expect(renamedAgain.end.counts).toEqual({ uploaded: 0, skipped: 4, rejected: 0, failed: 0 });
+    expect(renamedAgain.files.find((f) => f.path === 'c.xmp')).toMatchObject({
+      status: 'skipped',
+      code: 'already-there',
+      renamedTo: 'c (1).xmp',
+    });
+    // The big raw file changed too: its copy is found by its multipart ETag.
+    await writeFile(join(root, 'raw/b.cr2'), bytes(6 * 1024 * 1024 + 1));
+    const bigRenamed = await push([root, '--state-dir', stateDir, '--on-conflict', 'rename']);
+    expect(bigRenamed.files.find((f) => f.path === 'raw/b.cr2')).toMatchObject({ renamedTo: 'raw/b (1).cr2' });
+    const bigAgain = await push([root, '--state-dir', stateDir, '--on-conflict', 'rename']);
+    expect(bigAgain.putBytes).toBe(0);
+    expect(bigAgain.end.counts.skipped).toBe(4);
 
     // A fresh folder is one flag away.
     const fresh = await push([root, '--state-dir', stateDir, '--new-folder']);

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main';
-import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
+import { jsonReporter, plainReporter, renamedSummary, ttyReporter } from '../../src/cli/output';
 import { resolveSigner } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
 import type { BatchProgress } from '../../src/shared/progress';
@@ -118,6 +118,20 @@ describe('the reporters', () => {
     expect(lines).toEqual([]);
     out.progress(progress(1_000_000));
     expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n']);
+  });
+
+  it('names renamed files as `a.jpg → a (1).jpg`, ten at most, then how many more', () => {
+    const renamed = Array.from({ length: 12 }, (_, i) => ({
+      path: `s/f${i}.jpg`,
+      status: 'uploaded' as const,
+      size: 1,
+      renamedTo: `s/f${i} (1).jpg`,
+    }));
+    const lines = renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...renamed]);
+    expect(lines).toHaveLength(11);
+    expect(lines[0]).toBe('renamed: s/f0.jpg → s/f0 (1).jpg');
+    expect(lines[10]).toBe('renamed: 2 more (see the report)');
+    expect(renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }])).toEqual([]);
   });
 
   it('json: one event per line, progress at most once a second, active files counted not listed', () => {

@@ -35,12 +35,12 @@ describe('the report', () => {
     const paths = await writeReport(report(files), base);
     expect(JSON.parse(await readFile(paths.json, 'utf8'))).toEqual(report(files));
     const csv = await readFile(paths.csv, 'utf8');
-    expect(csv.split('\n')[0]).toBe('path,status,size,key,md5,etag,code,reason,viewUrl');
-    expect(csv).toContain('a.txt,uploaded,5,u/a.txt,aa,"""aa""",,,https://v/a?x=1&y=2\n');
-    expect(csv).toContain('"b, ""quoted"".txt",failed,3,,,,too-large,"Too large,\nreally",\n');
-    expect(csv).toContain('ünï/c.txt,skipped,0,,,,ignored,Ignored,\n');
+    expect(csv.split('\n')[0]).toBe('path,status,size,key,md5,etag,code,reason,viewUrl,renamedTo');
+    expect(csv).toContain('a.txt,uploaded,5,u/a.txt,aa,"""aa""",,,https://v/a?x=1&y=2,\n');
+    expect(csv).toContain('"b, ""quoted"".txt",failed,3,,,,too-large,"Too large,\nreally",,\n');
+    expect(csv).toContain('ünï/c.txt,skipped,0,,,,ignored,Ignored,,\n');
     // Cells a spreadsheet would run as formulas start with ' in the CSV; the JSON above kept them exact.
-    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").txt",uploaded,1,'@u/+d.txt,,,,,\n`);
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").txt",uploaded,1,'@u/+d.txt,,,,,,\n`);
   });
 
   it('is valid JSON with no files', async () => {

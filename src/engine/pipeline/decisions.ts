@@ -88,8 +88,11 @@ export function settle(
         key: verdict.key,
         etag: verdict.etag,
         ...(verdict.md5 ? { md5: verdict.md5.hex } : {}),
+        ...(verdict.renamedTo ? { renamedTo: verdict.renamedTo } : {}),
         code: 'already-there',
-        reason: `Already there: \`${verdict.key}\` holds the same content`,
+        reason: verdict.renamedTo
+          ? `Already there, renamed when it was sent: \`${verdict.key}\` holds the same content`
+          : `Already there: \`${verdict.key}\` holds the same content`,
       },
     };
   }

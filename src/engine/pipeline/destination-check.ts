@@ -11,7 +11,7 @@ import type { PendingFile } from './pending-file';
 /** How a file compares with what its destination holds at its key. */
 export type Verdict =
   | { kind: 'absent' }
-  | { kind: 'same'; key: string; etag: string; md5?: Md5 }
+  | { kind: 'same'; key: string; etag: string; md5?: Md5; renamedTo?: string }
   | { kind: 'different'; key: string; why: string; md5?: Md5 };
 
 /** A file to compare, under its normalised path. */
@@ -136,6 +136,19 @@ export class DestinationCheck {
         return { kind: 'same', key, etag: object.etag };
     }
     return { kind: 'different', key, why: sameContent };
+  }
+
+  /**
+   * A renamed copy beside `path` (`a (1).jpg` for `a.jpg`) that already holds this file's content, so a
+   * rename run again sends nothing; undefined when none does.
+   */
+  async findCopy(file: PendingFile, path: string): Promise<Extract<Verdict, { kind: 'same' }> | undefined> {
+    for (const copy of this.#index.copiesOf(path)) {
+      if (this.#index.get(copy)?.size !== file.size) continue;
+      const verdict = await this.judge(file, copy);
+      if (verdict.kind === 'same') return { ...verdict, renamedTo: copy };
+    }
+    return undefined;
   }
 
   async #multipartEtag(file: PendingFile, partSize: number): Promise<string> {

@@ -1,4 +1,4 @@
-import type { DestinationObject } from '@hoist/protocol';
+import { splitExtension, type DestinationObject } from '@hoist/protocol';
 import type { SignerClient } from '../signer/signer-client';
 
 /** What a destination held when the batch listed it: each object's size and ETag by its path inside it. */
@@ -7,6 +7,7 @@ export class DestinationIndex {
   readonly #objects: Map<string, Omit<DestinationObject, 'path'>>;
   /** Listing requests it took. */
   readonly requests: number;
+  #copies: Map<string, string[]> | undefined;
 
   private constructor(destination: string, objects: Map<string, Omit<DestinationObject, 'path'>>, requests: number) {
     this.destination = destination;
@@ -37,4 +38,29 @@ export class DestinationIndex {
   get(path: string): Omit<DestinationObject, 'path'> | undefined {
     return this.#objects.get(path);
   }
+
+  /** The renamed copies the destination holds of `path` (`a (1).jpg`, `a (2).jpg` for `a.jpg`), lowest number first. */
+  copiesOf(path: string): string[] {
+    this.#copies ??= copiesByOriginal(this.#objects.keys());
+    return this.#copies.get(path) ?? [];
+  }
+}
+
+const COPY_STEM = /^(.*) \((\d+)\)$/u;
+
+/** Every `stem (n).ext` among `paths`, under the `stem.ext` it is a copy of, sorted by `n`. */
+function copiesByOriginal(paths: Iterable<string>): Map<string, string[]> {
+  const numbered = new Map<string, { path: string; n: number }[]>();
+  for (const path of paths) {
+    const { stem, extension } = splitExtension(path);
+    const copy = COPY_STEM.exec(stem);
+    if (!copy) continue;
+    const original = `${copy[1]}${extension}`;
+    const copies = numbered.get(original) ?? [];
+    copies.push({ path, n: Number(copy[2]) });
+    numbered.set(original, copies);
+  }
+  return new Map(
+    [...numbered].map(([original, copies]) => [original, copies.sort((a, b) => a.n - b.n).map((c) => c.path)]),
+  );
 }

@@ -12,7 +12,7 @@ import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
 import { admit, settle, type Rules } from './decisions';
-import type { DestinationCheck } from './destination-check';
+import type { DestinationCheck, Verdict } from './destination-check';
 import { toRequest, type PendingFile } from './pending-file';
 import type { PlannedFile } from './plan';
 import { scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
@@ -260,6 +260,20 @@ async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFil
   return hashed;
 }
 
+/** A file about to be renamed: the copy beside it that already holds its content (a rename run again), else `verdict`. */
+async function renamedCopyOr(
+  check: DestinationCheck,
+  { file, path }: PlannedFile,
+  verdict: Verdict | { error: unknown },
+): Promise<Verdict | { error: unknown }> {
+  if ('error' in verdict || verdict.kind !== 'different') return verdict;
+  try {
+    return (await check.findCopy(verdict.md5 ? { ...file, md5: verdict.md5 } : file, path)) ?? verdict;
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * Settles files by what the destination holds (the plan's verdict when the batch starts from one,
  * else one comparison now): files already there end as skipped, conflicts as the batch chose (skipped,
@@ -272,9 +286,15 @@ async function settleWithDestination(
 ): Promise<PlannedFile[]> {
   const unjudged = items.filter((item) => !item.verdict);
   const judged = new Map((await check.judgeMany(unjudged)).map((verdict, i) => [unjudged[i]!, verdict]));
+  const verdicts = await Promise.all(
+    items.map((item) => {
+      const verdict = item.verdict ?? judged.get(item)!;
+      return onConflict === 'rename' ? renamedCopyOr(check, item, verdict) : verdict;
+    }),
+  );
   const toSend: PlannedFile[] = [];
-  for (const item of items) {
-    const settled = settle(item.file, item.verdict ?? judged.get(item)!, onConflict);
+  for (const [i, item] of items.entries()) {
+    const settled = settle(item.file, verdicts[i]!, onConflict);
     if ('send' in settled) toSend.push({ file: settled.send, path: item.path });
     else if ('fail' in settled) sink.failed(item.file, settled.fail);
     else if ('end' in settled) sink.ended(settled.end);

@@ -4,7 +4,19 @@ import { once } from 'node:events';
 import type { BatchReport, FileOutcome } from '../../shared/outcome';
 import { PRIVATE_FILE_MODE } from '../private-files';
 
-const COLUMNS: (keyof FileOutcome)[] = ['path', 'status', 'size', 'key', 'md5', 'etag', 'code', 'reason', 'viewUrl'];
+// New columns go last, so scripts reading columns by position keep working.
+const COLUMNS: (keyof FileOutcome)[] = [
+  'path',
+  'status',
+  'size',
+  'key',
+  'md5',
+  'etag',
+  'code',
+  'reason',
+  'viewUrl',
+  'renamedTo',
+];
 
 /**
  * One CSV cell. A cell a spreadsheet would run as a formula (a file named `=HYPERLINK(...)`, say) gets a
