@@ -1,20 +1,33 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { hashToken } from '@hoist/signer-server/auth';
+import { join } from 'node:path';
 import { ConfigSchema } from '@hoist/signer-server/config';
 import { walk } from './contenders/walk';
+import { benchRepush } from './repush';
+import {
+  allCpu,
+  cpuSeconds,
+  DATA,
+  emptyBucket,
+  type Measure,
+  MiB,
+  peerEnv,
+  type Route,
+  serverQuiet,
+  startSignerProcess,
+  summarize,
+  timed,
+} from './harness';
 import { Journal } from '../src/engine/run/journal';
 import type { FileOutcome } from '../src/shared/outcome';
 import { startCeph, type CephGateway } from '../test/helpers/ceph';
-import { listKeys } from '../test/helpers/bucket';
 import { LINK_PROFILES, startLink, type LinkProfile } from '../test/helpers/link-emulator';
-import { freePort, waitFor } from '../test/helpers/net';
+import { freePort } from '../test/helpers/net';
 import { makeCertificates, type TestCertificates } from '../test/helpers/tls';
 import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 
@@ -30,44 +43,6 @@ import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 // one-way delay each way and one bandwidth cap for all connections. On a link, dataset C shrinks to one
 // 200 MiB file (C200), each contender runs BENCH_WAN_ROUNDS times (default 1), and `hoist https` runs
 // beside `hoist`: the same push with the signer and the store over TLS (a throw-away CA, --ca-file).
-
-const DATA = resolve(import.meta.dirname, '.data');
-const MiB = 1024 * 1024;
-const root = resolve(import.meta.dirname, '..');
-
-interface Measure {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-  /** CPU seconds Ceph's daemons spent during the run. */
-  serverCpu?: number;
-  /** CPU seconds Hoist's signer spent during the run. */
-  signerCpu?: number;
-}
-
-/** CPU seconds (user+sys) the processes have used so far, from /proc. */
-async function cpuSeconds(pids: readonly number[]): Promise<number> {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
-}
-
-/**
- * Waits until Ceph's daemons are nearly idle (under 10% of a core over half a second, or 20 s at most),
- * so no contender pays for the clean-up the server does after the run before it.
- */
-async function serverQuiet(pids: readonly number[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const before = await cpuSeconds(pids);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
-    if ((await cpuSeconds(pids)) - before < 0.05) return;
-  }
-}
 
 const BUILD = join(import.meta.dirname, '.build');
 
@@ -115,31 +90,6 @@ async function requiredMd5Seconds(dir: string): Promise<number> {
   return (used.user + used.system) / 1e6;
 }
 
-/** Client, server and signer CPU together. */
-const allCpu = (m: Measure): number => m.cpu + (m.serverCpu ?? 0) + (m.signerCpu ?? 0);
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-/** The median run: median wall, CPU and server CPU, and the highest peak RSS. */
-function summarize(runs: Measure[]): Measure {
-  const pick = (f: (m: Measure) => number | undefined) => {
-    const values = runs.map(f).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : undefined;
-  };
-  const signerCpu = pick((m) => m.signerCpu);
-  return {
-    wall: pick((m) => m.wall)!,
-    cpu: pick((m) => m.cpu)!,
-    rssMb: Math.max(...runs.map((m) => m.rssMb)),
-    serverCpu: pick((m) => m.serverCpu)!,
-    ...(signerCpu === undefined ? {} : { signerCpu }),
-  };
-}
-
 function ensurePeers(): void {
   const missing = ['rclone', '/usr/bin/aws', '/usr/bin/time'].filter((bin) => {
     try {
@@ -180,111 +130,6 @@ async function dataset(name: string): Promise<string> {
   }
   await writeFile(`${dir}.done`, '');
   return dir;
-}
-
-/** Runs a command under GNU time; returns wall seconds, user+sys CPU seconds and peak RSS in MB. */
-function timed(command: string[], env: NodeJS.ProcessEnv): Promise<Measure> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...command], {
-      env,
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
-      if (code !== 0 || !line)
-        return reject(new Error(`${command.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
-      const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
-      resolvePromise({ wall, cpu: user + sys, rssMb: rss / 1024 });
-    });
-  });
-}
-
-function peerEnv(s3: CephGateway): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_DEFAULT_REGION: s3.region,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    RCLONE_CONFIG_BENCH_TYPE: 's3',
-    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-    RCLONE_CONFIG_BENCH_ENDPOINT: s3.endpoint,
-    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.accessKeyId,
-    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-    RCLONE_CONFIG_BENCH_REGION: s3.region,
-  };
-  // This machine sets CA bundle variables that make rclone 1.60 fail even on plain http.
-  for (const name of Object.keys(env)) if (/CA_BUNDLE|CA_CERT|SSL_CERT/u.test(name)) delete env[name];
-  return env;
-}
-
-/** How a run reaches the store and the signer: straight, or through a link, over http or https. */
-interface Route {
-  /** The store's address as clients use it (a link's port, or Ceph's own). */
-  s3Endpoint: string;
-  /** The signer's port, and the address clients use for it. */
-  signerPort: number;
-  signerUrl: string;
-  /** Certificates when the signer and the store are reached over TLS. */
-  tls?: { certs: TestCertificates; caBundle: string };
-}
-
-async function startSignerProcess(
-  s3: CephGateway,
-  bucket: string,
-  route: Route,
-): Promise<{ token: string; pid: number; stop(): void }> {
-  const token = randomBytes(16).toString('hex');
-  const port = route.signerPort;
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', 'signer')}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'signer-server/src/cli.ts'], {
-    cwd: root,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      HOIST_S3_BUCKET: bucket,
-      // The signer's own calls stay on its side of the link, as a signer beside its store would; the
-      // upload URLs it hands out name the store as clients reach it.
-      HOIST_S3_ENDPOINT: s3.endpoint,
-      HOIST_S3_PUBLIC_ENDPOINT: route.s3Endpoint,
-      HOIST_S3_FORCE_PATH_STYLE: 'true',
-      ...(route.tls ? { HOIST_TLS_CERT: route.tls.certs.certFile, HOIST_TLS_KEY: route.tls.certs.keyFile } : {}),
-      HOIST_SIGNER_PORT: String(port),
-      HOIST_USERS: JSON.stringify([{ id: 'bench', tokenSha256: hashToken(token), prefix: 'bench' }]),
-      HOIST_TOKEN_SECRET: randomBytes(32).toString('hex'),
-      HOIST_LOG_LEVEL: 'silent',
-    },
-  });
-  await waitFor(async () => {
-    // Health is asked straight, not through the link, with the test CA when over TLS.
-    const args = ['-sf', '-o', '/dev/null', ...(route.tls ? ['--cacert', route.tls.caBundle] : [])];
-    const scheme = route.tls ? 'https' : 'http';
-    execFileSync('curl', [...args, `${scheme}://127.0.0.1:${port}/healthz`]);
-    return true;
-  }, 30_000);
-  return { token, pid: child.pid!, stop: () => child.kill() };
-}
-
-async function emptyBucket(client: S3Client, bucket: string): Promise<number> {
-  const keys = await listKeys(client, bucket);
-  for (let i = 0; i < keys.length; i += 1000) {
-    await client.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
-      }),
-    );
-  }
-  return keys.length;
 }
 
 /** `hoist c16`: Hoist with its connections pinned at 16, as the bench ran it before the automatic budget. */
@@ -498,7 +343,9 @@ async function main(): Promise<void> {
   ensurePeers();
   await buildContenders();
   const nets = netsFromEnv();
-  const names = (process.env.BENCH_DATASETS ?? 'A,B,C').split(',');
+  const wanted = (process.env.BENCH_DATASETS ?? 'A,B,C,R').split(',');
+  // R (pushing a folder again) runs on its own, with the tools that sync: bench/repush.ts.
+  const names = wanted.filter((name) => name !== 'R');
   const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
   const allNames = [...new Set(nets.flatMap((net) => datasetsOn(net, names)))];
   const dirs = Object.fromEntries(await Promise.all(allNames.map(async (n) => [n, await dataset(n)] as const)));
@@ -569,6 +416,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (wanted.includes('R')) await benchRepush(s3, client, loopbackRounds);
   } finally {
     client.destroy();
     await s3.stop();

@@ -20,7 +20,8 @@ function newestSource(dir) {
 function bundleIsFresh() {
   try {
     const built = statSync(bundle).mtimeMs;
-    return built > newestSource(join(root, 'src')) && built > newestSource(join(root, 'signer-server', 'src'));
+    const sources = [join(root, 'src'), join(root, 'protocol', 'src'), join(root, 'signer-server', 'src')];
+    return sources.every((dir) => built > newestSource(dir));
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import { normaliseDestination, type MultipartResult, type Policy, type PutResult
 import type { ConflictChoice } from '../../shared/conflicts';
 import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '../../shared/outcome';
 import type { BatchProgress } from '../../shared/progress';
-import { openDestination, type DestinationCheck } from '../pipeline/destination-check';
+import { startDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch } from '../pipeline/feed';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
@@ -155,16 +155,17 @@ export class Batch extends EventEmitter<BatchEvents> {
       const { destination } = this.#target;
       const { signer, hasher, hashCache } = this.#resources;
       const policy = this.#plan?.basis.policy ?? (await signer.policy(this.#controls.signal));
-      const check = this.#plan
-        ? this.#plan.basis.check
-        : await openDestination(signer, hasher, hashCache, policy, this.id, destination, this.#controls.signal);
+      const planned = this.#plan?.basis.check;
+      const { folder, check } = this.#plan
+        ? { folder: planned?.destination ?? this.id, check: planned && Promise.resolve(planned) }
+        : startDestination(signer, hasher, hashCache, policy, this.id, destination, this.#controls.signal);
       this.#journal = Journal.open(this.#resources.journalDir, this.id);
       lock = lockBatch(this.#resources.journalDir, this.id);
       this.#journal.append(this.#resumeFrom ? { t: 'resume', at: new Date().toISOString() } : this.#header());
       const openProblem = this.#journal.problem;
       if (openProblem) this.emit('warning', openProblem);
       this.#tracker.state = this.#controls.paused ? 'paused' : 'uploading';
-      await this.#feed(policy, check);
+      await this.#feed(policy, folder, check);
       this.#tracker.scanComplete = true;
       await Promise.all(this.#tasks);
       if (this.#fatal) throw this.#fatal;
@@ -224,9 +225,10 @@ export class Batch extends EventEmitter<BatchEvents> {
   }
 
   /** Takes the feed's events as they come: each file joins, ends, or starts its upload. */
-  async #feed(policy: Policy, check: DestinationCheck | undefined): Promise<void> {
+  async #feed(policy: Policy, folder: string, check: Promise<DestinationCheck> | undefined): Promise<void> {
     const events = feedBatch({
       target: this.#target,
+      folder,
       check,
       onConflict: this.#onConflict,
       root: this.root,

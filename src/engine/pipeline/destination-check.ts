@@ -161,12 +161,19 @@ export class DestinationCheck {
   }
 }
 
+/** A batch's destination: the folder it goes to, and its listing on the way when it names one. */
+export interface StartedDestination {
+  folder: string;
+  check: Promise<DestinationCheck> | undefined;
+}
+
 /**
  * Checks a batch's destination against the policy (a folder inside the prefix, one the caller may use,
- * named when the policy requires one) and lists it; undefined for a batch that goes to its own folder.
- * Throws a fatal UploadError naming the destination when it cannot be used.
+ * named when the policy requires one) and starts listing it, so the scan can run meanwhile; no listing
+ * for a batch that goes to its own folder. Throws a fatal UploadError naming the destination when it
+ * cannot be used.
  */
-export async function openDestination(
+export function startDestination(
   signer: SignerClient,
   hasher: HashPool,
   cache: HashCache,
@@ -174,9 +181,21 @@ export async function openDestination(
   batch: string,
   destination: string | undefined,
   signal?: AbortSignal,
-): Promise<DestinationCheck | undefined> {
+): StartedDestination {
   const resolved = resolveFolder(batch, destination, policy.destinations ?? undefined);
   if ('code' in resolved) throw new UploadError(resolved.code, resolved.message, 'fatal');
-  if (destination === undefined) return undefined;
-  return new DestinationCheck(await DestinationIndex.load(signer, resolved.folder, signal), hasher, cache, policy);
+  if (destination === undefined) return { folder: resolved.folder, check: undefined };
+  const check = DestinationIndex.load(signer, resolved.folder, signal).then(
+    (index) => new DestinationCheck(index, hasher, cache, policy),
+  );
+  // Awaited where the first files are settled; a listing that fails before then is not unhandled.
+  check.catch(() => undefined);
+  return { folder: resolved.folder, check };
+}
+
+/** As startDestination, waiting for the listing: the check, or undefined for a batch's own folder. */
+export async function openDestination(
+  ...args: Parameters<typeof startDestination>
+): Promise<DestinationCheck | undefined> {
+  return startDestination(...args).check;
 }

@@ -69,8 +69,13 @@ interface FeedSink {
 /** What one batch's feed works from. */
 export interface FeedOptions {
   target: SignTarget;
-  /** What the destination holds, when the batch has one: files already there end here, conflicts as chosen. */
-  check: DestinationCheck | undefined;
+  /** The folder the files go to: the destination, or the batch's own. */
+  folder: string;
+  /**
+   * What the destination holds, when the batch has one (listed while the scan runs): files already there
+   * end here, conflicts as chosen.
+   */
+  check: Promise<DestinationCheck> | undefined;
   onConflict: ConflictChoice;
   root: string;
   ignore: readonly string[];
@@ -132,7 +137,7 @@ async function feed(options: Feeding): Promise<void> {
   // Settled with the destination first, so a file already there is never read (its MD5 comes from the
   // hash cache, or one read that the upload reuses); only files that will go are hashed for their PUT.
   const hashThenSign = async (items: PlannedFile[]): Promise<void> => {
-    const toSend = options.check ? await settleWithDestination(options, options.check, items) : items;
+    const toSend = options.check ? await settleWithDestination(options, await options.check, items) : items;
     const toSign = (await hashGroup(options, toSend)).map((item) => item.file);
     await signing.onSizeLessThan(1);
     signing.add(() => signWhenDue(options, toSign, lookahead)).catch((error: unknown) => (unexpected ??= { error }));
@@ -158,7 +163,7 @@ async function feed(options: Feeding): Promise<void> {
 async function* fromScan(options: Feeding): AsyncGenerator<PlannedFile> {
   // The signer sees one group at a time; names that one file system would merge are caught batch-wide here.
   const names = new DuplicateNames();
-  const rules: Rules = { policy: options.policy, folder: options.check?.destination ?? options.target.batch };
+  const rules: Rules = { policy: options.policy, folder: options.folder };
   for await (const entry of scanFolder(options.root, options.ignore, options.scan)) {
     const item = fromScanned(options, names, rules, entry);
     if (item) yield item;
