@@ -17,6 +17,8 @@ export const DATA = resolve(import.meta.dirname, '.data');
 export const MiB = 1024 * 1024;
 /** The project root, where clients run from. */
 export const root = resolve(import.meta.dirname, '..');
+/** The CLI bundle `npm run bench` builds first, run as is: an edit made while the bench runs changes nothing measured. */
+export const HOIST_CLI = join(root, 'out', 'cli', 'hoist.mjs');
 
 /** What one client run cost. */
 export interface Measure {

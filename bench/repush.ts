@@ -10,6 +10,7 @@ import { createTestBucket } from '../test/helpers/test-s3';
 import {
   cpuSeconds,
   DATA,
+  HOIST_CLI,
   emptyBucket,
   type Measure,
   MiB,
@@ -103,17 +104,7 @@ async function pushTwice(
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', 'repush')}`]
       : [];
-    return [
-      process.execPath,
-      ...profile,
-      'bin/hoist.js',
-      'push',
-      dir,
-      ...signerArgs,
-      '--state-dir',
-      stateDir,
-      '--json',
-    ];
+    return [process.execPath, ...profile, HOIST_CLI, 'push', dir, ...signerArgs, '--state-dir', stateDir, '--json'];
   };
   const run = async (): Promise<Measure> => {
     await serverQuiet(s3.pids);

@@ -13,6 +13,7 @@ import {
   allCpu,
   cpuSeconds,
   DATA,
+  HOIST_CLI,
   emptyBucket,
   type Measure,
   MiB,
@@ -213,7 +214,7 @@ async function runThrough(
             ...(process.env.BENCH_PROFILE
               ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof')}`]
               : []),
-            'bin/hoist.js',
+            HOIST_CLI,
             'push',
             dir,
             '--signer',

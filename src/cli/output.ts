@@ -90,7 +90,7 @@ export function renamedSummary(files: readonly FileOutcome[]): string[] {
   return lines;
 }
 
-/** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s) and `end` events. */
+/** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s, and the last) and `end` events. */
 export function jsonReporter(write: (line: string) => void): Reporter {
   let last = 0;
   const emit = (event: string, data: object) => write(`${JSON.stringify({ event, ...data })}\n`);
@@ -99,7 +99,8 @@ export function jsonReporter(write: (line: string) => void): Reporter {
     warning: (message) => emit('warning', { message }),
     file: (outcome) => emit('file', outcome),
     progress: (progress) => {
-      if (Date.now() - last < 1000) return;
+      const final = progress.state === 'done' || progress.state === 'cancelled';
+      if (!final && Date.now() - last < 1000) return;
       last = Date.now();
       emit('progress', { ...progress, active: progress.active.length });
     },
@@ -163,7 +164,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
     file: plain.file,
     progress: (p) => {
       const payload = {
-        files: `${p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed}/${p.files.total}${p.scanComplete ? '' : '+'}`,
+        files: `${p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed}/${p.files.total}${p.totalsKnown ? '' : '+'}`,
         bytes: `${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}`,
         speed: formatBytes(p.throughput),
         connections: connectionsText(p.connections),

@@ -27,6 +27,8 @@ export interface BatchProgress {
   active: ActiveFile[];
   /** True once every file has been scanned, so `files.total` is final. */
   scanComplete: boolean;
+  /** True once the totals stand for the whole folder: the scan is complete, or a count of it arrived. */
+  totalsKnown: boolean;
   /** Connections the engine allows now, shared by every batch: pinned, or the level it found. */
   connections: number;
 }
@@ -68,7 +70,7 @@ export function combineProgress(batches: readonly BatchProgress[], connections?:
     overall.bytes.done += batch.bytes.done;
     overall.throughput += batch.throughput;
     overall.filesPerSecond += batch.filesPerSecond;
-    sizeKnown &&= batch.etaSeconds !== null || batch.scanComplete;
+    sizeKnown &&= batch.totalsKnown;
   }
   if (overall.batches && sizeKnown)
     overall.etaSeconds = estimateSeconds(overall.bytes.total - overall.bytes.done, overall.throughput);

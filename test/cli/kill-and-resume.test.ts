@@ -78,6 +78,11 @@ describe('hoist push', () => {
     expect(second.events.find((e) => e.event === 'info' && /^Resuming batch/u.test(e.message))).toBeTruthy();
     const end = second.events.find((e) => e.event === 'end');
     expect(end?.counts).toEqual({ uploaded: 31, skipped: 0, rejected: 0, failed: 0 });
+    // What the first run sent counts as done: the bar of the run that resumes ends at 100 %.
+    const last = second.events.filter((e) => e.event === 'progress').at(-1);
+    expect(last).toMatchObject({ state: 'done', totalsKnown: true, files: { total: 31, uploaded: 31 } });
+    expect(last?.bytes.done).toBe(last?.bytes.total);
+    expect(last?.bytes.total).toBe(30 * 64 * 1024 + 16 * MiB + 3);
 
     for (const key of finishedBefore) expect(putsAfter.some((url) => url.includes(`/${key}?`))).toBe(false);
     const bigPartsAgain = putsAfter

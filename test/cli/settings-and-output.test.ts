@@ -74,6 +74,7 @@ const progress = (done: number): BatchProgress => ({
   etaSeconds: 125,
   active: [],
   scanComplete: true,
+  totalsKnown: true,
   connections: 8,
 });
 

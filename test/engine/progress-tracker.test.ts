@@ -40,6 +40,48 @@ describe('ProgressTracker', () => {
     expect(snapshot.files).toEqual({ total: 2, uploaded: 0, skipped: 0, rejected: 0, failed: 1, active: 1 });
   });
 
+  it('stands on a count of the folder until the scan completes: whole totals and an ETA early', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    tracker.addFile(10 * MB);
+    tracker.start('a', 10 * MB);
+    tracker.snapshot(0);
+    tracker.bytes('a', 5 * MB);
+    // One file of 100 found so far: without a count the totals are that one file, and no ETA.
+    expect(tracker.snapshot(1000)).toMatchObject({ files: { total: 1 }, etaSeconds: null, totalsKnown: false });
+    tracker.counted(100, 1000 * MB);
+    expect(tracker.snapshot(1000)).toMatchObject({
+      files: { total: 100 },
+      bytes: { total: 1000 * MB, done: 5 * MB },
+      etaSeconds: 199,
+      totalsKnown: true,
+    });
+    // A refused file leaves the total as it ends; the scan's own figures take over once it completes.
+    tracker.addFile(20 * MB);
+    tracker.finish('refused.html', 'rejected', 20 * MB);
+    expect(tracker.snapshot(1000).bytes.total).toBe(980 * MB);
+    tracker.scanComplete = true;
+    expect(tracker.snapshot(1000)).toMatchObject({ files: { total: 2 }, bytes: { total: 10 * MB } });
+  });
+
+  it('counts what a run before sent as done from the start, without making the speed up', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    tracker.addFile(60 * MB);
+    tracker.addFile(40 * MB);
+    tracker.scanComplete = true;
+    tracker.snapshot(0);
+    tracker.doneBefore('sent-before', 60 * MB);
+    tracker.finish('sent-before', 'uploaded', 60 * MB);
+    tracker.start('parts', 40 * MB);
+    tracker.doneBefore('parts', 30 * MB);
+    tracker.bytes('parts', 10 * MB);
+    const snapshot = tracker.snapshot(1000);
+    expect(snapshot.bytes).toEqual({ total: 100 * MB, done: 100 * MB });
+    expect(snapshot.throughput).toBe(10 * MB);
+    // The part upload starts over: its bytes, sent before or now, are taken back.
+    tracker.resetBytes('parts');
+    expect(tracker.snapshot(1000).bytes).toEqual({ total: 100 * MB, done: 60 * MB });
+  });
+
   it('lists at most 50 active files, so a snapshot stays small at any file count', () => {
     const tracker = new ProgressTracker('b', '/r');
     for (let i = 0; i < 100_000; i++) {

@@ -1,7 +1,8 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanFolder } from '../../src/engine/pipeline/scan';
+import { countFolder } from '../../src/engine/pipeline/folder-count';
+import { DEFAULT_IGNORE, scanFolder } from '../../src/engine/pipeline/scan';
 import { makeFolder } from '../helpers/folders';
 
 async function collect(root: string, ignore?: string[]) {
@@ -51,5 +52,20 @@ describe('scanFolder', () => {
       'sub/Thumbs.db',
     ]);
     expect(custom).toContainEqual({ path: 'cache/', kind: 'problem', code: 'ignored' });
+  });
+});
+
+describe('countFolder', () => {
+  it('counts each entry the scan yields and the bytes of the files it will send, folders many at a time', async () => {
+    const tree: Record<string, string> = { 'keep.txt': 'kk', 'x.tmp': 'ttt', 'cache/a.bin': 'c', '.DS_Store': 'd' };
+    for (let f = 0; f < 20; f++) for (let i = 0; i < 40; i++) tree[`d${f}/sub/f${i}.jpg`] = 'x'.repeat(i);
+    const root = await makeFolder(tree);
+    for (const ignore of [undefined, ['*.tmp', 'cache/']]) {
+      const entries = [];
+      for await (const entry of scanFolder(root, ignore)) entries.push(entry);
+      const bytes = entries.reduce((sum, e) => sum + (e.kind === 'file' ? e.size : 0), 0);
+      expect(await countFolder(root, ignore ?? DEFAULT_IGNORE)).toEqual({ files: entries.length, bytes });
+    }
+    expect(await countFolder(join(root, 'keep.txt'), DEFAULT_IGNORE)).toEqual({ files: 1, bytes: 2 });
   });
 });

@@ -5,6 +5,7 @@ import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '.
 import type { BatchProgress } from '../../shared/progress';
 import { startDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch } from '../pipeline/feed';
+import { countFolder } from '../pipeline/folder-count';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
 import { DEFAULT_IGNORE } from '../pipeline/scan';
@@ -152,6 +153,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     try {
       // A hash thread starts while the policy is on its way; it ends again if this batch reads nothing.
       this.#resources.hasher.warm();
+      // Totals from the first seconds: a fast count runs beside the scan, which signing paces.
+      if (!this.#plan) this.#count();
       const { destination } = this.#target;
       const { signer, hasher, hashCache } = this.#resources;
       const policy = this.#plan?.basis.policy ?? (await signer.policy(this.#controls.signal));
@@ -224,6 +227,14 @@ export class Batch extends EventEmitter<BatchEvents> {
     };
   }
 
+  /** Counts the folder ahead of the scan, for the totals; a count that fails leaves them to the scan. */
+  #count(): void {
+    countFolder(this.root, this.#ignore, this.#controls.signal).then(
+      ({ files, bytes }) => this.#tracker.counted(files, bytes),
+      () => undefined,
+    );
+  }
+
   /** Takes the feed's events as they come: each file joins, ends, or starts its upload. */
   async #feed(policy: Policy, folder: string, check: Promise<DestinationCheck> | undefined): Promise<void> {
     const events = feedBatch({
@@ -251,8 +262,10 @@ export class Batch extends EventEmitter<BatchEvents> {
       // A plan's files all join before any ends: from here its totals are whole.
       if (this.#plan) this.#tracker.scanComplete = true;
       if (event.kind === 'ended') this.#record(event.outcome);
-      else if (event.kind === 'finished-before') this.#record(event.outcome, false);
-      else if (event.kind === 'failed') this.#fail(event.file, event.error);
+      else if (event.kind === 'finished-before') {
+        if (event.outcome.status === 'uploaded') this.#tracker.doneBefore(event.outcome.path, event.outcome.size);
+        this.#record(event.outcome, false);
+      } else if (event.kind === 'failed') this.#fail(event.file, event.error);
       else if (event.kind === 'single') this.#track(this.#single(event.file, event.signed));
       else this.#track(this.#multipart(event.file, event.plan, event.doneParts));
     }

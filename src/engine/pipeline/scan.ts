@@ -34,7 +34,7 @@ export function problemStatus(problem: ScanProblem): 'skipped' | 'failed' {
 export const DEFAULT_IGNORE = ['.DS_Store', 'Thumbs.db', '.git/'] as const;
 
 /** Builds a matcher from patterns: `name/` matches folders, anything else files; globs allowed. */
-function ignoreMatcher(patterns: readonly string[]): {
+export function ignoreMatcher(patterns: readonly string[]): {
   dir(name: string, path: string): boolean;
   file(name: string, path: string): boolean;
 } {

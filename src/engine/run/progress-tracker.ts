@@ -14,7 +14,14 @@ export class ProgressTracker {
   scanComplete = false;
   #total = 0;
   #bytesTotal = 0;
+  /** Bytes of the files that joined, ended or not: what a count of the folder is compared with. */
+  #bytesJoined = 0;
+  /** Bytes sent in this run: what the speed is measured on. */
   #bytesDone = 0;
+  /** Bytes a run before this one sent: done, but not part of the speed. */
+  #bytesBefore = 0;
+  /** A count of the whole folder, made ahead of the scan: the totals until the scan has found it all. */
+  #counted: { files: number; bytes: number } | undefined;
   readonly #counts: Record<FileStatus, number> = noCounts();
   readonly #active = new Map<string, ActiveFile>();
   #samples: { at: number; bytes: number; files: number }[] = [];
@@ -31,6 +38,19 @@ export class ProgressTracker {
   addFile(size: number): void {
     this.#total += 1;
     this.#bytesTotal += size;
+    this.#bytesJoined += size;
+  }
+
+  /** A count of the whole folder arrived: totals and the ETA stand on it until the scan completes. */
+  counted(files: number, bytes: number): void {
+    this.#counted = { files, bytes };
+  }
+
+  /** A file, or some of its parts, a run before this one sent: done from the start, not part of the speed. */
+  doneBefore(path: string, bytes: number): void {
+    this.#bytesBefore += bytes;
+    const file = this.#active.get(path);
+    if (file) file.bytesDone += bytes;
   }
 
   /** A file's transfer started (or restarted after a pause). */
@@ -49,8 +69,15 @@ export class ProgressTracker {
   resetBytes(path: string): void {
     const file = this.#active.get(path);
     if (!file) return;
-    this.#bytesDone -= file.bytesDone;
+    this.#takeBack(file.bytesDone);
     file.bytesDone = 0;
+  }
+
+  /** Takes back `bytes` counted as done: those sent before first, then those sent in this run. */
+  #takeBack(bytes: number): void {
+    const before = Math.min(bytes, this.#bytesBefore);
+    this.#bytesBefore -= before;
+    this.#bytesDone -= bytes - before;
   }
 
   /** Marks a file as paused or running in the active list. */
@@ -66,7 +93,7 @@ export class ProgressTracker {
     this.#counts[status] += 1;
     if (status !== 'uploaded') {
       this.#bytesTotal -= size;
-      this.#bytesDone -= file?.bytesDone ?? 0;
+      this.#takeBack(file?.bytesDone ?? 0);
     }
   }
 
@@ -79,18 +106,24 @@ export class ProgressTracker {
     const elapsed = (now - first.at) / 1000;
     const rate = (value: number, from: number) => (elapsed > 0.2 ? Math.max(0, (value - from) / elapsed) : 0);
     const throughput = rate(this.#bytesDone, first.bytes);
-    const files = { total: this.#total, ...this.#counts, active: this.#active.size };
+    // Until the scan has found everything, the count stands in for what it has not found yet.
+    const ahead = this.scanComplete || !this.#counted ? undefined : this.#counted;
+    const total = Math.max(this.#total, ahead?.files ?? 0);
+    const bytesTotal = this.#bytesTotal + Math.max(0, (ahead?.bytes ?? 0) - this.#bytesJoined);
+    const done = this.#bytesDone + this.#bytesBefore;
+    const totalsKnown = this.scanComplete || this.#counted !== undefined;
     return {
       batchId: this.#batchId,
       root: this.#root,
       state: this.state,
-      files,
-      bytes: { total: this.#bytesTotal, done: this.#bytesDone },
+      files: { total, ...this.#counts, active: this.#active.size },
+      bytes: { total: bytesTotal, done },
       throughput,
       filesPerSecond: rate(ended, first.files),
-      etaSeconds: this.scanComplete ? estimateSeconds(this.#bytesTotal - this.#bytesDone, throughput) : null,
+      etaSeconds: totalsKnown ? estimateSeconds(bytesTotal - done, throughput) : null,
       active: [...this.#active.values()].slice(0, 50).map((f) => ({ ...f })),
       scanComplete: this.scanComplete,
+      totalsKnown,
       connections: this.#connections(),
     };
   }

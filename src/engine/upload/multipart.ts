@@ -134,7 +134,7 @@ async function queueParts(
       const { length } = partRange(record, n);
       const journalled = job.doneParts.get(n);
       if (journalled === md5.hex) {
-        context.tracker.bytes(file.path, length);
+        context.tracker.doneBefore(file.path, length);
         continue;
       }
       if (journalled) throw errors.partChanged(n);
