@@ -165,10 +165,12 @@ describe('the automatic connection budget', () => {
       report,
       sources,
     );
-    // It went past what the server takes (refused), was told so, and stayed under it after.
+    // It went past what the server takes (refused), was told so, and spent most of the run under it,
+    // probing above only a step at a time and never past the first doubling that was refused.
     expect(server.refused).toBeGreaterThan(0);
     expect(server.refused * 4).toBeLessThan(pinned.refused);
-    expect(seen.at(-1)).toBeLessThanOrEqual(12);
+    expect(seen.filter((level) => level > 12).length * 2).toBeLessThan(seen.length);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(16);
     // A burst of 503s is one cut, not one per refused PUT: it never fell to the floor of 4.
     expect(Math.min(...seen)).toBeGreaterThan(4);
   });
