@@ -12,6 +12,7 @@ need chromium chromium
 [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || packages+=(fonts-liberation)
 need tinyproxy tinyproxy
 need redis-server redis-server
+need tmux tmux
 if [ -z "${HOIST_TEST_S3_ENDPOINT:-}" ]; then
   need ceph-mon ceph-mon
   need ceph-osd ceph-osd

@@ -14,7 +14,7 @@ export interface Connected {
 /**
  * Finds the signer and the token to send it: the flags, the environment and the settings file, else a
  * stored sign-in for that signer; with no signer at all, the embedded signer and store. Undefined (and a
- * warning saying what to do) when a signer is named but no token is to be had.
+ * error saying what to do) when a signer is named but no token is to be had.
  */
 export async function connect(
   options: PushOptions,
@@ -33,7 +33,7 @@ export async function connect(
     : await signedInToken(signer, new SignInStore(signInPath(env)), signInFetch({ caFile: options.caFile }));
   const token = given ?? signedIn?.token;
   if (!token) {
-    out.warning('No token: run `hoist login`, pass --token-file, set HOIST_TOKEN, or put "token" in the settings file');
+    out.error('No token: run `hoist login`, pass --token-file, set HOIST_TOKEN, or put "token" in the settings file');
     return undefined;
   }
   return {

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError } from '../engine';
-import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output';
+import { createWriteStream } from 'node:fs';
+import { fanOut, jsonReporter, logReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
   collectPattern,
   parseBandwidth,
@@ -11,6 +12,7 @@ import {
   parseDestination,
   parseConnections,
   parseFolder,
+  parseLogFile,
   parseReport,
   parseStateDir,
 } from './parse-options';
@@ -27,10 +29,27 @@ interface SignInFlags {
   allowHttp?: boolean;
 }
 
-function reporterFor(flags: PushFlags): Reporter {
+/** The screen's reporter for these flags, with a time-stamped log beside it for `--log-file` or `--verbose`. */
+function reporterFor(flags: PushFlags, log: NodeJS.WritableStream | undefined): Reporter {
   const write = (line: string): void => void process.stdout.write(line);
-  if (flags.json) return jsonReporter(write);
-  return process.stdout.isTTY ? ttyReporter(process.stdout) : plainReporter(write);
+  const writeError = (line: string): void => void process.stderr.write(line);
+  const screen = flags.json
+    ? jsonReporter(write)
+    : process.stdout.isTTY && flags.progress && !flags.quiet
+      ? ttyReporter(process.stdout, writeError)
+      : plainReporter(write, writeError, flags);
+  return log
+    ? fanOut(
+        screen,
+        logReporter((line) => void log.write(line)),
+      )
+    : screen;
+}
+
+/** Where the log goes: the `--log-file` (appended to), else standard error with `--verbose`, else nowhere. */
+function logFor(flags: PushFlags): NodeJS.WritableStream | undefined {
+  if (flags.logFile) return createWriteStream(flags.logFile, { flags: 'a', mode: 0o600 });
+  return flags.verbose ? process.stderr : undefined;
 }
 
 /** Runs the `hoist` command line and resolves to the process exit code. */
@@ -59,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Bulk-upload folders straight to S3 through a Hoist signer')
     .version(pkg.version)
     .exitOverride()
+    .showHelpAfterError('(hoist --help, or hoist <command> --help, lists what it takes)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program
     .command('push')
@@ -107,8 +127,19 @@ export async function main(argv: string[]): Promise<number> {
       ).argParser(parseCaFile),
     )
     .addOption(new Option('--bwlimit <rate>', 'bandwidth limit in bytes/s, e.g. 500K or 10M').argParser(parseBandwidth))
-    .option('--dry-run', 'show what would upload, be rejected or skipped, without sending a byte')
-    .option('--json', 'one JSON event per line')
+    .option(
+      '-n, --dry-run',
+      'show where the files would land and what would upload, be refused or skipped; sends nothing',
+    )
+    .option('--json', 'one JSON event per line (docs/cli.md describes them)')
+    .option('-q, --quiet', 'print only errors, warnings and failed files')
+    .option('-v, --verbose', "log each file's outcome, time-stamped, to standard error (or to --log-file)")
+    .addOption(
+      new Option('--log-file <file>', 'append a time-stamped log of every file and note to <file>').argParser(
+        parseLogFile,
+      ),
+    )
+    .option('--no-progress', 'no progress line (the summary still prints)')
     .addOption(new Option('--report <file>', 'write the report to <file>.json and <file>.csv').argParser(parseReport))
     .addOption(
       new Option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)').argParser(parseStateDir),
@@ -127,7 +158,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
     .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
     .action(async (folders: string[], flags: PushFlags) => {
-      code = await push(folders, pushOptions(flags, process.env, defaultStateDir()), process.env, reporterFor(flags));
+      const log = logFor(flags);
+      try {
+        code = await push(
+          folders,
+          pushOptions(flags, process.env, defaultStateDir()),
+          process.env,
+          reporterFor(flags, log),
+        );
+      } finally {
+        if (log && log !== process.stderr) await new Promise<void>((done) => log.end(() => done()));
+      }
     });
   program
     .command('login')
@@ -185,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const message =
       error instanceof SignInError ? signInMessage(error) : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`hoist: ${message}\n`);
+    process.stderr.write(`error: ${message}\n`);
     return error instanceof TokenFileError || error instanceof EngineOptionError ? EXIT.usage : EXIT.fatal;
   }
 }

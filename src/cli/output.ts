@@ -1,102 +1,148 @@
 import cliProgress from 'cli-progress';
-import type { BatchReport, FileOutcome } from '../shared/outcome';
+import type { FolderPlan } from '../engine';
+import type { FileOutcome } from '../shared/outcome';
 import { formatBytes, type BatchProgress } from '../shared/progress';
+import { endedFiles, etaText, progressLine } from './progress-line';
+import { folderEndLines, landingText, totalLine, type FolderEnd, type Landing } from './summary';
 
 /** How the CLI tells the user what happens. */
 export interface Reporter {
   info(message: string): void;
   warning(message: string): void;
+  /** What stops the run (or the folder). */
+  error(message: string): void;
   file(outcome: FileOutcome): void;
   progress(progress: BatchProgress): void;
-  end(report: BatchReport, where: Record<string, string>): void;
+  /** A dry run's plan of one folder. */
+  plan(folder: string, landing: Landing, plan: FolderPlan): void;
+  /** One folder's push ended. */
+  end(end: FolderEnd): void;
+  /** Every folder ended: the sum, when there were several. */
+  total(ends: readonly FolderEnd[]): void;
 }
 
-const eta = (seconds: number | null): string =>
-  seconds === null
-    ? '?'
-    : seconds >= 3600
-      ? `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`
-      : seconds >= 60
-        ? `${Math.floor(seconds / 60)}m${seconds % 60}s`
-        : `${seconds}s`;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed (1 conflict) (1.2 MiB)`. */
-function summary(report: BatchReport): string {
-  const count = (code: string, status: FileOutcome['status']) =>
-    report.files.filter((f) => f.code === code && f.status === status).length;
-  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
-  const [there, conflicts] = [count('already-there', 'skipped'), count('conflict', 'skipped')];
-  const skipped = `${report.counts.skipped} skipped${why([there ? `${there} already there` : '', conflicts ? plural(conflicts, 'conflict') : ''])}`;
-  const failedConflicts = count('conflict', 'failed');
-  const failed = `${report.counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
-  const refused = report.counts.rejected ? `${report.counts.rejected} refused, ` : '';
-  return `${report.counts.uploaded} uploaded, ${skipped}, ${refused}${failed} (${formatBytes(report.bytesUploaded)})`;
+/** What the screen shows besides errors and failures. */
+export interface ScreenOptions {
+  /** Only errors, warnings and failed files: no progress, no notes, no summary. */
+  quiet?: boolean;
+  /** Progress lines (a live line on a terminal, a status line every 5 s elsewhere). */
+  progress?: boolean;
 }
 
-/** What each refusal code means, in a few words for the summary. */
-const REFUSED_AS: Record<string, string> = {
-  'type-not-allowed': 'type not allowed',
-  'invalid-type': 'type not allowed',
-  'too-large': 'too large',
-  'invalid-path': 'name not allowed',
-  'duplicate-path': 'same name as another file',
-  'quota-exceeded': 'over quota',
-  'overwrite-not-allowed': 'replacing not allowed',
-  'invalid-destination': 'destination not allowed',
-  'destination-not-allowed': 'destination not allowed',
-  'destination-required': 'destination not allowed',
-};
+/** The version of the JSON events' shape: it goes up when a field changes meaning or goes away. */
+export const JSON_EVENTS_VERSION = 1;
 
-const extensionOf = (path: string): string => {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot).toLowerCase() : name;
-};
+/** Every event to each reporter, in order: the screen, and the log file. */
+export function fanOut(...reporters: Reporter[]): Reporter {
+  const each =
+    <K extends keyof Reporter>(key: K) =>
+    (...args: Parameters<Reporter[K]>) => {
+      for (const reporter of reporters) (reporter[key] as (...a: Parameters<Reporter[K]>) => void)(...args);
+    };
+  return {
+    info: each('info'),
+    warning: each('warning'),
+    error: each('error'),
+    file: each('file'),
+    progress: each('progress'),
+    plan: each('plan'),
+    end: each('end'),
+    total: each('total'),
+  };
+}
+
+/** A dry run's plan in lines: where it would land, what would upload (human sizes), then each file that would not. */
+function planLines(folder: string, landing: Landing, plan: FolderPlan): string[] {
+  const there = plan.destination
+    ? `; ${plan.alreadyThere.length} already there; ${plan.conflicts.length} in conflict`
+    : '';
+  const unreadable = plan.failed.length ? `; ${plan.failed.length} unreadable` : '';
+  const { files, bytes, multipart } = plan.upload;
+  return [
+    `${folder}: would land in ${landingText(landing)}`,
+    `${folder}: ${files} files (${formatBytes(bytes)}, ${multipart} in parts) would upload${there}; ` +
+      `${plan.rejected.length} refused; ${plan.skipped.length} skipped${unreadable}`,
+    ...plan.quotas.map((quota) => `warning: ${folder}: ${quota}`),
+    ...plan.conflicts.map((c) => `  conflict ${c.path}: ${c.reason}`),
+    ...plan.rejected.map((r) => `  refused ${r.path}: ${r.reason}`),
+    ...plan.failed.map((f) => `  unreadable ${f.path}: ${f.reason}`),
+    ...plan.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
+  ];
+}
+
+/** `16 connections`: how many the engine allows now. */
+const connectionsText = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`;
 
 /**
- * The refused files grouped by reason, then by extension, most first:
- * `45 refused: type not allowed (.html ×25, .svg ×20); too large (.mov ×1)`; empty when none was refused.
+ * Plain lines for logs and pipes: failures as they happen, a status line every 5 s, a summary per
+ * folder (with its refusals and conflicts) and a total; errors to `writeError`.
  */
-export function refusedSummary(files: readonly FileOutcome[]): string {
-  const groups = new Map<string, Map<string, number>>();
-  for (const file of files.filter((f) => f.status === 'rejected')) {
-    const reason = REFUSED_AS[file.code ?? ''] ?? file.code ?? 'refused';
-    const byExtension = groups.get(reason) ?? new Map<string, number>();
-    byExtension.set(extensionOf(file.path), (byExtension.get(extensionOf(file.path)) ?? 0) + 1);
-    groups.set(reason, byExtension);
-  }
-  if (!groups.size) return '';
-  const total = [...groups.values()].reduce((sum, g) => sum + [...g.values()].reduce((a, b) => a + b, 0), 0);
-  const parts = [...groups].map(([reason, byExtension]) => {
-    const counts = [...byExtension].sort((a, b) => b[1] - a[1]).map(([ext, n]) => `${ext} ×${n}`);
-    return `${reason} (${counts.join(', ')})`;
-  });
-  return `${total} refused: ${parts.join('; ')}`;
+export function plainReporter(
+  write: (line: string) => void,
+  writeError: (line: string) => void = write,
+  { quiet = false, progress = true }: ScreenOptions = {},
+): Reporter {
+  let last = Date.now();
+  const lines = (text: string[]) => text.forEach((line) => write(`${line}\n`));
+  return {
+    info: (message) => quiet || write(`${message}\n`),
+    warning: (message) => write(`warning: ${message}\n`),
+    error: (message) => writeError(`error: ${message}\n`),
+    // Failures as they happen; refusals are listed, grouped, after the folder's summary.
+    file: (outcome) => outcome.status === 'failed' && write(`failed: ${outcome.path}: ${outcome.reason}\n`),
+    progress: (p) => {
+      // Nothing found yet (the signer not answered, the scan not begun): a line of zeros says nothing.
+      if (quiet || !progress || Date.now() - last < 5000 || !p.files.total) return;
+      last = Date.now();
+      write(
+        `${endedFiles(p)}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ${connectionsText(p.connections)}, ETA ${etaText(p.etaSeconds)}\n`,
+      );
+    },
+    plan: (folder, landing, plan) => lines(planLines(folder, landing, plan)),
+    end: (end) => quiet || lines(folderEndLines(end)),
+    total: (ends) => quiet || ends.length < 2 || write(`${totalLine(ends)}\n`),
+  };
 }
 
-/** The most renamed files the summary names one by one; the report names them all. */
-const RENAMES_LISTED = 10;
+/** Lines for `--log-file` and `--verbose`: every file's outcome, every note, time-stamped. */
+export function logReporter(write: (line: string) => void): Reporter {
+  const log = (text: string) => write(`${new Date().toISOString()} ${text}\n`);
+  return {
+    info: (message) => log(message),
+    warning: (message) => log(`warning: ${message}`),
+    error: (message) => log(`error: ${message}`),
+    file: (f) =>
+      log(
+        `${f.status}: ${f.path} (${formatBytes(f.size)})${f.reason ? `: ${f.reason}` : ''}${f.key ? ` → ${f.key}` : ''}`,
+      ),
+    progress: () => undefined,
+    plan: (folder, landing, plan) => planLines(folder, landing, plan).forEach(log),
+    end: (end) => folderEndLines(end).forEach(log),
+    total: (ends) => ends.length < 2 || log(totalLine(ends)),
+  };
+}
+
+/** Where a batch lands, as data: the bucket when known, the prefix and the folder. */
+const destinationData = (landing: Landing) => ({
+  ...(landing.bucket ? { bucket: landing.bucket } : {}),
+  prefix: `${landing.prefix}/${landing.folder}/`,
+  folder: landing.folder,
+});
 
 /**
- * The files that went, or were already, under another name, as `renamed: a.jpg → a (1).jpg` lines (ten
- * at most, then how many more); none when no file was renamed.
+ * One JSON object per line, each with `v` (JSON_EVENTS_VERSION) and `event`: `info`, `warning`,
+ * `error`, `file`, `progress` (at most 1/s, and the last), `plan`, `end` and `total`. docs/cli.md
+ * describes each.
  */
-export function renamedSummary(files: readonly FileOutcome[]): string[] {
-  const renamed = files.filter((f) => f.renamedTo !== undefined);
-  const lines = renamed.slice(0, RENAMES_LISTED).map((f) => `renamed: ${f.path} → ${f.renamedTo}`);
-  if (renamed.length > RENAMES_LISTED) lines.push(`renamed: ${renamed.length - RENAMES_LISTED} more (see the report)`);
-  return lines;
-}
-
-/** One JSON object per line: `info`, `warning`, `file`, `progress` (at most 1/s, and the last) and `end` events. */
 export function jsonReporter(write: (line: string) => void): Reporter {
   let last = 0;
-  const emit = (event: string, data: object) => write(`${JSON.stringify({ event, ...data })}\n`);
+  const emit = (event: string, data: object) =>
+    write(`${JSON.stringify({ v: JSON_EVENTS_VERSION, event, ...data })}\n`);
+  const listed = (files: FileOutcome[]) => files.map(({ path, code, reason }) => ({ path, code, reason }));
   return {
     info: (message) => emit('info', { message }),
     warning: (message) => emit('warning', { message }),
+    error: (message) => emit('error', { message }),
     file: (outcome) => emit('file', outcome),
     progress: (progress) => {
       const final = progress.state === 'done' || progress.state === 'cancelled';
@@ -104,80 +150,76 @@ export function jsonReporter(write: (line: string) => void): Reporter {
       last = Date.now();
       emit('progress', { ...progress, active: progress.active.length });
     },
-    end: (report, where) =>
-      emit('end', { batchId: report.batchId, counts: report.counts, bytesUploaded: report.bytesUploaded, ...where }),
-  };
-}
-
-/** `16 connections`: how many the engine allows now. */
-const connectionsText = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`;
-
-/** Plain lines for logs and pipes: failures as they happen, a status line every 5 s, a summary. */
-
-export function plainReporter(write: (line: string) => void): Reporter {
-  let last = Date.now();
-  return {
-    info: (message) => write(`${message}\n`),
-    warning: (message) => write(`warning: ${message}\n`),
-    file: (outcome) => {
-      if (outcome.status === 'failed') write(`failed: ${outcome.path}: ${outcome.reason}\n`);
-      if (outcome.status === 'rejected') write(`refused: ${outcome.path}: ${outcome.reason}\n`);
-    },
-    progress: (p) => {
-      // Nothing found yet (the signer not answered, the scan not begun): a line of zeros says nothing.
-      if (Date.now() - last < 5000 || !p.files.total) return;
-      last = Date.now();
-      const done = p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed;
-      write(
-        `${done}/${p.files.total} files, ${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}, ${formatBytes(p.throughput)}/s, ${connectionsText(p.connections)}, ETA ${eta(p.etaSeconds)}\n`,
-      );
-    },
-    end: (report, where) => {
-      write(`${summary(report)}\n`);
-      const refused = refusedSummary(report.files);
-      if (refused) write(`${refused}\n`);
-      for (const line of renamedSummary(report.files)) write(`${line}\n`);
-      for (const [label, value] of Object.entries(where)) write(`${label}: ${value}\n`);
+    plan: (folder, landing, plan) =>
+      emit('plan', {
+        folder,
+        destination: destinationData(landing),
+        upload: plan.upload,
+        alreadyThere: plan.alreadyThere.length,
+        conflicts: listed(plan.conflicts),
+        rejected: listed(plan.rejected),
+        skipped: listed(plan.skipped),
+        failed: listed(plan.failed),
+        quotas: plan.quotas,
+      }),
+    end: ({ folder, report, landing, written, elapsedSeconds }) =>
+      emit('end', {
+        folder,
+        batchId: report.batchId,
+        destination: destinationData(landing),
+        counts: report.counts,
+        bytesUploaded: report.bytesUploaded,
+        elapsedSeconds,
+        ...written,
+      }),
+    total: (ends) => {
+      if (ends.length < 2) return;
+      const counts = { uploaded: 0, skipped: 0, rejected: 0, failed: 0 };
+      for (const { report } of ends)
+        for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += report.counts[key];
+      const bytesUploaded = ends.reduce((sum, end) => sum + end.report.bytesUploaded, 0);
+      const elapsedSeconds = ends.reduce((sum, end) => sum + end.elapsedSeconds, 0);
+      emit('total', { folders: ends.length, counts, bytesUploaded, elapsedSeconds });
     },
   };
 }
 
-/** A live bar (cli-progress) with files, bytes, speed, connections and ETA; failures print above it. */
-export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
-  const bars = new cliProgress.MultiBar(
-    {
-      stream,
-      format: '{bar} {percentage}% | {files} files | {bytes} | {speed}/s | {connections} | ETA {etaText}',
-      barCompleteChar: '█',
-      barIncompleteChar: '░',
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+/**
+ * A live line (cli-progress) laid out for the terminal's width as it is at each redraw; failures and
+ * warnings print above it, in full, wrapping as the terminal does.
+ */
+export function ttyReporter(stream: NodeJS.WriteStream, writeError: (line: string) => void): Reporter {
+  const bars = new cliProgress.MultiBar({
+    stream,
+    format: (_options, _params, payload: { snapshot: BatchProgress }) =>
+      progressLine(payload.snapshot, stream.columns || 80),
+    hideCursor: true,
+    clearOnComplete: false,
+    // The terminal keeps wrapping long lines, so a long reason is never cut at the edge; the line
+    // itself is laid out to fit.
+    linewrap: true,
+  });
   let bar: cliProgress.SingleBar | undefined;
-  const plain = plainReporter((line) => (bar ? bars.log(line) : stream.write(line)));
+  const plain = plainReporter((line) => (bar ? bars.log(line) : stream.write(line)), writeError, { progress: false });
+  const stop = () => {
+    // Lines logged since the last redraw print before the last line of progress, not after it.
+    bars.update();
+    bars.stop();
+    bar = undefined;
+  };
   return {
-    info: plain.info,
-    warning: plain.warning,
-    file: plain.file,
-    progress: (p) => {
-      const payload = {
-        files: `${p.files.uploaded + p.files.skipped + p.files.rejected + p.files.failed}/${p.files.total}${p.totalsKnown ? '' : '+'}`,
-        bytes: `${formatBytes(p.bytes.done)}/${formatBytes(p.bytes.total)}`,
-        speed: formatBytes(p.throughput),
-        connections: connectionsText(p.connections),
-        etaText: eta(p.etaSeconds),
-      };
-      bar ??= bars.create(Math.max(1, p.bytes.total), p.bytes.done, payload);
-      bar.setTotal(Math.max(1, p.bytes.total));
-      bar.update(p.bytes.done, payload);
+    ...plain,
+    progress: (snapshot) => {
+      bar ??= bars.create(1, 0, { snapshot });
+      bar.update(0, { snapshot });
     },
-    end: (report, where) => {
-      bars.stop();
-      bar = undefined;
-      plain.end(report, where);
+    error: (message) => {
+      if (bar) stop();
+      plain.error(message);
+    },
+    end: (end) => {
+      if (bar) stop();
+      plain.end(end);
     },
   };
 }

@@ -74,6 +74,17 @@ export function parseReport(value: string): string {
   return value;
 }
 
+/** Parses `--log-file`: a file (appended to) in an existing folder, never a folder itself. */
+export function parseLogFile(value: string): string {
+  if (!statSync(dirname(resolve(value)), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InvalidArgumentError(`Expected \`--log-file\` to be in an existing folder, got \`${value}\``);
+  }
+  if (statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InvalidArgumentError(`Expected \`--log-file\` to be a file, got \`${value}\`, which is a folder`);
+  }
+  return value;
+}
+
 /** Parses `--state-dir`: a folder, or none yet (it is created); a file there is named up front. */
 export function parseStateDir(value: string): string {
   if (statSync(value, { throwIfNoEntry: false })?.isDirectory() === false) {

@@ -21,6 +21,11 @@ export const PushFlagsSchema = z.object({
   bwlimit: z.number().optional(),
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+  /** `--no-progress` makes it false. */
+  progress: z.boolean().default(true),
+  logFile: z.string().optional(),
   report: z.string().optional(),
   stateDir: z.string().optional(),
   exclude: z.array(z.string()).default([]),

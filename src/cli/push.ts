@@ -4,6 +4,7 @@ import { connect } from './connect';
 import { dryRun } from './dry-run';
 import type { Reporter } from './output';
 import { engineOptions, type PushOptions } from './push-options';
+import type { FolderEnd } from './summary';
 import { uploadFolder } from './upload-folder';
 
 /**
@@ -26,7 +27,7 @@ export async function push(
   try {
     const policy = await engine.signer.policy();
     if (options.onConflict === 'overwrite' && !policy.overwrite) {
-      out.warning(
+      out.error(
         "--on-conflict overwrite: the signer's policy does not let you replace objects; choose skip, rename or fail",
       );
       return EXIT.usage;
@@ -38,12 +39,11 @@ export async function push(
     makePrivateDir(options.stateDir);
     makePrivateDir(join(options.stateDir, 'reports'));
     const upload = { engine, options, out, prefix: policy.prefix, folders: folders.length, stack };
-    let [failed, refused] = [false, false];
-    for (const folder of folders) {
-      const { counts } = await uploadFolder(upload, folder);
-      failed ||= counts.failed > 0;
-      refused ||= counts.rejected > 0;
-    }
+    const ends: FolderEnd[] = [];
+    for (const folder of folders) ends.push(await uploadFolder(upload, folder));
+    out.total(ends);
+    const failed = ends.some((end) => end.report.counts.failed > 0);
+    const refused = ends.some((end) => end.report.counts.rejected > 0);
     return failed ? EXIT.partial : refused ? EXIT.refused : EXIT.ok;
   } finally {
     engine.close();

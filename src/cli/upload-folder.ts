@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
 import { addViewLinks, writeReport, type Batch, type UploadEngine } from '../engine';
 import type { BatchReport } from '../shared/outcome';
+import type { FolderEnd } from './summary';
 import type { Reporter } from './output';
 import { batchOptions, destinationFor, type PushOptions } from './push-options';
 
@@ -62,11 +63,11 @@ async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, B
 }
 
 /**
- * Where a finished batch's results are: view links (when asked for), the report files and the objects.
+ * Where a finished batch's results are: view links (when asked for) and the report files.
  * A link or a report that cannot be had is a warning: the files are uploaded and verified all the same.
  */
 async function finish(upload: FolderUpload, batch: Batch, report: BatchReport): Promise<Record<string, string>> {
-  const { engine, options, out, stack } = upload;
+  const { engine, options, out } = upload;
   const where: Record<string, string> = {};
   if (options.links) {
     try {
@@ -83,16 +84,20 @@ async function finish(upload: FolderUpload, batch: Batch, report: BatchReport): 
   } catch (error) {
     out.warning(`Cannot write the report ${base}.json: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const landed = `${upload.prefix}/${batch.destination ?? batch.id}/`;
-  where.objects = stack
-    ? `${join(stack.dataDir, stack.bucket)}/${landed} (s3://${stack.bucket}/${landed})`
-    : `keys under ${landed}`;
   return where;
 }
 
-/** Uploads one folder and prints its summary; resolves to its report. */
-export async function uploadFolder(upload: FolderUpload, folder: string): Promise<BatchReport> {
+/** Uploads one folder and prints its summary; resolves to how it ended. */
+export async function uploadFolder(upload: FolderUpload, folder: string): Promise<FolderEnd> {
+  const startedAt = performance.now();
   const [batch, report] = await runBatch(upload, folder);
-  upload.out.end(report, await finish(upload, batch, report));
-  return report;
+  const written = await finish(upload, batch, report);
+  const landing = {
+    prefix: upload.prefix,
+    folder: batch.destination ?? batch.id,
+    ...(upload.stack ? { bucket: upload.stack.bucket } : {}),
+  };
+  const end = { folder, report, landing, written, elapsedSeconds: (performance.now() - startedAt) / 1000 };
+  upload.out.end(end);
+  return end;
 }

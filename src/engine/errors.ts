@@ -163,18 +163,24 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
   return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 300_000) : undefined;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
+/** What each network error code means, in the words a person reads it in. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNRESET: 'the connection was cut',
+  ECONNREFUSED: 'nothing answers at that address (connection refused)',
+  EPIPE: 'the connection closed while sending',
+  ETIMEDOUT: 'the connection timed out',
+  EAI_AGAIN: 'the name could not be looked up (DNS)',
+  ENOTFOUND: 'no such host',
+  EHOSTUNREACH: 'the host cannot be reached from this network',
+  ENETUNREACH: 'this machine has no route to that network',
+  UND_ERR_SOCKET: 'the connection failed',
+  ERR_STREAM_PREMATURE_CLOSE: 'the connection closed early',
+};
+
+/** `the connection was cut [ECONNRESET]`: a network error code in plain words, the code kept in brackets. */
+export function networkWords(code: string): string {
+  return `${NETWORK_WORDS[code] ?? 'network failure'} [${code}]`;
+}
 
 /** Node's codes for a certificate that TLS would not accept: unknown CA, expired, another host's. */
 const CERTIFICATE_CODES =
@@ -190,6 +196,6 @@ export function asUploadError(error: unknown): UploadError {
     (error as { code?: string; cause?: { code?: string } })?.code ??
     (error as { cause?: { code?: string } })?.cause?.code;
   if (code && CERTIFICATE_CODES.test(code)) return errors.untrustedCertificate(code);
-  if (code && NETWORK_CODES.has(code)) return errors.network(code);
+  if (code && code in NETWORK_WORDS) return errors.network(networkWords(code));
   return errors.network((error as Error)?.message ?? String(error));
 }

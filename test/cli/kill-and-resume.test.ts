@@ -155,7 +155,10 @@ describe('hoist push', () => {
       stateDir,
     ]);
     expect(code).toBe(3);
-    expect(stderr).toContain(`hoist: Signer ${closed} unreachable`);
+    // In words a person reads, the code kept for whoever looks it up.
+    expect(stderr).toContain(
+      `error: Signer ${closed} unreachable: Network error: nothing answers at that address (connection refused) [ECONNREFUSED]`,
+    );
     expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
 
@@ -169,7 +172,7 @@ describe('hoist push', () => {
     const { code, stderr } = await hoistExit(['push', root, '--signer', url, '--token', 't', '--state-dir', stateDir]);
     silent.close();
     expect(code).toBe(3);
-    expect(stderr).toContain(`hoist: Signer ${url} unreachable: Network error: No complete answer within 10000 ms`);
+    expect(stderr).toContain(`error: Signer ${url} unreachable: Network error: No complete answer within 10000 ms`);
     expect(Date.now() - startedAt).toBeLessThan(45_000);
   }, 60_000);
 
@@ -182,7 +185,7 @@ describe('hoist push', () => {
     const { code, stderr } = await hoistExit(['push', root, '--signer', url, '--token', 't', '--state-dir', stateDir]);
     notASigner.close();
     expect(code).toBe(3);
-    expect(stderr).toContain(`hoist: Signer answered 404 to /v1/policy: is ${url} a Hoist signer?`);
+    expect(stderr).toContain(`error: Signer answered 404 to /v1/policy: is ${url} a Hoist signer?`);
   });
 
   it('exits 3 with a readable message when the batch cannot run (token refused), and 0 when all is well', async () => {
@@ -191,7 +194,7 @@ describe('hoist push', () => {
     const withToken = (token: string) => [root, '--signer', signer.url, '--token', token, '--state-dir', stateDir];
     const refused = await hoistExit(['push', ...withToken('not-a-token')]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/^hoist: .*token/imu);
+    expect(refused.stderr).toMatch(/^error: .*token/imu);
     expect(await hoistPush([...withToken(signer.tokens.alice), '--json']).exited).toBe(0);
   });
 
@@ -204,14 +207,17 @@ describe('hoist push', () => {
     const dry = hoistPush([...args, '--dry-run']);
     expect(await dry.exited).toBe(0);
     expect(rig.proxy.requests).toBe(before);
-    expect(dry.events.map((e) => e.message).join('\n')).toContain(
-      '1 files (1 bytes, 0 multipart) would upload; 1 rejected',
-    );
+    expect(dry.events.find((e) => e.event === 'plan')).toMatchObject({
+      upload: { files: 1, bytes: 1, multipart: 0 },
+      rejected: [{ path: 'no.html', code: 'type-not-allowed' }],
+    });
     const ignoring = hoistPush([...args, '--dry-run', '--ignore', '*.html']);
     expect(await ignoring.exited).toBe(0);
-    expect(ignoring.events.map((e) => e.message).join('\n')).toContain(
-      '1 files (1 bytes, 0 multipart) would upload; 0 rejected; 1 skipped',
-    );
+    expect(ignoring.events.find((e) => e.event === 'plan')).toMatchObject({
+      upload: { files: 1, bytes: 1, multipart: 0 },
+      rejected: [],
+      skipped: [{ path: 'no.html' }],
+    });
     const real = hoistPush(args);
     // A refusal is not a failure: its own status and exit code, every run, and nothing to retry.
     expect(await real.exited).toBe(4);
@@ -231,8 +237,10 @@ describe('hoist push', () => {
     plain.status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(plain.status).toBe(4);
     expect(plain.stdout).toContain('refused: no.html: Content type `text/html` is not allowed');
-    expect(plain.stdout).toMatch(/^0 uploaded, 1 skipped \(1 already there\), 1 refused, 0 failed \(/mu);
+    expect(plain.stdout).toMatch(/: 0 uploaded, 1 skipped \(1 already there\), 1 refused, 0 failed; nothing sent in /u);
     expect(plain.stdout).toContain('\n1 refused: type not allowed (.html ×1)\n');
+    // Each refusal is listed once, after the summary.
+    expect(plain.stdout.match(/refused: no\.html/gu)).toHaveLength(1);
   });
 
   it('writes view links into the report only with --links, each fetching the file', async () => {

@@ -39,13 +39,13 @@ describe('hoist push, again', () => {
     const first = await push([root, '--state-dir', stateDir]);
     expect(first.code).toBe(0);
     expect(first.end.counts).toEqual({ uploaded: 3, skipped: 0, rejected: 0, failed: 0 });
-    const folder = first.end.objects as string;
+    const folder = (first.end.destination as { prefix: string }).prefix;
 
     const second = await push([root, '--state-dir', stateDir]);
     expect(second.code).toBe(0);
     expect(second.putBytes).toBe(0);
     expect(second.end.counts).toEqual({ uploaded: 0, skipped: 3, rejected: 0, failed: 0 });
-    expect(second.end.objects).toBe(folder);
+    expect(second.end.destination).toMatchObject({ prefix: folder });
     expect(second.info.join('\n')).toMatch(/continuing into users\/alice\/[^ ]+\/, where it went before/u);
     for (const file of second.files) expect(file).toMatchObject({ status: 'skipped', code: 'already-there' });
 
@@ -80,7 +80,7 @@ describe('hoist push, again', () => {
     // A fresh folder is one flag away.
     const fresh = await push([root, '--state-dir', stateDir, '--new-folder']);
     expect(fresh.end.counts.uploaded).toBe(4);
-    expect(fresh.end.objects).not.toBe(folder);
+    expect((fresh.end.destination as { prefix: string }).prefix).not.toBe(folder);
     recordFault({
       fault: 'the same folder pushed again with no option',
       injected: 1,

@@ -5,7 +5,9 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main';
-import { jsonReporter, plainReporter, renamedSummary, ttyReporter } from '../../src/cli/output';
+import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
+import { progressLine } from '../../src/cli/progress-line';
+import { renamedSummary, type FolderEnd } from '../../src/cli/summary';
 import { resolveSigner } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
 import type { BatchProgress } from '../../src/shared/progress';
@@ -88,29 +90,47 @@ const report: BatchReport = {
   files: [],
 };
 
+const ended = (overrides: Partial<FolderEnd> = {}): FolderEnd => ({
+  folder: 'shoot',
+  report,
+  landing: { prefix: 'users/ben', folder: 'shoot-2026' },
+  written: { report: '/tmp/r.json' },
+  elapsedSeconds: 4.5,
+  ...overrides,
+});
+
 describe('the reporters', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('plain: failures as they happen, a status line every 5 s, then the summary and where things went', () => {
+  it('plain: failures as they happen, a status line every 5 s, then the summary, where the files went, and a total', () => {
     vi.useFakeTimers();
     const lines: string[] = [];
-    const out = plainReporter((line) => lines.push(line));
+    const errors: string[] = [];
+    const out = plainReporter(
+      (line) => lines.push(line),
+      (line) => errors.push(line),
+    );
     out.file({ path: 'ok.txt', status: 'uploaded', size: 1 });
     out.file({ path: 'bad.txt', status: 'failed', size: 1, code: 'too-large', reason: 'Too large' });
     out.progress(progress(1_000_000));
     vi.advanceTimersByTime(5000);
     out.progress(progress(5_000_000));
     out.progress(progress(6_000_000));
-    out.end(report, { report: '/tmp/r.json' });
+    out.end(ended());
+    out.total([ended(), ended({ folder: 'other', elapsedSeconds: 0.5 })]);
+    out.error('the signer refused the token');
     expect(lines).toEqual([
       'failed: bad.txt: Too large\n',
-      '5/10 files, 5.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n',
-      '9 uploaded, 0 skipped, 1 failed (9.0 MB)\n',
+      '5/10 files, 5.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m05s\n',
+      'shoot: 9 uploaded, 0 skipped, 1 failed; 9.0 MB in 4.5 s, 2.0 MB/s\n',
+      'destination: users/ben/shoot-2026/ (hoist ls shoot-2026 lists it)\n',
       'report: /tmp/r.json\n',
+      'total: 2 folders, 18 uploaded, 0 skipped, 2 failed; 18 MB in 5.0 s, 3.6 MB/s\n',
     ]);
+    expect(errors).toEqual(['error: the signer refused the token\n']);
   });
 
-  it('plain: no status line of zeros while nothing is known yet (the signer not answered)', () => {
+  it('plain: no status line of zeros while nothing is known yet, none with --no-progress, and only problems with --quiet', () => {
     vi.useFakeTimers();
     const lines: string[] = [];
     const out = plainReporter((line) => lines.push(line));
@@ -118,46 +138,76 @@ describe('the reporters', () => {
     out.progress({ ...progress(0), files: { total: 0, uploaded: 0, skipped: 0, rejected: 0, failed: 0, active: 0 } });
     expect(lines).toEqual([]);
     out.progress(progress(1_000_000));
-    expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m5s\n']);
+    expect(lines).toEqual(['5/10 files, 1.0 MB/10 MB, 1.0 MB/s, 8 connections, ETA 2m05s\n']);
+    const quiet: string[] = [];
+    const q = plainReporter((line) => quiet.push(line), undefined, { quiet: true });
+    vi.advanceTimersByTime(5000);
+    q.info('Using the embedded store');
+    q.progress(progress(1_000_000));
+    q.file({ path: 'x.exe', status: 'rejected', size: 1, reason: 'Type not allowed' });
+    q.file({ path: 'bad.txt', status: 'failed', size: 1, reason: 'Cannot read: EACCES' });
+    q.end(ended());
+    expect(quiet).toEqual(['failed: bad.txt: Cannot read: EACCES\n']);
+    const still: string[] = [];
+    vi.advanceTimersByTime(5000);
+    plainReporter((line) => still.push(line), undefined, { progress: false }).progress(progress(1_000_000));
+    expect(still).toEqual([]);
   });
 
-  it('names renamed files as `a.jpg → a (1).jpg`, ten at most, then how many more', () => {
-    const renamed = Array.from({ length: 12 }, (_, i) => ({
-      path: `s/f${i}.jpg`,
-      status: 'uploaded' as const,
-      size: 1,
-      renamedTo: `s/f${i} (1).jpg`,
-    }));
-    const lines = renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...renamed]);
+  it('lists conflicts and refusals after the summary, ten at most, then how many more', () => {
+    const files = [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        path: `s/f${i}.jpg`,
+        status: 'uploaded' as const,
+        size: 1,
+        renamedTo: `s/f${i} (1).jpg`,
+      })),
+      { path: 'c.jpg', status: 'skipped' as const, size: 1, code: 'conflict', reason: 'A different file is there' },
+      { path: 'x.exe', status: 'rejected' as const, size: 1, code: 'type-not-allowed', reason: 'Type not allowed' },
+    ];
+    const lines = renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...files]);
     expect(lines).toHaveLength(11);
     expect(lines[0]).toBe('renamed: s/f0.jpg → s/f0 (1).jpg');
     expect(lines[10]).toBe('renamed: 2 more (see the report)');
     expect(renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }])).toEqual([]);
+    const out: string[] = [];
+    plainReporter((line) => out.push(line)).end(ended({ report: { ...report, files } }));
+    expect(out).toContain('conflict: c.jpg: A different file is there\n');
+    expect(out).toContain('1 refused: type not allowed (.exe ×1)\n');
+    expect(out).toContain('refused: x.exe: Type not allowed\n');
   });
 
-  it('json: one event per line, progress at most once a second, active files counted not listed', () => {
+  it('json: versioned events, progress at most once a second and the last always, the destination as data', () => {
     vi.useFakeTimers();
     vi.advanceTimersByTime(10_000);
     const lines: string[] = [];
     const out = jsonReporter((line) => lines.push(line));
     out.progress({ ...progress(1), active: [{ path: 'a', size: 1, bytesDone: 0, paused: false }] });
     out.progress(progress(2));
+    out.progress({ ...progress(10_000_000), state: 'done' });
     vi.advanceTimersByTime(1000);
     out.progress(progress(3));
-    out.end(report, { csv: '/tmp/r.csv' });
+    out.end(ended({ written: { csv: '/tmp/r.csv' } }));
+    out.total([ended()]);
     const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events.map((e) => e.event)).toEqual(['progress', 'progress', 'end']);
+    expect(events.map((e) => e.event)).toEqual(['progress', 'progress', 'progress', 'end']);
+    expect(events.every((e) => e.v === 1)).toBe(true);
     expect(events[0]).toMatchObject({ bytes: { done: 1 }, active: 1 });
-    expect(events[2]).toEqual({
+    expect(events[1]).toMatchObject({ state: 'done' });
+    expect(events[3]).toEqual({
+      v: 1,
       event: 'end',
+      folder: 'shoot',
       batchId: 'b',
+      destination: { prefix: 'users/ben/shoot-2026/', folder: 'shoot-2026' },
       counts: report.counts,
       bytesUploaded: 9_000_000,
+      elapsedSeconds: 4.5,
       csv: '/tmp/r.csv',
     });
   });
 
-  it('tty: draws a bar with files, bytes, speed, connections and ETA', () => {
+  it('tty: draws one line with files, bytes, speed, connections and ETA, and the summary below', () => {
     const stream = Object.assign(new PassThrough(), {
       isTTY: true,
       columns: 120,
@@ -167,11 +217,25 @@ describe('the reporters', () => {
     });
     let drawn = '';
     stream.on('data', (chunk: Buffer) => (drawn += chunk.toString()));
-    const out = ttyReporter(stream as unknown as NodeJS.WriteStream);
+    const out = ttyReporter(stream as unknown as NodeJS.WriteStream, () => undefined);
     out.progress(progress(5_000_000));
-    out.end(report, {});
-    expect(drawn).toContain('50% | 5/10 files | 5.0 MB/10 MB | 1.0 MB/s | 8 connections | ETA 2m5s');
-    expect(drawn).toContain('9 uploaded, 0 skipped, 1 failed (9.0 MB)');
+    out.end(ended());
+    expect(drawn).toContain('50% | 5/10 files | 5.0 MB/10 MB | 1.0 MB/s | 8 conn | ETA 2m05s');
+    expect(drawn).toContain('shoot: 9 uploaded, 0 skipped, 1 failed; 9.0 MB in 4.5 s');
+  });
+
+  it('lays the line out for the width: the bar shrinks, then goes, before percent, sizes, speed or ETA', () => {
+    const big = { ...progress(1_234_000_000), bytes: { total: 98_765_000_000, done: 1_234_000_000 } };
+    const wide = progressLine({ ...big, files: { ...big.files, total: 100_000 } }, 120);
+    expect(wide).toMatch(/^█*░+ {3}1% \| 5\/100,000 files \| 1\.2 GB\/99 GB \| 1\.0 MB\/s \| 8 conn \| ETA 2m05s$/u);
+    expect(wide.length).toBeLessThan(120);
+    for (const columns of [80, 60, 50]) {
+      const line = progressLine(big, columns);
+      expect(line.length, line).toBeLessThan(columns);
+      expect(line).toMatch(/1% \| .*1\.2 GB\/99 GB \| 1\.0 MB\/s \| .*ETA 2m05s/u);
+    }
+    expect(progressLine(big, 50)).not.toContain('░');
+    expect(progressLine({ ...big, state: 'paused' }, 80)).toContain('ETA -');
   });
 });
 

@@ -1,0 +1,162 @@
+import type { BatchReport, FileOutcome } from '../shared/outcome';
+import { formatBytes } from '../shared/progress';
+
+/** Where a batch's files land: the caller's prefix and the folder in it, and the bucket when it is known (the embedded store's). */
+export interface Landing {
+  prefix: string;
+  folder: string;
+  bucket?: string;
+}
+
+/** One folder's push as it ended: its report, where it landed, where its report went, how long it took. */
+export interface FolderEnd {
+  /** The folder as the user named it. */
+  folder: string;
+  report: BatchReport;
+  landing: Landing;
+  /** The report's files and, with --links, how long the links last: `report`, `csv`, `links`. */
+  written: Record<string, string>;
+  elapsedSeconds: number;
+}
+
+/** The most lines a list after the summary holds; the report has them all. */
+export const LISTED = 10;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `12 s`, `3 min 4 s`, `1 h 02 min`. */
+export function durationText(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  if (s >= 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${seconds < 10 ? seconds.toFixed(1) : s} s`;
+}
+
+/** `12 MB in 4.0 s, 3.0 MB/s`: what moved, how long it took and the average speed; `nothing sent in 0.2 s`. */
+export function movedText(bytes: number, seconds: number): string {
+  if (bytes === 0) return `nothing sent in ${durationText(seconds)}`;
+  const speed = seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : '';
+  return `${formatBytes(bytes)} in ${durationText(seconds)}${speed}`;
+}
+
+/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed`. */
+export function countsText(report: BatchReport): string {
+  const count = (code: string, status: FileOutcome['status']) =>
+    report.files.filter((f) => f.code === code && f.status === status).length;
+  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
+  const [there, conflicts] = [count('already-there', 'skipped'), count('conflict', 'skipped')];
+  const skipped = `${report.counts.skipped} skipped${why([there ? `${there} already there` : '', conflicts ? plural(conflicts, 'conflict') : ''])}`;
+  const failedConflicts = count('conflict', 'failed');
+  const failed = `${report.counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
+  const refused = report.counts.rejected ? `${report.counts.rejected} refused, ` : '';
+  return `${report.counts.uploaded} uploaded, ${skipped}, ${refused}${failed}`;
+}
+
+/** What each refusal code means, in a few words for the summary. */
+const REFUSED_AS: Record<string, string> = {
+  'type-not-allowed': 'type not allowed',
+  'invalid-type': 'type not allowed',
+  'too-large': 'too large',
+  'invalid-path': 'name not allowed',
+  'duplicate-path': 'same name as another file',
+  'quota-exceeded': 'over quota',
+  'overwrite-not-allowed': 'replacing not allowed',
+  'invalid-destination': 'destination not allowed',
+  'destination-not-allowed': 'destination not allowed',
+  'destination-required': 'destination not allowed',
+};
+
+const extensionOf = (path: string): string => {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : name;
+};
+
+/**
+ * The refused files grouped by reason, then by extension, most first:
+ * `45 refused: type not allowed (.html ×25, .svg ×20); too large (.mov ×1)`; empty when none was refused.
+ */
+export function refusedSummary(files: readonly FileOutcome[]): string {
+  const groups = new Map<string, Map<string, number>>();
+  for (const file of files.filter((f) => f.status === 'rejected')) {
+    const reason = REFUSED_AS[file.code ?? ''] ?? file.code ?? 'refused';
+    const byExtension = groups.get(reason) ?? new Map<string, number>();
+    byExtension.set(extensionOf(file.path), (byExtension.get(extensionOf(file.path)) ?? 0) + 1);
+    groups.set(reason, byExtension);
+  }
+  if (!groups.size) return '';
+  const total = [...groups.values()].reduce((sum, g) => sum + [...g.values()].reduce((a, b) => a + b, 0), 0);
+  const parts = [...groups].map(([reason, byExtension]) => {
+    const counts = [...byExtension].sort((a, b) => b[1] - a[1]).map(([ext, n]) => `${ext} ×${n}`);
+    return `${reason} (${counts.join(', ')})`;
+  });
+  return `${total} refused: ${parts.join('; ')}`;
+}
+
+/** Up to LISTED lines `label: text`, then `label: N more (see the report)`. */
+function listed<T>(items: readonly T[], label: string, text: (item: T) => string): string[] {
+  const lines = items.slice(0, LISTED).map((item) => `${label}: ${text(item)}`);
+  if (items.length > LISTED) lines.push(`${label}: ${items.length - LISTED} more (see the report)`);
+  return lines;
+}
+
+/**
+ * The files that went, or were already, under another name, as `renamed: a.jpg → a (1).jpg` lines (ten
+ * at most, then how many more); none when no file was renamed.
+ */
+export function renamedSummary(files: readonly FileOutcome[]): string[] {
+  const renamed = files.filter((f) => f.renamedTo !== undefined);
+  return listed(renamed, 'renamed', (f) => `${f.path} → ${f.renamedTo}`);
+}
+
+/** The conflicts (a different file at the same name), with what became of each: ten at most, then how many more. */
+export function conflictSummary(files: readonly FileOutcome[]): string[] {
+  const conflicts = files.filter((f) => f.code === 'conflict');
+  return listed(conflicts, 'conflict', (f) => `${f.path}: ${f.reason ?? f.status}`);
+}
+
+/** The refused files by name with their reasons: ten at most, then how many more. */
+export function refusedList(files: readonly FileOutcome[]): string[] {
+  return listed(
+    files.filter((f) => f.status === 'rejected'),
+    'refused',
+    (f) => `${f.path}: ${f.reason ?? f.code}`,
+  );
+}
+
+/** `users/ben/shoot-2026/` (and the bucket, on the embedded store): where a batch's files land. */
+export function landingText(landing: Landing): string {
+  const keys = `${landing.prefix}/${landing.folder}/`;
+  return landing.bucket ? `s3://${landing.bucket}/${keys}` : keys;
+}
+
+/** The lines that end one folder's push: its counts, what moved and how fast, the lists, where things are. */
+export function folderEndLines(end: FolderEnd): string[] {
+  const { report } = end;
+  const lines = [
+    `${end.folder}: ${countsText(report)}; ${movedText(report.bytesUploaded, end.elapsedSeconds)}`,
+    ...conflictSummary(report.files),
+  ];
+  const refused = refusedSummary(report.files);
+  if (refused) lines.push(refused, ...refusedList(report.files));
+  lines.push(
+    ...renamedSummary(report.files),
+    `destination: ${landingText(end.landing)} (hoist ls ${end.landing.folder} lists it)`,
+  );
+  for (const [label, value] of Object.entries(end.written)) lines.push(`${label}: ${value}`);
+  return lines;
+}
+
+/** `total: 3 folders, 120 uploaded, …; 1.2 GB in 1 min 4 s, 19 MB/s` for a push of several folders. */
+export function totalLine(ends: readonly FolderEnd[]): string {
+  const counts = { uploaded: 0, skipped: 0, rejected: 0, failed: 0 };
+  let bytes = 0;
+  let seconds = 0;
+  for (const end of ends) {
+    for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += end.report.counts[key];
+    bytes += end.report.bytesUploaded;
+    seconds += end.elapsedSeconds;
+  }
+  const refused = counts.rejected ? `${counts.rejected} refused, ` : '';
+  return `total: ${plural(ends.length, 'folder')}, ${counts.uploaded} uploaded, ${counts.skipped} skipped, ${refused}${counts.failed} failed; ${movedText(bytes, seconds)}`;
+}
