@@ -50,6 +50,20 @@ export const ListDestinationResponseSchema = z.strictObject({
   next: z.string().optional(),
 });
 
+/** POST /v1/folders/list: one page of the folders the caller has, from the page token `page`. */
+export const ListFoldersRequestSchema = z.strictObject({
+  page: z.string().min(1).max(4096).optional(),
+});
+
+/**
+ * The folders directly inside the caller's prefix (or the destinations they are given, when the policy
+ * names some), in key order; `next` is the `page` of the next answer, absent at the end.
+ */
+export const ListFoldersResponseSchema = z.strictObject({
+  folders: z.array(z.string()),
+  next: z.string().optional(),
+});
+
 const HeadersSchema = z.record(z.string(), z.string());
 
 /** A file that goes up in one PUT: send exactly `headers` to `url`. */
@@ -186,6 +200,9 @@ export const PolicySchema = z.strictObject({
   quotas: z.array(QuotaStatusSchema).optional(),
 });
 
+/** GET /healthz (no token needed): the signer runs, and its version (signers before 0.1 leave it out). */
+export const HealthSchema = z.object({ ok: z.boolean(), version: z.string().optional() });
+
 /** GET /v1/sign-in (no token needed): how a client signs in, when the signer trusts an OpenID provider. */
 export const SignInInfoSchema = z.strictObject({
   oidc: z
@@ -208,6 +225,7 @@ export type SignBatchRequest = z.infer<typeof SignBatchRequestSchema>;
 export type ConflictIntent = NonNullable<FileRequest['conflict']>;
 export type DestinationObject = z.infer<typeof DestinationObjectSchema>;
 export type ListDestinationResponse = z.infer<typeof ListDestinationResponseSchema>;
+export type ListFoldersResponse = z.infer<typeof ListFoldersResponseSchema>;
 export type PutResult = z.infer<typeof PutResultSchema>;
 export type MultipartResult = z.infer<typeof MultipartResultSchema>;
 export type FileError = z.infer<typeof FileErrorSchema>;

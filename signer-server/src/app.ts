@@ -26,6 +26,7 @@ import { signerLogger } from './observability/logger';
 import { addressKey } from './limits/client-address';
 import { batchRoutes } from './routes/batches';
 import { destinationRoutes } from './routes/destinations';
+import { folderRoutes } from './routes/folders';
 import { healthRoutes } from './routes/health';
 import { linkRoutes } from './routes/links';
 import { multipartRoutes } from './routes/multipart';
@@ -157,6 +158,7 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
   mount(app, policyRoutes(deps));
   mount(app, batchRoutes(deps));
   mount(app, destinationRoutes(deps));
+  mount(app, folderRoutes(deps));
   mount(app, multipartRoutes(deps));
   mount(app, linkRoutes(deps));
   let sweeps: { stop(): void } | undefined;

@@ -135,6 +135,20 @@ export class Storage {
     return { objects, truncated: Boolean(out.IsTruncated) && objects.length > 0 };
   }
 
+  /** One page (at most 1,000) of the folder names directly under `prefix`, and the token of the next page. */
+  async listFolders(prefix: string, token?: string): Promise<{ folders: string[]; next?: string }> {
+    const out = await this.#send(
+      new ListObjectsV2Command({
+        Bucket: this.#bucket,
+        Prefix: prefix,
+        Delimiter: '/',
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    const folders = (out.CommonPrefixes ?? []).map((p) => (p.Prefix ?? '').slice(prefix.length, -1)).filter(Boolean);
+    return { folders, ...(out.IsTruncated && out.NextContinuationToken ? { next: out.NextContinuationToken } : {}) };
+  }
+
   /** Starts a multipart upload and returns its id. */
   async createUpload(key: string, contentType: string): Promise<string> {
     const out = await this.#send(

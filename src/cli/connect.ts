@@ -3,6 +3,12 @@ import { startEmbeddedStack } from '../embedded/embedded-stack';
 import { signedInToken, signInFetch, SignInStore, signInPath } from '../sign-in';
 import type { Reporter } from './output';
 import type { Connection, PushOptions } from './push-options';
+
+/** What finding a signer needs: the signer and token flags, the state folder, the CA file. */
+export type ConnectOptions = Pick<PushOptions, 'signer' | 'token' | 'tokenFile' | 'stateDir' | 'caFile'>;
+
+/** Where connecting says what it did or could not do. */
+export type Notes = Pick<Reporter, 'info' | 'warning' | 'error'>;
 import { resolveSigner } from './settings';
 
 /** A push's way to its signer, and the embedded stack to stop afterwards when it started one. */
@@ -17,15 +23,14 @@ export interface Connected {
  * error saying what to do) when a signer is named but no token is to be had.
  */
 export async function connect(
-  options: PushOptions,
+  options: ConnectOptions,
   env: NodeJS.ProcessEnv,
-  out: Reporter,
+  out: Notes,
 ): Promise<Connected | undefined> {
   const { signer, token: given, fromFlag } = resolveSigner(options, env);
   if (fromFlag) out.warning('--token shows in `ps` and in shell history; prefer --token-file or HOIST_TOKEN');
   if (!signer) {
     const stack = await startEmbeddedStack(options.stateDir);
-    out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
     return { connection: { signerUrl: stack.signerUrl, token: given ?? stack.token, embedded: true }, stack };
   }
   const signedIn = given

@@ -20,6 +20,7 @@ import { EXIT, push } from './push';
 import { pushOptions, type PushFlags } from './push-options';
 import { resolveSigner, TokenFileError } from './settings';
 import { signInMessage } from './sign-in-advice';
+import { addSignerCommands } from './signer-commands';
 import { isLoopbackHost } from '@hoist/protocol';
 import { deviceSignIn, SignInError, signInFetch, SignInStore, signInPath, signOut } from '../sign-in';
 
@@ -152,6 +153,14 @@ export async function main(argv: string[]): Promise<number> {
         .argParser(collectPattern)
         .default([]),
     )
+    .addOption(
+      new Option(
+        '--include <pattern>',
+        'send only files matching a glob (or inside folders matching `name/`); repeat for more',
+      )
+        .argParser(collectPattern)
+        .default([]),
+    )
     .addOption(new Option('--ignore <pattern>', 'the same as --exclude').argParser(collectPattern).hideHelp())
     .option('--no-default-excludes', `do not skip ${DEFAULT_IGNORE.join(', ')} (skipped unless this is given)`)
     .option('--links', "put a view link to each uploaded file in the report (they expire: the signer's view lifetime)")
@@ -219,6 +228,7 @@ export async function main(argv: string[]): Promise<number> {
         forgot ? `Signed out of ${new URL(signer).origin}\n` : `Not signed in to ${new URL(signer).origin}\n`,
       );
     });
+  addSignerCommands(program, (exit) => (code = exit));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CONFLICT_CHOICES } from '../shared/conflicts';
-import { DEFAULT_IGNORE, type BatchOptions, type EngineOptions, type PlanOptions } from '../engine';
+import { DEFAULT_IGNORE, includeRule, type BatchOptions, type EngineOptions, type PlanOptions } from '../engine';
 
 /**
  * The flags of `hoist push` after commander has parsed each one (its own parser names a bad value): the
@@ -29,6 +29,8 @@ export const PushFlagsSchema = z.object({
   report: z.string().optional(),
   stateDir: z.string().optional(),
   exclude: z.array(z.string()).default([]),
+  /** `--include`: when given, only matching files are sent. */
+  include: z.array(z.string()).default([]),
   /** `--ignore`, the older name of `--exclude`. */
   ignore: z.array(z.string()).default([]),
   defaultExcludes: z.boolean().default(true),
@@ -41,9 +43,12 @@ export const PushFlagsSchema = z.object({
 export type PushFlags = z.output<typeof PushFlagsSchema>;
 
 /** What a push works from: its flags with the environment's defaults applied. */
-export interface PushOptions extends Omit<PushFlags, 'exclude' | 'ignore' | 'defaultExcludes' | 'stateDir'> {
+export interface PushOptions extends Omit<
+  PushFlags,
+  'exclude' | 'include' | 'ignore' | 'defaultExcludes' | 'stateDir'
+> {
   stateDir: string;
-  /** Every ignore pattern: the defaults (unless dropped), then each `--exclude`. */
+  /** Every filter rule: the default excludes (unless dropped), each `--exclude`, then each `--include` as `+ PATTERN`. */
   ignore: string[];
 }
 
@@ -57,34 +62,44 @@ export interface Connection {
 
 /** The push's options from its parsed flags and the environment (`HOIST_CA_FILE`, `HOIST_STATE_DIR`). */
 export function pushOptions(parsed: unknown, env: NodeJS.ProcessEnv, defaultStateDir: string): PushOptions {
-  const { exclude, ignore, defaultExcludes, stateDir, caFile, ...flags } = PushFlagsSchema.parse(parsed);
+  const { exclude, include, ignore, defaultExcludes, stateDir, caFile, ...flags } = PushFlagsSchema.parse(parsed);
   const ca = caFile ?? env.HOIST_CA_FILE;
   return {
     ...flags,
     ...(ca ? { caFile: ca } : {}),
     stateDir: stateDir ?? env.HOIST_STATE_DIR ?? defaultStateDir,
-    ignore: [...(defaultExcludes ? DEFAULT_IGNORE : []), ...exclude, ...ignore],
+    ignore: [...(defaultExcludes ? DEFAULT_IGNORE : []), ...exclude, ...ignore, ...include.map(includeRule)],
+  };
+}
+
+/** What any command needs to reach a signer: where it keeps its state, which CAs it trusts, plain http or not. */
+export type ReachOptions = Pick<PushOptions, 'stateDir' | 'caFile' | 'allowHttp'>;
+
+/** The engine's options for reaching the signer through `connection`, and nothing more. */
+export function connectionOptions(options: ReachOptions, connection: Connection): EngineOptions {
+  return {
+    signerUrl: connection.signerUrl,
+    signerId: connection.embedded ? 'embedded' : connection.signerUrl,
+    token: connection.token,
+    ...(connection.refreshToken ? { refreshToken: connection.refreshToken } : {}),
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    // The embedded signer and store are on this machine: never through a proxy the environment names.
+    ...(connection.embedded ? { proxy: () => undefined } : {}),
+    stateDir: options.stateDir,
+    allowHttp: options.allowHttp,
   };
 }
 
 /** The engine's options for a push through `connection`. */
 export function engineOptions(options: PushOptions, connection: Connection): EngineOptions {
   return {
-    signerUrl: connection.signerUrl,
-    signerId: connection.embedded ? 'embedded' : connection.signerUrl,
-    token: connection.token,
-    ...(connection.refreshToken ? { refreshToken: connection.refreshToken } : {}),
+    ...connectionOptions(options, connection),
     concurrency: options.concurrency,
     autoConcurrency: {
       ...(options.minConcurrency ? { min: options.minConcurrency } : {}),
       ...(options.maxConcurrency ? { max: options.maxConcurrency } : {}),
     },
-    ...(options.caFile ? { caFile: options.caFile } : {}),
-    // The embedded signer and store are on this machine: never through a proxy the environment names.
-    ...(connection.embedded ? { proxy: () => undefined } : {}),
     ...(options.bwlimit ? { bandwidth: options.bwlimit } : {}),
-    stateDir: options.stateDir,
-    allowHttp: options.allowHttp,
   };
 }
 

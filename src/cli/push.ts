@@ -23,6 +23,7 @@ export async function push(
   const connected = await connect(options, env, out);
   if (!connected) return EXIT.usage;
   const { connection, stack } = connected;
+  if (stack) out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
   const engine = new UploadEngine(engineOptions(options, connection));
   try {
     const policy = await engine.signer.policy();

@@ -49,8 +49,8 @@ export function resolveSigner(
   }
   const fromFile = flags.tokenFile === undefined ? undefined : readTokenFile(flags.tokenFile, read);
   return {
-    signer: flags.signer ?? env.HOIST_SIGNER ?? file.signer,
-    token: flags.token ?? fromFile ?? env.HOIST_TOKEN ?? file.token,
+    signer: flags.signer ?? (env.HOIST_SIGNER || undefined) ?? file.signer,
+    token: flags.token ?? fromFile ?? (env.HOIST_TOKEN || undefined) ?? file.token,
     fromFlag: flags.token !== undefined,
   };
 }

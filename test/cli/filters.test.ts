@@ -35,4 +35,23 @@ describe('excluding files', () => {
     const bare = await planOf(['--no-default-excludes', '--exclude', '*.html', root]);
     expect(bare).toEqual({ upload: { files: 3, bytes: 3, multipart: 0 }, skipped: 2 });
   });
+
+  it('takes --include, one pattern per flag, and a .hoistignore in the folder, saying why each file stays', async () => {
+    const root = await makeFolder({
+      'a.jpg': 'a',
+      'b.cr3': 'bb',
+      'c.txt': 'c',
+      'raw/d.cr3': 'ddd',
+      '.hoistignore': 'raw/\n',
+    });
+    const plan = await planOf([root, '--include', '*.cr3', '--include', '*.jpg']);
+    expect(plan).toEqual({ upload: { files: 2, bytes: 3, multipart: 0 }, skipped: 3 });
+    const run = hoistPush([root, '--signer', signer.url, '--token', signer.tokens.alice, '--dry-run', '--json']);
+    expect(await run.exited).toBe(0);
+    const skipped = run.events.find((e) => e.event === 'plan')!.skipped as { path: string }[];
+    expect(skipped.sort((x, y) => x.path.localeCompare(y.path))).toEqual([
+      { path: '.hoistignore', code: 'ignored', reason: 'Matches an ignore rule' },
+      { path: 'raw/', code: 'ignored', reason: 'Folder matches a rule in .hoistignore; nothing in it was uploaded' },
+    ]);
+  });
 });

@@ -55,12 +55,69 @@ describe('scanFolder', () => {
   });
 });
 
+describe('filter rules', () => {
+  const tree = {
+    'a.jpg': 'a',
+    'b.png': 'b',
+    'notes.txt': 'n',
+    'raw/c.cr3': 'c',
+    'raw/d.txt': 'd',
+    'drafts/e.jpg': 'e',
+    'drafts/keep.jpg': 'k',
+    'drafts/deep/f.jpg': 'f',
+    '.hoistignore': '*.txt\n!raw/d.txt\n',
+    'drafts/.hoistignore': '*.jpg\n!keep.jpg\n',
+    'drafts/deep/.hoistignore': '!f.jpg\n',
+  };
+  const files = async (root: string, rules: string[]) =>
+    (await collect(root, rules)).filter((e) => e.kind === 'file').map((e) => e.path);
+
+  it("reads each folder's .hoistignore with gitignore's rules, the deeper one deciding, and never sends it", async () => {
+    const root = await makeFolder(tree);
+    expect(await files(root, [...DEFAULT_IGNORE])).toEqual([
+      'a.jpg',
+      'b.png',
+      'drafts/deep/f.jpg',
+      'drafts/keep.jpg',
+      'raw/c.cr3',
+      'raw/d.txt',
+    ]);
+    const reasons = new Map<string, string>();
+    for await (const entry of scanFolder(root)) if (entry.kind === 'problem') reasons.set(entry.path, entry.reason);
+    expect(reasons.get('notes.txt')).toBe('Matches a rule in .hoistignore');
+    expect(reasons.get('drafts/e.jpg')).toBe('Matches a rule in drafts/.hoistignore');
+    expect(reasons.get('.hoistignore')).toBe('Matches an ignore rule');
+    // An exclude wins over a .hoistignore that would keep the file.
+    expect(await files(root, [...DEFAULT_IGNORE, '*.txt'])).not.toContain('raw/d.txt');
+  });
+
+  it('sends only what an include matches, by name, path or folder, when there is one', async () => {
+    const root = await makeFolder(tree);
+    expect(await files(root, [...DEFAULT_IGNORE, '+ *.jpg'])).toEqual([
+      'a.jpg',
+      'drafts/deep/f.jpg',
+      'drafts/keep.jpg',
+    ]);
+    expect(await files(root, [...DEFAULT_IGNORE, '+ raw/', '+ b.png'])).toEqual(['b.png', 'raw/c.cr3', 'raw/d.txt']);
+    const reasons = new Map<string, string>();
+    for await (const entry of scanFolder(root, [...DEFAULT_IGNORE, '+ raw/']))
+      if (entry.kind === 'problem') reasons.set(entry.path, entry.reason);
+    expect(reasons.get('a.jpg')).toBe('Matched by no --include');
+  });
+});
+
 describe('countFolder', () => {
   it('counts each entry the scan yields and the bytes of the files it will send, folders many at a time', async () => {
-    const tree: Record<string, string> = { 'keep.txt': 'kk', 'x.tmp': 'ttt', 'cache/a.bin': 'c', '.DS_Store': 'd' };
+    const tree: Record<string, string> = {
+      'keep.txt': 'kk',
+      'x.tmp': 'ttt',
+      'cache/a.bin': 'c',
+      '.DS_Store': 'd',
+      'd3/.hoistignore': 'f1*.jpg\n',
+    };
     for (let f = 0; f < 20; f++) for (let i = 0; i < 40; i++) tree[`d${f}/sub/f${i}.jpg`] = 'x'.repeat(i);
     const root = await makeFolder(tree);
-    for (const ignore of [undefined, ['*.tmp', 'cache/']]) {
+    for (const ignore of [undefined, ['*.tmp', 'cache/'], [...DEFAULT_IGNORE, '+ *.jpg']]) {
       const entries = [];
       for await (const entry of scanFolder(root, ignore)) entries.push(entry);
       const bytes = entries.reduce((sum, e) => sum + (e.kind === 'file' ? e.size : 0), 0);

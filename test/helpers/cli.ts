@@ -30,13 +30,21 @@ export function hoistPush(args: string[], env: NodeJS.ProcessEnv = {}): HoistRun
   return { child, events, exited };
 }
 
-/** Runs `hoist <args>` to its end, for its exit code and what it wrote to stderr. */
-export async function hoistExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/** Runs `hoist <args>` to its end, for its exit code and what it wrote to stdout and stderr. */
+export async function hoistExit(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = endsWithTest(
-    spawn(process.execPath, ['bin/hoist.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, ['bin/hoist.js', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
   );
+  let stdout = '';
   let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, stderr };
+  return { code, stdout, stderr };
 }

@@ -55,6 +55,11 @@ const openApiDocument = {
       protocol.ListDestinationRequestSchema,
       protocol.ListDestinationResponseSchema,
     ),
+    '/v1/folders/list': post(
+      "One page of the caller's folders (or the destinations the policy gives them)",
+      protocol.ListFoldersRequestSchema,
+      protocol.ListFoldersResponseSchema,
+    ),
     '/v1/multipart/parts': post(
       'Sign part URLs of one multipart upload',
       protocol.SignPartsRequestSchema,

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { ignoreMatcher } from './scan';
+import { FilterRules } from './filter-rules';
 
 /** How many entries a folder holds and how many bytes its files add up to, as the scan will find them. */
 export interface FolderCount {
@@ -23,20 +23,22 @@ const STATS_AT_ONCE = 32;
 export async function countFolder(root: string, ignore: readonly string[], signal?: AbortSignal): Promise<FolderCount> {
   const info = await stat(root);
   if (!info.isDirectory()) return { files: 1, bytes: info.size };
-  const matcher = ignoreMatcher(ignore);
   const count: FolderCount = { files: 0, bytes: 0 };
   const folders = new PQueue({ concurrency: FOLDERS_AT_ONCE });
-  const visit = async (dir: string, path: string): Promise<void> => {
+  const visit = async (dir: string, path: string, outer: FilterRules): Promise<void> => {
     if (signal?.aborted) return;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const [entries, rules] = await Promise.all([
+      readdir(dir, { withFileTypes: true }).catch(() => []),
+      outer.within(dir, path),
+    ]);
     const files: string[] = [];
     for (const entry of entries) {
       const entryPath = path ? `${path}/${entry.name}` : entry.name;
       if (!entry.isDirectory()) {
         count.files += 1;
-        if (entry.isFile() && !matcher.file(entry.name, entryPath)) files.push(join(dir, entry.name));
-      } else if (matcher.dir(entry.name, entryPath)) count.files += 1;
-      else void folders.add(() => visit(join(dir, entry.name), entryPath));
+        if (entry.isFile() && !rules.file(entry.name, entryPath)) files.push(join(dir, entry.name));
+      } else if (rules.folder(entry.name, entryPath)) count.files += 1;
+      else void folders.add(() => visit(join(dir, entry.name), entryPath, rules));
     }
     for (let i = 0; i < files.length && !signal?.aborted; i += STATS_AT_ONCE) {
       const sizes = await Promise.all(
@@ -50,7 +52,7 @@ export async function countFolder(root: string, ignore: readonly string[], signa
       for (const size of sizes) count.bytes += size;
     }
   };
-  await folders.add(() => visit(root, ''));
+  await folders.add(() => visit(root, '', FilterRules.of(ignore)));
   await folders.onIdle();
   return count;
 }

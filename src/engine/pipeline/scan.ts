@@ -1,7 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { FilterRules, IGNORE_FILE } from './filter-rules';
 
 /** A regular file found under the root, with what it was when scanned. */
 export interface ScannedFile {
@@ -30,24 +30,8 @@ export function problemStatus(problem: ScanProblem): 'skipped' | 'failed' {
   return problem.code === 'unreadable' ? 'failed' : 'skipped';
 }
 
-/** Ignore patterns applied when a batch names none: macOS and Windows litter and git folders. */
-export const DEFAULT_IGNORE = ['.DS_Store', 'Thumbs.db', '.git/'] as const;
-
-/** Builds a matcher from patterns: `name/` matches folders, anything else files; globs allowed. */
-export function ignoreMatcher(patterns: readonly string[]): {
-  dir(name: string, path: string): boolean;
-  file(name: string, path: string): boolean;
-} {
-  const dirs = patterns.filter((p) => p.endsWith('/')).map((p) => p.slice(0, -1));
-  const files = patterns.filter((p) => !p.endsWith('/'));
-  const options = { dot: true };
-  const dirMatch = dirs.length ? picomatch(dirs, options) : () => false;
-  const fileMatch = files.length ? picomatch(files, options) : () => false;
-  return {
-    dir: (name, path) => dirMatch(name) || dirMatch(path),
-    file: (name, path) => fileMatch(name) || fileMatch(path),
-  };
-}
+/** Ignore patterns applied unless a batch drops them: macOS and Windows litter, git folders, Hoist's own ignore files. */
+export const DEFAULT_IGNORE = ['.DS_Store', 'Thumbs.db', '.git/', IGNORE_FILE] as const;
 
 const errnoOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
 
@@ -80,12 +64,11 @@ class Walk {
     readonly root: string,
     /** The root with every symlink resolved, to tell where a symlink leads. */
     readonly realRoot: string,
-    readonly matcher: ReturnType<typeof ignoreMatcher>,
     readonly options: ScanOptions,
   ) {}
 
-  /** Every file and problem in `dir` and below, one directory handle open at a time per level. */
-  async *folder(dir: string): AsyncGenerator<Found> {
+  /** Every file and problem in `dir` and below, one directory handle open at a time per level, under `rules`. */
+  async *folder(dir: string, rules: FilterRules): AsyncGenerator<Found> {
     const real = await realpath(dir);
     this.#walking.add(real);
     try {
@@ -97,7 +80,7 @@ class Walk {
         yield { kind: 'problem', path, code: 'unreadable', reason: `Cannot read folder: ${errnoOf(error)}` };
         return;
       }
-      for await (const entry of handle) yield* this.#entry(dir, entry);
+      for await (const entry of handle) yield* this.#entry(dir, entry, rules);
     } finally {
       this.#walking.delete(real);
     }
@@ -108,7 +91,7 @@ class Walk {
    * symlink that leads outside the folder is not followed unless the options say so: a folder someone
    * else made (an archive, a shared drive) must not send `holiday.png -> ~/.ssh/id_rsa`.
    */
-  async *#entry(dir: string, entry: Dirent): AsyncGenerator<Found> {
+  async *#entry(dir: string, entry: Dirent, rules: FilterRules): AsyncGenerator<Found> {
     const absolutePath = join(dir, entry.name);
     const path = toPosix(relative(this.root, absolutePath));
     let info;
@@ -126,14 +109,14 @@ class Walk {
       yield unreadable(path, error);
       return;
     }
-    if (info ? info.isDirectory() : entry.isDirectory()) yield* this.#subfolder(absolutePath, entry.name, path);
-    else if (info ? info.isFile() : entry.isFile()) yield await this.#file(absolutePath, entry.name, path, info);
+    if (info ? info.isDirectory() : entry.isDirectory()) yield* this.#subfolder(absolutePath, entry.name, path, rules);
+    else if (info ? info.isFile() : entry.isFile()) yield await this.#file(absolutePath, entry.name, path, info, rules);
     else yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
   }
 
-  async *#subfolder(absolutePath: string, name: string, path: string): AsyncGenerator<Found> {
-    if (this.matcher.dir(name, path)) {
-      const reason = 'Folder matches an ignore rule; nothing in it was uploaded';
+  async *#subfolder(absolutePath: string, name: string, path: string, rules: FilterRules): AsyncGenerator<Found> {
+    const reason = rules.folder(name, path);
+    if (reason) {
       yield { kind: 'problem', path: `${path}/`, code: 'ignored', reason };
       return;
     }
@@ -143,12 +126,18 @@ class Walk {
       yield { kind: 'problem', path, code: 'symlink-loop', reason };
       return;
     }
-    yield* this.folder(absolutePath);
+    yield* this.folder(absolutePath, await rules.within(absolutePath, path));
   }
 
-  async #file(absolutePath: string, name: string, path: string, info: Stats | undefined): Promise<Found> {
-    if (this.matcher.file(name, path))
-      return { kind: 'problem', path, code: 'ignored', reason: 'Matches an ignore rule' };
+  async #file(
+    absolutePath: string,
+    name: string,
+    path: string,
+    info: Stats | undefined,
+    rules: FilterRules,
+  ): Promise<Found> {
+    const reason = rules.file(name, path);
+    if (reason) return { kind: 'problem', path, code: 'ignored', reason };
     try {
       const { size, mtimeMs } = info ?? (await stat(absolutePath));
       return { kind: 'file', path, absolutePath, size, mtimeMs };
@@ -170,7 +159,8 @@ export async function* scanFolder(
 ): AsyncGenerator<Found> {
   const rootInfo = await stat(root);
   if (rootInfo.isDirectory()) {
-    yield* new Walk(root, await realpath(root), ignoreMatcher(ignore), options).folder(root);
+    const rules = await FilterRules.of(ignore).within(root, '');
+    yield* new Walk(root, await realpath(root), options).folder(root, rules);
     return;
   }
   const path = root.split(sep).pop() ?? root;

@@ -1,8 +1,10 @@
 import {
   CompleteResponseSchema,
   ErrorBodySchema,
+  HealthSchema,
   LinksResponseSchema,
   ListDestinationResponseSchema,
+  ListFoldersResponseSchema,
   ListPartsResponseSchema,
   PolicySchema,
   SignBatchResponseSchema,
@@ -12,6 +14,7 @@ import {
   type FileResult,
   type LinkResult,
   type ListDestinationResponse,
+  type ListFoldersResponse,
   type ListPartsResponse,
   type PartRequest,
   type Policy,
@@ -190,6 +193,17 @@ export class SignerClient {
   async listDestination(destination: string, after?: string, signal?: AbortSignal): Promise<ListDestinationResponse> {
     const body = { destination, ...(after === undefined ? {} : { after }) };
     return (await this.#call('POST', '/v1/destinations/list', body, ListDestinationResponseSchema, signal))!;
+  }
+
+  /** One page of the caller's folders (or their destinations), from the page token `page`. */
+  async listFolders(page?: string, signal?: AbortSignal): Promise<ListFoldersResponse> {
+    const body = page === undefined ? {} : { page };
+    return (await this.#call('POST', '/v1/folders/list', body, ListFoldersResponseSchema, signal))!;
+  }
+
+  /** The signer's version, from its health check; undefined when it does not say. */
+  async version(signal?: AbortSignal): Promise<string | undefined> {
+    return (await this.#call('GET', '/healthz', undefined, HealthSchema, signal))!.version;
   }
 
   /** Part URLs for one multipart upload. */
