@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Runs `command args` in `cwd` to its end, for its exit code and output. */
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+}
+
+describe('installing the command', () => {
+  it('installs from the checkout as `hoist`, which runs from any folder, as the README says', async () => {
+    const prefix = await mkdtemp(join(tmpdir(), 'hoist-global-'));
+    const installed = await run(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', process.cwd()],
+      prefix,
+    );
+    expect(installed.code, installed.out).toBe(0);
+    const elsewhere = await mkdtemp(join(tmpdir(), 'hoist-elsewhere-'));
+    const version = await run(join(prefix, 'bin', 'hoist'), ['--version'], elsewhere);
+    expect(version).toEqual({ code: 0, out: `${JSON.parse(await readFile('package.json', 'utf8')).version}\n` });
+    const help = await run(join(prefix, 'bin', 'hoist'), ['--help'], elsewhere);
+    expect(help.out).toMatch(/push .*\n.*status.*\n.*ls.*\n.*link/su);
+    expect(await readFile('README.md', 'utf8')).toContain('npm install --global .');
+  });
+
+  it('says its license in each package, and ships the LICENSE', async () => {
+    for (const manifest of ['package.json', 'signer-server/package.json', 'protocol/package.json'])
+      expect(JSON.parse(await readFile(manifest, 'utf8')).license, manifest).toBe('MIT');
+    expect(await readFile('LICENSE', 'utf8')).toMatch(/^MIT License/u);
+  });
+});
