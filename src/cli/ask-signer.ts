@@ -1,7 +1,8 @@
-import { defaultStateDir, UploadEngine } from '../engine';
+import { UploadEngine } from '../engine';
 import type { SignerClient } from '../engine/signer/signer-client';
 import { connect, type Notes } from './connect';
 import { JSON_EVENTS_VERSION } from './output';
+import { cliPaths } from './paths';
 import { connectionOptions, type Connection } from './push-options';
 
 /** The flags every command that asks the signer takes. */
@@ -61,11 +62,11 @@ export async function openSigner(
   env: NodeJS.ProcessEnv,
   notes: Notes,
 ): Promise<SignerSession | undefined> {
-  const caFile = flags.caFile ?? env.HOIST_CA_FILE;
+  const caFile = flags.caFile ?? (env.HOIST_CA_FILE || undefined);
   const options = {
     ...flags,
     ...(caFile ? { caFile } : {}),
-    stateDir: flags.stateDir ?? env.HOIST_STATE_DIR ?? defaultStateDir(),
+    stateDir: flags.stateDir ?? cliPaths(env).stateDir,
     allowHttp: flags.allowHttp ?? false,
   };
   const connected = await connect(options, env, notes);

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { DEFAULT_IGNORE, defaultStateDir, EngineOptionError } from '../engine';
+import { DEFAULT_IGNORE, EngineOptionError } from '../engine';
 import { createWriteStream } from 'node:fs';
 import { fanOut, jsonReporter, logReporter, plainReporter, ttyReporter, type Reporter } from './output';
 import {
@@ -18,7 +18,8 @@ import {
 } from './parse-options';
 import { EXIT, push } from './push';
 import { pushOptions, type PushFlags } from './push-options';
-import { resolveSigner, TokenFileError } from './settings';
+import { cliPaths } from './paths';
+import { readSettings, resolveSigner, SettingsError, TokenFileError, withPushDefaults } from './settings';
 import { signInMessage } from './sign-in-advice';
 import { addSignerCommands } from './signer-commands';
 import { isLoopbackHost } from '@hoist/protocol';
@@ -101,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--token <token>', 'bearer token; shows in `ps` and shell history: prefer --token-file or HOIST_TOKEN')
     .option(
       '--token-file <file>',
-      'read the bearer token from <file> (`-`: standard input); or HOIST_TOKEN, or "token" in ~/.config/hoist/config.json',
+      'read the bearer token from <file> (`-`: standard input); or HOIST_TOKEN, or "token" in the settings file',
     )
     .addOption(
       new Option(
@@ -166,12 +167,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--links', "put a view link to each uploaded file in the report (they expire: the signer's view lifetime)")
     .option('--follow-symlinks', 'follow symlinks that lead outside the folder (skipped by default)')
     .option('--allow-http', 'let the token and the files go over plain http to a signer or store off this machine')
-    .action(async (folders: string[], flags: PushFlags) => {
+    .action(async (folders: string[], given: PushFlags, command: Command) => {
+      const fromCommandLine = (flag: string) => command.getOptionValueSource(flag) === 'cli';
+      const flags = withPushDefaults(given, fromCommandLine, readSettings(process.env));
       const log = logFor(flags);
       try {
         code = await push(
           folders,
-          pushOptions(flags, process.env, defaultStateDir()),
+          pushOptions(flags, process.env, cliPaths(process.env).stateDir),
           process.env,
           reporterFor(flags, log),
         );
@@ -237,6 +240,7 @@ export async function main(argv: string[]): Promise<number> {
     const message =
       error instanceof SignInError ? signInMessage(error) : error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
-    return error instanceof TokenFileError || error instanceof EngineOptionError ? EXIT.usage : EXIT.fatal;
+    const usage = [TokenFileError, SettingsError, EngineOptionError].some((kind) => error instanceof kind);
+    return usage ? EXIT.usage : EXIT.fatal;
   }
 }

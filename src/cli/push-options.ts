@@ -60,14 +60,14 @@ export interface Connection {
   embedded: boolean;
 }
 
-/** The push's options from its parsed flags and the environment (`HOIST_CA_FILE`, `HOIST_STATE_DIR`). */
+/** The push's options from its parsed flags, `HOIST_CA_FILE`, and the state folder for when `--state-dir` is not given. */
 export function pushOptions(parsed: unknown, env: NodeJS.ProcessEnv, defaultStateDir: string): PushOptions {
   const { exclude, include, ignore, defaultExcludes, stateDir, caFile, ...flags } = PushFlagsSchema.parse(parsed);
-  const ca = caFile ?? env.HOIST_CA_FILE;
+  const ca = caFile ?? (env.HOIST_CA_FILE || undefined);
   return {
     ...flags,
     ...(ca ? { caFile: ca } : {}),
-    stateDir: stateDir ?? env.HOIST_STATE_DIR ?? defaultStateDir,
+    stateDir: stateDir ?? defaultStateDir,
     ignore: [...(defaultExcludes ? DEFAULT_IGNORE : []), ...exclude, ...ignore, ...include.map(includeRule)],
   };
 }

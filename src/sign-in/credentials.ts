@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import envPaths from 'env-paths';
 import * as z from 'zod';
 
 const SignedInSchema = z.strictObject({
@@ -19,10 +20,17 @@ const FileSchema = z.record(z.string(), SignedInSchema);
 /** One signer's sign-in: the provider, the tokens and when the access token expires. */
 export type SignedIn = z.infer<typeof SignedInSchema>;
 
-/** Where sign-ins are kept: HOIST_SIGN_IN_FILE, or `sign-in.json` beside the settings file. */
-export function signInPath(env: NodeJS.ProcessEnv): string {
+/**
+ * Where sign-ins are kept: HOIST_SIGN_IN_FILE, or `sign-in.json` beside the settings file (HOIST_CONFIG,
+ * else the platform's config folder: XDG, `~/Library/Preferences`, `%APPDATA%`); one an older Hoist left
+ * in `~/.config/hoist` stays in use.
+ */
+export function signInPath(env: NodeJS.ProcessEnv, home: string = homedir()): string {
   if (env.HOIST_SIGN_IN_FILE) return env.HOIST_SIGN_IN_FILE;
-  return join(env.HOIST_CONFIG ? dirname(env.HOIST_CONFIG) : join(homedir(), '.config', 'hoist'), 'sign-in.json');
+  if (env.HOIST_CONFIG) return join(dirname(env.HOIST_CONFIG), 'sign-in.json');
+  const current = join(envPaths('hoist', { suffix: '' }).config, 'sign-in.json');
+  const old = join(home, '.config', 'hoist', 'sign-in.json');
+  return !existsSync(current) && existsSync(old) ? old : current;
 }
 
 /**

@@ -7,7 +7,7 @@ describe('hoist push options', () => {
   const flags = { onConflict: 'rename', concurrency: 'auto', exclude: ['*.html'], defaultExcludes: true, to: 'shoot' };
 
   it('applies the environment and the default excludes once, for the plan and the batch alike', () => {
-    const options = pushOptions(flags, { HOIST_STATE_DIR: '/state', HOIST_CA_FILE: '/ca.pem' }, '/home/.hoist');
+    const options = pushOptions(flags, { HOIST_CA_FILE: '/ca.pem' }, '/state');
     expect(options).toMatchObject({ stateDir: '/state', caFile: '/ca.pem', dryRun: false, links: false });
     expect(options.ignore).toEqual([...DEFAULT_IGNORE, '*.html']);
     expect(planOptions(options, 'shoot')).toEqual({
@@ -26,8 +26,8 @@ describe('hoist push options', () => {
   it('drops the default excludes with --no-default-excludes, and flags win over the environment', () => {
     const options = pushOptions(
       { ...flags, defaultExcludes: false, ignore: ['old'], stateDir: '/mine', caFile: '/flag.pem' },
-      { HOIST_STATE_DIR: '/state', HOIST_CA_FILE: '/ca.pem' },
-      '/home/.hoist',
+      { HOIST_CA_FILE: '/ca.pem' },
+      '/state',
     );
     expect(options.ignore).toEqual(['*.html', 'old']);
     expect(options).toMatchObject({ stateDir: '/mine', caFile: '/flag.pem' });

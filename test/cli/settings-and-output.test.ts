@@ -8,7 +8,8 @@ import { main } from '../../src/cli/main';
 import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
 import { progressLine } from '../../src/cli/progress-line';
 import { renamedSummary, type FolderEnd } from '../../src/cli/summary';
-import { resolveSigner } from '../../src/cli/settings';
+import { PushFlagsSchema } from '../../src/cli/push-options';
+import { readSettings, resolveSigner, SettingsError, withPushDefaults } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
 import type { BatchProgress } from '../../src/shared/progress';
 
@@ -58,10 +59,43 @@ describe('the signer and token', () => {
     expect(resolveSigner({}, { HOIST_CONFIG: join(tmpdir(), 'no-such-hoist-config.json') })).toEqual({
       fromFlag: false,
     });
-    const broken = await settingsFile('{"signer": "not a url"}');
-    expect(() => resolveSigner({}, { HOIST_CONFIG: broken })).toThrow(`Cannot use settings file ${broken}`);
-    const unknown = await settingsFile('{"tokn": "typo"}');
-    expect(() => resolveSigner({}, { HOIST_CONFIG: unknown })).toThrow(`Cannot use settings file ${unknown}`);
+    const broken = await settingsFile('{"signer": "not a url", "concurrency": 0, "tokn": "typo"}');
+    expect(() => resolveSigner({}, { HOIST_CONFIG: broken })).toThrow(
+      new SettingsError(
+        `Settings file ${broken}:\n` +
+          '✖ Unrecognized key: "tokn"\n' +
+          '✖ Invalid URL\n  → at signer\n' +
+          '✖ Expected `--concurrency` to be a whole number from 1 to 256, got `0`\n  → at concurrency',
+      ),
+    );
+    const notJson = await settingsFile('{signer: 1}');
+    expect(() => resolveSigner({}, { HOIST_CONFIG: notJson })).toThrow(`Settings file ${notJson} is not JSON: `);
+  });
+});
+
+describe('the settings file', () => {
+  it('gives push its defaults: a flag on the command line wins, excludes and includes add up', async () => {
+    const HOIST_CONFIG = await settingsFile(
+      JSON.stringify({ concurrency: 16, bwlimit: '10M', to: 'inbox/', onConflict: 'rename', exclude: ['*.tmp'] }),
+    );
+    const settings = readSettings({ HOIST_CONFIG });
+    expect(settings).toEqual({
+      concurrency: 16,
+      bwlimit: 10 * 1024 * 1024,
+      to: 'inbox',
+      onConflict: 'rename',
+      exclude: ['*.tmp'],
+    });
+    const flags = PushFlagsSchema.parse({ concurrency: 4, onConflict: 'skip', exclude: ['*.html'] });
+    const merged = withPushDefaults(flags, (flag) => flag === 'concurrency', settings);
+    expect(merged).toMatchObject({
+      concurrency: 4,
+      bwlimit: 10 * 1024 * 1024,
+      to: 'inbox',
+      onConflict: 'rename',
+      exclude: ['*.tmp', '*.html'],
+      include: [],
+    });
   });
 });
 
