@@ -21,6 +21,7 @@ import { pushOptions, type PushFlags } from './push-options';
 import { cliPaths } from './paths';
 import { readSettings, resolveSigner, SettingsError, TokenFileError, withPushDefaults } from './settings';
 import { signInMessage } from './sign-in-advice';
+import { addServeCommand } from './serve';
 import { addSignerCommands } from './signer-commands';
 import { isLoopbackHost } from '@hoist/protocol';
 import { deviceSignIn, SignInError, signInFetch, SignInStore, signInPath, signOut } from '../sign-in';
@@ -232,6 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     });
   addSignerCommands(program, (exit) => (code = exit));
+  addServeCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

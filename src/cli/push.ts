@@ -16,14 +16,21 @@ export const EXIT = { ok: 0, partial: 1, usage: 2, fatal: 3, refused: 4 } as con
 /** `hoist push`: plans or uploads each folder as a batch, resuming an unfinished one; returns the exit code. */
 export async function push(
   folders: string[],
-  options: PushOptions,
+  given: PushOptions,
   env: NodeJS.ProcessEnv,
   out: Reporter,
 ): Promise<number> {
-  const connected = await connect(options, env, out);
+  const connected = await connect(given, env, out);
   if (!connected) return EXIT.usage;
   const { connection, stack } = connected;
   if (stack) out.info(`Using the embedded local signer and store (s3rver), data in ${stack.dataDir}`);
+  if (stack && given.links) {
+    out.warning(
+      '--links: not offered on the embedded store, which stops when this push does, so its links would not open; ' +
+        '`hoist serve` keeps it running, and a push to it with --signer gets links that work meanwhile',
+    );
+  }
+  const options = stack ? { ...given, links: false } : given;
   const engine = new UploadEngine(engineOptions(options, connection));
   try {
     const policy = await engine.signer.policy();
