@@ -34,7 +34,9 @@ export function addServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the embedded signer and store (the ones push uses without --signer) until Ctrl-C')
-    .addOption(new Option('--port <port>', 'the signer port (0: any free one)').argParser(parsePort).default(SERVE_PORT))
+    .addOption(
+      new Option('--port <port>', 'the signer port (0: any free one)').argParser(parsePort).default(SERVE_PORT),
+    )
     .addOption(
       new Option('--state-dir <dir>', 'where journals and reports live (or HOIST_STATE_DIR)').argParser(parseStateDir),
     )
