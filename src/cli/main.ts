@@ -21,6 +21,7 @@ import { pushOptions, type PushFlags } from './push-options';
 import { cliPaths } from './paths';
 import { readSettings, resolveSigner, SettingsError, TokenFileError, withPushDefaults } from './settings';
 import { signInMessage } from './sign-in-advice';
+import { addCleanCommand } from './clean';
 import { addServeCommand } from './serve';
 import { addSignerCommands } from './signer-commands';
 import { isLoopbackHost } from '@hoist/protocol';
@@ -234,6 +235,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   addSignerCommands(program, (exit) => (code = exit));
   addServeCommand(program);
+  addCleanCommand(program, (flag) => flag ?? cliPaths(process.env).stateDir);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -4,7 +4,7 @@
 // batch/ (the Batch on top), report/ (beside it); upload-engine.ts assembles them.
 export { Batch, type BatchOptions } from './batch/batch';
 export { newBatchId } from './run/batch-id';
-export type { JournalState } from './run/journal';
+export { journalEnded, type JournalState } from './run/journal';
 export { addViewLinks } from './report/report-links';
 export { writeReport } from './report/report-writer';
 export { UploadError, type ErrorCode } from './errors';

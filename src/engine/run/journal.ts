@@ -169,6 +169,11 @@ function endedByTail(file: string): boolean {
   }
 }
 
+/** True when the journal `file` records a batch that ended (its last record, or failing that the whole file, says so). */
+export function journalEnded(file: string): boolean {
+  return endedByTail(file) || Boolean(readJournal(file)?.ended);
+}
+
 /** Journals under `dir` of batches that did not end, newest first. */
 export function unfinishedJournals(dir: string): JournalState[] {
   let names: string[];
