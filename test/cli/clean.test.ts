@@ -33,7 +33,10 @@ describe('hoist clean', () => {
     const reports = join(stateDir, 'reports');
     // An old batch that never ended: its journal without the end record.
     const lines = (await readFile(join(journals, `${old}.jsonl`), 'utf8')).trim().split('\n');
-    await writeFile(join(journals, 'unfinished.jsonl'), `${lines.filter((l) => !l.includes('"t":"end"')).join('\n')}\n`);
+    await writeFile(
+      join(journals, 'unfinished.jsonl'),
+      `${lines.filter((l) => !l.includes('"t":"end"')).join('\n')}\n`,
+    );
     await age(journals, [`${old}.jsonl`, 'unfinished.jsonl'], 40);
     await age(reports, [`${old}.json`, `${old}.csv`], 40);
 
