@@ -4,6 +4,12 @@ import { combineProgress } from '../../src/shared/progress';
 
 const MB = 1_000_000;
 
+/** `bytes` of `path` handed to a connection and accepted by S3. */
+function sent(tracker: ProgressTracker, path: string, bytes: number): void {
+  tracker.bytes(path, bytes);
+  tracker.confirmed(path, bytes);
+}
+
 describe('ProgressTracker', () => {
   it('gives throughput over the last 5 s, and an ETA once the scan is complete', () => {
     const tracker = new ProgressTracker('b', '/r');
@@ -11,14 +17,14 @@ describe('ProgressTracker', () => {
     tracker.start('a', 100 * MB);
     expect(tracker.snapshot(0)).toMatchObject({ throughput: 0, etaSeconds: null });
     for (let s = 1; s <= 5; s++) {
-      tracker.bytes('a', 10 * MB);
+      sent(tracker, 'a', 10 * MB);
       tracker.snapshot(s * 1000);
     }
     // 10 MB/s for 5 s, but the scan may still find files: no ETA yet.
     expect(tracker.snapshot(5000)).toMatchObject({ throughput: 10 * MB, etaSeconds: null });
     tracker.scanComplete = true;
     for (let s = 6; s <= 10; s++) {
-      tracker.bytes('a', MB);
+      sent(tracker, 'a', MB);
       tracker.snapshot(s * 1000);
     }
     // The window has forgotten the fast start: 1 MB/s now, 45 MB left.
@@ -33,7 +39,7 @@ describe('ProgressTracker', () => {
     tracker.start('bad', 30 * MB);
     tracker.bytes('ok', 4 * MB);
     tracker.resetBytes('ok');
-    tracker.bytes('bad', 12 * MB);
+    sent(tracker, 'bad', 12 * MB);
     tracker.finish('bad', 'failed', 30 * MB);
     const snapshot = tracker.snapshot(0);
     expect(snapshot.bytes).toEqual({ total: 10 * MB, done: 0 });
@@ -45,7 +51,7 @@ describe('ProgressTracker', () => {
     tracker.addFile(10 * MB);
     tracker.start('a', 10 * MB);
     tracker.snapshot(0);
-    tracker.bytes('a', 5 * MB);
+    sent(tracker, 'a', 5 * MB);
     // One file of 100 found so far: without a count the totals are that one file, and no ETA.
     expect(tracker.snapshot(1000)).toMatchObject({ files: { total: 1 }, etaSeconds: null, totalsKnown: false });
     tracker.counted(100, 1000 * MB);
@@ -73,13 +79,32 @@ describe('ProgressTracker', () => {
     tracker.finish('sent-before', 'uploaded', 60 * MB);
     tracker.start('parts', 40 * MB);
     tracker.doneBefore('parts', 30 * MB);
-    tracker.bytes('parts', 10 * MB);
+    sent(tracker, 'parts', 10 * MB);
     const snapshot = tracker.snapshot(1000);
     expect(snapshot.bytes).toEqual({ total: 100 * MB, done: 100 * MB });
     expect(snapshot.throughput).toBe(10 * MB);
     // The part upload starts over: its bytes, sent before or now, are taken back.
     tracker.resetBytes('parts');
     expect(tracker.snapshot(1000).bytes).toEqual({ total: 100 * MB, done: 60 * MB });
+  });
+
+  it('counts bytes handed to connections only as far as the link carries them: what S3 confirmed, and a second more', () => {
+    const tracker = new ProgressTracker('b', '/r');
+    tracker.addFile(100 * MB);
+    tracker.scanComplete = true;
+    tracker.start('a', 100 * MB);
+    tracker.snapshot(0);
+    // Socket buffers take 40 MB at once; the link has carried none of it yet.
+    tracker.bytes('a', 40 * MB);
+    expect(tracker.snapshot(500)).toMatchObject({ bytes: { done: 0 }, throughput: 0, etaSeconds: null });
+    tracker.confirmed('a', 4 * MB);
+    expect(tracker.snapshot(1000)).toMatchObject({ bytes: { done: 8 * MB }, throughput: 4 * MB, etaSeconds: 23 });
+    tracker.confirmed('a', 4 * MB);
+    expect(tracker.snapshot(2000)).toMatchObject({ bytes: { done: 12 * MB }, throughput: 4 * MB });
+    tracker.bytes('a', 60 * MB);
+    tracker.confirmed('a', 92 * MB);
+    tracker.finish('a', 'uploaded', 100 * MB);
+    expect(tracker.snapshot(3000).bytes).toEqual({ total: 100 * MB, done: 100 * MB });
   });
 
   it('lists at most 50 active files, so a snapshot stays small at any file count', () => {
@@ -101,7 +126,7 @@ describe('combineProgress', () => {
       tracker.addFile(20 * MB);
       tracker.start('f', 20 * MB);
       tracker.snapshot(0);
-      tracker.bytes('f', done);
+      sent(tracker, 'f', done);
       tracker.scanComplete = scanComplete;
       tracker.state = state;
       return tracker.snapshot(1000);

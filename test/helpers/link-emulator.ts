@@ -18,6 +18,8 @@ export const LINK_PROFILES: Record<string, LinkProfile> = {
 /** One direction of the link: a serialising queue at the cap, then the delay. */
 class Direction {
   #freeAt = 0;
+  /** Bytes that arrived at the far end so far, every connection together. */
+  delivered = 0;
 
   constructor(readonly profile: LinkProfile) {}
 
@@ -44,6 +46,7 @@ function pipeOver(from: Socket, to: Socket, link: Direction, window: number): vo
     while (queue.length && queue[0]!.at <= now) {
       const { chunk } = queue.shift()!;
       inFlight -= chunk.length;
+      link.delivered += chunk.length;
       if (!to.destroyed) to.write(chunk);
     }
     if (inFlight < window / 2 && from.isPaused()) from.resume();
@@ -72,6 +75,8 @@ function pipeOver(from: Socket, to: Socket, link: Direction, window: number): vo
 export interface EmulatedLink {
   /** `host:port` to reach each target through the link, in the order given. */
   addresses: string[];
+  /** Bytes carried to the targets so far (requests, their bodies included), every connection together. */
+  deliveredUp(): number;
   close(): Promise<void>;
 }
 
@@ -115,6 +120,7 @@ export async function startLink(
   }
   return {
     addresses: servers.map((server) => `127.0.0.1:${(server.address() as AddressInfo).port}`),
+    deliveredUp: () => up.delivered,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));

@@ -2,6 +2,11 @@ import { noCounts, type FileStatus } from '../../shared/outcome';
 import { estimateSeconds, type ActiveFile, type BatchProgress, type BatchState } from '../../shared/progress';
 
 const WINDOW_MS = 5000;
+/**
+ * Seconds of the measured rate that bytes handed to connections but not yet confirmed by S3 may count
+ * for: kernel and proxy buffers take many MB at once, which the link has not carried yet.
+ */
+const IN_FLIGHT_SECONDS = 1;
 
 /**
  * Counts a batch's files and bytes in O(1) per event and builds snapshots from the counters and the
@@ -16,8 +21,14 @@ export class ProgressTracker {
   #bytesTotal = 0;
   /** Bytes of the files that joined, ended or not: what a count of the folder is compared with. */
   #bytesJoined = 0;
-  /** Bytes sent in this run: what the speed is measured on. */
+  /** Bytes handed to connections in this run (buffers included). */
   #bytesDone = 0;
+  /** Bytes S3 confirmed in this run (files and parts it accepted): what the speed is measured on. */
+  #bytesConfirmed = 0;
+  /** The confirmed bytes of each file still active, to take back if it fails or starts over. */
+  readonly #confirmedOf = new Map<string, number>();
+  /** The bytes a run before sent of each file still active, likewise. */
+  readonly #beforeOf = new Map<string, number>();
   /** Bytes a run before this one sent: done, but not part of the speed. */
   #bytesBefore = 0;
   /** A count of the whole folder, made ahead of the scan: the totals until the scan has found it all. */
@@ -49,6 +60,7 @@ export class ProgressTracker {
   /** A file, or some of its parts, a run before this one sent: done from the start, not part of the speed. */
   doneBefore(path: string, bytes: number): void {
     this.#bytesBefore += bytes;
+    this.#beforeOf.set(path, (this.#beforeOf.get(path) ?? 0) + bytes);
     const file = this.#active.get(path);
     if (file) file.bytesDone += bytes;
   }
@@ -65,19 +77,28 @@ export class ProgressTracker {
     if (file) file.bytesDone += delta;
   }
 
+  /** S3 accepted `bytes` of `path` (the whole file, or one part): the link carried them. */
+  confirmed(path: string, bytes: number): void {
+    this.#bytesConfirmed += bytes;
+    this.#confirmedOf.set(path, (this.#confirmedOf.get(path) ?? 0) + bytes);
+  }
+
   /** Takes back every byte counted for `path`, for a transfer that starts over from zero. */
   resetBytes(path: string): void {
     const file = this.#active.get(path);
     if (!file) return;
-    this.#takeBack(file.bytesDone);
+    this.#takeBack(path, file.bytesDone);
     file.bytesDone = 0;
   }
 
-  /** Takes back `bytes` counted as done: those sent before first, then those sent in this run. */
-  #takeBack(bytes: number): void {
-    const before = Math.min(bytes, this.#bytesBefore);
+  /** Takes back the `bytes` counted for `path`: those a run before sent, then those of this run, confirmed or not. */
+  #takeBack(path: string, bytes: number): void {
+    const before = Math.min(bytes, this.#beforeOf.get(path) ?? 0);
     this.#bytesBefore -= before;
     this.#bytesDone -= bytes - before;
+    this.#bytesConfirmed -= this.#confirmedOf.get(path) ?? 0;
+    this.#beforeOf.delete(path);
+    this.#confirmedOf.delete(path);
   }
 
   /** Marks a file as paused or running in the active list. */
@@ -93,24 +114,28 @@ export class ProgressTracker {
     this.#counts[status] += 1;
     if (status !== 'uploaded') {
       this.#bytesTotal -= size;
-      this.#takeBack(file?.bytesDone ?? 0);
+      this.#takeBack(path, file?.bytesDone ?? 0);
     }
+    this.#beforeOf.delete(path);
+    this.#confirmedOf.delete(path);
   }
 
   /** The current snapshot. */
   snapshot(now = performance.now()): BatchProgress {
     const ended = this.#counts.uploaded + this.#counts.skipped + this.#counts.rejected + this.#counts.failed;
-    this.#samples.push({ at: now, bytes: this.#bytesDone, files: ended });
+    this.#samples.push({ at: now, bytes: this.#bytesConfirmed, files: ended });
     while (this.#samples.length > 2 && now - this.#samples[0]!.at > WINDOW_MS) this.#samples.shift();
     const first = this.#samples[0]!;
     const elapsed = (now - first.at) / 1000;
     const rate = (value: number, from: number) => (elapsed > 0.2 ? Math.max(0, (value - from) / elapsed) : 0);
-    const throughput = rate(this.#bytesDone, first.bytes);
+    const throughput = rate(this.#bytesConfirmed, first.bytes);
     // Until the scan has found everything, the count stands in for what it has not found yet.
     const ahead = this.scanComplete || !this.#counted ? undefined : this.#counted;
     const total = Math.max(this.#total, ahead?.files ?? 0);
     const bytesTotal = this.#bytesTotal + Math.max(0, (ahead?.bytes ?? 0) - this.#bytesJoined);
-    const done = this.#bytesDone + this.#bytesBefore;
+    // What S3 confirmed, and of what is on its way no more than the link carries in a second.
+    const inFlight = Math.max(0, this.#bytesDone - this.#bytesConfirmed);
+    const done = this.#bytesBefore + this.#bytesConfirmed + Math.min(inFlight, throughput * IN_FLIGHT_SECONDS);
     const totalsKnown = this.scanComplete || this.#counted !== undefined;
     return {
       batchId: this.#batchId,

@@ -99,6 +99,7 @@ export async function putUntilAccepted(
                 },
               });
               resources.budget.completed();
+              tracker.confirmed(job.path, sent);
               return accepted;
             } catch (error) {
               tracker.bytes(job.path, -sent);
