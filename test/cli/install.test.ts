@@ -35,4 +35,15 @@ describe('installing the command', () => {
       expect(JSON.parse(await readFile(manifest, 'utf8')).license, manifest).toBe('MIT');
     expect(await readFile('LICENSE', 'utf8')).toMatch(/^MIT License/u);
   });
+
+  it('documents every flag of every command in docs/cli.md', async () => {
+    const docs = await readFile('docs/cli.md', 'utf8');
+    const sources = ['main.ts', 'signer-commands.ts', 'serve.ts', 'clean.ts'].map((f) => join('src/cli', f));
+    const flags = new Set<string>();
+    for (const source of sources)
+      for (const [, flag] of (await readFile(source, 'utf8')).matchAll(/[oO]ption\(\s*'(?:-\w, )?(--[a-z-]+)/gu))
+        flags.add(flag!);
+    expect(flags.size).toBeGreaterThanOrEqual(30);
+    expect([...flags].filter((flag) => flag !== '--ignore' && !docs.includes(flag))).toEqual([]);
+  });
 });
