@@ -38,7 +38,9 @@ async function uploadWhileChanging(name: string, size: number, change: Change, a
   const batch = engine.batch(root);
   let changed = false;
   batch.on('progress', (p) => {
-    if (changed || p.bytes.done < afterBytes) return;
+    // Bytes handed to the connection (the file's own count), not those S3 has confirmed: the change
+    // must land while the file is still on its way.
+    if (changed || (p.active[0]?.bytesDone ?? 0) < afterBytes) return;
     changed = true;
     void change(join(root, name), size);
   });

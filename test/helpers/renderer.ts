@@ -110,7 +110,7 @@ export async function closeBrowser(): Promise<void> {
 /** Opens the built renderer in a page wired to `service`. */
 export async function openRenderer(
   service: HoistService,
-  options: { colorScheme?: 'light' | 'dark' } = {},
+  options: { colorScheme?: 'light' | 'dark'; locale?: string } = {},
 ): Promise<RendererHarness> {
   const { url, server } = await serveRenderer();
   const context = await (
@@ -118,6 +118,7 @@ export async function openRenderer(
   ).newContext({
     viewport: { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
+    locale: options.locale ?? 'en-US',
   });
   const copied: string[] = [];
   const opened: string[] = [];
@@ -174,4 +175,25 @@ export async function openRenderer(
       if (errors.length) throw new Error(`The page reported errors:\n${errors.join('\n')}`);
     },
   };
+}
+
+/**
+ * The pairs of elements matching `selector` whose boxes overlap, and those reaching past the window's
+ * right edge, as `a / b` texts: empty when the layout keeps each value apart and on screen.
+ */
+export async function overlapsIn(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((css) => {
+    const elements = [...document.querySelectorAll(css)].filter((e) => e.getClientRects().length > 0);
+    const boxes = elements.map((e) => ({ text: e.textContent ?? '', box: e.getBoundingClientRect() }));
+    const found: string[] = [];
+    boxes.forEach(({ text, box }, i) => {
+      if (box.right > window.innerWidth) found.push(`${text} / the window's edge`);
+      for (const other of boxes.slice(i + 1)) {
+        const b = other.box;
+        const apart = box.right <= b.left || b.right <= box.left || box.bottom <= b.top || b.bottom <= box.top;
+        if (!apart) found.push(`${text} / ${other.text}`);
+      }
+    });
+    return found;
+  }, selector);
 }

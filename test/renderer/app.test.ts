@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 /** A service whose engine talks to the test signer unless settings name another signer. */
-async function open(options: { colorScheme?: 'light' | 'dark'; concurrency?: number } = {}) {
+async function open(options: { colorScheme?: 'light' | 'dark'; concurrency?: number; locale?: string } = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), 'hoist-app-'));
   service = new HoistService({
     settings: new SettingsStore(join(stateDir, 'settings.json'), keychain),
@@ -101,6 +101,7 @@ describe('the desktop window', () => {
 
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Done').waitFor({ timeout: 30_000 });
+    await h.page.getByRole('status', { name: 'Overall progress' }).getByText('All done').waitFor();
     await h.screenshot('03-done');
 
     const prefix = `users/alice/`;
@@ -188,7 +189,12 @@ describe('the desktop window', () => {
     await h.page.getByRole('button', { name: 'Add files…' }).click();
     const card = batchCard(h);
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
-    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    // Failures are not "Done" in green: the card and the header say so, in amber, with the count.
+    await card.getByText('Done with problems: 1 failed').waitFor({ timeout: 30_000 });
+    await h.page.getByRole('status', { name: 'Overall progress' }).getByText('Done with problems: 1 failed').waitFor();
+    expect(await card.getByText('Done with problems: 1 failed').evaluate((e) => getComputedStyle(e).color)).toBe(
+      'rgb(161, 92, 0)',
+    );
     await expect.poll(() => card.textContent()).toContain('1 failed');
     await h.page.getByRole('tab', { name: /Failed/ }).click();
     const row = h.page.getByRole('row').first();
@@ -210,7 +216,7 @@ describe('the desktop window', () => {
     const folder = await makeFolder({ 'a.txt': 'a' });
     const h = await open();
     const settings = async (signerUrl: string, token: string) => {
-      await h.page.getByRole('button', { name: 'Settings' }).click();
+      await h.page.getByRole('button', { name: 'Settings', exact: true }).click();
       const dialog = h.page.getByRole('dialog', { name: 'Settings' });
       await dialog.getByLabel(/Signer URL/).fill(signerUrl);
       await dialog.getByLabel(/Token/).fill(token);
@@ -224,6 +230,9 @@ describe('the desktop window', () => {
     await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('unreachable');
     expect(await alert.textContent()).toContain('Check the signer URL in Settings');
     await h.screenshot('06-signer-unreachable');
+    // Beside Try again, the way to fix it.
+    await batchCard(h).getByRole('button', { name: 'Open Settings' }).click();
+    await h.page.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Cancel' }).click();
     await batchCard(h).getByRole('button', { name: 'Remove' }).click();
 
     await settings(signer.url, 'not-a-valid-token');
@@ -237,7 +246,7 @@ describe('the desktop window', () => {
 
   it('sets automatic connections, a manual proxy and an extra CA in Settings', async () => {
     const h = await open();
-    await h.page.getByRole('button', { name: 'Settings' }).click();
+    await h.page.getByRole('button', { name: 'Settings', exact: true }).click();
     const dialog = h.page.getByRole('dialog', { name: 'Settings' });
     const connections = dialog.getByLabel(/Connections at once/);
     expect(await connections.inputValue()).toBe('');
@@ -252,6 +261,19 @@ describe('the desktop window', () => {
     await dialog.getByRole('button', { name: 'Browse…' }).click();
     await dialog.getByRole('button', { name: 'Clear' }).waitFor();
     await h.screenshot('10-settings-proxy');
+    // In sections, with Save and Cancel in the window however short it is: the body scrolls instead.
+    for (const height of [800, 560]) {
+      await h.page.setViewportSize({ width: 1024, height });
+      const save = await dialog.getByRole('button', { name: 'Save' }).boundingBox();
+      expect(save!.y + save!.height, `Save at ${height} px high`).toBeLessThanOrEqual(height);
+    }
+    expect(await dialog.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
+      'Account',
+      'Network',
+      'Advanced',
+    ]);
+    await h.screenshot('10b-settings-560-high');
+    await h.page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await service!.settings()).toMatchObject({
@@ -264,7 +286,7 @@ describe('the desktop window', () => {
     ]);
 
     // A number pins the connections; back to the system proxy.
-    await h.page.getByRole('button', { name: 'Settings' }).click();
+    await h.page.getByRole('button', { name: 'Settings', exact: true }).click();
     await dialog.getByLabel(/Connections at once/).fill('12');
     expect(await dialog.getByLabel('Proxy URL').inputValue()).toBe('http://proxy.corp.example:3128');
     await dialog.getByLabel('Connect through').selectOption('system');
@@ -289,6 +311,19 @@ describe('the desktop window', () => {
     await h.page.keyboard.press('Enter');
     await batchCard(h).getByText('Done').waitFor({ timeout: 30_000 });
     await h.screenshot('07-dark-done');
+  });
+
+  it("writes numbers and sizes in the person's locale (de-DE)", async () => {
+    const folder = await makeFolder(
+      Object.fromEntries(Array.from({ length: 1250 }, (_, i) => [`f${i}.txt`, bytes(2)])),
+    );
+    const h = await open({ locale: 'de-DE' });
+    h.picks.folders = [folder];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    const plan = batchCard(h).getByLabel('Plan');
+    await expect.poll(() => plan.textContent(), { timeout: 30_000 }).toContain('1.250 files will upload (2,5 kB)');
+    await expect.poll(() => h.page.getByRole('tab', { name: /All/ }).textContent()).toMatch(/1\.250$/u);
+    await h.screenshot('11-locale-de');
   });
 
   it('takes folders dropped from the file manager', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
 import { UploadEngine } from '../../src/engine';
-import { closeBrowser, openRenderer, SCREENSHOTS } from '../helpers/renderer';
+import { closeBrowser, openRenderer, overlapsIn, SCREENSHOTS } from '../helpers/renderer';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 
 // A 100,000-file batch in the built renderer, uploading for real while the file table is scrolled
@@ -173,7 +173,19 @@ describe('a 100,000-file batch', () => {
       expect(frameStats.uploading.frames).toBeGreaterThan(50);
       expect(await h.page.locator('.file-row').count()).toBeLessThan(60);
 
+      // The header's labelled values never overlap, at 1024 and 1440 pixels wide, with 100,000 files.
+      const header = 'header h1, header .overall-state, header .stat dt, header .stat dd, header > button';
+      for (const width of [1024, 1440]) {
+        await h.page.setViewportSize({ width, height: 800 });
+        expect(await overlapsIn(h.page, header)).toEqual([]);
+        await h.screenshot(`08b-100k-uploading-${width}`);
+      }
+      // Cancelling a running batch is asked first, saying that what is uploaded stays.
       await card.getByRole('button', { name: 'Cancel', exact: true }).click();
+      const confirm = card.getByRole('alertdialog', { name: 'Cancel this upload?' });
+      await expect.poll(() => confirm.textContent()).toMatch(/files already uploaded stay uploaded/u);
+      await h.screenshot('09-cancel-confirm');
+      await confirm.getByRole('button', { name: 'Cancel upload' }).click();
       await card.getByText('Cancelled').waitFor({ timeout: 60_000 });
     } finally {
       await h.close();

@@ -59,7 +59,7 @@ export function App({ api }: { api: DesktopApi }) {
     <div className="app">
       <header>
         <h1>Hoist</h1>
-        <OverallBar overall={update.overall} />
+        <OverallBar overall={update.overall} batches={update.batches} />
         <button onClick={() => setSettingsOpen(true)}>Settings</button>
       </header>
       <main>
@@ -86,6 +86,7 @@ export function App({ api }: { api: DesktopApi }) {
                 onAction={(action) => act(batch.batchId, action)}
                 onConfigure={configure}
                 onOpenReport={() => void api.openReport(batch.batchId).catch((e: Error) => setProblem(e.message))}
+                onOpenSettings={() => setSettingsOpen(true)}
               />
             ))}
           </ul>

@@ -1,3 +1,11 @@
+/** The person's language, as the browser (Electron: the OS) gives it; numbers and dates follow it. */
+const LOCALE = typeof navigator === 'undefined' ? 'en-US' : navigator.language;
+
+const counter = new Intl.NumberFormat(LOCALE);
+const oneDecimal = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+
 /** `1 h 5 min`, `4 min 10 s` or `12 s` for a duration in seconds; `—` when unknown. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
@@ -17,14 +25,30 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/u).filter(Boolean).pop() ?? path;
 }
 
-const counter = new Intl.NumberFormat('en-US');
-
-/** `100,000`-style text for a count; one shared formatter, as `toLocaleString` builds one per call. */
+/** `100,000` (`100.000` in German): a count in the person's locale, from one shared formatter. */
 export function formatCount(value: number): string {
   return counter.format(value);
 }
 
-/** `0.4`, `12` or `1,250`: a per-second rate, one decimal only while it is under 10. */
+/** `0.4`, `12` or `1,250` (`0,4`, `1.250` in German): a per-second rate, one decimal only while it is under 10. */
 export function formatRate(perSecond: number): string {
-  return perSecond < 10 ? perSecond.toFixed(1) : counter.format(Math.round(perSecond));
+  return perSecond < 10 ? oneDecimal.format(perSecond) : counter.format(Math.round(perSecond));
+}
+
+/** `3.2 MB` (`3,2 MB` in German): bytes in decimal units, one decimal under 10 of a unit. */
+export function formatSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const number = unit > 0 && value < 10 ? oneDecimal.format(value) : whole.format(value);
+  return `${number} ${units[unit]}`;
+}
+
+/** `5 Dec 2026, 09:12` in the person's locale, for an ISO time. */
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
 }

@@ -3,8 +3,7 @@ import type { ConflictChoice } from '../../../shared/conflicts';
 import { actionsFor, canConfigure, isRunning, type BatchAction } from '../../../shared/batch-actions';
 import type { BatchPhase, BatchView } from '../../../shared/desktop';
 import type { ConfigureBatchRequest, ControlRequest } from '../../../shared/ipc';
-import { formatBytes } from '../../../shared/progress';
-import { baseName, formatCount, formatDuration, formatRate, percent } from '../format';
+import { baseName, formatCount, formatDuration, formatRate, formatSize, percent } from '../format';
 import { ConflictPrompt } from './ConflictPrompt';
 import { DestinationField } from './DestinationField';
 
@@ -34,13 +33,13 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
     <div className="plan" aria-label="Plan">
       <p>
         <strong className="num">{formatCount(plan.upload.files)}</strong> files will upload (
-        {formatBytes(plan.upload.bytes)}), <strong className="num">{formatCount(plan.rejected.files)}</strong> rejected,{' '}
+        {formatSize(plan.upload.bytes)}), <strong className="num">{formatCount(plan.rejected.files)}</strong> rejected,{' '}
         <strong className="num">{formatCount(plan.skipped.files)}</strong> skipped.
       </p>
       {(plan.alreadyThere.files > 0 || plan.conflicts.files > 0) && (
         <p>
           <strong className="num">{formatCount(plan.alreadyThere.files)}</strong> already there (
-          {formatBytes(plan.alreadyThere.bytes)} not sent again)
+          {formatSize(plan.alreadyThere.bytes)} not sent again)
           {plan.conflicts.files > 0 && (
             <>
               , <strong className="num conflict">{formatCount(plan.conflicts.files)}</strong> with a different version
@@ -83,6 +82,7 @@ export function BatchCard({
   onAction,
   onConfigure,
   onOpenReport,
+  onOpenSettings,
 }: {
   batch: BatchView;
   selected: boolean;
@@ -91,8 +91,10 @@ export function BatchCard({
   onAction: (action: Action) => void;
   onConfigure: (request: ConfigureBatchRequest) => Promise<void>;
   onOpenReport: () => void;
+  onOpenSettings: () => void;
 }) {
   const [asking, setAsking] = useState(false);
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [problem, setProblem] = useState<string>();
   const p = batch.progress;
   const { phase, plan } = batch;
@@ -100,6 +102,16 @@ export function BatchCard({
   const actions = actionsFor(batch);
   // Refusals are the policy's answer, not a failure: a batch whose only problems they are is done.
   const refusedOnly = phase === 'done' && p !== undefined && p.files.rejected > 0 && p.files.failed === 0;
+  const withProblems = phase === 'done' && p !== undefined && p.files.failed > 0;
+  const phaseText = withProblems
+    ? `Done with problems: ${formatCount(p.files.failed)} failed`
+    : refusedOnly
+      ? `Done, ${formatCount(p.files.rejected)} not allowed`
+      : PHASE_LABEL[phase];
+  const phaseClass = withProblems ? 'done-problems' : refusedOnly ? 'done-refused' : phase;
+  // Cancelling a running batch is asked once: what is uploaded stays, the rest is not sent.
+  const act = (action: Action) =>
+    action === 'cancel' && isRunning(phase) ? setConfirmingCancel(true) : onAction(action);
   const configure = (destination: string, onConflict: ConflictChoice) =>
     onConfigure({ batchId: batch.batchId, destination, onConflict });
   const upload = () => {
@@ -110,9 +122,7 @@ export function BatchCard({
     <li className={selected ? 'batch selected' : 'batch'} aria-label={`Batch ${baseName(batch.root)}`}>
       <button className="batch-head" onClick={onSelect} aria-pressed={selected} title={batch.root}>
         <span className="batch-root">{baseName(batch.root)}</span>
-        <span className={`phase phase-${refusedOnly ? 'done-refused' : phase}`}>
-          {refusedOnly ? `Done, ${formatCount(p.files.rejected)} not allowed` : PHASE_LABEL[phase]}
-        </span>
+        <span className={`phase phase-${phaseClass}`}>{phaseText}</span>
       </button>
       {editable ? (
         <DestinationField
@@ -147,15 +157,20 @@ export function BatchCard({
       )}
       {p && (
         <>
-          <progress max={100} value={percent(p.bytes.done, p.bytes.total)} aria-label="Bytes uploaded" />
+          <progress
+            max={100}
+            value={percent(p.bytes.done, p.bytes.total)}
+            aria-label="Bytes uploaded"
+            className={withProblems ? 'problems' : undefined}
+          />
           <div className="batch-numbers">
             <span className="num">
               {formatCount(p.files.uploaded + p.files.skipped + p.files.failed)} / {formatCount(p.files.total)} files
             </span>
             <span className="num">
-              {formatBytes(p.bytes.done)} / {formatBytes(p.bytes.total)}
+              {formatSize(p.bytes.done)} / {formatSize(p.bytes.total)}
             </span>
-            <span className="num">{phase === 'uploading' ? `${formatBytes(p.throughput)}/s` : ''}</span>
+            <span className="num">{phase === 'uploading' ? `${formatSize(p.throughput)}/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `${formatRate(p.filesPerSecond)} files/s` : ''}</span>
             <span className="num">{phase === 'uploading' ? `ETA ${formatDuration(p.etaSeconds)}` : ''}</span>
             {p.files.rejected > 0 && <span className="num rejected">{formatCount(p.files.rejected)} not allowed</span>}
@@ -174,6 +189,28 @@ export function BatchCard({
           <span>{batch.error.hint}</span>
         </div>
       )}
+      {confirmingCancel && (
+        <div role="alertdialog" aria-label="Cancel this upload?" className="confirm">
+          <p>
+            Cancel this upload? The {formatCount(p?.files.uploaded ?? 0)} files already uploaded stay uploaded; the rest
+            are not sent.
+          </p>
+          <div className="batch-actions">
+            <button onClick={() => setConfirmingCancel(false)} autoFocus>
+              Keep uploading
+            </button>
+            <button
+              className="danger"
+              onClick={() => {
+                setConfirmingCancel(false);
+                onAction('cancel');
+              }}
+            >
+              Cancel upload
+            </button>
+          </div>
+        </div>
+      )}
       <div className="batch-actions">
         {actions
           .filter((action) => action !== 'remove')
@@ -181,11 +218,12 @@ export function BatchCard({
             <button
               key={action}
               className={action === 'start' ? 'primary' : undefined}
-              onClick={action === 'start' ? upload : () => onAction(action)}
+              onClick={action === 'start' ? upload : () => act(action)}
             >
               {actionLabel(action, phase)}
             </button>
           ))}
+        {batch.error && <button onClick={onOpenSettings}>Open Settings</button>}
         {batch.hasReport && <button onClick={onOpenReport}>Open report</button>}
         {actions.includes('remove') && <button onClick={() => onAction('remove')}>Remove</button>}
       </div>

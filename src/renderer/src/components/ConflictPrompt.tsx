@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConflictChoice } from '../../../shared/conflicts';
 import type { PlanSummary } from '../../../shared/desktop';
-import { formatBytes } from '../../../shared/progress';
-import { formatCount } from '../format';
+import { formatCount, formatSize } from '../format';
 
 const CHOICES: { id: ConflictChoice; label: string; detail: string }[] = [
   { id: 'skip', label: 'Skip them', detail: 'Keep what is there; these files are not sent.' },
@@ -45,7 +44,7 @@ export function ConflictPrompt({
           destination
         </h2>
         <p className="muted">
-          {folder}: {formatBytes(conflicts.bytes)} in conflict.
+          {folder}: {formatSize(conflicts.bytes)} in conflict.
         </p>
         <ul className="reasons">
           {conflicts.examples.map((c) => (

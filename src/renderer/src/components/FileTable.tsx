@@ -2,9 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { FilePage, FileRow } from '../../../shared/desktop';
 import type { FileFilter } from '../../../shared/ipc';
-import { formatBytes } from '../../../shared/progress';
 import type { DesktopApi } from '../api';
-import { formatCount, percent } from '../format';
+import { formatCount, formatSize, percent } from '../format';
 
 const ROW_HEIGHT = 32;
 const OVERSCAN = 20;
@@ -44,7 +43,7 @@ function RowCells({
       <span className="cell-path" title={row.path}>
         {row.path}
       </span>
-      <span className="cell-size num">{formatBytes(row.size)}</span>
+      <span className="cell-size num">{formatSize(row.size)}</span>
       <span className={`cell-status status-${row.status}`}>
         {row.status === 'uploading' ? `${percent(row.bytesDone, row.size)}%` : STATUS_LABEL[row.status]}
       </span>
@@ -181,7 +180,6 @@ export function FileTable({
         <span>Size</span>
         <span>Status</span>
         <span>Reason</span>
-        <span />
       </div>
       <div ref={scroller} className="file-scroll" role="table" aria-rowcount={page?.total ?? 0} tabIndex={0}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>

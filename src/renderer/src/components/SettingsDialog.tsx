@@ -12,7 +12,11 @@ function proxyFrom(form: FormData): ProxySetting {
   return mode === 'none' ? { mode } : { mode: 'system' };
 }
 
-/** The settings form in a modal dialog: signer, token, connections, proxy, extra CA and bandwidth limit. */
+/**
+ * The settings form in a modal dialog, in sections: Account (signer, token, sign-in), Network
+ * (connections, proxy, bandwidth limit), Advanced (extra CA, symlinks). The body scrolls; Save and
+ * Cancel stay in view at any window height.
+ */
 export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [view, setView] = useState<SettingsView>();
@@ -72,126 +76,144 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
       {view && (
         <form onSubmit={submit}>
           <h2>Settings</h2>
-          <label>
-            Signer URL <span className="muted">(empty: the embedded local signer and store)</span>
-            <input name="signerUrl" type="url" defaultValue={view.signerUrl} placeholder="https://signer.example.com" />
-          </label>
-          <label>
-            Token{' '}
-            <span className="muted">
-              {view.tokenStorage === 'encrypted'
-                ? '(saved, encrypted by the OS; leave empty to keep)'
-                : view.tokenStorage === 'session-only'
-                  ? '(kept for this session only: the OS offers no encryption)'
-                  : '(none saved)'}
-            </span>
-            <input name="token" type="password" autoComplete="off" />
-          </label>
-          <div className="sign-in" role="group" aria-label="Sign-in">
-            {view.signedInWith ? (
-              <>
-                <span>
-                  Signed in with <strong>{view.signedInWith}</strong>
+          <div className="settings-body">
+            <section aria-label="Account">
+              <h3>Account</h3>
+              <label>
+                Signer URL <span className="muted">(empty: the embedded local signer and store)</span>
+                <input
+                  name="signerUrl"
+                  type="url"
+                  defaultValue={view.signerUrl}
+                  placeholder="https://signer.example.com"
+                />
+              </label>
+              <label>
+                Token{' '}
+                <span className="muted">
+                  {view.tokenStorage === 'encrypted'
+                    ? '(saved, encrypted by the OS; leave empty to keep)'
+                    : view.tokenStorage === 'session-only'
+                      ? '(kept for this session only: the OS offers no encryption)'
+                      : '(none saved)'}
                 </span>
-                <button type="button" onClick={signOut}>
-                  Sign out
+                <input name="token" type="password" autoComplete="off" />
+              </label>
+              <div className="sign-in" role="group" aria-label="Sign-in">
+                {view.signedInWith ? (
+                  <>
+                    <span>
+                      Signed in with <strong>{view.signedInWith}</strong>
+                    </span>
+                    <button type="button" onClick={signOut}>
+                      Sign out
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <span className="muted">Or sign in with your team&apos;s identity provider, in your browser</span>
+                    <button type="button" onClick={signIn} disabled={signingIn || !view.signerUrl}>
+                      {signingIn ? 'Waiting for the browser…' : 'Sign in…'}
+                    </button>
+                  </>
+                )}
+              </div>
+            </section>
+            <section aria-label="Network">
+              <h3>Network</h3>
+              <label>
+                Connections at once{' '}
+                <span className="muted">
+                  (empty: automatic, {AUTO_CONCURRENCY.min} to {AUTO_CONCURRENCY.max}, found for your network)
+                </span>
+                <input
+                  name="concurrency"
+                  type="number"
+                  min={CONCURRENCY.min}
+                  max={CONCURRENCY.max}
+                  placeholder="automatic"
+                  defaultValue={view.concurrency === 'auto' ? '' : view.concurrency}
+                />
+              </label>
+              <fieldset className="proxy">
+                <legend>Proxy</legend>
+                <label>
+                  Connect through
+                  <select
+                    name="proxyMode"
+                    value={proxyMode}
+                    onChange={(event) => setProxyMode(event.target.value as ProxySetting['mode'])}
+                  >
+                    <option value="system">the system&apos;s proxy settings</option>
+                    <option value="none">no proxy</option>
+                    <option value="manual">this proxy</option>
+                  </select>
+                </label>
+                {proxyMode === 'manual' && (
+                  <>
+                    <label>
+                      Proxy URL
+                      <input
+                        name="proxyUrl"
+                        type="text"
+                        required
+                        placeholder="http://proxy.example.com:3128"
+                        defaultValue={view.proxy.mode === 'manual' ? view.proxy.url : ''}
+                      />
+                    </label>
+                    <label>
+                      No proxy for <span className="muted">(hosts or .domains, comma-separated)</span>
+                      <input
+                        name="noProxy"
+                        type="text"
+                        placeholder="localhost, .internal.example.com"
+                        defaultValue={view.proxy.mode === 'manual' ? view.proxy.noProxy : ''}
+                      />
+                    </label>
+                  </>
+                )}
+              </fieldset>
+              <label>
+                Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
+                <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMiBps ?? ''} />
+              </label>
+            </section>
+            <section aria-label="Advanced">
+              <h3>Advanced</h3>
+              <div className="file-setting">
+                <label>
+                  Extra certificate authorities{' '}
+                  <span className="muted">(a PEM file, for a signer or store with a private CA)</span>
+                  <input name="caFile" type="text" readOnly placeholder="none" value={caFile ?? ''} />
+                </label>
+                <button type="button" onClick={browseCaFile}>
+                  Browse…
                 </button>
-              </>
-            ) : (
-              <>
-                <span className="muted">Or sign in with your team&apos;s identity provider, in your browser</span>
-                <button type="button" onClick={signIn} disabled={signingIn || !view.signerUrl}>
-                  {signingIn ? 'Waiting for the browser…' : 'Sign in…'}
-                </button>
-              </>
+                {caFile && (
+                  <button type="button" onClick={() => setCaFile(null)}>
+                    Clear
+                  </button>
+                )}
+              </div>
+              <label className="check">
+                <input name="followSymlinks" type="checkbox" defaultChecked={view.followSymlinks} />
+                Follow symlinks that lead outside a folder{' '}
+                <span className="muted">(off: they are skipped, so a link to a private file is never sent)</span>
+              </label>
+            </section>
+            {problem && (
+              <p role="alert" className="error">
+                {problem}
+              </p>
             )}
           </div>
-          <label>
-            Connections at once{' '}
-            <span className="muted">
-              (empty: automatic, {AUTO_CONCURRENCY.min} to {AUTO_CONCURRENCY.max}, found for your network)
-            </span>
-            <input
-              name="concurrency"
-              type="number"
-              min={CONCURRENCY.min}
-              max={CONCURRENCY.max}
-              placeholder="automatic"
-              defaultValue={view.concurrency === 'auto' ? '' : view.concurrency}
-            />
-          </label>
-          <fieldset className="proxy">
-            <legend>Proxy</legend>
-            <label>
-              Connect through
-              <select
-                name="proxyMode"
-                value={proxyMode}
-                onChange={(event) => setProxyMode(event.target.value as ProxySetting['mode'])}
-              >
-                <option value="system">the system&apos;s proxy settings</option>
-                <option value="none">no proxy</option>
-                <option value="manual">this proxy</option>
-              </select>
-            </label>
-            {proxyMode === 'manual' && (
-              <>
-                <label>
-                  Proxy URL
-                  <input
-                    name="proxyUrl"
-                    type="text"
-                    required
-                    placeholder="http://proxy.example.com:3128"
-                    defaultValue={view.proxy.mode === 'manual' ? view.proxy.url : ''}
-                  />
-                </label>
-                <label>
-                  No proxy for <span className="muted">(hosts or .domains, comma-separated)</span>
-                  <input
-                    name="noProxy"
-                    type="text"
-                    placeholder="localhost, .internal.example.com"
-                    defaultValue={view.proxy.mode === 'manual' ? view.proxy.noProxy : ''}
-                  />
-                </label>
-              </>
-            )}
-          </fieldset>
-          <div className="file-setting">
-            <label>
-              Extra certificate authorities{' '}
-              <span className="muted">(a PEM file, for a signer or store with a private CA)</span>
-              <input name="caFile" type="text" readOnly placeholder="none" value={caFile ?? ''} />
-            </label>
-            <button type="button" onClick={browseCaFile}>
-              Browse…
-            </button>
-            {caFile && (
-              <button type="button" onClick={() => setCaFile(null)}>
-                Clear
-              </button>
-            )}
-          </div>
-          <label>
-            Bandwidth limit, MiB/s <span className="muted">(empty: no limit)</span>
-            <input name="bandwidth" type="number" min={0.1} step={0.1} defaultValue={view.bandwidthMiBps ?? ''} />
-          </label>
-          <label className="check">
-            <input name="followSymlinks" type="checkbox" defaultChecked={view.followSymlinks} />
-            Follow symlinks that lead outside a folder{' '}
-            <span className="muted">(off: they are skipped, so a link to a private file is never sent)</span>
-          </label>
-          {problem && (
-            <p role="alert" className="error">
-              {problem}
-            </p>
-          )}
           <div className="dialog-actions">
             <button type="button" onClick={() => dialog.current?.close()}>
               Cancel
             </button>
-            <button type="submit">Save</button>
+            <button type="submit" className="primary">
+              Save
+            </button>
           </div>
         </form>
       )}
