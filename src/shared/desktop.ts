@@ -48,6 +48,8 @@ export interface BatchView {
   /** What the batch does where the destination holds a different file. */
   onConflict: ConflictChoice;
   phase: BatchPhase;
+  /** How many files and folders were dropped or picked together into this batch; absent for one. */
+  items?: number;
   plan?: PlanSummary;
   progress?: BatchProgress;
   error?: ActionableError;
@@ -101,6 +103,8 @@ export interface SettingsView {
   caFile: string | null;
   bandwidthMiBps: number | null;
   followSymlinks: boolean;
+  /** Batches start as soon as their plan is ready (and holds no conflict). */
+  autoStart: boolean;
 }
 
 /** The hint shown with an error code, so every error says what to do next. */

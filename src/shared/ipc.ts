@@ -84,6 +84,8 @@ export const SettingsInputSchema = z.strictObject({
   bandwidthMiBps: z.number().positive().max(100_000).nullable(),
   /** Follow symlinks that lead outside a batch's folder. */
   followSymlinks: z.boolean(),
+  /** Start each batch as soon as its plan is ready and holds no conflict, with no Upload click. */
+  autoStart: z.boolean().default(false),
 });
 
 export type ControlRequest = z.infer<typeof ControlSchema>;

@@ -79,6 +79,7 @@ describe('desktop sign-in through the system browser', () => {
       caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
+      autoStart: false,
     });
     const view = await service.signIn();
     expect(view.signedInWith).toBe(idp.issuer);
@@ -120,6 +121,7 @@ describe('desktop sign-in through the system browser', () => {
       caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
+      autoStart: false,
     });
     expect(moved.signedInWith).toBeNull();
     await expect(refreshSignIn(second)).rejects.toThrow(/refused to refresh the sign-in/u);

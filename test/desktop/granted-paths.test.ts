@@ -14,6 +14,7 @@ function backend(answer = true) {
     caFile: null,
     bandwidthMiBps: null,
     followSymlinks: false,
+    autoStart: false,
   };
   const service = {
     addBatches: vi.fn((paths: string[]) => paths.map((_, i) => `b${i}`)),

@@ -17,6 +17,7 @@ const input = {
   caFile: null,
   bandwidthMiBps: 5,
   followSymlinks: false,
+  autoStart: false,
 };
 const file = async () => join(await mkdtemp(join(tmpdir(), 'hoist-settings-')), 'settings.json');
 
@@ -32,6 +33,7 @@ describe('settings', () => {
       caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
+      autoStart: false,
     });
   });
 

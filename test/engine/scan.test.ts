@@ -106,6 +106,33 @@ describe('filter rules', () => {
   });
 });
 
+describe('a selection inside a folder', () => {
+  it('scans and counts only the chosen entries, folders with all they hold, under the filter rules', async () => {
+    const root = await makeFolder({
+      'a.jpg': 'a',
+      'b.jpg': 'bb',
+      'c.jpg': 'not chosen',
+      'raw/d.cr3': 'ddd',
+      'raw/.DS_Store': 'x',
+      'other/e.jpg': 'not chosen',
+    });
+    const only = ['a.jpg', 'b.jpg', 'raw', 'gone.jpg'];
+    const entries = [];
+    for await (const entry of scanFolder(root, DEFAULT_IGNORE, { only })) entries.push(entry);
+    expect(entries.map((e) => `${e.kind}:${e.path}`).sort()).toEqual([
+      'file:a.jpg',
+      'file:b.jpg',
+      'file:raw/d.cr3',
+      'problem:gone.jpg',
+      'problem:raw/.DS_Store',
+    ]);
+    expect(await countFolder(root, DEFAULT_IGNORE, undefined, ['a.jpg', 'b.jpg', 'raw'])).toEqual({
+      files: 4,
+      bytes: 6,
+    });
+  });
+});
+
 describe('countFolder', () => {
   it('counts each entry the scan yields and the bytes of the files it will send, folders many at a time', async () => {
     const tree: Record<string, string> = {

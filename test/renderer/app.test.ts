@@ -1,6 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UploadEngine } from '../../src/engine';
 import { HoistService } from '../../src/main/desktop/hoist-service';
@@ -324,6 +324,48 @@ describe('the desktop window', () => {
     await expect.poll(() => plan.textContent(), { timeout: 30_000 }).toContain('1.250 files will upload (2,5 kB)');
     await expect.poll(() => h.page.getByRole('tab', { name: /All/ }).textContent()).toMatch(/1\.250$/u);
     await h.screenshot('11-locale-de');
+  });
+
+  it('makes one batch of what is picked at once, uploads every ready batch with one click, and can start on its own', async () => {
+    const parent = await makeFolder({
+      'a.jpg': bytes(100),
+      'b.jpg': bytes(200),
+      'left-out.jpg': bytes(300),
+      'raw/c.cr3': bytes(400),
+    });
+    const h = await open();
+    h.picks.files = [join(parent, 'a.jpg'), join(parent, 'b.jpg'), join(parent, 'raw')];
+    await h.page.getByRole('button', { name: 'Add files…' }).click();
+    const cards = h.page.getByRole('listitem', { name: /^Batch / });
+    await cards.first().getByText('Ready to upload').waitFor();
+    expect(await cards.count()).toBe(1);
+    await expect.poll(() => cards.first().textContent()).toContain('· 3 items');
+    await expect.poll(() => cards.first().getByLabel('Plan').textContent()).toContain('3 files will upload');
+    const other = await makeFolder({ 'd.txt': 'd' });
+    h.picks.folders = [other];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    await expect.poll(() => h.page.getByText('Ready to upload').count()).toBe(2);
+    await h.screenshot('12-two-ready-upload-all');
+    await h.page.getByRole('button', { name: 'Upload all (2)' }).click();
+    await expect.poll(() => h.page.getByText('All done').count(), { timeout: 30_000 }).toBe(1);
+    const keys = await listKeys(admin, bucket, 'users/alice/');
+    const picked = keys.filter((key) => key.includes(`/${basename(parent)}-`));
+    expect(picked.map((key) => key.slice(key.indexOf('/', 'users/alice/'.length) + 1)).sort()).toEqual([
+      'a.jpg',
+      'b.jpg',
+      'raw/c.cr3',
+    ]);
+
+    // With "start as soon as planned", no Upload click.
+    await h.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel(/Start uploading as soon as a batch is planned/).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    h.picks.folders = [await makeFolder({ 'e.txt': 'e' })];
+    await h.page.getByRole('button', { name: 'Add folder…' }).click();
+    await expect.poll(() => h.page.getByText('All done').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => cards.count()).toBe(3);
   });
 
   it('takes folders dropped from the file manager', async () => {

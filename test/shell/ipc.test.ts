@@ -37,6 +37,7 @@ const settings = {
   caFile: null,
   bandwidthMiBps: null,
   followSymlinks: false,
+  autoStart: false,
 };
 
 describe('IPC handlers', () => {

@@ -135,6 +135,7 @@ describe('the Electron main process', () => {
       caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
+      autoStart: false,
     });
     expect(() => mock.handled.get(IPC.getSettings)!({ sender: {}, senderFrame: {} })).toThrow('not the Hoist window');
 

@@ -35,6 +35,8 @@ export interface BatchOptions {
   id?: string;
   ignore?: string[];
   followSymlinks?: boolean;
+  /** The entries of the root to take (paths from it), for a selection of files and folders; all when absent. */
+  only?: string[];
   /** A folder inside the caller's prefix (`clients/acme/2026-12`); the batch's own new folder when absent. */
   destination?: string;
   /** What to do where the destination holds a different file: `skip` (the default), overwrite, rename or fail. */
@@ -59,6 +61,7 @@ export class Batch extends EventEmitter<BatchEvents> {
   readonly #resources: EngineResources;
   readonly #ignore: string[];
   readonly #followSymlinks: boolean;
+  readonly #only: string[] | undefined;
   readonly #target: SignTarget;
   readonly #onConflict: ConflictChoice;
   readonly #resumeFrom: JournalState | undefined;
@@ -85,6 +88,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#ignore = options.resumeFrom?.header.ignore ?? [...(plan?.basis.ignore ?? options.ignore ?? DEFAULT_IGNORE)];
     this.#followSymlinks =
       options.resumeFrom?.header.followSymlinks ?? plan?.basis.followSymlinks ?? options.followSymlinks ?? false;
+    const only = options.resumeFrom ? options.resumeFrom.header.only : (plan?.basis.only ?? options.only);
+    this.#only = only ? [...only] : undefined;
     this.id = options.resumeFrom?.header.batchId ?? plan?.batchId ?? options.id ?? newBatchId(root);
     const given = options.resumeFrom
       ? options.resumeFrom.header.destination
@@ -222,6 +227,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       startedAt: this.#startedAt,
       ignore: this.#ignore,
       ...(this.#followSymlinks ? { followSymlinks: true } : {}),
+      ...(this.#only ? { only: this.#only } : {}),
       ...(this.#target.destination ? { destination: this.#target.destination } : {}),
       ...(this.#onConflict === 'skip' ? {} : { onConflict: this.#onConflict }),
     };
@@ -229,7 +235,7 @@ export class Batch extends EventEmitter<BatchEvents> {
 
   /** Counts the folder ahead of the scan, for the totals; a count that fails leaves them to the scan. */
   #count(): void {
-    countFolder(this.root, this.#ignore, this.#controls.signal).then(
+    countFolder(this.root, this.#ignore, this.#controls.signal, this.#only).then(
       ({ files, bytes }) => this.#tracker.counted(files, bytes),
       () => undefined,
     );
@@ -244,7 +250,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       onConflict: this.#onConflict,
       root: this.root,
       ignore: this.#ignore,
-      scan: { followSymlinks: this.#followSymlinks },
+      scan: { followSymlinks: this.#followSymlinks, ...(this.#only ? { only: this.#only } : {}) },
       policy,
       resumeFrom: this.#resumeFrom,
       plan: this.#plan && {

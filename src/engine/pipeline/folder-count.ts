@@ -20,17 +20,23 @@ const STATS_AT_ONCE = 32;
  * pipe); bytes are those of the regular files it will send. Symlinks are counted, not followed, so the
  * figure is an estimate the scan's own totals correct. Stops early, with what it has, when `signal` aborts.
  */
-export async function countFolder(root: string, ignore: readonly string[], signal?: AbortSignal): Promise<FolderCount> {
+export async function countFolder(
+  root: string,
+  ignore: readonly string[],
+  signal?: AbortSignal,
+  only?: readonly string[],
+): Promise<FolderCount> {
   const info = await stat(root);
   if (!info.isDirectory()) return { files: 1, bytes: info.size };
   const count: FolderCount = { files: 0, bytes: 0 };
   const folders = new PQueue({ concurrency: FOLDERS_AT_ONCE });
-  const visit = async (dir: string, path: string, outer: FilterRules): Promise<void> => {
+  const visit = async (dir: string, path: string, outer: FilterRules, chosen?: readonly string[]): Promise<void> => {
     if (signal?.aborted) return;
-    const [entries, rules] = await Promise.all([
+    const [all, rules] = await Promise.all([
       readdir(dir, { withFileTypes: true }).catch(() => []),
       outer.within(dir, path),
     ]);
+    const entries = chosen ? all.filter((entry) => chosen.includes(entry.name)) : all;
     const files: string[] = [];
     for (const entry of entries) {
       const entryPath = path ? `${path}/${entry.name}` : entry.name;
@@ -52,7 +58,15 @@ export async function countFolder(root: string, ignore: readonly string[], signa
       for (const size of sizes) count.bytes += size;
     }
   };
-  await folders.add(() => visit(root, '', FilterRules.of(ignore)));
+  // A selection inside the root counts its entries only: names of the root, or deeper paths each alone.
+  const top = only?.filter((path) => !path.includes('/'));
+  await folders.add(() => visit(root, '', FilterRules.of(ignore), top));
+  for (const path of only?.filter((p) => p.includes('/')) ?? []) {
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    void folders.add(() =>
+      visit(join(root, ...parent.split('/')), parent, FilterRules.of(ignore), [path.slice(parent.length + 1)]),
+    );
+  }
   await folders.onIdle();
   return count;
 }

@@ -44,6 +44,8 @@ export interface PlanBasis {
   policy: Policy;
   ignore: readonly string[];
   followSymlinks: boolean;
+  /** The entries of the root the batch takes, when it is a selection; the whole root when absent. */
+  only?: readonly string[];
   /** Files to upload and files in conflict, with the MD5s the comparison computed. */
   files: PlannedFile[];
   /** The destination's listing, made once. */
@@ -55,6 +57,8 @@ export interface PlanOptions {
   ignore?: readonly string[];
   /** Follow symlinks that lead outside the folder too (skipped by default). */
   followSymlinks?: boolean;
+  /** The entries of the root to take (paths from it), for a selection of files and folders; all when absent. */
+  only?: readonly string[];
   /** The id the batch will upload under. */
   batchId: string;
   /** Called for each file that will upload, or that is in conflict. */
@@ -71,9 +75,9 @@ const COMPARED_AT_ONCE = 256;
  * the policy's file rules, duplicate names and, with a destination, what it already holds.
  */
 export async function planFolder(root: string, policy: Policy, options: PlanOptions): Promise<FolderPlan> {
-  const { ignore = DEFAULT_IGNORE, onAccept, batchId, check } = options;
+  const { ignore = DEFAULT_IGNORE, onAccept, batchId, check, only } = options;
   const followSymlinks = options.followSymlinks ?? false;
-  const basis: PlanBasis = { policy, ignore, followSymlinks, files: [], check };
+  const basis: PlanBasis = { policy, ignore, followSymlinks, ...(only ? { only } : {}), files: [], check };
   const plan: FolderPlan = {
     root,
     batchId,
@@ -124,7 +128,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
   const rules: Rules = { policy, folder: check?.destination ?? batchId };
   const names = new DuplicateNames();
   let group: Comparison[] = [];
-  for await (const entry of scanFolder(root, ignore, { followSymlinks })) {
+  for await (const entry of scanFolder(root, ignore, { followSymlinks, ...(only ? { only } : {}) })) {
     const admitted = admit(entry, names, rules);
     if ('end' in admitted) end(admitted.end);
     else if (!check) accept(admitted);

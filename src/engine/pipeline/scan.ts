@@ -50,6 +50,11 @@ type Found = ScannedFile | ScanProblem;
 export interface ScanOptions {
   /** Follow symlinks whose target is outside the folder too; by default they are skipped. */
   followSymlinks?: boolean;
+  /**
+   * The entries of the root to walk (paths from it, `/`-separated), for a selection of files and folders
+   * that share a parent: only they are scanned, folders with all they hold. The whole root when absent.
+   */
+  only?: readonly string[];
 }
 
 /** True when `path` is `root` or inside it (both real paths). */
@@ -114,6 +119,22 @@ class Walk {
     else yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
   }
 
+  /** The entry at `path` from the root, chosen by name: a folder with all it holds, or a file. */
+  async *chosen(path: string, rules: FilterRules): AsyncGenerator<Found> {
+    const absolutePath = join(this.root, ...path.split('/'));
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    let info;
+    try {
+      info = await stat(absolutePath);
+    } catch (error) {
+      yield unreadable(path, error);
+      return;
+    }
+    if (info.isDirectory()) yield* this.#subfolder(absolutePath, name, path, rules);
+    else if (info.isFile()) yield await this.#file(absolutePath, name, path, info, rules);
+    else yield { kind: 'problem', path, code: 'not-a-file', reason: 'Not a regular file (socket, device or pipe)' };
+  }
+
   async *#subfolder(absolutePath: string, name: string, path: string, rules: FilterRules): AsyncGenerator<Found> {
     const reason = rules.folder(name, path);
     if (reason) {
@@ -160,7 +181,9 @@ export async function* scanFolder(
   const rootInfo = await stat(root);
   if (rootInfo.isDirectory()) {
     const rules = await FilterRules.of(ignore).within(root, '');
-    yield* new Walk(root, await realpath(root), options).folder(root, rules);
+    const walk = new Walk(root, await realpath(root), options);
+    if (!options.only) yield* walk.folder(root, rules);
+    else for (const path of options.only) yield* walk.chosen(path, rules);
     return;
   }
   const path = root.split(sep).pop() ?? root;

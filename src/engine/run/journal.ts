@@ -15,6 +15,8 @@ export interface BatchHeader {
   ignore: string[];
   /** Set when the batch follows symlinks that lead outside its folder; absent in older journals. */
   followSymlinks?: boolean;
+  /** The entries of the root the batch takes, for a selection of files and folders; the whole root when absent. */
+  only?: string[];
   /** The folder inside the caller's prefix the batch uploads into; its own batch folder when absent. */
   destination?: string;
   /** What the batch does where the destination holds a different file; `skip` when absent. */

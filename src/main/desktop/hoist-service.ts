@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { normaliseDestination } from '@hoist/protocol';
 import {
   makePrivateDir,
@@ -27,6 +27,7 @@ import type { SettingsStore } from './settings-store';
 import { SignInError } from '../../sign-in';
 import { Account, type EngineFactory } from './account';
 import { summarise } from './plan-summary';
+import { selectionOf } from './selection';
 import { UpdateThrottle } from './update-throttle';
 
 export type { EngineFactory } from './account';
@@ -51,6 +52,8 @@ interface Entry {
   chosen?: boolean;
   /** The user's prefix on the signer, from the plan's policy. */
   prefix?: string;
+  /** The entries of the root this batch takes, when several paths were dropped or picked together. */
+  only?: string[];
 }
 
 const MAX_WARNINGS = 5;
@@ -119,21 +122,30 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     this.#touch();
   }
 
-  /** Adds one batch per path and plans it against the signer's policy; returns the ids at once. */
+  /**
+   * Adds what was dropped or picked at once as one batch (several paths go together under their common
+   * folder) and plans it against the signer's policy; returns its id at once.
+   */
   addBatches(paths: string[]): string[] {
-    return paths.map((path) => {
-      const root = resolve(path);
-      const batchId = newBatchId(root);
-      const entry: Entry = {
-        view: { batchId, root, onConflict: 'skip', phase: 'planning', hasReport: false },
-        table: new FileTable(),
-        plans: 0,
-      };
-      this.#entries.set(batchId, entry);
-      void this.#plan(entry);
-      this.#touch();
-      return batchId;
-    });
+    const { root, only } = selectionOf(paths);
+    const batchId = newBatchId(root);
+    const entry: Entry = {
+      view: {
+        batchId,
+        root,
+        ...(only ? { items: only.length } : {}),
+        onConflict: 'skip',
+        phase: 'planning',
+        hasReport: false,
+      },
+      table: new FileTable(),
+      plans: 0,
+      ...(only ? { only } : {}),
+    };
+    this.#entries.set(batchId, entry);
+    void this.#plan(entry);
+    this.#touch();
+    return [batchId];
   }
 
   /**
@@ -294,6 +306,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
         followSymlinks: this.#settings.get().followSymlinks,
         batchId: entry.view.batchId,
         ...(destination ? { destination } : {}),
+        ...(entry.only ? { only: entry.only } : {}),
         onAccept: (path, size) => table.queue(path, size),
       });
       if (run !== entry.plans) return;
@@ -302,6 +315,12 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       for (const conflict of plan.conflicts) table.queue(conflict.path, conflict.size, `Conflict: ${conflict.reason}`);
       entry.view.plan = summarise(plan, policy.overwrite);
       if (entry.view.phase === 'planning') entry.view.phase = 'ready';
+      // With the setting on, a plan with nothing to ask about starts at once.
+      if (this.#settings.get().autoStart && entry.view.phase === 'ready' && !plan.conflicts.length) {
+        this.#touch();
+        this.control({ batchId: entry.view.batchId, action: 'start' });
+        return;
+      }
     } catch (error) {
       if (run !== entry.plans) return;
       entry.view.error = actionable(error);

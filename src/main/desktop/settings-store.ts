@@ -31,6 +31,8 @@ export interface Settings {
   bandwidthMiBps: number | null;
   /** Follow symlinks that lead outside a batch's folder (skipped by default). */
   followSymlinks: boolean;
+  /** Start each batch as soon as its plan is ready and holds no conflict. */
+  autoStart: boolean;
 }
 
 /** Recent destinations kept for the destination field. */
@@ -70,6 +72,7 @@ const FileSchema = z
     /** Written by Hoist 0.1 in megabytes (10^6 bytes) per second; read once and saved as MiB/s. */
     bandwidthMBps: z.number().positive().nullable().optional(),
     followSymlinks: z.boolean().default(false),
+    autoStart: z.boolean().default(false),
     recentDestinations: z.array(z.string().max(1024)).max(50).default([]),
   })
   .transform(({ bandwidthMBps, bandwidthMiBps, ...rest }) => ({
@@ -162,6 +165,7 @@ export class SettingsStore {
       caFile: input.caFile,
       bandwidthMiBps: input.bandwidthMiBps,
       followSymlinks: input.followSymlinks,
+      autoStart: input.autoStart,
     };
     this.#write();
     return this.view();
@@ -207,6 +211,7 @@ export class SettingsStore {
       caFile: null,
       bandwidthMiBps: null,
       followSymlinks: false,
+      autoStart: false,
     };
     let text: string;
     try {

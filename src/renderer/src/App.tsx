@@ -7,6 +7,7 @@ import { DropZone } from './components/DropZone';
 import { FileTable } from './components/FileTable';
 import { OverallBar } from './components/OverallBar';
 import { SettingsDialog } from './components/SettingsDialog';
+import { formatCount } from './format';
 
 const EMPTY: DesktopUpdate = {
   batches: [],
@@ -54,6 +55,7 @@ export function App({ api }: { api: DesktopApi }) {
   const configure = (request: ConfigureBatchRequest) => api.configureBatch(request);
 
   const current = update.batches.find((b) => b.batchId === selected) ?? update.batches[0];
+  const ready = update.batches.filter((b) => b.phase === 'ready');
 
   return (
     <div className="app">
@@ -75,6 +77,15 @@ export function App({ api }: { api: DesktopApi }) {
               {warning}
             </p>
           ))}
+          {ready.length > 1 && (
+            <button
+              className="primary upload-all"
+              title="Starts every planned batch; files in conflict are skipped unless a batch says otherwise"
+              onClick={() => ready.forEach((batch) => act(batch.batchId, 'start'))}
+            >
+              Upload all ({formatCount(ready.length)})
+            </button>
+          )}
           <ul className="batches" aria-label="Batches">
             {update.batches.map((batch) => (
               <BatchCard

@@ -121,7 +121,10 @@ export function BatchCard({
   return (
     <li className={selected ? 'batch selected' : 'batch'} aria-label={`Batch ${baseName(batch.root)}`}>
       <button className="batch-head" onClick={onSelect} aria-pressed={selected} title={batch.root}>
-        <span className="batch-root">{baseName(batch.root)}</span>
+        <span className="batch-root">
+          {baseName(batch.root)}
+          {batch.items && <span className="muted"> · {formatCount(batch.items)} items</span>}
+        </span>
         <span className={`phase phase-${phaseClass}`}>{phaseText}</span>
       </button>
       {editable ? (

@@ -67,6 +67,7 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
         caFile,
         bandwidthMiBps: bandwidth ? Number(bandwidth) : null,
         followSymlinks: form.get('followSymlinks') === 'on',
+        autoStart: form.get('autoStart') === 'on',
       })
       .then(onClose, (error: Error) => setProblem(error.message));
   };
@@ -118,6 +119,11 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
                   </>
                 )}
               </div>
+              <label className="check">
+                <input name="autoStart" type="checkbox" defaultChecked={view.autoStart} />
+                Start uploading as soon as a batch is planned{' '}
+                <span className="muted">(a batch with conflicts still asks first)</span>
+              </label>
             </section>
             <section aria-label="Network">
               <h3>Network</h3>
