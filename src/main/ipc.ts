@@ -43,6 +43,8 @@ const ROUTES = {
   controlFile: [IPC.controlFile, ControlFileSchema],
   listFiles: [IPC.listFiles, ListFilesSchema],
   copyLink: [IPC.copyLink, FileRefSchema],
+  copyDetails: [IPC.copyDetails, FileRefSchema],
+  checkSigner: [IPC.checkSigner, NoPayload],
   openReport: [IPC.openReport, BatchId],
   getSettings: [IPC.getSettings, NoPayload],
   saveSettings: [IPC.saveSettings, SettingsInputSchema],

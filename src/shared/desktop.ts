@@ -107,6 +107,21 @@ export interface SettingsView {
   autoStart: boolean;
 }
 
+/** Who this person is to the signer and what they may upload, as Settings' Check shows it. */
+export interface AccountView {
+  /** The signer's URL, or `embedded` for the local one. */
+  signer: string;
+  version: string | null;
+  user: string;
+  prefix: string;
+  /** The folders they may upload into, or null for any inside the prefix. */
+  destinations: string[] | null;
+  allowedTypes: string[];
+  maxFileSize: number;
+  /** Each quota in words with what is left: `500 files a day: 480 left`. */
+  quotas: string[];
+}
+
 /** The hint shown with an error code, so every error says what to do next. */
 export function hintFor(code: string): string {
   if (code === 'signer-unreachable') return 'Check the signer URL in Settings and your network, then try again.';

@@ -14,6 +14,8 @@ export const IPC = {
   controlFile: 'hoist:control-file',
   listFiles: 'hoist:list-files',
   copyLink: 'hoist:copy-link',
+  copyDetails: 'hoist:copy-details',
+  checkSigner: 'hoist:check-signer',
   openReport: 'hoist:open-report',
   getSettings: 'hoist:get-settings',
   saveSettings: 'hoist:save-settings',

@@ -5,7 +5,7 @@ import { CONFLICT_CHOICES } from './conflicts';
 import { isLoopbackHost } from '@hoist/protocol/hosts';
 import { CONCURRENCY } from './engine-limits';
 import { PROXY_URL } from './proxy-settings';
-import type { DesktopUpdate, FilePage, SettingsView } from './desktop';
+import type { AccountView, DesktopUpdate, FilePage, SettingsView } from './desktop';
 
 const BatchIdSchema = z.string().refine(isBatchId, 'not a batch id');
 /** The host of an absolute http(s) URL (an IPv6 address in brackets), read without the DOM's URL. */
@@ -116,6 +116,10 @@ export interface HoistApi {
   listFiles(request: ListFilesRequest): Promise<FilePage>;
   /** Copies a file's view link to the clipboard. */
   copyLink(request: FileRef): Promise<void>;
+  /** Copies a file's path, status and whole reason to the clipboard, to read or send on. */
+  copyDetails(request: FileRef): Promise<void>;
+  /** Asks the signer of the saved settings who this person is there and what they may upload. */
+  checkSigner(): Promise<AccountView>;
   /** Opens a finished batch's report with the system's default app. */
   openReport(batchId: string): Promise<void>;
   /** The settings, without the token itself. */

@@ -201,6 +201,10 @@ describe('the desktop window', () => {
     await expect.poll(() => row.textContent()).toContain('flaky.txt');
     await expect.poll(() => row.textContent()).toContain('S3 refused the upload: 403 AccessDenied');
     await h.screenshot('05-failures');
+    // The whole reason, to read or send on.
+    await row.hover();
+    await h.page.getByRole('button', { name: 'Copy details of flaky.txt' }).click();
+    await expect.poll(() => h.copied.at(-1)).toMatch(/^flaky\.txt\nfailed: S3 refused the upload: 403 AccessDenied/u);
 
     proxy.setRule(() => ({ kind: 'pass' }));
     await card.getByRole('button', { name: 'Retry failed' }).click();
@@ -272,6 +276,13 @@ describe('the desktop window', () => {
       'Network',
       'Advanced',
     ]);
+    // Check asks the saved signer who this is and what they may upload.
+    await dialog.getByRole('button', { name: 'Check' }).click();
+    const account = dialog.getByRole('list', { name: 'Your account' });
+    await expect.poll(() => account.textContent()).toContain('Signed in as alice on the embedded local signer');
+    expect(await account.textContent()).toContain('Files go to users/alice/');
+    expect(await account.textContent()).toMatch(/up to 2\.1 MB a file/u);
+    await h.screenshot('10c-settings-checked');
     await h.screenshot('10b-settings-560-high');
     await h.page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -428,7 +439,7 @@ describe('the desktop window', () => {
     await destination.fill('clients/acme/2026-12');
     await destination.press('Enter');
     await card.getByText('Ready to upload').waitFor();
-    await h.screenshot('06-destination');
+    await h.screenshot('13-destination');
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Done').waitFor({ timeout: 30_000 });
     await expect.poll(() => card.textContent()).toContain('To clients/acme/2026-12');
@@ -468,7 +479,7 @@ describe('the desktop window', () => {
     await expect.poll(() => prompt.textContent()).toContain('f2.txt');
     await expect.poll(() => prompt.textContent()).toContain('200 B there, 150 B here');
     expect(await prompt.getByRole('radio', { name: /Replace them/ }).isDisabled()).toBe(true);
-    await h.screenshot('07-conflict-prompt');
+    await h.screenshot('14-conflict-prompt');
     await prompt.getByRole('radio', { name: /Keep both/ }).check();
     await prompt.getByRole('button', { name: 'Upload' }).click();
     await again.getByText('Done').waitFor({ timeout: 30_000 });
@@ -479,6 +490,6 @@ describe('the desktop window', () => {
     await expect
       .poll(() => h.page.getByRole('row').allTextContents())
       .toContainEqual(expect.stringContaining('uploaded beside it as'));
-    await h.screenshot('08-renamed');
+    await h.screenshot('15-renamed');
   });
 });

@@ -19,6 +19,8 @@ function setup() {
       'controlFile',
       'listFiles',
       'copyLink',
+      'copyDetails',
+      'checkSigner',
       'openReport',
       'getSettings',
       'saveSettings',

@@ -69,6 +69,8 @@ describe('the built preload', () => {
         'control',
         'controlFile',
         'copyLink',
+        'copyDetails',
+        'checkSigner',
         'getSettings',
         'listFiles',
         'onUpdate',

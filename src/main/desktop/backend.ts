@@ -81,6 +81,8 @@ export function desktopBackend(
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),
     copyLink: async (ref) => native.copyText(await service.viewUrl(ref)),
+    copyDetails: async (ref) => native.copyText(service.details(ref)),
+    checkSigner: () => service.account(),
     openReport: (batchId) => native.openPath(service.reportPath(batchId)),
     getSettings: () => service.settings(),
     saveSettings: async (input) => {

@@ -102,6 +102,11 @@ export class FileTable {
   }
 
   /** The key of an uploaded file, or undefined when it has none (not uploaded, or not listed). */
+  /** The row of `path`, or undefined when the batch has no such file. */
+  row(path: string): Readonly<FileRow> | undefined {
+    return this.#byPath.get(path);
+  }
+
   key(path: string): string | undefined {
     return this.#byPath.get(path)?.key;
   }

@@ -11,7 +11,7 @@ import {
   type JournalState,
   type UploadEngine,
 } from '../../engine';
-import { hintFor, type BatchView, type DesktopUpdate, type FilePage } from '../../shared/desktop';
+import { hintFor, type AccountView, type BatchView, type DesktopUpdate, type FilePage } from '../../shared/desktop';
 import type {
   ConfigureBatchRequest,
   ControlFileRequest,
@@ -20,7 +20,7 @@ import type {
   ListFilesRequest,
   SettingsInput,
 } from '../../shared/ipc';
-import { combineProgress } from '../../shared/progress';
+import { combineProgress, formatBytes } from '../../shared/progress';
 import { actionsFor, canConfigure, isRunning } from '../../shared/batch-actions';
 import { FileTable } from './file-table';
 import type { SettingsStore } from './settings-store';
@@ -234,6 +234,31 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     const [link] = await (entry.engine ?? (await this.engine())).signer.links([key]);
     if (link?.status !== 'ok') throw new Error(`No view link for \`${path}\`: ${link?.message ?? 'no answer'}`);
     return link.url;
+  }
+
+  /** A file's path, status and whole reason, as text to copy; throws, naming it, for a file the batch lacks. */
+  details({ batchId, path }: FileRef): string {
+    const row = this.#entry(batchId).table.row(path);
+    if (!row) throw new Error(`Batch \`${batchId}\` has no file \`${path}\``);
+    return `${path}\n${row.status}${row.reason ? `: ${row.reason}` : ''}`;
+  }
+
+  /** Who this person is to the signer of the saved settings, and what they may upload there. */
+  async account(): Promise<AccountView> {
+    const { signer } = await this.engine();
+    const [policy, version] = await Promise.all([signer.policy(), signer.version().catch(() => undefined)]);
+    return {
+      signer: this.#settings.get().signerUrl || 'embedded',
+      version: version ?? null,
+      user: policy.user,
+      prefix: policy.prefix,
+      destinations: policy.destinations ?? null,
+      allowedTypes: policy.allowedTypes,
+      maxFileSize: policy.maxFileSize,
+      quotas: (policy.quotas ?? []).map(
+        (q) => `${q.description}: ${q.name === 'bytesPerDay' ? formatBytes(q.remaining) : `${q.remaining} files`} left`,
+      ),
+    };
   }
 
   /** The JSON report of a finished batch; throws when it has none yet. */

@@ -31,11 +31,13 @@ function RowCells({
   fileControls,
   onFile,
   onCopy,
+  onCopyDetails,
 }: {
   row: FileRow;
   fileControls: boolean;
   onFile: (path: string, action: 'pause' | 'resume' | 'cancel') => void;
   onCopy: (path: string) => void;
+  onCopyDetails: (path: string) => void;
 }) {
   const active = fileControls && (row.status === 'queued' || row.status === 'uploading' || row.status === 'paused');
   return (
@@ -66,6 +68,11 @@ function RowCells({
             Cancel
           </button>
         )}
+        {row.reason && (
+          <button onClick={() => onCopyDetails(row.path)} aria-label={`Copy details of ${row.path}`}>
+            Copy details
+          </button>
+        )}
         {row.hasLink && (
           <button onClick={() => onCopy(row.path)} aria-label={`Copy link to ${row.path}`}>
             Copy link
@@ -87,7 +94,12 @@ const sameRow = (a: FileRow, b: FileRow): boolean =>
 /** A row re-renders only when what it shows changed, not on every fetch of its page. */
 const Row = memo(
   RowCells,
-  (a, b) => a.fileControls === b.fileControls && a.onFile === b.onFile && sameRow(a.row, b.row),
+  (a, b) =>
+    a.fileControls === b.fileControls &&
+    a.onFile === b.onFile &&
+    a.onCopy === b.onCopy &&
+    a.onCopyDetails === b.onCopyDetails &&
+    sameRow(a.row, b.row),
 );
 
 /**
@@ -145,6 +157,11 @@ export function FileTable({
     [api, batchId, onError],
   );
 
+  const onCopyDetails = useCallback(
+    (path: string) => void api.copyDetails({ batchId, path }).catch((error: Error) => onError(error.message)),
+    [api, batchId, onError],
+  );
+
   return (
     <section className="files" aria-label="Files">
       <div role="tablist" aria-label="Filter files" className="filters">
@@ -194,7 +211,13 @@ export function FileTable({
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               >
                 {row ? (
-                  <Row row={row} fileControls={fileControls} onFile={onFile} onCopy={onCopy} />
+                  <Row
+                    row={row}
+                    fileControls={fileControls}
+                    onFile={onFile}
+                    onCopy={onCopy}
+                    onCopyDetails={onCopyDetails}
+                  />
                 ) : (
                   <span className="cell-path muted">…</span>
                 )}

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { SettingsView } from '../../../shared/desktop';
+import type { AccountView, SettingsView } from '../../../shared/desktop';
 import { AUTO_CONCURRENCY, CONCURRENCY } from '../../../shared/engine-limits';
 import type { ProxySetting } from '../../../shared/proxy-settings';
 import type { DesktopApi } from '../api';
+import { formatSize } from '../format';
 
 /** The proxy the form describes: the system's, none, or the one typed in. */
 function proxyFrom(form: FormData): ProxySetting {
@@ -34,6 +35,18 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
       (error: Error) => setProblem(error.message),
     );
   }, [api]);
+
+  const [account, setAccount] = useState<AccountView>();
+  const [checking, setChecking] = useState(false);
+  const check = () => {
+    setChecking(true);
+    setProblem(undefined);
+    setAccount(undefined);
+    api
+      .checkSigner()
+      .then(setAccount, (error: Error) => setProblem(error.message))
+      .finally(() => setChecking(false));
+  };
 
   const [signingIn, setSigningIn] = useState(false);
   const signIn = () => {
@@ -119,6 +132,31 @@ export function SettingsDialog({ api, onClose }: { api: DesktopApi; onClose: () 
                   </>
                 )}
               </div>
+              <div className="sign-in" role="group" aria-label="Check the signer">
+                <span className="muted">Ask the saved signer who you are and what you may upload</span>
+                <button type="button" onClick={check} disabled={checking}>
+                  {checking ? 'Checking…' : 'Check'}
+                </button>
+              </div>
+              {account && (
+                <ul className="account" aria-label="Your account">
+                  <li>
+                    Signed in as <strong>{account.user}</strong> on{' '}
+                    {account.signer === 'embedded' ? 'the embedded local signer' : account.signer}
+                    {account.version && <span className="muted"> (version {account.version})</span>}
+                  </li>
+                  <li>
+                    Files go to <strong>{account.prefix}/</strong>
+                    {account.destinations ? `, only into ${account.destinations.join(', ')}` : ''}
+                  </li>
+                  <li>
+                    Allowed: {account.allowedTypes.join(', ')}, up to {formatSize(account.maxFileSize)} a file
+                  </li>
+                  {account.quotas.map((quota) => (
+                    <li key={quota}>{quota}</li>
+                  ))}
+                </ul>
+              )}
               <label className="check">
                 <input name="autoStart" type="checkbox" defaultChecked={view.autoStart} />
                 Start uploading as soon as a batch is planned{' '}
