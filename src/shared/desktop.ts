@@ -82,7 +82,15 @@ export interface FileRow {
 /** A page of a batch's files under one filter, with the count per filter. */
 export interface FilePage {
   total: number;
-  counts: { all: number; active: number; rejected: number; failed: number; done: number };
+  counts: {
+    all: number;
+    active: number;
+    uploading: number;
+    waiting: number;
+    rejected: number;
+    failed: number;
+    done: number;
+  };
   offset: number;
   rows: FileRow[];
 }

@@ -29,7 +29,8 @@ export const ControlFileSchema = z.strictObject({
 });
 
 /** Which rows of a batch's file table to show. */
-export const FileFilterSchema = z.enum(['all', 'active', 'rejected', 'failed', 'done']);
+/** `active` is `uploading` (paused files too) and `waiting` together. */
+export const FileFilterSchema = z.enum(['all', 'active', 'uploading', 'waiting', 'rejected', 'failed', 'done']);
 
 /**
  * Payload of `configureBatch`: where a batch that has not started goes (empty: its own new folder) and

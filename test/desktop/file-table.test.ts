@@ -16,7 +16,15 @@ describe('the file table', () => {
     }
     table.setActive([{ path: 'f/1', size: 1, bytesDone: 0, paused: false }]);
     const page = table.page('failed', 100, 50);
-    expect(page.counts).toEqual({ all: 100_000, active: 90_000, rejected: 0, failed: 5_000, done: 5_000 });
+    expect(page.counts).toEqual({
+      all: 100_000,
+      active: 90_000,
+      uploading: 1,
+      waiting: 89_999,
+      rejected: 0,
+      failed: 5_000,
+      done: 5_000,
+    });
     expect(page.total).toBe(5_000);
     expect(page.rows).toHaveLength(50);
     expect(page.rows[0]).toEqual({
@@ -28,6 +36,8 @@ describe('the file table', () => {
       hasLink: false,
     });
     expect(table.page('active', 0, 1).rows[0]).toMatchObject({ path: 'f/1', status: 'uploading' });
+    expect(table.page('uploading', 0, 10).rows).toEqual([expect.objectContaining({ path: 'f/1' })]);
+    expect(table.page('waiting', 0, 1).rows[0]).toMatchObject({ path: 'f/2', status: 'queued' });
     expect(table.key('f/0')).toBe('k/0');
     expect(table.key('f/10')).toBeUndefined();
     const done = table.page('done', 0, 1).rows[0];

@@ -144,7 +144,8 @@ describe('the desktop window', () => {
     await card.getByText('Uploading').waitFor();
     await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
     await expect.poll(() => card.textContent()).toMatch(/\d files\/s/u);
-    await h.page.getByRole('tab', { name: /Active/ }).click();
+    await h.screenshot('04a-uploading-per-file');
+    await h.page.getByRole('tab', { name: /Waiting/ }).click();
     await expect.poll(() => h.page.getByRole('button', { name: /^Pause p\// }).count()).toBeGreaterThan(0);
     await h.page.getByRole('tab', { name: /All/ }).click();
     await card.getByRole('button', { name: 'Pause', exact: true }).click();
@@ -154,7 +155,7 @@ describe('the desktop window', () => {
     await new Promise((r) => setTimeout(r, 800)); // transfers already in flight finish
     const atPause = await done();
     // While the whole batch is paused, no row offers its own pause or cancel.
-    await h.page.getByRole('tab', { name: /Active/ }).click();
+    await h.page.getByRole('tab', { name: /Waiting/ }).click();
     await expect.poll(() => h.page.getByRole('row').count()).toBeGreaterThan(0);
     expect(await h.page.getByRole('button', { name: /^(Pause|Cancel) p\// }).count()).toBe(0);
     await h.screenshot('04-paused');
@@ -388,8 +389,13 @@ describe('the desktop window', () => {
       data.items.add(new File([''], 'my-folder'));
       const zone = document.querySelector('.drop');
       zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      window.__hoistDrop = () =>
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
     })()`);
+    // While something is dragged over it, the drop zone says it will take it.
+    await h.page.locator('.drop-active').waitFor();
+    await h.screenshot('16-drag-over');
+    await h.page.evaluate('window.__hoistDrop()');
     const card = batchCard(h);
     await card.getByText('Ready to upload').waitFor();
     expect(await card.getByRole('button').first().getAttribute('title')).toBe(folder);
@@ -414,7 +420,7 @@ describe('the desktop window', () => {
     await expect
       .poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent(), { timeout: 30_000 })
       .toMatch(/Done\s*9$/u);
-    await expect.poll(() => h.page.getByRole('tab', { name: /Active/ }).textContent()).toMatch(/Active\s*1$/u);
+    await expect.poll(() => h.page.getByRole('tab', { name: /Uploading/ }).textContent()).toMatch(/Uploading\s*1$/u);
     expect(await card.getByText('Uploading').count()).toBe(1);
     await h.page.getByRole('button', { name: `Resume ${held}` }).click();
     await card.getByText('Done').waitFor({ timeout: 30_000 });

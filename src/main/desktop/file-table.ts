@@ -26,13 +26,17 @@ function waitingRow(path: string, size: number): Row {
 
 const ENDED = new Set<FileRowStatus>(['uploaded', 'skipped', 'rejected', 'failed']);
 
-/** The filter a status belongs to besides `all`. */
-function bucketOf(status: FileRowStatus): Exclude<FileFilter, 'all'> {
+/** The filter a status belongs to besides `all` and `active` (uploading and waiting together). */
+function bucketOf(status: FileRowStatus): Exclude<FileFilter, 'all' | 'active'> {
   if (status === 'failed') return 'failed';
   if (status === 'rejected') return 'rejected';
   if (status === 'uploaded' || status === 'skipped') return 'done';
-  return 'active';
+  return status === 'queued' ? 'waiting' : 'uploading';
 }
+
+/** True when a row with `status` shows under `filter`. */
+const shows = (filter: FileFilter, status: FileRowStatus): boolean =>
+  filter === 'all' || (filter === 'active' ? !ENDED.has(status) : bucketOf(status) === filter);
 
 /**
  * Every file of one batch in path order, with its current state. Updates and counts cost O(1) per file;
@@ -43,7 +47,7 @@ export class FileTable {
   readonly #rows: Row[] = [];
   readonly #byPath = new Map<string, Row>();
   #active = new Set<string>();
-  readonly #counts = { active: 0, rejected: 0, failed: 0, done: 0 };
+  readonly #counts = { uploading: 0, waiting: 0, rejected: 0, failed: 0, done: 0 };
   #version = 0;
   readonly #index = new Map<string, { version: number; rows: Row[] }>();
   #sorted = true;
@@ -126,7 +130,7 @@ export class FileTable {
     const rows = this.#filtered(filter, query.toLowerCase());
     return {
       total: rows.length,
-      counts: { all: this.#rows.length, ...this.#counts },
+      counts: { all: this.#rows.length, active: this.#counts.uploading + this.#counts.waiting, ...this.#counts },
       offset,
       rows: rows.slice(offset, offset + limit).map(({ key: _key, lower: _lower, order: _order, ...row }) => row),
     };
@@ -137,9 +141,7 @@ export class FileTable {
     const id = `${filter}\0${query}`;
     const cached = this.#index.get(id);
     if (cached?.version === this.#version) return cached.rows;
-    const rows = this.#rows.filter(
-      (row) => (filter === 'all' || bucketOf(row.status) === filter) && (!query || row.lower.includes(query)),
-    );
+    const rows = this.#rows.filter((row) => shows(filter, row.status) && (!query || row.lower.includes(query)));
     // Indexes of an older version are stale: keep only the ones of this version.
     for (const [key, index] of this.#index) if (index.version !== this.#version) this.#index.delete(key);
     this.#index.set(id, { version: this.#version, rows });

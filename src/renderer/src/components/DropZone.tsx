@@ -21,7 +21,7 @@ export function DropZone({ api, onAdd }: { api: DesktopApi; onAdd: (paths: strin
       onDrop={onDrop}
       aria-label="Drop folders or files here"
     >
-      <p>Drop folders or files here, or</p>
+      <p>{dragging ? 'Let go to add them, together, as one batch' : 'Drop folders or files here, or'}</p>
       <div className="drop-actions">
         <button onClick={() => void api.pickFolders().then(onAdd)}>Add folder…</button>
         <button onClick={() => void api.pickFiles().then(onAdd)}>Add files…</button>

@@ -11,7 +11,8 @@ const OVERSCAN = 20;
 const BLOCK = 50;
 const FILTERS: { id: FileFilter; label: string }[] = [
   { id: 'all', label: 'All' },
-  { id: 'active', label: 'Active' },
+  { id: 'uploading', label: 'Uploading' },
+  { id: 'waiting', label: 'Waiting' },
   { id: 'rejected', label: 'Not allowed' },
   { id: 'failed', label: 'Failed' },
   { id: 'done', label: 'Done' },
