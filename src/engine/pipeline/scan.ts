@@ -42,6 +42,9 @@ const unreadable = (path: string, error: unknown): ScanProblem => ({
   reason: `Cannot read: ${errnoOf(error)}`,
 });
 
+/** Files of one folder stat'ed at once. */
+const STATS_AT_ONCE = 64;
+
 const toPosix = (path: string): string => (sep === '/' ? path : path.split(sep).join('/'));
 
 type Found = ScannedFile | ScanProblem;
@@ -85,10 +88,34 @@ class Walk {
         yield { kind: 'problem', path, code: 'unreadable', reason: `Cannot read folder: ${errnoOf(error)}` };
         return;
       }
-      for await (const entry of handle) yield* this.#entry(dir, entry, rules);
+      // Plain files are stat'ed many at a time (the walk is latency-bound, one stat after another),
+      // and yielded in the order the folder listed them; anything else goes one by one.
+      const files: Dirent[] = [];
+      for await (const entry of handle) {
+        if (entry.isFile()) {
+          files.push(entry);
+          if (files.length >= STATS_AT_ONCE) yield* this.#files(dir, files.splice(0), rules);
+          continue;
+        }
+        yield* this.#files(dir, files.splice(0), rules);
+        yield* this.#entry(dir, entry, rules);
+      }
+      yield* this.#files(dir, files, rules);
     } finally {
       this.#walking.delete(real);
     }
+  }
+
+  /** Plain files of `dir`, stat'ed at once, in the order given. */
+  async *#files(dir: string, entries: readonly Dirent[], rules: FilterRules): AsyncGenerator<Found> {
+    if (!entries.length) return;
+    const found = await Promise.all(
+      entries.map((entry) => {
+        const absolutePath = join(dir, entry.name);
+        return this.#file(absolutePath, entry.name, toPosix(relative(this.root, absolutePath)), undefined, rules);
+      }),
+    );
+    yield* found;
   }
 
   /**
