@@ -1,5 +1,11 @@
-/** `1.5 MB`-style text for a byte count (SI units, as file managers show sizes). */
-export function formatBytes(bytes: number): string {
+/**
+ * `1.5 MB`-style text for a byte count (SI units, as file managers show sizes): one decimal under 10 of
+ * a unit above bytes, none otherwise; `number` writes the figure (a locale's formatter, say).
+ */
+export function formatBytes(
+  bytes: number,
+  number: (value: number, decimals: 0 | 1) => string = (value, decimals) => value.toFixed(decimals),
+): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
@@ -7,7 +13,7 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit += 1;
   }
-  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return `${number(value, unit > 0 && value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** Why a file is over the size limit, in human units; exact bytes when the rounded sizes would read the same. */

@@ -1,3 +1,5 @@
+import { formatBytes } from '../../shared/progress';
+
 /** The person's language, as the browser (Electron: the OS) gives it; numbers and dates follow it. */
 const LOCALE = typeof navigator === 'undefined' ? 'en-US' : navigator.language;
 
@@ -37,15 +39,7 @@ export function formatRate(perSecond: number): string {
 
 /** `3.2 MB` (`3,2 MB` in German): bytes in decimal units, one decimal under 10 of a unit. */
 export function formatSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const number = unit > 0 && value < 10 ? oneDecimal.format(value) : whole.format(value);
-  return `${number} ${units[unit]}`;
+  return formatBytes(bytes, (value, decimals) => (decimals ? oneDecimal : whole).format(value));
 }
 
 /** `5 Dec 2026, 09:12` in the person's locale, for an ISO time. */
