@@ -42,6 +42,11 @@ export const DestinationObjectSchema = z.strictObject({
   path: z.string(),
   size: z.number().int().nonnegative(),
   etag: z.string(),
+  /**
+   * When S3 last wrote it (ISO 8601). Sent only to a client that asks with `?with=modified`, so clients
+   * older than this field never meet it; signers older than it leave it out.
+   */
+  modified: z.iso.datetime({ offset: true }).optional(),
 });
 
 /** A page of a destination's objects in key order; `next` is the `after` of the next page, absent at the end. */

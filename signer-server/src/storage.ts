@@ -28,6 +28,8 @@ export interface ListedObject {
   key: string;
   size: number;
   etag: string;
+  /** When S3 last wrote it, when the listing says. */
+  modified?: Date;
 }
 
 /** A multipart upload S3 holds open: where, its id, and when it began. */
@@ -131,7 +133,12 @@ export class Storage {
         ...(startAfter ? { StartAfter: startAfter } : {}),
       }),
     );
-    const objects = (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' }));
+    const objects = (out.Contents ?? []).map((o): ListedObject => ({
+      key: o.Key ?? '',
+      size: o.Size ?? 0,
+      etag: o.ETag ?? '',
+      ...(o.LastModified ? { modified: o.LastModified } : {}),
+    }));
     return { objects, truncated: Boolean(out.IsTruncated) && objects.length > 0 };
   }
 

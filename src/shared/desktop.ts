@@ -1,4 +1,5 @@
 import type { ConflictChoice } from './conflicts';
+import type { FileVersion } from './outcome';
 import type { ProxySetting } from './proxy-settings';
 import type { BatchProgress, OverallProgress } from './progress';
 
@@ -21,7 +22,12 @@ export interface PlanSummary {
   /** Files whose key already holds the same content: skipped, no byte sent. */
   alreadyThere: { files: number; bytes: number };
   /** Files whose key holds different content, a few with their reason; the batch's conflict choice decides. */
-  conflicts: { files: number; bytes: number; examples: { path: string; reason: string }[] };
+  /** Files in conflict; a few examples with both versions, for the person to choose. */
+  conflicts: {
+    files: number;
+    bytes: number;
+    examples: { path: string; reason: string; here: FileVersion; there: FileVersion }[];
+  };
   /** Whether the signer lets this user replace objects, so the conflict prompt offers it only then. */
   overwriteAllowed: boolean;
   rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };

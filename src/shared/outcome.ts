@@ -55,6 +55,20 @@ export interface FileOutcome {
   reason?: string;
 }
 
+/** One version of a file: its size and when it was last written (ms since 1970), when known. */
+export interface FileVersion {
+  size: number;
+  modified?: number;
+}
+
+/** A file whose key holds different content: the outcome it would have, and both versions. */
+export interface ConflictingFile extends FileOutcome {
+  /** The file on this machine. */
+  here: FileVersion;
+  /** What the destination holds at its key. */
+  there: FileVersion;
+}
+
 /** What a batch's report holds. */
 export interface BatchReport {
   batchId: string;

@@ -479,11 +479,18 @@ describe('the desktop window', () => {
     await again.getByLabel('Destination').press('Enter');
     await expect.poll(() => again.getByLabel('Plan').textContent()).toContain('3 already there');
     await expect.poll(() => again.getByLabel('Plan').textContent()).toContain('1 with a different version there');
+    // Keys named inside the destination, in plain quotes.
+    const conflictRow = await h.page.getByRole('row').filter({ hasText: 'Conflict' }).textContent();
+    expect(conflictRow).toContain('A different file is at “f2.txt”: 200 B there, 150 B here');
+    expect(conflictRow).not.toContain('users/alice');
     await again.getByRole('button', { name: 'Upload', exact: true }).click();
     const prompt = h.page.getByRole('dialog', { name: 'Files already at the destination' });
     await prompt.waitFor();
     await expect.poll(() => prompt.textContent()).toContain('f2.txt');
-    await expect.poll(() => prompt.textContent()).toContain('200 B there, 150 B here');
+    // Both versions with their times, in the person's locale.
+    const today = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date());
+    await expect.poll(() => prompt.textContent()).toContain(`On this computer150 B, changed ${today}`);
+    await expect.poll(() => prompt.textContent()).toContain(`At the destination200 B, uploaded ${today}`);
     expect(await prompt.getByRole('radio', { name: /Replace them/ }).isDisabled()).toBe(true);
     await h.screenshot('14-conflict-prompt');
     await prompt.getByRole('radio', { name: /Keep both/ }).check();

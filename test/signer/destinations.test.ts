@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ListDestinationResponseSchema } from '@hoist/protocol';
 import { md5Base64 } from '../helpers/hash';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient } from '../helpers/test-s3';
@@ -142,6 +143,14 @@ describe('destinations on the verifying S3', () => {
       after: '../../bob/listed/d/a',
     });
     expect(escape.json.objects.map((o: { path: string }) => o.path)).toEqual(['d/0.png', 'd/1.png', 'd/2.png']);
+    // Asked for, each object says when S3 wrote it; clients that do not ask (above) never meet the field.
+    const before = Date.now() - 60_000;
+    const dated = await callSigner(signer.url, signer.tokens.alice, 'POST', '/v1/destinations/list?with=modified', {
+      destination: 'listed',
+    });
+    const parsed = ListDestinationResponseSchema.parse(dated.json);
+    expect(parsed.objects).toHaveLength(3);
+    for (const o of parsed.objects) expect(Date.parse(o.modified!)).toBeGreaterThan(before);
   });
 });
 

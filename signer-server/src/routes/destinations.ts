@@ -11,6 +11,7 @@ const PAGES_PER_ANSWER = 5;
 /**
  * POST /v1/destinations/list: what a destination inside the caller's prefix holds (path, size, ETag), in
  * pages of up to 5,000, so a client can tell what is already there with a few requests, not one per file.
+ * With `?with=modified` each object also says when S3 last wrote it.
  */
 export function destinationRoutes(deps: SignerDeps): Router {
   const router = new Router();
@@ -22,13 +23,20 @@ export function destinationRoutes(deps: SignerDeps): Router {
     const base = `${caller.prefix}/${resolved.folder}/`;
     const { storage } = await deps.guard.for(caller);
     const answer: ListDestinationResponse = { objects: [] };
+    const withModified = ctx.query.with === 'modified';
     // Listing by prefix from a key after `after`: whatever `after` holds, nothing outside `base` is read.
     let startAfter = body.after === undefined ? undefined : `${base}${body.after}`;
     let truncated = false;
     for (let page = 0; page < PAGES_PER_ANSWER && (page === 0 || truncated); page++) {
       const listed = await storage.listPage(base, startAfter);
-      for (const o of listed.objects)
-        answer.objects.push({ path: o.key.slice(base.length), size: o.size, etag: o.etag });
+      for (const o of listed.objects) {
+        answer.objects.push({
+          path: o.key.slice(base.length),
+          size: o.size,
+          etag: o.etag,
+          ...(withModified && o.modified ? { modified: o.modified.toISOString() } : {}),
+        });
+      }
       truncated = listed.truncated;
       startAfter = listed.objects.at(-1)?.key;
     }

@@ -51,7 +51,7 @@ const openApiDocument = {
       protocol.SignBatchResponseSchema,
     ),
     '/v1/destinations/list': post(
-      'One page of what a destination holds (path, size, ETag)',
+      'One page of what a destination holds (path, size, ETag; with `?with=modified`, when S3 last wrote each)',
       protocol.ListDestinationRequestSchema,
       protocol.ListDestinationResponseSchema,
     ),

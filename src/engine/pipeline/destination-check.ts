@@ -5,6 +5,7 @@ import { md5Of, multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/fil
 import { fileIdentity, type HashCache } from '../hashing/hash-cache';
 import type { HashPool } from '../hashing/hash-pool';
 import type { SignerClient } from '../signer/signer-client';
+import type { FileVersion } from '../../shared/outcome';
 import { DestinationIndex } from './destination-index';
 import type { PendingFile } from './pending-file';
 
@@ -12,7 +13,7 @@ import type { PendingFile } from './pending-file';
 export type Verdict =
   | { kind: 'absent' }
   | { kind: 'same'; key: string; etag: string; md5?: Md5; renamedTo?: string }
-  | { kind: 'different'; key: string; why: string; md5?: Md5 };
+  | { kind: 'different'; key: string; why: string; md5?: Md5; there: FileVersion };
 
 /** A file to compare, under its normalised path. */
 export interface Comparison {
@@ -108,11 +109,16 @@ export class DestinationCheck {
     if (!object) return { kind: 'absent' };
     const built = buildKey(this.#policy.prefix, this.#index.destination, path);
     const key = 'key' in built ? built.key : path;
+    const there: FileVersion = {
+      size: object.size,
+      ...(object.modified ? { modified: Date.parse(object.modified) } : {}),
+    };
     if (object.size !== file.size) {
       return {
         kind: 'different',
         key,
         why: `A different file is at \`${key}\`: ${formatBytes(object.size)} there, ${formatBytes(file.size)} here`,
+        there,
       };
     }
     const sameContent = `A different file of the same size is at \`${key}\``;
@@ -123,11 +129,11 @@ export class DestinationCheck {
         md5Of(await this.#cache.digest(file.absolutePath, 'md5', async () => (await this.#hasher.hashFile(file)).hex));
       return md5.hex === plain[1]
         ? { kind: 'same', key, etag: object.etag, md5 }
-        : { kind: 'different', key, why: sameContent, md5 };
+        : { kind: 'different', key, why: sameContent, md5, there };
     }
     const multipart = MULTIPART_ETAG.exec(object.etag);
     if (!multipart)
-      return { kind: 'different', key, why: `${sameContent}, and its ETag \`${object.etag}\` is not an MD5` };
+      return { kind: 'different', key, why: `${sameContent}, and its ETag \`${object.etag}\` is not an MD5`, there };
     const parts = Number(multipart[2]);
     const planned = choosePartSize(file.size, this.#policy.partSize);
     for (const partSize of new Set([planned, ...COMMON_PART_SIZES])) {
@@ -135,7 +141,7 @@ export class DestinationCheck {
       if ((await this.#multipartEtag(file, partSize)) === `"${multipart[1]}-${parts}"`)
         return { kind: 'same', key, etag: object.etag };
     }
-    return { kind: 'different', key, why: sameContent };
+    return { kind: 'different', key, why: sameContent, there };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { splitExtension, type DestinationObject } from '@hoist/protocol';
 import type { SignerClient } from '../signer/signer-client';
 
-/** What a destination held when the batch listed it: each object's size and ETag by its path inside it. */
+/** What a destination held when the batch listed it: each object's size, ETag and time by its path inside it. */
 export class DestinationIndex {
   readonly destination: string;
   readonly #objects: Map<string, Omit<DestinationObject, 'path'>>;
@@ -23,7 +23,7 @@ export class DestinationIndex {
     do {
       const page = await signer.listDestination(destination, after, signal);
       requests += 1;
-      for (const { path, size, etag } of page.objects) objects.set(path, { size, etag });
+      for (const { path, ...object } of page.objects) objects.set(path, object);
       after = page.next;
     } while (after !== undefined);
     return new DestinationIndex(destination, objects, requests);

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import { DuplicateNames, type Policy } from '@hoist/protocol';
-import type { FileOutcome } from '../../shared/outcome';
+import type { ConflictingFile, FileOutcome } from '../../shared/outcome';
 import { admit, refusedOutcome, settle, type Rules } from './decisions';
 import type { Comparison, DestinationCheck, Verdict } from './destination-check';
 import type { PendingFile } from './pending-file';
@@ -26,7 +26,7 @@ export interface FolderPlan {
   /** Files whose key already holds the same content: they are skipped, no byte sent. */
   alreadyThere: FileOutcome[];
   /** Files whose key holds different content; what becomes of them is the batch's conflict choice. */
-  conflicts: FileOutcome[];
+  conflicts: ConflictingFile[];
   /** Files the policy refuses, each with its reason: they are never sent. */
   rejected: FileOutcome[];
   /** Files that cannot be read, each with its reason. */
@@ -118,8 +118,9 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
         else if ('send' in settled) accept({ file: settled.send, path, verdict: { kind: 'absent' } });
         else {
           onAccept?.(file.path, file.size);
-          plan.conflicts.push(settled.conflict);
           const different = verdict as Extract<Verdict, { kind: 'different' }>;
+          const here = { size: file.size, modified: file.mtimeMs };
+          plan.conflicts.push({ ...settled.conflict, here, there: different.there });
           basis.files.push({ file: different.md5 ? { ...file, md5: different.md5 } : file, path, verdict: different });
         }
       });

@@ -189,10 +189,14 @@ export class SignerClient {
     return out.files;
   }
 
-  /** One page of what `destination` holds, after the path `after`; `next` names the next page's start. */
+  /**
+   * One page of what `destination` holds, after the path `after`, with when each object was written (a
+   * signer before that field leaves it out); `next` names the next page's start.
+   */
   async listDestination(destination: string, after?: string, signal?: AbortSignal): Promise<ListDestinationResponse> {
     const body = { destination, ...(after === undefined ? {} : { after }) };
-    return (await this.#call('POST', '/v1/destinations/list', body, ListDestinationResponseSchema, signal))!;
+    const path = '/v1/destinations/list?with=modified';
+    return (await this.#call('POST', path, body, ListDestinationResponseSchema, signal))!;
   }
 
   /** One page of the caller's folders (or their destinations), from the page token `page`. */

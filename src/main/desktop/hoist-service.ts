@@ -29,6 +29,7 @@ import { Account, type EngineFactory } from './account';
 import { summarise } from './plan-summary';
 import { selectionOf } from './selection';
 import { UpdateThrottle } from './update-throttle';
+import { readableReason } from './readable-reason';
 
 export type { EngineFactory } from './account';
 
@@ -57,6 +58,14 @@ interface Entry {
 }
 
 const MAX_WARNINGS = 5;
+
+/** The batch's folder in the bucket (`users/ann/trip/`), once its plan has read the user's prefix. */
+function folderBase(entry: Entry): string | undefined {
+  if (!entry.prefix) return undefined;
+  const named = entry.view.destination ? normaliseDestination(entry.view.destination) : undefined;
+  const folder = named && 'destination' in named ? named.destination : entry.view.batchId;
+  return `${entry.prefix}/${folder}/`;
+}
 
 function actionable(error: unknown): BatchView['error'] {
   const code = error instanceof UploadError || error instanceof SignInError ? error.code : 'internal';
@@ -223,7 +232,11 @@ export class HoistService extends EventEmitter<ServiceEvents> {
 
   /** One page of a batch's file table. */
   listFiles({ batchId, filter, offset, limit, query }: ListFilesRequest): FilePage {
-    return this.#entry(batchId).table.page(filter, offset, limit, query);
+    const entry = this.#entry(batchId);
+    const page = entry.table.page(filter, offset, limit, query);
+    const base = folderBase(entry);
+    for (const row of page.rows) if (row.reason) row.reason = readableReason(row.reason, base);
+    return page;
   }
 
   /** A fresh view link of an uploaded file, from the signer; throws when it gives none. */
@@ -338,7 +351,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       entry.plan = plan;
       for (const outcome of [...plan.rejected, ...plan.skipped, ...plan.alreadyThere]) table.finish(outcome);
       for (const conflict of plan.conflicts) table.queue(conflict.path, conflict.size, `Conflict: ${conflict.reason}`);
-      entry.view.plan = summarise(plan, policy.overwrite);
+      entry.view.plan = summarise(plan, policy.overwrite, folderBase(entry));
       if (entry.view.phase === 'planning') entry.view.phase = 'ready';
       // With the setting on, a plan with nothing to ask about starts at once.
       if (this.#settings.get().autoStart && entry.view.phase === 'ready' && !plan.conflicts.length) {

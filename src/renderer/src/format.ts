@@ -42,7 +42,7 @@ export function formatSize(bytes: number): string {
   return formatBytes(bytes, (value, decimals) => (decimals ? oneDecimal : whole).format(value));
 }
 
-/** `5 Dec 2026, 09:12` in the person's locale, for an ISO time. */
-export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
+/** `5 Dec 2026, 09:12` in the person's locale, for an ISO time or milliseconds since 1970. */
+export function formatDateTime(time: string | number): string {
+  return dateTime.format(new Date(time));
 }

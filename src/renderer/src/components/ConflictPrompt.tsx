@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConflictChoice } from '../../../shared/conflicts';
 import type { PlanSummary } from '../../../shared/desktop';
-import { formatCount, formatSize } from '../format';
+import type { FileVersion } from '../../../shared/outcome';
+import { formatCount, formatDateTime, formatSize } from '../format';
 
 const CHOICES: { id: ConflictChoice; label: string; detail: string }[] = [
   { id: 'skip', label: 'Skip them', detail: 'Keep what is there; these files are not sent.' },
@@ -9,6 +10,11 @@ const CHOICES: { id: ConflictChoice; label: string; detail: string }[] = [
   { id: 'rename', label: 'Keep both', detail: 'Upload these files beside the others, as “name (1).ext”.' },
   { id: 'fail', label: 'Mark them failed', detail: 'Send nothing for them, and list them as failed.' },
 ];
+
+/** `2.5 MB, changed 3 Dec 2026, 14:02`: one version's size and time, as far as they are known. */
+function versionText({ size, modified }: FileVersion, changed: string): string {
+  return modified === undefined ? formatSize(size) : `${formatSize(size)}, ${changed} ${formatDateTime(modified)}`;
+}
 
 /**
  * Asked once per batch before it starts, when its destination holds different files under some of its
@@ -49,7 +55,13 @@ export function ConflictPrompt({
         <ul className="reasons">
           {conflicts.examples.map((c) => (
             <li key={c.path}>
-              <strong>{c.path}</strong> <span className="muted">{c.reason}</span>
+              <strong>{c.path}</strong>
+              <dl className="versions">
+                <dt>On this computer</dt>
+                <dd>{versionText(c.here, 'changed')}</dd>
+                <dt>At the destination</dt>
+                <dd>{versionText(c.there, 'uploaded')}</dd>
+              </dl>
             </li>
           ))}
           {conflicts.files > conflicts.examples.length && (
