@@ -67,3 +67,8 @@ export function renamedPath(path: string, n: number): string {
   const { stem, extension } = splitExtension(path);
   return `${stem} (${n})${extension}`;
 }
+
+/** The page that shows the folder `path` (`users/ann/trip/`): the policy's `browseUrl` with the path put in, URL-encoded. */
+export function browsePage(browseUrl: string, path: string): string {
+  return browseUrl.replaceAll('{path}', encodeURIComponent(path));
+}

@@ -203,6 +203,11 @@ export const PolicySchema = z.strictObject({
   destinations: z.array(z.string()).nullish(),
   /** The caller's quotas and what is left of them; signers older than quotas leave it out. */
   quotas: z.array(QuotaStatusSchema).optional(),
+  /**
+   * A page that shows a folder of the caller's, with `{path}` where the folder's key prefix goes
+   * (URL-encoded); present only where the signer's admin configured one.
+   */
+  browseUrl: z.url({ protocol: /^https?$/u }).optional(),
 });
 
 /** GET /healthz (no token needed): the signer runs, and its version (signers before 0.1 leave it out). */

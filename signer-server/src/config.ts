@@ -202,6 +202,14 @@ const FieldsSchema = z.strictObject({
    */
   publicUrl: Origin.optional(),
   /**
+   * A page that shows a folder of the bucket (the store's console, a file browser), with `{path}` where
+   * the folder's key prefix goes and optionally `{bucket}`: clients then offer to open where files went.
+   */
+  browseUrl: z
+    .url({ protocol: /^https?$/u })
+    .refine((url) => url.includes('{path}'), 'expected `{path}` where the folder goes')
+    .optional(),
+  /**
    * Behind proxies, how many of them append to X-Forwarded-For and are trusted: the client's address is
    * that many entries from the right. One for a single TLS proxy; two for a CDN in front of it.
    */
@@ -425,6 +433,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.HOIST_PROXY_HOPS) out.proxyHops = number('HOIST_PROXY_HOPS', env.HOIST_PROXY_HOPS);
   if (env.HOIST_TLS_CERT || env.HOIST_TLS_KEY) out.tls = { certFile: env.HOIST_TLS_CERT, keyFile: env.HOIST_TLS_KEY };
   if (env.HOIST_PUBLIC_URL) out.publicUrl = env.HOIST_PUBLIC_URL;
+  if (env.HOIST_BROWSE_URL) out.browseUrl = env.HOIST_BROWSE_URL;
   if (env.HOIST_CORS_ORIGINS) out.corsOrigins = list(env.HOIST_CORS_ORIGINS);
   if (env.HOIST_LOG_LEVEL) out.logLevel = env.HOIST_LOG_LEVEL;
   if (env.HOIST_OIDC) out.oidc = parseJson('HOIST_OIDC', env.HOIST_OIDC);

@@ -94,6 +94,7 @@ void app.whenReady().then(async () => {
         const problem = await shell.openPath(path);
         if (problem) throw new Error(`Cannot open ${path}: ${problem}`);
       },
+      openUrl: (url) => shell.openExternal(url),
     }),
   );
   await window.loadURL(APP_URL);

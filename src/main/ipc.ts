@@ -46,6 +46,8 @@ const ROUTES = {
   copyDetails: [IPC.copyDetails, FileRefSchema],
   checkSigner: [IPC.checkSigner, NoPayload],
   openReport: [IPC.openReport, BatchId],
+  copyPlace: [IPC.copyPlace, BatchId],
+  openPlace: [IPC.openPlace, BatchId],
   getSettings: [IPC.getSettings, NoPayload],
   saveSettings: [IPC.saveSettings, SettingsInputSchema],
 } as const satisfies Record<keyof IpcBackend, readonly [string, z.ZodType]>;

@@ -61,6 +61,11 @@ export interface BatchView {
   error?: ActionableError;
   /** Set once the batch ended and its report was written. */
   hasReport: boolean;
+  /**
+   * Where its files land in the bucket (`users/ann/trip/`), once a plan has read the user's prefix;
+   * `canOpen` when the signer gives a page that shows it.
+   */
+  place?: { path: string; canOpen: boolean };
 }
 
 /** What the window receives, at most about ten times a second. */

@@ -17,6 +17,8 @@ export const IPC = {
   copyDetails: 'hoist:copy-details',
   checkSigner: 'hoist:check-signer',
   openReport: 'hoist:open-report',
+  copyPlace: 'hoist:copy-place',
+  openPlace: 'hoist:open-place',
   getSettings: 'hoist:get-settings',
   saveSettings: 'hoist:save-settings',
   update: 'hoist:update',

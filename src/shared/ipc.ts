@@ -123,6 +123,10 @@ export interface HoistApi {
   checkSigner(): Promise<AccountView>;
   /** Opens a finished batch's report with the system's default app. */
   openReport(batchId: string): Promise<void>;
+  /** Copies where a batch's files land in the bucket (`users/ann/trip/`) to the clipboard. */
+  copyPlace(batchId: string): Promise<void>;
+  /** Opens the signer's page that shows where a batch's files land, in the system browser. */
+  openPlace(batchId: string): Promise<void>;
   /** The settings, without the token itself. */
   getSettings(): Promise<SettingsView>;
   /** Validates and saves the settings; new batches use them. */

@@ -20,6 +20,7 @@ function backend(answer = true) {
     addBatches: vi.fn((paths: string[]) => paths.map((_, i) => `b${i}`)),
     settings: () => settings,
     saveSettings: vi.fn(async () => settings),
+    placePage: vi.fn((_batchId: string) => 'https://console.example.com/?prefix=users%2Fana%2F'),
   };
   const asked: string[] = [];
   const native: NativeSide = {
@@ -32,8 +33,9 @@ function backend(answer = true) {
     },
     copyText: vi.fn(),
     openPath: vi.fn(async () => undefined),
+    openUrl: vi.fn(async () => undefined),
   };
-  return { service, asked, settings, api: desktopBackend(service as unknown as HoistService, native) };
+  return { service, native, asked, settings, api: desktopBackend(service as unknown as HoistService, native) };
 }
 
 describe('paths handed to addBatches', () => {
@@ -83,5 +85,18 @@ describe('settings the window asks main to save', () => {
       'Settings not saved: following symlinks was not confirmed',
     );
     expect(refusing.service.saveSettings).not.toHaveBeenCalled();
+  });
+});
+
+describe("the destination's page", () => {
+  it('opens in the browser only when it is an https page (http only on loopback)', async () => {
+    const { service, native, api } = backend();
+    await api.openPlace('b0');
+    expect(native.openUrl).toHaveBeenCalledWith('https://console.example.com/?prefix=users%2Fana%2F');
+    service.placePage.mockReturnValue('file:///etc/passwd');
+    await expect(api.openPlace('b0')).rejects.toThrow('Expected an https page to open, got `file:///etc/passwd`');
+    service.placePage.mockReturnValue('http://console.example.com/?prefix=x');
+    await expect(api.openPlace('b0')).rejects.toThrow('Expected an https page');
+    expect(native.openUrl).toHaveBeenCalledTimes(1);
   });
 });

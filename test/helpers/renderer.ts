@@ -134,6 +134,7 @@ export async function openRenderer(
     },
     copyText: (text) => void copied.push(text),
     openPath: async (path) => void opened.push(path),
+    openUrl: async (url) => void opened.push(url),
   };
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
   const contents = { mainFrame: { url: APP_URL } };

@@ -34,7 +34,12 @@ beforeAll(async () => {
   proxy = await startFaultProxy(s3.endpoint);
   signer = await startTestSigner(
     { ...s3, endpoint: proxy.url },
-    { bucket, policy: { maxFileSize: 2 * 1024 * 1024 }, rateLimit: { max: 100_000, windowMs: 60_000 } },
+    {
+      bucket,
+      policy: { maxFileSize: 2 * 1024 * 1024 },
+      rateLimit: { max: 100_000, windowMs: 60_000 },
+      browseUrl: 'https://console.example.com/s3/buckets/{bucket}?prefix={path}',
+    },
   );
 });
 afterEach(async () => {
@@ -449,6 +454,14 @@ describe('the desktop window', () => {
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Done').waitFor({ timeout: 30_000 });
     await expect.poll(() => card.textContent()).toContain('To clients/acme/2026-12');
+    // Where the files went: copied as their folder in the bucket, opened in the signer's console page.
+    await card.getByRole('button', { name: 'Copy where the files go' }).click();
+    await expect.poll(() => h.copied.at(-1)).toBe('users/alice/clients/acme/2026-12/');
+    await expect.poll(() => card.getByRole('button', { name: 'Copy where the files go' }).textContent()).toBe('Copied');
+    await card.getByRole('button', { name: 'Open where the files go' }).click();
+    await expect
+      .poll(() => h.opened.at(-1))
+      .toBe(`https://console.example.com/s3/buckets/${bucket}?prefix=users%2Falice%2Fclients%2Facme%2F2026-12%2F`);
     const keys = await listKeys(admin, bucket, 'users/alice/clients/acme/2026-12/');
     expect(keys.sort()).toEqual(
       Object.keys(files)

@@ -124,6 +124,15 @@ describe('users, origins and secrets', () => {
     },
   );
 
+  it('takes a browse page only over http(s) and with `{path}` in it', () => {
+    const page = 'https://console.example.com/s3/buckets/{bucket}?prefix={path}';
+    expect(parseConfig({ ...base, browseUrl: page }).browseUrl).toBe(page);
+    expect(refusal({ ...base, browseUrl: 'https://console.example.com/s3/' })).toContain(
+      'Invalid setting `browseUrl`: expected `{path}` where the folder goes',
+    );
+    expect(refusal({ ...base, browseUrl: 'javascript:alert(1)//{path}' })).toContain('Invalid setting `browseUrl`');
+  });
+
   it('accepts real origins in corsOrigins', () => {
     expect(parseConfig({ ...base, corsOrigins: ['https://app.example', 'http://localhost:5173'] }).corsOrigins).toEqual(
       ['https://app.example', 'http://localhost:5173'],

@@ -23,6 +23,9 @@ export function policyRoutes(deps: SignerDeps): Router {
       overwrite: caller.overwrite ?? p.overwrite,
       destinations: caller.destinations ? [...caller.destinations] : null,
       quotas: await deps.quotas.status(caller),
+      ...(deps.config.browseUrl
+        ? { browseUrl: deps.config.browseUrl.replaceAll('{bucket}', encodeURIComponent(deps.config.s3.bucket)) }
+        : {}),
     };
     ctx.body = policy;
   });

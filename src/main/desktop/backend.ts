@@ -16,6 +16,18 @@ export interface NativeSide {
   confirm(message: string, detail: string): Promise<boolean>;
   copyText(text: string): void;
   openPath(path: string): Promise<void>;
+  /** Opens an http(s) page in the system browser. */
+  openUrl(url: string): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** `url` when it is an https page (or http on this machine); throws, naming it, for anything else. */
+function webPage(url: string): string {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'https:' && !(protocol === 'http:' && LOOPBACK.has(hostname)))
+    throw new Error(`Expected an https page to open, got \`${url}\``);
+  return url;
 }
 
 /** A change the page asks for that could send files or traffic somewhere the person did not mean. */
@@ -84,6 +96,8 @@ export function desktopBackend(
     copyDetails: async (ref) => native.copyText(service.details(ref)),
     checkSigner: () => service.account(),
     openReport: (batchId) => native.openPath(service.reportPath(batchId)),
+    copyPlace: async (batchId) => native.copyText(service.placeOf(batchId)),
+    openPlace: async (batchId) => native.openUrl(webPage(service.placePage(batchId))),
     getSettings: () => service.settings(),
     saveSettings: async (input) => {
       const current = service.settings();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { normaliseDestination } from '@hoist/protocol';
+import { browsePage, normaliseDestination } from '@hoist/protocol';
 import {
   makePrivateDir,
   newBatchId,
@@ -53,6 +53,8 @@ interface Entry {
   chosen?: boolean;
   /** The user's prefix on the signer, from the plan's policy. */
   prefix?: string;
+  /** The policy's page that shows a folder, with `{path}` in it, when the signer gives one. */
+  browseUrl?: string;
   /** The entries of the root this batch takes, when several paths were dropped or picked together. */
   only?: string[];
 }
@@ -280,6 +282,20 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     return join(this.#reportsDir, `${batchId}.json`);
   }
 
+  /** Where a batch's files land in the bucket (`users/ann/trip/`); throws before its plan has read it. */
+  placeOf(batchId: string): string {
+    const { place } = this.#entry(batchId).view;
+    if (!place) throw new Error(`Batch \`${batchId}\` has no destination yet: it is not planned`);
+    return place.path;
+  }
+
+  /** The signer's page that shows where a batch's files land; throws when the signer gives none. */
+  placePage(batchId: string): string {
+    const entry = this.#entry(batchId);
+    if (!entry.browseUrl) throw new Error(`The signer gives no page to open batch \`${batchId}\`'s destination`);
+    return browsePage(entry.browseUrl, this.placeOf(batchId));
+  }
+
   /** The settings without the token. */
   settings(): ReturnType<SettingsStore['view']> {
     return this.#settings.view();
@@ -336,6 +352,8 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       entry.engine = engine;
       const policy = await engine.signer.policy();
       entry.prefix = policy.prefix;
+      if (policy.browseUrl) entry.browseUrl = policy.browseUrl;
+      else delete entry.browseUrl;
       // A folder dropped again continues into where it went, so only what is new or changed moves.
       const before = entry.chosen ? undefined : engine.rememberedDestination(entry.view.root, policy.prefix);
       if (before && entry.view.destination === undefined) entry.view.destination = before;
@@ -351,7 +369,9 @@ export class HoistService extends EventEmitter<ServiceEvents> {
       entry.plan = plan;
       for (const outcome of [...plan.rejected, ...plan.skipped, ...plan.alreadyThere]) table.finish(outcome);
       for (const conflict of plan.conflicts) table.queue(conflict.path, conflict.size, `Conflict: ${conflict.reason}`);
-      entry.view.plan = summarise(plan, policy.overwrite, folderBase(entry));
+      const base = folderBase(entry)!;
+      entry.view.plan = summarise(plan, policy.overwrite, base);
+      entry.view.place = { path: base, canOpen: entry.browseUrl !== undefined };
       if (entry.view.phase === 'planning') entry.view.phase = 'ready';
       // With the setting on, a plan with nothing to ask about starts at once.
       if (this.#settings.get().autoStart && entry.view.phase === 'ready' && !plan.conflicts.length) {

@@ -97,6 +97,15 @@ export function App({ api }: { api: DesktopApi }) {
                 onAction={(action) => act(batch.batchId, action)}
                 onConfigure={configure}
                 onOpenReport={() => void api.openReport(batch.batchId).catch((e: Error) => setProblem(e.message))}
+                onPlace={(what) =>
+                  (what === 'copy' ? api.copyPlace(batch.batchId) : api.openPlace(batch.batchId)).then(
+                    () => true,
+                    (e: Error) => {
+                      setProblem(e.message);
+                      return false;
+                    },
+                  )
+                }
                 onOpenSettings={() => setSettingsOpen(true)}
               />
             ))}

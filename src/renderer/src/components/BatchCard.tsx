@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConflictChoice } from '../../../shared/conflicts';
 import { actionsFor, canConfigure, isRunning, type BatchAction } from '../../../shared/batch-actions';
 import type { BatchPhase, BatchView } from '../../../shared/desktop';
@@ -67,6 +67,39 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
   );
 }
 
+/** Copy (says so for a moment once copied) and, where the signer gives a page for it, Open. */
+function PlaceActions({
+  place,
+  onPlace,
+}: {
+  place: NonNullable<BatchView['place']>;
+  onPlace: (what: 'copy' | 'open') => Promise<boolean>;
+}) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <span className="place-actions">
+      <button
+        className="small"
+        title={`Copy ${place.path}`}
+        aria-label="Copy where the files go"
+        onClick={() => void onPlace('copy').then((done) => done && setCopied(true))}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      {place.canOpen && (
+        <button className="small" aria-label="Open where the files go" onClick={() => void onPlace('open')}>
+          Open
+        </button>
+      )}
+    </span>
+  );
+}
+
 /** Where the batch goes, as the card says it. */
 const whereTo = (batch: BatchView): string => batch.destination ?? `a new folder, ${batch.batchId}`;
 
@@ -83,6 +116,7 @@ export function BatchCard({
   onConfigure,
   onOpenReport,
   onOpenSettings,
+  onPlace,
 }: {
   batch: BatchView;
   selected: boolean;
@@ -92,6 +126,8 @@ export function BatchCard({
   onConfigure: (request: ConfigureBatchRequest) => Promise<void>;
   onOpenReport: () => void;
   onOpenSettings: () => void;
+  /** Copies where the files land, or opens the signer's page of it; resolves to whether it did. */
+  onPlace: (what: 'copy' | 'open') => Promise<boolean>;
 }) {
   const [asking, setAsking] = useState(false);
   const [confirmingCancel, setConfirmingCancel] = useState(false);
@@ -134,12 +170,15 @@ export function BatchCard({
           onApply={(destination) => configure(destination, batch.onConflict)}
         />
       ) : (
-        <p
-          className="where"
-          title={batch.destination ? 'Destination' : 'Each batch without a destination gets its own folder'}
-        >
-          To <span className="where-folder">{whereTo(batch)}</span>
-        </p>
+        <div className="where-line">
+          <p
+            className="where"
+            title={batch.destination ? 'Destination' : 'Each batch without a destination gets its own folder'}
+          >
+            To <span className="where-folder">{whereTo(batch)}</span>
+          </p>
+          {batch.place && <PlaceActions place={batch.place} onPlace={onPlace} />}
+        </div>
       )}
       {phase === 'ready' && plan && <Plan plan={plan} />}
       {asking && plan && (
