@@ -55,10 +55,9 @@ afterAll(async () => {
   admin.destroy();
 });
 
-/** A service whose engine talks to the test signer unless settings name another signer. */
-async function open(options: { colorScheme?: 'light' | 'dark'; concurrency?: number; locale?: string } = {}) {
-  const stateDir = await mkdtemp(join(tmpdir(), 'hoist-app-'));
-  service = new HoistService({
+/** A service on `stateDir` whose engine talks to the test signer unless settings name another signer. */
+function newService(stateDir: string, concurrency = 4): HoistService {
+  return new HoistService({
     settings: new SettingsStore(join(stateDir, 'settings.json'), keychain),
     stateDir,
     createEngine: async (settings) =>
@@ -66,11 +65,18 @@ async function open(options: { colorScheme?: 'light' | 'dark'; concurrency?: num
         signerUrl: settings.signerUrl || signer.url,
         token: settings.token ?? signer.tokens.alice,
         stateDir,
-        concurrency: options.concurrency ?? 4,
+        concurrency,
         retry: { retries: 2, minDelayMs: 20, maxDelayMs: 50 },
         stallMs: 5000,
       }),
   });
+}
+
+/** The window over a new service, on a new state folder unless one is given. */
+async function open(
+  options: { colorScheme?: 'light' | 'dark'; concurrency?: number; locale?: string; stateDir?: string } = {},
+) {
+  service = newService(options.stateDir ?? (await mkdtemp(join(tmpdir(), 'hoist-app-'))), options.concurrency);
   harness = await openRenderer(service, options);
   return harness;
 }
@@ -312,6 +318,35 @@ describe('the desktop window', () => {
     expect(await service!.settings()).toMatchObject({ concurrency: 12, proxy: { mode: 'system' } });
   });
 
+  it('brings back a batch the last session left unfinished, and resumes it from the window', async () => {
+    const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`r/${i}.bin`, bytes(1000 + i)]));
+    const folder = await makeFolder(files);
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-app-'));
+    proxy.setRule((req) => (isPresignedPut(req) ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
+    const first = newService(stateDir, 2);
+    const [id] = first.addBatches([folder]);
+    const view = () => first.snapshot().batches.find((b) => b.batchId === id);
+    await expect.poll(() => view()?.phase, { timeout: 20_000 }).toBe('ready');
+    first.control({ batchId: id!, action: 'start' });
+    await expect.poll(() => view()?.progress?.files.uploaded ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    first.control({ batchId: id!, action: 'pause' });
+    await new Promise((r) => setTimeout(r, 300));
+    first.close();
+    proxy.setRule(() => ({ kind: 'pass' }));
+
+    // The next launch: the window lists the batch as interrupted, with what is done; Resume finishes it.
+    const h = await open({ stateDir });
+    await service!.restoreUnfinished();
+    const card = batchCard(h);
+    await card.getByText('Interrupted: resume to finish').waitFor();
+    await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
+    await h.screenshot('17-interrupted');
+    await card.getByRole('button', { name: 'Resume', exact: true }).click();
+    await card.getByText('Done').waitFor({ timeout: 30_000 });
+    await h.screenshot('18-resumed-done');
+    expect(await listKeys(admin, bucket, `users/alice/${id}/`)).toHaveLength(20);
+  });
+
   it('follows the dark theme and is usable from the keyboard', async () => {
     const folder = await makeFolder({ 'k.txt': 'keyboard' });
     const h = await open({ colorScheme: 'dark' });
@@ -324,10 +359,15 @@ describe('the desktop window', () => {
     await h.page.keyboard.press('Enter');
     const upload = batchCard(h).getByRole('button', { name: 'Upload', exact: true });
     await upload.waitFor();
+    await h.page.setViewportSize({ width: 1024, height: 768 });
+    await h.screenshot('07a-dark-planned-1024');
     await upload.focus();
     await h.page.keyboard.press('Enter');
     await batchCard(h).getByText('Done').waitFor({ timeout: 30_000 });
     await h.screenshot('07-dark-done');
+    await h.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await h.page.getByRole('dialog', { name: 'Settings' }).waitFor();
+    await h.screenshot('07b-dark-settings-1024');
   });
 
   it("writes numbers and sizes in the person's locale (de-DE)", async () => {

@@ -180,6 +180,10 @@ describe('a 100,000-file batch', () => {
         expect(await overlapsIn(h.page, header)).toEqual([]);
         await h.screenshot(`08b-100k-uploading-${width}`);
       }
+      await h.page.emulateMedia({ colorScheme: 'dark' });
+      await h.page.setViewportSize({ width: 1024, height: 768 });
+      expect(await overlapsIn(h.page, header)).toEqual([]);
+      await h.screenshot('08c-100k-uploading-1024-dark');
       // Cancelling a running batch is asked first, saying that what is uploaded stays.
       await card.getByRole('button', { name: 'Cancel', exact: true }).click();
       const confirm = card.getByRole('alertdialog', { name: 'Cancel this upload?' });

@@ -148,7 +148,7 @@ describe('the plan', () => {
       const root = await makeFolder({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
       const plan = await engine.plan(root);
       expect(plan.quotas).toEqual([
-        'Over your quota `filesPerDay` (2 files a day): this batch needs 3 files, 2 files left; the signer will refuse the files past it',
+        'Over your quota of 2 files a day: this batch needs 3 files, 2 files left; the signer will refuse the files past it',
       ]);
       const report = await engine.batch(root).run();
       expect(report.files.map((f) => f.status).sort()).toEqual(['rejected', 'uploaded', 'uploaded']);

@@ -18,7 +18,7 @@ export function quotaShortfalls(
     const show = bytes ? formatBytes : count;
     const resets = quota.resetsAt ? `; it resets at ${quota.resetsAt}` : '';
     out.push(
-      `Over your quota \`${quota.name}\` (${quota.description}): this batch needs ${show(need)}, ${show(quota.remaining)} left${resets}; the signer will refuse the files past it`,
+      `Over your quota of ${quota.description}: this batch needs ${show(need)}, ${show(quota.remaining)} left${resets}; the signer will refuse the files past it`,
     );
   }
   return out;
