@@ -1,0 +1,72 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
+import { UploadEngine } from '../../src/engine';
+import { HoistService } from '../../src/main/desktop/hoist-service';
+import { SettingsStore } from '../../src/main/desktop/settings-store';
+import type { BatchView } from '../../src/shared/desktop';
+
+// The desktop's main process without Electron: the service plans FOLDER and uploads it for at most
+// SECONDS through the signer at SIGNER_URL, while a stand-in for the window takes every update (as IPC
+// serialises it) and asks for a page of rows after each. Prints the event loop's delay, plan and upload
+// apart, as one line of JSON: what IPC and the window's updates wait behind.
+const [folder, signerUrl, token, seconds] = process.argv.slice(2) as [string, string, string, string];
+const stateDir = await mkdtemp(join(tmpdir(), 'hoist-loop-'));
+const service = new HoistService({
+  settings: new SettingsStore(join(stateDir, 'settings.json'), {
+    isEncryptionAvailable: () => false,
+    encryptString: () => Buffer.alloc(0),
+    decryptString: () => '',
+  }),
+  stateDir,
+  createEngine: async () => new UploadEngine({ signerUrl, token, stateDir }),
+});
+
+let view: BatchView | undefined;
+/** The batch as the last update showed it (a function, so each read sees the newest). */
+const current = (): BatchView | undefined => view;
+let updates = 0;
+service.on('update', (update) => {
+  updates += 1;
+  JSON.stringify(update);
+  view = update.batches[0];
+  if (view) JSON.stringify(service.listFiles({ batchId: view.batchId, filter: 'all', offset: 0, limit: 60 }));
+});
+
+/** The histogram samples every 10 ms and records each whole interval: the delay is what exceeds it. */
+const RESOLUTION_MS = 10;
+const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
+/** p50, p99 and the longest delay of `histogram`, in ms past the sampling interval. */
+const delays = (histogram: Pick<RecordableHistogram, 'percentile' | 'max'>) => ({
+  p50: ms(histogram.percentile(50)),
+  p99: ms(histogram.percentile(99)),
+  max: ms(histogram.max),
+});
+const until = async (test: () => boolean, ms: number) => {
+  const end = Date.now() + ms;
+  while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+};
+
+const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+histogram.enable();
+let started = performance.now();
+const [batchId] = service.addBatches([folder]);
+await until(() => view?.phase === 'ready' || view?.phase === 'error', 600_000);
+if (view?.phase !== 'ready') throw new Error(`Expected the plan to be ready, got \`${view?.phase}\``);
+const plan = { seconds: (performance.now() - started) / 1000, files: view.plan!.upload.files, ...delays(histogram) };
+
+histogram.reset();
+started = performance.now();
+service.control({ batchId: batchId!, action: 'start' });
+await until(() => current()?.phase === 'done', Number(seconds) * 1000);
+const upload = {
+  seconds: (performance.now() - started) / 1000,
+  files: current()?.progress?.files.uploaded ?? 0,
+  ...delays(histogram),
+};
+histogram.disable();
+console.log(JSON.stringify({ plan, upload, updates }));
+if (current()?.phase !== 'done') service.control({ batchId: batchId!, action: 'cancel' });
+service.close();
+process.exit(0);
