@@ -10,10 +10,11 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
-          // The engine's hash thread runs this file beside the bundle (see worker-location.ts).
+          // The engine's hash and scan threads run these files beside the bundle (see worker-location.ts).
           'hash-worker': resolve(import.meta.dirname, 'src/engine/hashing/hash-worker.ts'),
+          'scan-worker': resolve(import.meta.dirname, 'src/engine/pipeline/scan-worker.ts'),
         },
-        output: { entryFileNames: (chunk) => (chunk.name === 'hash-worker' ? '[name].mjs' : '[name].js') },
+        output: { entryFileNames: (chunk) => (chunk.name.endsWith('-worker') ? '[name].mjs' : '[name].js') },
       },
     },
   },

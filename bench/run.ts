@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { ConfigSchema } from '@hoist/signer-server/config';
 import { walk } from './contenders/walk';
 import { benchRepush } from './repush';
+import { benchDesktopLoop } from './desktop-loop';
+import { benchScan } from './scan';
 import {
   allCpu,
   cpuSeconds,
@@ -344,9 +346,10 @@ async function main(): Promise<void> {
   ensurePeers();
   await buildContenders();
   const nets = netsFromEnv();
-  const wanted = (process.env.BENCH_DATASETS ?? 'A,B,C,R').split(',');
-  // R (pushing a folder again) runs on its own, with the tools that sync: bench/repush.ts.
-  const names = wanted.filter((name) => name !== 'R');
+  const wanted = (process.env.BENCH_DATASETS ?? 'A,B,C,R,S,D').split(',');
+  // R (pushing a folder again), S (scanning) and D (the desktop's event loop) run on their own: bench/repush.ts,
+  // bench/scan.ts, bench/desktop-loop.ts.
+  const names = wanted.filter((name) => !['R', 'S', 'D'].includes(name));
   const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
   const allNames = [...new Set(nets.flatMap((net) => datasetsOn(net, names)))];
   const dirs = Object.fromEntries(await Promise.all(allNames.map(async (n) => [n, await dataset(n)] as const)));
@@ -418,6 +421,8 @@ async function main(): Promise<void> {
       }
     }
     if (wanted.includes('R')) await benchRepush(s3, client, loopbackRounds);
+    if (wanted.includes('S')) await benchScan(s3, loopbackRounds);
+    if (wanted.includes('D')) await benchDesktopLoop(s3);
   } finally {
     client.destroy();
     await s3.stop();
@@ -463,23 +468,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  const scanDir = join(DATA, 'scan100k');
-  if (!existsSync(`${scanDir}.done`)) {
-    await rm(scanDir, { recursive: true, force: true });
-    for (let i = 0; i < 100_000; i++) {
-      const folder = join(scanDir, `d${i % 1000}`);
-      if (i < 1000) await mkdir(folder, { recursive: true });
-      await writeFile(join(folder, `f${i}`), '');
-    }
-    await writeFile(`${scanDir}.done`, '');
-  }
-  const scan = await timed([process.execPath, '--import', 'tsx', 'bench/contenders/scan.ts', scanDir], process.env);
-  // rclone's own walk of the same tree, side by side: the peer a scan is measured against.
-  const walk = await timed(['rclone', 'size', scanDir], process.env);
-  console.log(
-    `Scanning 100,000 files: ${scan.wall.toFixed(2)} s (target <= 1.0, start-up included), rclone size ${walk.wall.toFixed(2)} s, ` +
-      `hoist/rclone ${(scan.wall / walk.wall).toFixed(2)}; peak RSS ${Math.round(scan.rssMb)} MB (target < 200 MB)`,
-  );
   await benchStartWithHistory();
 }
 

@@ -7,8 +7,12 @@ import { rm } from 'node:fs/promises';
 
 await rm('out/cli', { recursive: true, force: true });
 await build({
-  // The engine's hash thread runs hash-worker.mjs beside the bundle (see src/engine/hashing/worker-location.ts).
-  entryPoints: { hoist: 'src/cli/index.ts', 'hash-worker': 'src/engine/hashing/hash-worker.ts' },
+  // The engine's hash and scan threads run hash-worker.mjs and scan-worker.mjs beside the bundle (see src/engine/worker-location.ts).
+  entryPoints: {
+    hoist: 'src/cli/index.ts',
+    'hash-worker': 'src/engine/hashing/hash-worker.ts',
+    'scan-worker': 'src/engine/pipeline/scan-worker.ts',
+  },
   outdir: 'out/cli',
   bundle: true,
   splitting: true,

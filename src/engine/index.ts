@@ -14,7 +14,7 @@ export type { ConflictChoice } from '../shared/conflicts';
 export { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 export { Connections, manualProxy, type ProxyResolver } from './transfer/connections';
 export { fetchThrough, type SmallFetch } from './transfer/fetch-through';
-export { DEFAULT_IGNORE } from './pipeline/scan';
+export { DEFAULT_IGNORE } from './pipeline/scan-entries';
 export { IGNORE_FILE, includeRule } from './pipeline/filter-rules';
 
 export { defaultStateDir, UploadEngine } from './upload-engine';

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { measureServiceLoop } from '../helpers/service-loop';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 
 // The desktop's main process runs the engine: while it plans and uploads 100,000 files, IPC and the
@@ -28,33 +28,11 @@ afterAll(async () => {
   await signer.close();
 });
 
-/** What the child measured: the event loop's delay (ms) while planning, then while uploading. */
-interface LoopDelays {
-  plan: { seconds: number; files: number; p50: number; p99: number; max: number };
-  upload: { seconds: number; files: number; p50: number; p99: number; max: number };
-  updates: number;
-}
-
-/** Runs the service in a child on `folder` for at most `seconds` of upload; resolves to its delays. */
-function measure(seconds: number): Promise<LoopDelays> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/service-loop-child.ts', folder, signer.url, signer.tokens.alice, String(seconds)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  onTestFinished(() => void child.kill('SIGKILL'));
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((done, fail) =>
-    child.on('exit', (code) =>
-      code === 0 ? done(JSON.parse(out) as LoopDelays) : fail(new Error(`The service child exited ${code}: ${out}`)),
-    ),
-  );
-}
-
 describe("the desktop main process's event loop", () => {
   it('stays responsive while the service plans and uploads 100,000 files', async () => {
-    const delays = await measure(20);
+    const delays = await measureServiceLoop(folder, signer.url, signer.tokens.alice, 20, (child) =>
+      onTestFinished(() => void child.kill('SIGKILL')),
+    );
     console.log(`event-loop delay, 100,000 files: ${JSON.stringify(delays)}`);
     await mkdir(resolve('test-output'), { recursive: true });
     await writeFile(resolve('test-output/desktop-event-loop.json'), `${JSON.stringify(delays, null, 2)}\n`);

@@ -1,8 +1,10 @@
+import { opendirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countFolder } from '../../src/engine/pipeline/folder-count';
-import { DEFAULT_IGNORE, scanFolder } from '../../src/engine/pipeline/scan';
+import { scanFolder } from '../../src/engine/pipeline/scan';
+import { DEFAULT_IGNORE } from '../../src/engine/pipeline/scan-entries';
 import { makeFolder } from '../helpers/folders';
 
 async function collect(root: string, ignore?: string[]) {
@@ -151,5 +153,29 @@ describe('countFolder', () => {
       expect(await countFolder(root, ignore ?? DEFAULT_IGNORE)).toEqual({ files: entries.length, bytes });
     }
     expect(await countFolder(join(root, 'keep.txt'), DEFAULT_IGNORE)).toEqual({ files: 1, bytes: 2 });
+  });
+});
+
+describe('the scan thread', () => {
+  it('yields a big folder in its listing order, and a reader that stops early leaves the next scan whole', async () => {
+    const tree: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) tree[`many/f${i}.txt`] = '';
+    const root = await makeFolder(tree);
+    // The folder's own order (readdir sorts its names; the directory stream does not).
+    const listed: string[] = [];
+    const dir = opendirSync(join(root, 'many'));
+    for (let entry = dir.readSync(); entry; entry = dir.readSync()) listed.push(`many/${entry.name}`);
+    dir.closeSync();
+    const first: string[] = [];
+    for await (const entry of scanFolder(root)) {
+      first.push(entry.path);
+      if (first.length === 10) break;
+    }
+    for (let scan = 0; scan < 3; scan++) {
+      const all: string[] = [];
+      for await (const entry of scanFolder(root)) all.push(entry.path);
+      expect(all).toEqual(listed);
+    }
+    expect(first).toEqual(listed.slice(0, 10));
   });
 });

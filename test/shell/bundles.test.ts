@@ -7,24 +7,51 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../src/engine/hashing/hash-messages';
+import type { FromScanWorker, ToScanWorker } from '../../src/engine/pipeline/scan-messages';
 
-// The engine starts its hash threads from `hash-worker.mjs` beside the code that names it (see
-// worker-location.ts), so each build must put the worker there, and the built worker must hash.
+// The engine starts its hash and scan threads from `hash-worker.mjs` and `scan-worker.mjs` beside the
+// code that names them (see worker-location.ts), so each build must put them there, and they must work.
 const BUNDLES = ['out/cli', 'out/main'];
+const WORKERS = ['hash-worker.mjs', 'scan-worker.mjs'];
 
 beforeAll(() => {
-  if (BUNDLES.some((dir) => !existsSync(join(dir, 'hash-worker.mjs')))) {
+  if (BUNDLES.some((dir) => WORKERS.some((worker) => !existsSync(join(dir, worker))))) {
     execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   }
 }, 120_000);
 
 describe.each(BUNDLES)('the build in %s', (dir) => {
-  it('holds hash-worker.mjs beside every file that names it', () => {
+  it.each(WORKERS)('holds %s beside every file that names it', (worker) => {
     const naming = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      .filter((file) => /\.m?js$/u.test(file) && !file.endsWith('hash-worker.mjs'))
-      .filter((file) => readFileSync(join(dir, file), 'utf8').includes('hash-worker.mjs'));
+      .filter((file) => /\.m?js$/u.test(file) && !file.endsWith(worker))
+      .filter((file) => readFileSync(join(dir, file), 'utf8').includes(worker));
     expect(naming.length).toBeGreaterThan(0);
-    for (const file of naming) expect(existsSync(resolve(dir, file, '..', 'hash-worker.mjs')), file).toBe(true);
+    for (const file of naming) expect(existsSync(resolve(dir, file, '..', worker)), file).toBe(true);
+  });
+
+  it('runs a scan thread that walks a folder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hoist-bundle-'));
+    await writeFile(join(root, 'a.txt'), 'abc');
+    const worker = new Worker(resolve(dir, 'scan-worker.mjs'));
+    const messages: FromScanWorker[] = [];
+    await new Promise<void>((done, fail) => {
+      worker.on('error', fail);
+      worker.on('message', (message: FromScanWorker) => {
+        messages.push(message);
+        if (message.t !== 'entries') done();
+      });
+      worker.postMessage({ t: 'scan', root, ignore: [], options: {} } satisfies ToScanWorker);
+    });
+    await worker.terminate();
+    expect(messages).toEqual([
+      {
+        t: 'entries',
+        entries: [
+          { kind: 'file', path: 'a.txt', absolutePath: join(root, 'a.txt'), size: 3, mtimeMs: expect.any(Number) },
+        ],
+      },
+      { t: 'end' },
+    ]);
   });
 
   it('runs a worker that hashes a file in parts', async () => {

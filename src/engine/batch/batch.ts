@@ -8,7 +8,7 @@ import { feedBatch } from '../pipeline/feed';
 import { countFolder } from '../pipeline/folder-count';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
-import { DEFAULT_IGNORE } from '../pipeline/scan';
+import { DEFAULT_IGNORE } from '../pipeline/scan-entries';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
 import { withConflictNote } from '../upload/conflict-note';

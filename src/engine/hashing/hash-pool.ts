@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { assertSameAsScanned, errors, readFailure } from '../errors';
 import { md5Of, type Md5 } from './file-hash';
 import type { FromWorker, ToWorker, WorkerError } from './hash-messages';
-import { hashWorkerStart } from './worker-location';
+import { workerStart } from '../worker-location';
 
 /** The MD5 of part `n` (1-based) of a file. */
 export interface PartDigest {
@@ -263,7 +263,7 @@ export class HashPool {
 
   #start(slot: number): Thread {
     // The thread allocates little (one read buffer, a hash per part): small heaps keep its memory small.
-    const start = hashWorkerStart();
+    const start = workerStart('hash');
     const worker = new Worker(start.eval ? start.source : start.file, {
       eval: start.eval,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },

@@ -5,7 +5,7 @@ import { readFailure, type UploadError } from '../errors';
 import { contentTypeOf } from './content-type';
 import type { Verdict } from './destination-check';
 import type { PendingFile } from './pending-file';
-import { problemStatus, type ScannedFile, type ScanProblem } from './scan';
+import { problemStatus, type ScannedFile, type ScanProblem } from './scan-entries';
 
 // The one place that decides what becomes of a file before it is signed. The batch's feed and the plan
 // both ask it, so a file the plan calls "already there" or "refused" ends the same way in the run.

@@ -15,7 +15,8 @@ import { admit, settle, type Rules } from './decisions';
 import type { DestinationCheck, Verdict } from './destination-check';
 import { toRequest, type PendingFile } from './pending-file';
 import type { PlannedFile } from './plan';
-import { scanFolder, type ScannedFile, type ScanOptions, type ScanProblem } from './scan';
+import { scanFolder } from './scan';
+import type { ScannedFile, ScanOptions, ScanProblem } from './scan-entries';
 
 /** Files in the first sign group. */
 const FIRST_GROUP = 4;

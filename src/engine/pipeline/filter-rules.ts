@@ -58,12 +58,13 @@ export class FilterRules {
 
   /** These rules with the `.hoistignore` of the folder at `absolutePath` (`path` from the root, `''` for it) added, if it has one. */
   async within(absolutePath: string, path: string): Promise<FilterRules> {
-    let text: string;
-    try {
-      text = await readFile(join(absolutePath, IGNORE_FILE), 'utf8');
-    } catch {
-      return this;
-    }
+    const text = await readFile(join(absolutePath, IGNORE_FILE), 'utf8').catch(() => undefined);
+    return this.with(path, text);
+  }
+
+  /** These rules with `text`, the `.hoistignore` of the folder at `path` from the root (`''` for it), added; the same rules when undefined. */
+  with(path: string, text: string | undefined): FilterRules {
+    if (text === undefined) return this;
     const base = path ? `${path}/` : '';
     return new FilterRules(this.#excluded, this.#included, [...this.#files, { base, rules: ignore().add(text) }]);
   }

@@ -1,6 +1,6 @@
 import type { ConflictIntent, FileRequest } from '@hoist/protocol';
 import type { Md5 } from '../hashing/file-hash';
-import type { ScannedFile } from './scan';
+import type { ScannedFile } from './scan-entries';
 
 /** A file on its way: what was scanned, its type, and its MD5 once computed. */
 export interface PendingFile extends ScannedFile {

@@ -4,7 +4,8 @@ import type { ConflictingFile, FileOutcome } from '../../shared/outcome';
 import { admit, refusedOutcome, settle, type Rules } from './decisions';
 import type { Comparison, DestinationCheck, Verdict } from './destination-check';
 import type { PendingFile } from './pending-file';
-import { DEFAULT_IGNORE, scanFolder } from './scan';
+import { scanFolder } from './scan';
+import { DEFAULT_IGNORE } from './scan-entries';
 import { quotaShortfalls } from './quota-check';
 
 /** A file the plan will send, with what its destination holds at its key (nothing, or a different file). */

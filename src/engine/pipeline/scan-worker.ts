@@ -1,0 +1,53 @@
+import { parentPort } from 'node:worker_threads';
+import type { FromScanWorker, ToScanWorker } from './scan-messages';
+import { CHUNKS_AHEAD } from './scan-messages';
+import type { ScanEntry } from './scan-entries';
+import { walkFolder } from './walk';
+
+// The scan thread: walks one folder at a time with synchronous calls and sends what it finds in chunks,
+// at most CHUNKS_AHEAD ahead of the reader, so a walk of a million files never outruns the batch.
+
+/** Entries per chunk, and the longest a found entry waits for its chunk to fill. */
+const CHUNK = 512;
+const CHUNK_WAIT_MS = 50;
+
+const port = parentPort!;
+let credit = 0;
+let wake: (() => void) | undefined;
+
+const send = (message: FromScanWorker): void => port.postMessage(message);
+
+async function sendEntries(entries: ScanEntry[]): Promise<void> {
+  while (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  credit -= 1;
+  send({ t: 'entries', entries });
+}
+
+async function scan({ root, ignore, options }: Extract<ToScanWorker, { t: 'scan' }>): Promise<void> {
+  credit = CHUNKS_AHEAD;
+  try {
+    let chunk: ScanEntry[] = [];
+    let since = performance.now();
+    for (const entry of walkFolder(root, ignore, options)) {
+      chunk.push(entry);
+      if (chunk.length < CHUNK && performance.now() - since < CHUNK_WAIT_MS) continue;
+      await sendEntries(chunk);
+      chunk = [];
+      since = performance.now();
+    }
+    if (chunk.length) await sendEntries(chunk);
+    send({ t: 'end' });
+  } catch (error) {
+    const { message, code } = error as NodeJS.ErrnoException;
+    send({ t: 'error', message: String(message ?? error), ...(code ? { code } : {}) });
+  }
+}
+
+port.on('message', (message: ToScanWorker) => {
+  if (message.t === 'scan') void scan(message);
+  else {
+    credit += 1;
+    wake?.();
+    wake = undefined;
+  }
+});
