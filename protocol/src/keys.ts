@@ -23,14 +23,17 @@ const WINDOWS_CHARS = /[<>:"|?*]/u;
 // Names Windows reserves for devices, with or without an extension (`NUL.txt` is the device too).
 const WINDOWS_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/iu;
 const TRAILING_DOTS_AND_SPACES = /[. ]+$/u;
+// Printable ASCII: no normalisation changes it, it holds nothing invisible, no control and no surrogate,
+// and it folds by lower-casing alone. Most names are; they skip the Unicode work below.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/u;
 
 const reject = (message: string): PathRejection => ({ code: 'invalid-path', message });
 const show = (text: string): string => JSON.stringify(text);
 
-function rejectSegment(segment: string, path: string): PathRejection | undefined {
+function rejectSegment(segment: string, path: string, ascii: boolean): PathRejection | undefined {
   if (segment === '') return reject(`Path ${show(path)} has an empty segment`);
   // Compatibility forms catch look-alikes such as "．．" (fullwidth dots) or "∕" (division slash).
-  const folded = segment.normalize('NFKC');
+  const folded = ascii ? segment : segment.normalize('NFKC');
   // Windows drops trailing dots and spaces, so `.. ` and `...` become `..` or nothing there.
   if (folded.replace(TRAILING_DOTS_AND_SPACES, '') === '') {
     return reject(`Path ${show(path)} has a ${show(segment)} segment, which means this or the parent folder`);
@@ -51,13 +54,14 @@ function rejectSegment(segment: string, path: string): PathRejection | undefined
 
 /** Normalises a client's relative path (NFC, `\` to `/`) or says why it can never be a key. */
 export function normaliseRelativePath(raw: string): { path: string } | PathRejection {
-  if (LONE_SURROGATE.test(raw)) {
+  const ascii = PRINTABLE_ASCII.test(raw);
+  if (!ascii && LONE_SURROGATE.test(raw)) {
     return reject(`Path ${show(raw.replace(LONE_SURROGATES, '\ufffd'))} is not valid Unicode (a lone surrogate)`);
   }
-  const path = raw.normalize('NFC').replaceAll('\\', '/');
+  const path = (ascii ? raw : raw.normalize('NFC')).replaceAll('\\', '/');
   if (path === '') return reject('Path is empty');
-  if (CONTROL.test(path)) return reject(`Path ${show(raw)} has a control character`);
-  const invisible = INVISIBLE.exec(path);
+  if (!ascii && CONTROL.test(path)) return reject(`Path ${show(raw)} has a control character`);
+  const invisible = ascii ? null : INVISIBLE.exec(path);
   if (invisible) {
     const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     return reject(`Path ${show(raw)} has the invisible, blank or reordering character U+${code}`);
@@ -66,7 +70,7 @@ export function normaliseRelativePath(raw: string): { path: string } | PathRejec
     return reject(`Path ${show(raw)} is absolute; expected a path relative to the folder`);
   }
   for (const segment of path.split('/')) {
-    const rejection = rejectSegment(segment, raw);
+    const rejection = rejectSegment(segment, raw, ascii);
     if (rejection) return rejection;
   }
   return { path };
@@ -77,6 +81,15 @@ export function normaliseRelativePath(raw: string): { path: string } | PathRejec
  * (Windows, macOS by default) would give them one name: NFKC, case folded, trailing dots and spaces dropped.
  */
 export function collisionKey(path: string): string {
+  if (PRINTABLE_ASCII.test(path)) {
+    const lower = path.toLowerCase();
+    return /[. ](\/|$)/u.test(lower)
+      ? lower
+          .split('/')
+          .map((s) => s.replace(TRAILING_DOTS_AND_SPACES, ''))
+          .join('/')
+      : lower;
+  }
   return path
     .split('/')
     .map((s) => s.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').replace(TRAILING_DOTS_AND_SPACES, ''))
@@ -109,9 +122,15 @@ export function isWithinPrefix(prefix: string, owner: string): boolean {
 /** The bytes `text` takes in UTF-8, as `TextEncoder` counts them (a lone surrogate as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
   let bytes = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: one code point past U+FFFF.
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
   }
   return bytes;
 }

@@ -108,7 +108,12 @@ export function planOptions(
   options: PushOptions,
   destination: string | undefined,
 ): Partial<PlanOptions> & { destination?: string } {
-  return { ignore: options.ignore, followSymlinks: options.followSymlinks, ...(destination ? { destination } : {}) };
+  return {
+    ignore: options.ignore,
+    followSymlinks: options.followSymlinks,
+    ...(destination ? { destination } : {}),
+    keepFiles: false,
+  };
 }
 
 /** The batch's options for one folder going to `destination` (its own new folder when undefined). */

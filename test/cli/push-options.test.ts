@@ -11,6 +11,7 @@ describe('hoist push options', () => {
     expect(options).toMatchObject({ stateDir: '/state', caFile: '/ca.pem', dryRun: false, links: false });
     expect(options.ignore).toEqual([...DEFAULT_IGNORE, '*.html']);
     expect(planOptions(options, 'shoot')).toEqual({
+      keepFiles: false,
       ignore: options.ignore,
       followSymlinks: false,
       destination: 'shoot',

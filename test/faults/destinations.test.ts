@@ -113,6 +113,11 @@ describe('a destination on the verifying S3', () => {
       expect(plan.alreadyThere.map((f) => f.path)).toEqual(['a.png']);
       expect(plan.conflicts.map((f) => f.path).sort()).toEqual(['b.png', 'c.png']);
       expect(plan.upload.files).toBe(1);
+      // A plan only shown (a dry run) decides the same, keeps no file, and no batch starts from it.
+      const shown = await engine.plan(root, { destination: 'from-plan', keepFiles: false });
+      expect({ ...shown, batchId: plan.batchId, basis: undefined }).toEqual({ ...plan, basis: undefined });
+      expect(shown.basis.files).toEqual([]);
+      expect(() => engine.batch(root, { plan: shown })).toThrow('got one made with `keepFiles: false`');
       // Added after the plan: a batch that scanned again would send it.
       await writeFile(join(root, 'e.png'), bytes(10));
       const signerCalls = signer.logs.length;

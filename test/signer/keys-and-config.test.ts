@@ -26,6 +26,44 @@ describe('key rules', () => {
       }),
     );
     expect(utf8Length('\ud800x')).toBe(4);
+    expect(utf8Length('x\udc00\ud800')).toBe(7);
+  });
+
+  // Printable ASCII takes a short path past the Unicode work: it must decide exactly as the long one.
+  const asciiPath = fc.string({
+    unit: fc.constantFrom(...'aZ0 ._-/\\:*<>?|"nulcomNULCOM1'.split('')),
+    maxLength: 24,
+  });
+  it('judges a printable ASCII path as it judges the same path below a non-ASCII folder', () => {
+    fc.assert(
+      fc.property(asciiPath, (path) => {
+        const alone = normaliseRelativePath(path);
+        const below = normaliseRelativePath(`café/${path}`);
+        if ('path' in alone) expect(below).toEqual({ path: `café/${alone.path}` });
+        else expect(below).toMatchObject({ code: alone.code });
+      }),
+    );
+  });
+
+  it('folds a printable ASCII path as the full Unicode folding does', () => {
+    const folded = (path: string) =>
+      path
+        .split('/')
+        .map((s) =>
+          s
+            .normalize('NFKC')
+            .toUpperCase()
+            .toLowerCase()
+            .normalize('NFKC')
+            .replace(/[. ]+$/u, ''),
+        )
+        .join('/');
+    fc.assert(
+      fc.property(asciiPath, (path) => {
+        expect(collisionKey(path)).toBe(folded(path));
+      }),
+    );
+    expect(collisionKey('Photos./IMG 1.JPG ')).toBe('photos/img 1.jpg');
   });
 
   it.each([

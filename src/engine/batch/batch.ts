@@ -18,6 +18,7 @@ import { uploadSingle } from '../upload/single-put';
 import { newBatchId } from '../run/batch-id';
 import { lockBatch, type BatchLock } from '../run/batch-lock';
 import { UploadError } from '../errors';
+import { EngineOptionError } from '../options';
 import { BatchControls } from '../run/controls';
 import { failureOutcome } from '../run/failure-outcome';
 import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from '../run/journal';
@@ -84,6 +85,8 @@ export class Batch extends EventEmitter<BatchEvents> {
     this.#resources = resources;
     this.#resumeFrom = options.resumeFrom;
     const { plan } = options;
+    if (plan && !plan.basis.startable)
+      throw new EngineOptionError('Expected a plan a batch can start from, got one made with `keepFiles: false`');
     this.#plan = plan;
     this.#ignore = options.resumeFrom?.header.ignore ?? [...(plan?.basis.ignore ?? options.ignore ?? DEFAULT_IGNORE)];
     this.#followSymlinks =

@@ -49,6 +49,8 @@ export interface PlanBasis {
   only?: readonly string[];
   /** Files to upload and files in conflict, with the MD5s the comparison computed. */
   files: PlannedFile[];
+  /** False when the plan was made only to be shown (`keepFiles: false`): `files` is empty and no batch can start from it. */
+  startable: boolean;
   /** The destination's listing, made once. */
   check: DestinationCheck | undefined;
 }
@@ -66,7 +68,15 @@ export interface PlanOptions {
   onAccept?: (path: string, size: number) => void;
   /** What the batch's destination holds, to find files already there and conflicts. */
   check?: DestinationCheck;
+  /**
+   * Keep each file a batch started from the plan sends (true by default). A plan only shown, as a dry
+   * run's, keeps none: a million files then hold no memory each.
+   */
+  keepFiles?: boolean;
 }
+
+/** The verdict of every file whose key holds nothing, shared. */
+const ABSENT = { kind: 'absent' } as const;
 
 /** Files compared with the destination in one go: small ones are hashed in one message to a hash thread. */
 const COMPARED_AT_ONCE = 256;
@@ -76,9 +86,20 @@ const COMPARED_AT_ONCE = 256;
  * the policy's file rules, duplicate names and, with a destination, what it already holds.
  */
 export async function planFolder(root: string, policy: Policy, options: PlanOptions): Promise<FolderPlan> {
-  const { ignore = DEFAULT_IGNORE, onAccept, batchId, check, only } = options;
+  const { ignore = DEFAULT_IGNORE, onAccept, batchId, check, only, keepFiles = true } = options;
   const followSymlinks = options.followSymlinks ?? false;
-  const basis: PlanBasis = { policy, ignore, followSymlinks, ...(only ? { only } : {}), files: [], check };
+  const basis: PlanBasis = {
+    policy,
+    ignore,
+    followSymlinks,
+    ...(only ? { only } : {}),
+    files: [],
+    startable: keepFiles,
+    check,
+  };
+  const keep = (planned: PlannedFile) => {
+    if (keepFiles) basis.files.push(planned);
+  };
   const plan: FolderPlan = {
     root,
     batchId,
@@ -102,7 +123,7 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
   const accept = (planned: PlannedFile) => {
     const { size } = planned.file;
     onAccept?.(planned.file.path, size);
-    basis.files.push(planned);
+    keep(planned);
     plan.upload.files += 1;
     plan.upload.bytes += size;
     if (size >= policy.multipartThreshold) plan.upload.multipart += 1;
@@ -116,13 +137,13 @@ export async function planFolder(root: string, policy: Policy, options: PlanOpti
         const settled = settle(file, verdict, undefined);
         if ('fail' in settled) end(refusedOutcome(file, settled.fail.code, settled.fail.message));
         else if ('end' in settled) end(settled.end);
-        else if ('send' in settled) accept({ file: settled.send, path, verdict: { kind: 'absent' } });
+        else if ('send' in settled) accept({ file: settled.send, path, verdict: ABSENT });
         else {
           onAccept?.(file.path, file.size);
           const different = verdict as Extract<Verdict, { kind: 'different' }>;
           const here = { size: file.size, modified: file.mtimeMs };
           plan.conflicts.push({ ...settled.conflict, here, there: different.there });
-          basis.files.push({ file: different.md5 ? { ...file, md5: different.md5 } : file, path, verdict: different });
+          keep({ file: different.md5 ? { ...file, md5: different.md5 } : file, path, verdict: different });
         }
       });
     });
