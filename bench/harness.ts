@@ -1,7 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashToken } from '@hoist/signer-server/auth';
 import type { CephGateway } from '../test/helpers/ceph';
@@ -86,7 +87,7 @@ export function timed(command: string[], env: NodeJS.ProcessEnv): Promise<Measur
     const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...command], {
       env,
       cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -132,11 +133,20 @@ export interface Route {
   tls?: { certs: TestCertificates; caBundle: string };
 }
 
+/** `config` in a JSON file of its own, for HOIST_SIGNER_CONFIG. */
+async function configFile(config: Record<string, unknown>): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'hoist-bench-config-')), 'signer.json');
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
+
 /** Starts Hoist's signer as its own process on `route`'s port, for one user `bench` with a fresh token; waits until it answers. */
 export async function startSignerProcess(
-  s3: CephGateway,
+  s3: Pick<CephGateway, 'endpoint' | 'accessKeyId' | 'secretAccessKey'>,
   bucket: string,
   route: Route,
+  /** Settings written to a file the signer reads (HOIST_SIGNER_CONFIG), under the environment's. */
+  config?: Record<string, unknown>,
 ): Promise<{ token: string; pid: number; stop(): void }> {
   const token = randomBytes(16).toString('hex');
   const port = route.signerPort;
@@ -162,6 +172,7 @@ export async function startSignerProcess(
       HOIST_USERS: JSON.stringify([{ id: 'bench', tokenSha256: hashToken(token), prefix: 'bench' }]),
       HOIST_TOKEN_SECRET: randomBytes(32).toString('hex'),
       HOIST_LOG_LEVEL: 'silent',
+      ...(config ? { HOIST_SIGNER_CONFIG: await configFile(config) } : {}),
     },
   });
   await waitFor(async () => {

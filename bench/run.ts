@@ -10,6 +10,7 @@ import { ConfigSchema } from '@hoist/signer-server/config';
 import { walk } from './contenders/walk';
 import { benchRepush } from './repush';
 import { benchDesktopLoop } from './desktop-loop';
+import { benchMillion } from './million';
 import { benchScan } from './scan';
 import {
   allCpu,
@@ -352,10 +353,10 @@ async function main(): Promise<void> {
   ensurePeers();
   await buildContenders();
   const nets = netsFromEnv();
-  const wanted = (process.env.BENCH_DATASETS ?? 'A,B,C,R,S,D').split(',');
-  // R (pushing a folder again), S (scanning) and D (the desktop's event loop) run on their own: bench/repush.ts,
-  // bench/scan.ts, bench/desktop-loop.ts.
-  const names = wanted.filter((name) => !['R', 'S', 'D'].includes(name));
+  const wanted = (process.env.BENCH_DATASETS ?? 'A,B,C,R,S,D,M').split(',');
+  // R (pushing a folder again), S (scanning), D (the desktop's event loop) and M (a million files to a
+  // store that keeps nothing) run on their own: bench/repush.ts, scan.ts, desktop-loop.ts, million.ts.
+  const names = wanted.filter((name) => !['R', 'S', 'D', 'M'].includes(name));
   const clients = CONTENDERS.filter((c) => (process.env.BENCH_CLIENTS ?? CONTENDERS.join(',')).split(',').includes(c));
   const allNames = [...new Set(nets.flatMap((net) => datasetsOn(net, names)))];
   const dirs = Object.fromEntries(await Promise.all(allNames.map(async (n) => [n, await dataset(n)] as const)));
@@ -429,6 +430,7 @@ async function main(): Promise<void> {
     if (wanted.includes('R')) await benchRepush(s3, client, loopbackRounds);
     if (wanted.includes('S')) await benchScan(s3, loopbackRounds);
     if (wanted.includes('D')) await benchDesktopLoop(s3);
+    if (wanted.includes('M')) await benchMillion(join(BUILD, 'raw.mjs'));
   } finally {
     client.destroy();
     await s3.stop();

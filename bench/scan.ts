@@ -13,7 +13,7 @@ import { createTestBucket } from '../test/helpers/test-s3';
 // `rclone lsf -R`, side by side, medians of the rounds; peak RSS the highest.
 
 /** A tree of `files` files of `size` bytes in 1,000 folders under bench/.data/, written once. */
-function tree(name: string, files: number, size: number): string {
+export function tree(name: string, files: number, size: number): string {
   const dir = join(DATA, name);
   if (existsSync(`${dir}.done`)) return dir;
   const bytes = Buffer.alloc(size, 'x');

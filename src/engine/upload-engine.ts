@@ -131,6 +131,7 @@ export class UploadEngine {
   /** Closes idle connections and stops the hash threads. */
   close(): void {
     this.#resources.connections.destroy();
+    this.#resources.hashCache.close();
     void this.#resources.hasher.close();
   }
 }

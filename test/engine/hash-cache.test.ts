@@ -1,11 +1,21 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileIdentity, HashCache } from '../../src/engine/hashing/hash-cache';
+import { fileIdentity } from '../../src/engine/hashing/file-identity';
+import { HashCache } from '../../src/engine/hashing/hash-cache';
 
 const temp = () => mkdtemp(join(tmpdir(), 'hoist-hash-cache-'));
+/** Where an open descriptor leads, or '' once it closed. */
+const readlinkSafe = (path: string): string => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+};
 
 describe('the hash cache', () => {
   it('keeps digests across runs in a private file, and an unreadable file is an empty cache', async () => {
@@ -17,6 +27,19 @@ describe('the hash cache', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     await writeFile(file, 'not json\n["torn');
     expect(new HashCache(file).get('1:2:3:4:5', 'md5')).toBeUndefined();
+  });
+
+  it('adds entries through one open file, closed by close() and opened again by the next entry', async () => {
+    const file = join(await temp(), 'hash-cache.jsonl');
+    const openOnIt = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`) === file);
+    const cache = new HashCache(file);
+    for (let i = 0; i < 3; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    expect(openOnIt()).toHaveLength(1);
+    cache.close();
+    expect(openOnIt()).toHaveLength(0);
+    cache.set('id3', 'md5', '3');
+    cache.close();
+    expect([0, 1, 2, 3].map((i) => new HashCache(file).get(`id${i}`, 'md5'))).toEqual(['0', '1', '2', '3']);
   });
 
   it('stays bounded: the oldest digests go first, and the file is rewritten past twice the bound', async () => {

@@ -1,20 +1,10 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, fchmodSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
+import { fileIdentity } from './file-identity';
 
 /** Digests remembered at most by default; past twice this many lines the file is rewritten with the newest. */
 const MAX_ENTRIES = 200_000;
-
-/**
- * What proves a file unchanged since it was hashed: its device and inode, its size, and its modification
- * and change times in nanoseconds. A file written with its modification time put back (`touch -d`)
- * still moves its change time, so it is never taken for the old one.
- */
-export async function fileIdentity(absolutePath: string): Promise<string> {
-  const info = await stat(absolutePath, { bigint: true });
-  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-}
 
 /**
  * Digests of files already hashed, keyed by their identity and by what was hashed (`md5` for the whole
@@ -26,6 +16,7 @@ export class HashCache {
   readonly #file: string;
   readonly #max: number;
   #entries: Map<string, string> | undefined;
+  #fd: number | undefined;
 
   constructor(file: string, options: { maxEntries?: number } = {}) {
     this.#file = file;
@@ -60,11 +51,25 @@ export class HashCache {
     entries.set(key, digest);
     if (entries.size > this.#max) entries.delete(entries.keys().next().value!);
     try {
-      makePrivateDir(dirname(this.#file));
-      appendFileSync(this.#file, `${JSON.stringify([key, digest])}\n`, { mode: PRIVATE_FILE_MODE });
+      this.#fd ??= this.#openForAppending();
+      writeSync(this.#fd, `${JSON.stringify([key, digest])}\n`);
     } catch {
       // A cache that cannot be written only costs a hash next time.
     }
+  }
+
+  /** Closes the file kept open for appending; a later `set` opens it again. */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** The cache file opened once for every entry a run adds (one write each, not an open, a write and a close). */
+  #openForAppending(): number {
+    makePrivateDir(dirname(this.#file));
+    const fd = openSync(this.#file, 'a', PRIVATE_FILE_MODE);
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+    return fd;
   }
 
   #load(): Map<string, string> {

@@ -37,8 +37,11 @@ export interface StopRequest {
 /** Every message the pool sends a worker. */
 export type ToWorker = HashRequest | SmallRequest | StopRequest;
 
-/** One small file's result: its fstat and MD5 (no MD5 when its size changed since the scan), or an error. */
-export type SmallResult = { stat: WorkerStat; digest?: string } | { error: WorkerError };
+/**
+ * One small file's result: its fstat and MD5 (no MD5 when its size changed since the scan) with its
+ * identity when opened (what the hash cache keys on), or an error.
+ */
+export type SmallResult = { stat: WorkerStat; identity?: string; digest?: string } | { error: WorkerError };
 
 /** Every message a worker sends the pool, about job `id`. */
 export type FromWorker =

@@ -29,8 +29,8 @@ export interface PartDigests {
   stop(): void;
 }
 
-/** A small file read whole and hashed, or why it could not be. */
-export type SmallRead = { md5: Md5; bytes: Buffer } | { error: unknown };
+/** A small file read whole and hashed, with its identity when it was read (for the hash cache), or why it could not be. */
+export type SmallRead = { md5: Md5; bytes: Buffer; identity: string } | { error: unknown };
 
 /** What a thread owes an answer to: a hash job, or a list of small files to read. */
 interface Pending {
@@ -68,7 +68,11 @@ class SmallFiles implements Pending {
         } catch (error) {
           return { error };
         }
-        return { md5: md5Of(result.digest!), bytes: Buffer.from(message.bytes, at, target.size) };
+        return {
+          md5: md5Of(result.digest!),
+          bytes: Buffer.from(message.bytes, at, target.size),
+          identity: result.identity!,
+        };
       }),
     );
     return true;

@@ -2,10 +2,12 @@
 // then reads each part once into one reused buffer, feeding the part's MD5 and the whole file's MD5, and
 // posts each part's digest as soon as it is done. A job is checked for cancellation between parts. A
 // list of small files is read at once, between two parts if need be: each whole into one shared buffer
-// that is handed back, with its fstat and MD5. It imports only Node, so it runs as its own bundle.
+// that is handed back, with its fstat, its identity for the hash cache and MD5. It imports only Node (and
+// file-identity.ts), so it runs as its own bundle.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { identityOf } from './file-identity';
 import type { FromWorker, HashRequest, SmallRequest, SmallResult, ToWorker, WorkerError } from './hash-messages';
 
 const port = parentPort!;
@@ -40,7 +42,8 @@ function readSmall({ id, small }: SmallRequest): void {
       let read = 0;
       for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, view, read, size - read, read);
       if (read !== size) return { error: asWorkerError(shortRead(read, size)) };
-      return { stat: { size, mtimeMs }, digest: createHash('md5').update(view).digest('hex') };
+      const identity = identityOf(fstatSync(fd, { bigint: true }));
+      return { stat: { size, mtimeMs }, identity, digest: createHash('md5').update(view).digest('hex') };
     } catch (error) {
       return { error: asWorkerError(error) };
     } finally {

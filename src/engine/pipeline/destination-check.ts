@@ -2,7 +2,8 @@ import { buildKey, choosePartSize, formatBytes, partCount, resolveFolder, type P
 import { UploadError } from '../errors';
 import PQueue from 'p-queue';
 import { md5Of, multipartEtag, SMALL_FILE_BYTES, type Md5 } from '../hashing/file-hash';
-import { fileIdentity, type HashCache } from '../hashing/hash-cache';
+import { fileIdentity } from '../hashing/file-identity';
+import type { HashCache } from '../hashing/hash-cache';
 import type { HashPool } from '../hashing/hash-pool';
 import type { SignerClient } from '../signer/signer-client';
 import type { FileVersion } from '../../shared/outcome';

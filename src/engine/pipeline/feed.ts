@@ -7,7 +7,6 @@ import type { BatchControls } from '../run/controls';
 import type { JournalState, MultipartRecord } from '../run/journal';
 import { errors, readFailure } from '../errors';
 import { md5Of, SMALL_FILE_BYTES } from '../hashing/file-hash';
-import { fileIdentity } from '../hashing/hash-cache';
 import type { SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
@@ -226,8 +225,6 @@ async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFil
   const { hasher, hashCache } = resources;
   const hashed: PlannedFile[] = [];
   const small = group.filter(({ file }) => file.size <= SMALL_FILE_BYTES);
-  // Taken before the read: an entry is kept under what the file was when read, never after.
-  const identities = await Promise.all(small.map(({ file }) => fileIdentity(file.absolutePath).catch(() => undefined)));
   const readingSmall = small.length ? hasher.readSmall(small.map((item) => item.file)) : Promise.resolve([]);
   // Four files at a time keep the disk busy without holding a read buffer per file of the group.
   const hashing = new PQueue({ concurrency: 4 });
@@ -259,8 +256,10 @@ async function hashGroup({ policy, resources, sink }: Feeding, group: PlannedFil
     const read = reads[i]!;
     if ('error' in read) sink.failed(item.file, readFailure(read.error));
     else {
-      if (identities[i]) hashCache.set(identities[i], 'md5', read.md5.hex);
-      hashed.push({ ...item, file: { ...item.file, ...read } });
+      // The file's identity when the thread opened it: the entry is kept under what was read, never after.
+      const { identity, md5, bytes } = read;
+      hashCache.set(identity, 'md5', md5.hex);
+      hashed.push({ ...item, file: { ...item.file, md5, bytes } });
     }
   });
   return hashed;

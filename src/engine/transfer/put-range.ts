@@ -212,10 +212,15 @@ function sendBody(put: RangePut, req: ClientRequest, watch: StallWatch): Promise
  */
 async function answerTo(req: ClientRequest, body: Promise<void>): Promise<IncomingMessage> {
   const response = new Promise<IncomingMessage>((resolve, reject) => {
-    req.once('response', resolve);
+    let answered = false;
+    req.once('response', (res: IncomingMessage) => {
+      answered = true;
+      resolve(res);
+    });
     req.once('error', reject);
-    // Closed with neither an answer nor an error of its own: nothing more will come (a no-op once answered).
-    req.once('close', () => reject(closedWhileSending()));
+    // Closed with neither an answer nor an error of its own: nothing more will come. Every request closes
+    // once answered too: no error is made then (its stack costs microseconds, a million times).
+    req.once('close', () => answered || reject(closedWhileSending()));
   });
   let bodyError: unknown;
   const bodySent = body.then(

@@ -2,7 +2,7 @@ import type { MultipartResult } from '@hoist/protocol';
 import type { FileOutcome } from '../../shared/outcome';
 import type { Journal, MultipartRecord } from '../run/journal';
 import { errors, UploadError } from '../errors';
-import { fileIdentity } from '../hashing/hash-cache';
+import { fileIdentity } from '../hashing/file-identity';
 import { multipartEtag, type Md5 } from '../hashing/file-hash';
 import type { PartDigests } from '../hashing/hash-pool';
 import { assertUnchanged } from '../pipeline/file-check';
