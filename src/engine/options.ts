@@ -74,7 +74,7 @@ export class EngineOptionError extends TypeError {
   override name = 'EngineOptionError';
 }
 
-/** The budget the settings ask for: pinned, or automatic in its range, starting at 8 when the range allows. */
+/** The budget the settings ask for: pinned, or automatic in its range, starting at 16 when the range allows. */
 function budgetSetting(options: z.output<typeof EngineOptionsSchema>): BudgetSetting {
   if (options.concurrency !== 'auto') return { pinned: options.concurrency };
   const { min, max } = options.autoConcurrency;

@@ -2,7 +2,7 @@
 export const CONCURRENCY = { min: 1, max: 256, default: 8 } as const;
 
 /** Where an automatic connection budget starts and the range it moves in, unless a setting narrows it. */
-export const AUTO_CONCURRENCY = { min: 4, max: 128, initial: 8 } as const;
+export const AUTO_CONCURRENCY = { min: 4, max: 128, initial: 16 } as const;
 
 /** The smallest bandwidth limit, in bytes per second. */
 export const MIN_BANDWIDTH = 1024;

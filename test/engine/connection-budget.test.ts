@@ -15,7 +15,7 @@ class ModelPath {
 
   constructor(
     readonly path: { rttMs: number; serverRate: number; bytesPerFile: number; linkBytes: number; waiting?: number },
-    setting: ConstructorParameters<typeof ConnectionBudget>[0] = { min: 4, max: 128, initial: 8 },
+    setting: ConstructorParameters<typeof ConnectionBudget>[0] = { min: 4, max: 128, initial: 16 },
   ) {
     this.budget = new ConnectionBudget(setting, this.target, () => this.clock);
   }
@@ -68,6 +68,12 @@ describe('the connection budget', () => {
     expect(path.rate(level)).toBe(450);
   });
 
+  it('first climbs about once a round trip: from 16 to 128 in well under a second on 40 ms', () => {
+    const path = new ModelPath({ rttMs: 40, serverRate: 5000, bytesPerFile: 4096, linkBytes: 100e6 });
+    const levels = path.run(1000);
+    expect(levels.findIndex((level) => level === 128) * 5).toBeLessThan(800);
+  });
+
   it('on 120 ms and a faster server, goes higher', () => {
     const path = new ModelPath({ rttMs: 120, serverRate: 900, bytesPerFile: 4096, linkBytes: 2.5e6 });
     path.run(6000);
@@ -75,16 +81,16 @@ describe('the connection budget', () => {
     expect(level).toBeGreaterThanOrEqual(100);
   });
 
-  it('stays low where bandwidth is the limit: more connections would only share the same link', () => {
+  it('does not climb where bandwidth is the limit: more connections would only share the same link', () => {
     // 5 MiB files on 12.5 MB/s: two connections already fill it.
     const path = new ModelPath({ rttMs: 40, serverRate: 450, bytesPerFile: 5 * 1024 * 1024, linkBytes: 12.5e6 });
     path.run(30_000);
-    expect(mostOften(path.run(30_000))).toBeLessThanOrEqual(8);
+    expect(mostOften(path.run(30_000))).toBe(16);
   });
 
   it('does not grow while fewer transfers wait than it has connections', () => {
-    const path = new ModelPath({ rttMs: 40, serverRate: 450, bytesPerFile: 4096, linkBytes: 12.5e6, waiting: 6 });
-    expect(Math.max(...path.run(10_000))).toBe(8);
+    const path = new ModelPath({ rttMs: 40, serverRate: 450, bytesPerFile: 4096, linkBytes: 12.5e6, waiting: 12 });
+    expect(Math.max(...path.run(10_000))).toBe(16);
   });
 
   it('backs off to 70% on 503s, once per burst, never below its minimum, then climbs again', () => {

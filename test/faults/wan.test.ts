@@ -126,8 +126,8 @@ describe('the automatic connection budget', () => {
     const auto = await push('auto');
     expect(auto.report.counts).toMatchObject({ uploaded: FILES, failed: 0 });
     expect(auto.keys).toHaveLength(FILES);
-    expect(auto.seen[0]).toBe(8);
-    expect(Math.max(...auto.seen)).toBeGreaterThanOrEqual(16);
+    expect(auto.seen[0]).toBe(16);
+    expect(Math.max(...auto.seen)).toBeGreaterThanOrEqual(32);
   });
 
   it('signs ahead with several requests in flight, so a signer 120 ms away never leaves the connections idle', async () => {
