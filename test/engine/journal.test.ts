@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unfinishedJournals } from '../../src/engine/run/journal';
+import { readJournal, unfinishedJournals } from '../../src/engine/run/journal';
 
 const header = (batchId: string, startedAt: string) =>
   JSON.stringify({ t: 'batch', v: 1, batchId, root: `/r/${batchId}`, signer: 'http://s', startedAt, ignore: [] });
@@ -28,5 +28,29 @@ describe('unfinished journals', () => {
     const unfinished = unfinishedJournals(dir);
     expect(unfinished.map((s) => s.header.batchId)).toEqual(['long', 'killed', 'retried']);
     expect([...unfinished[1]!.finished.keys()]).toEqual(['c']);
+  });
+});
+
+describe('reading a journal', () => {
+  it('reads one larger than its chunks a line at a time, a character split across chunks intact', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-journal-read-'));
+    const start = header('big', '2026-11-30T00:00:01.000Z');
+    // A path of '€' (3 bytes each) over the first 1 MiB chunk's edge, at each of its 3 alignments.
+    for (const shift of [0, 1, 2]) {
+      // The first path is written twice (as path and in its key): it brings the next to 900 bytes short of 1 MiB.
+      const before = Buffer.byteLength(`${start}\n${file('')}\n{"t":"file","outcome":{"path":"`);
+      const paths = [
+        'a'.repeat(Math.floor((2 ** 20 - before - 900) / 2)),
+        `${'b'.repeat(shift)}${'€'.repeat(600)}`,
+        'after',
+      ];
+      const journal = join(dir, `big-${shift}.jsonl`);
+      await writeFile(journal, [start, ...paths.map(file)].join('\n') + '\n{"t":"fi');
+
+      const state = readJournal(journal)!;
+      expect(state.header.batchId).toBe('big');
+      expect([...state.finished.keys()]).toEqual(paths);
+      expect(state.ended).toBe(false);
+    }
   });
 });

@@ -198,11 +198,10 @@ export class Batch extends EventEmitter<BatchEvents> {
    * kept in memory during the run, so memory stays flat whatever the number of files.
    */
   report(): BatchReport {
-    const files = new Map<string, FileOutcome>();
+    let files = new Map<string, FileOutcome>();
     if (this.#journal) {
       try {
-        for (const outcome of readJournal(this.#journal.file)?.finished.values() ?? [])
-          files.set(outcome.path, outcome);
+        files = readJournal(this.#journal.file)?.finished ?? files;
       } catch {
         // Never written (the disk refused it): every outcome is in memory then.
       }

@@ -1,5 +1,6 @@
-import { closeSync, fchmodSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { ConflictChoice } from '../../shared/conflicts';
 import type { FileOutcome } from '../../shared/outcome';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
@@ -65,11 +66,31 @@ export interface JournalState {
   ended: boolean;
 }
 
+/** Bytes of a journal read at a time: a million files' journal (~210 MB) is never one string. */
+const READ_CHUNK = 1 << 20;
+
+/** The lines of `file`, read a chunk at a time (the last one even without its newline). */
+function* linesOf(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(READ_CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let carry = '';
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      const lines = (carry + decoder.write(chunk.subarray(0, read))).split('\n');
+      carry = lines.pop()!;
+      yield* lines;
+    }
+    yield carry + decoder.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a journal; a torn last line (a crash mid-write) is ignored, never fatal. */
 export function readJournal(file: string): JournalState | undefined {
-  const lines = readFileSync(file, 'utf8').split('\n');
   let state: JournalState | undefined;
-  for (const line of lines) {
+  for (const line of linesOf(file)) {
     if (!line) continue;
     let record: JournalRecord;
     try {
