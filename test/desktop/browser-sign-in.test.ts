@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { sealingKeychain } from '../helpers/keychains';
 import { startEngine } from '../../src/main/desktop/start-engine';
 import { refreshSignIn } from '../../src/sign-in';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
@@ -22,12 +23,8 @@ const s3 = inject('s3');
 let idp: TestIdentityProvider;
 let signer: TestSigner;
 
-/** A keychain that really seals (reversibly, for the test), so the sign-in is written to disk. */
-const keychain = {
-  isEncryptionAvailable: () => true,
-  encryptString: (plain: string) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
-  decryptString: (sealed: Buffer) => Buffer.from(sealed.map((b) => b ^ 0x5a)).toString(),
-};
+/** A keychain that really seals, so the sign-in is written to disk. */
+const keychain = sealingKeychain();
 
 beforeAll(async () => {
   idp = await startTestIdentityProvider({ accessTokenTtl: 5 });

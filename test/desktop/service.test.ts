@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { noKeychain } from '../helpers/keychains';
 import { UploadEngine } from '../../src/engine';
 import type { BatchView, DesktopUpdate } from '../../src/shared/desktop';
 import { listKeys, objectMd5 } from '../helpers/bucket';
@@ -20,12 +21,6 @@ let signer: TestSigner;
 beforeAll(async () => {
   signer = await rig.signer();
 });
-
-const noKeychain = {
-  isEncryptionAvailable: () => false,
-  encryptString: () => Buffer.alloc(0),
-  decryptString: () => '',
-};
 
 function serviceFor(stateDir: string, concurrency = 4): HoistService {
   return new HoistService({

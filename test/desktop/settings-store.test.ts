@@ -2,14 +2,10 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SettingsStore, type SecretBox } from '../../src/main/desktop/settings-store';
+import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { sealingKeychain } from '../helpers/keychains';
 
-// A stand-in for the OS keychain: a keyed XOR, so the token never appears on disk as written.
-const keychain = (available = true): SecretBox => ({
-  isEncryptionAvailable: () => available,
-  encryptString: (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
-  decryptString: (encrypted) => Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString(),
-});
+const keychain = sealingKeychain;
 const input = {
   signerUrl: 'https://signer.example.com',
   concurrency: 12 as number | 'auto',

@@ -5,6 +5,7 @@ import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks
 import { UploadEngine } from '../../src/engine';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { noKeychain } from './keychains';
 import type { BatchView } from '../../src/shared/desktop';
 
 // The desktop's main process without Electron: the service plans FOLDER and uploads it for at most
@@ -14,11 +15,7 @@ import type { BatchView } from '../../src/shared/desktop';
 const [folder, signerUrl, token, seconds] = process.argv.slice(2) as [string, string, string, string];
 const stateDir = await mkdtemp(join(tmpdir(), 'hoist-loop-'));
 const service = new HoistService({
-  settings: new SettingsStore(join(stateDir, 'settings.json'), {
-    isEncryptionAvailable: () => false,
-    encryptString: () => Buffer.alloc(0),
-    decryptString: () => '',
-  }),
+  settings: new SettingsStore(join(stateDir, 'settings.json'), noKeychain),
   stateDir,
   createEngine: async () => new UploadEngine({ signerUrl, token, stateDir }),
 });

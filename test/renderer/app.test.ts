@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UploadEngine } from '../../src/engine';
 import { HoistService } from '../../src/main/desktop/hoist-service';
-import { SettingsStore, type SecretBox } from '../../src/main/desktop/settings-store';
+import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { sealingKeychain } from '../helpers/keychains';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { isPresignedPut, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { bytes, makeFolder } from '../helpers/folders';
@@ -23,11 +24,7 @@ let signer: TestSigner;
 let harness: RendererHarness | undefined;
 let service: HoistService | undefined;
 
-const keychain: SecretBox = {
-  isEncryptionAvailable: () => true,
-  encryptString: (plain) => Buffer.from(plain).reverse(),
-  decryptString: (encrypted) => Buffer.from(encrypted).reverse().toString(),
-};
+const keychain = sealingKeychain();
 
 beforeAll(async () => {
   bucket = await createTestBucket(s3);

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { noKeychain } from '../helpers/keychains';
 import { UploadEngine } from '../../src/engine';
 import { closeBrowser, openRenderer, overlapsIn, SCREENSHOTS } from '../helpers/renderer';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
@@ -111,11 +112,7 @@ describe('a 100,000-file batch', () => {
   it('keeps scrolling and updating smoothly while it uploads', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-app-'));
     const service = new HoistService({
-      settings: new SettingsStore(join(stateDir, 'settings.json'), {
-        isEncryptionAvailable: () => false,
-        encryptString: () => Buffer.alloc(0),
-        decryptString: () => '',
-      }),
+      settings: new SettingsStore(join(stateDir, 'settings.json'), noKeychain),
       stateDir,
       createEngine: async () =>
         new UploadEngine({ signerUrl: signer.url, token: signer.tokens.alice, stateDir, concurrency: 8 }),
