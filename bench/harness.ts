@@ -21,6 +21,28 @@ export const root = resolve(import.meta.dirname, '..');
 /** The CLI bundle `npm run bench` builds first, run as is: an edit made while the bench runs changes nothing measured. */
 export const HOIST_CLI = join(root, 'out', 'cli', 'hoist.mjs');
 
+/** The command line of the bundled `hoist push` of `dir` through a signer, keeping its state in `stateDir`. */
+export function hoistPush(
+  dir: string,
+  signer: { url: string; token: string },
+  stateDir: string,
+  ...flags: string[]
+): string[] {
+  return [
+    process.execPath,
+    HOIST_CLI,
+    'push',
+    dir,
+    ...flags,
+    '--signer',
+    signer.url,
+    '--token',
+    signer.token,
+    '--state-dir',
+    stateDir,
+  ];
+}
+
 /** What one client run cost. */
 export interface Measure {
   wall: number;

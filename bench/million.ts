@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HOIST_CLI, type Measure, startSignerProcess, timed } from './harness';
+import { hoistPush, type Measure, startSignerProcess, timed } from './harness';
 import { startNullStore } from './null-store';
 import { tree } from './scan';
 import { freePort } from '../test/helpers/net';
@@ -49,21 +49,7 @@ export async function benchMillion(rawScript: string): Promise<void> {
   };
   try {
     const hoist = await sent('hoist', () =>
-      timed(
-        [
-          process.execPath,
-          HOIST_CLI,
-          'push',
-          dir,
-          '--signer',
-          signerUrl,
-          '--token',
-          signer.token,
-          '--state-dir',
-          stateDir,
-        ],
-        process.env,
-      ),
+      timed(hoistPush(dir, { url: signerUrl, token: signer.token }, stateDir), process.env),
     );
     const journal = await journalGrowth(stateDir);
     const raw = await sent('raw', () =>

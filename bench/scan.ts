@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATA, HOIST_CLI, type Measure, startSignerProcess, summarize, timed } from './harness';
+import { DATA, hoistPush, type Measure, startSignerProcess, summarize, timed } from './harness';
 import type { CephGateway } from '../test/helpers/ceph';
 import { freePort } from '../test/helpers/net';
 import { createTestBucket } from '../test/helpers/test-s3';
@@ -39,19 +39,7 @@ export async function benchScan(s3: CephGateway, rounds: number): Promise<void> 
     for (const { name, files, size, target } of TREES) {
       const dir = tree(name, files, size);
       const commands: Record<string, string[]> = {
-        'hoist --dry-run': [
-          process.execPath,
-          HOIST_CLI,
-          'push',
-          dir,
-          '--dry-run',
-          '--signer',
-          signerUrl,
-          '--token',
-          signer.token,
-          '--state-dir',
-          stateDir,
-        ],
+        'hoist --dry-run': hoistPush(dir, { url: signerUrl, token: signer.token }, stateDir, '--dry-run'),
         'rclone size': ['rclone', 'size', dir],
         'rclone lsf -R': ['rclone', 'lsf', '-R', dir],
       };
