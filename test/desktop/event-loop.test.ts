@@ -38,9 +38,12 @@ describe("the desktop main process's event loop", () => {
     await writeFile(resolve('test-output/desktop-event-loop.json'), `${JSON.stringify(delays, null, 2)}\n`);
     expect(delays.plan.files).toBe(FILES);
     expect(delays.upload.files).toBeGreaterThan(0);
-    // The bench holds the 50 ms target on a quiet machine; here the suites share two cores, so this
-    // bound only catches the loop being held for long stretches (a sort or a scan of everything at once).
-    expect(delays.plan.p99).toBeLessThan(250);
-    expect(delays.upload.p99).toBeLessThan(250);
+    // The bench holds the 50 ms target for the loop's delay on a quiet machine; here the suites and the
+    // servers share two cores, so the delay itself says as much about the machine as about the service.
+    // What the service's own work held the loop (its main thread's CPU time past each 10 ms turn) does
+    // depends far less on the machine's load (quiet: p99 30 ms; beside two busy loops: 61 ms, while the
+    // delay reached 273 ms): it catches the loop held for long stretches, a sort or a scan of everything.
+    expect(delays.plan.heldP99).toBeLessThan(150);
+    expect(delays.upload.heldP99).toBeLessThan(150);
   }, 240_000);
 });

@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 
-/** The event loop's delay (ms past the sampling interval) over one phase of a batch. */
+/**
+ * The event loop's delay (ms past the sampling interval) over one phase of a batch; `held*` count only the
+ * part the main thread's own work caused, leaving out time the machine gave to other processes.
+ */
 export interface PhaseDelays {
   seconds: number;
   files: number;
   p50: number;
   p99: number;
   max: number;
+  heldP99: number;
+  heldMax: number;
 }
 
 /** What service-loop-child.ts measured: the delays while planning, then while uploading, and the updates sent. */
