@@ -52,6 +52,8 @@ export interface Measure {
   serverCpu?: number;
   /** CPU seconds Hoist's signer spent during the run. */
   signerCpu?: number;
+  /** On a link: bytes it carried up to the store and the signer (requests, their bodies included). */
+  upBytes?: number;
 }
 
 /** CPU seconds (user+sys) the processes have used so far, from /proc. */
@@ -95,12 +97,14 @@ export function summarize(runs: Measure[]): Measure {
     return values.length ? median(values) : undefined;
   };
   const signerCpu = pick((m) => m.signerCpu);
+  const upBytes = pick((m) => m.upBytes);
   return {
     wall: pick((m) => m.wall)!,
     cpu: pick((m) => m.cpu)!,
     rssMb: Math.max(...runs.map((m) => m.rssMb)),
     serverCpu: pick((m) => m.serverCpu)!,
     ...(signerCpu === undefined ? {} : { signerCpu }),
+    ...(upBytes === undefined ? {} : { upBytes }),
   };
 }
 /** Runs a command under GNU time; returns wall seconds, user+sys CPU seconds and peak RSS in MB. */

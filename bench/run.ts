@@ -181,7 +181,8 @@ async function runOne(who: Contender, dir: string, s3: CephGateway, bucket: stri
     ...(tls ? { tls } : {}),
   };
   try {
-    return await runThrough(who, dir, s3, bucket, route);
+    const m = await runThrough(who, dir, s3, bucket, route);
+    return link ? { ...m, upBytes: link.deliveredUp() } : m;
   } finally {
     await link?.close();
   }
@@ -403,7 +404,8 @@ async function main(): Promise<void> {
             console.log(
               `${id} ${who} (round ${round}/${rounds}): ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ` +
                 `${Math.round(m.rssMb)} MB peak RSS; server ${m.serverCpu.toFixed(2)} s CPU` +
-                (m.signerCpu === undefined ? '' : `, signer ${m.signerCpu.toFixed(2)} s CPU`),
+                (m.signerCpu === undefined ? '' : `, signer ${m.signerCpu.toFixed(2)} s CPU`) +
+                (m.upBytes === undefined ? '' : `; ${(m.upBytes / 1e6).toFixed(1)} MB up the link`),
             );
           }
         }
@@ -528,9 +530,27 @@ function printLinkRatios(
           : '') +
         (r.raw && hoist ? `; hoist/raw = ${(hoist.wall / r.raw.wall).toFixed(2)}` : '') +
         pinnedCost(r) +
-        tlsCost(r),
+        tlsCost(r) +
+        requestBytes(name, net.profile!, r),
     );
   }
+}
+
+/**
+ * What each client's own bytes up the link cost: the payload plus its requests (URLs, headers, the
+ * signer's calls), per file, and that over the link's rate, a bound no faster link use can beat.
+ */
+function requestBytes(name: string, profile: LinkProfile, r: Partial<Record<Contender, Measure>>): string {
+  const { files, bytes } = SIZES[name]!;
+  const each = Object.entries(r)
+    .filter((entry): entry is [Contender, Measure & { upBytes: number }] => entry[1]?.upBytes !== undefined)
+    .map(
+      ([who, m]) =>
+        `${who} ${Math.round((m.upBytes - bytes) / files)} B/file, ${((m.upBytes * 8) / profile.bitsPerSecond).toFixed(2)} s`,
+    );
+  return each.length
+    ? `; requests beside the payload up the link, and all its bytes over the rate: ${each.join(', ')}`
+    : '';
 }
 
 /** A state folder after 50 batches of 5,000 files: what finding the unfinished ones costs at each start. */
