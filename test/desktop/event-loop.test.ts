@@ -40,10 +40,12 @@ describe("the desktop main process's event loop", () => {
     expect(delays.upload.files).toBeGreaterThan(0);
     // The bench holds the 50 ms target for the loop's delay on a quiet machine; here the suites and the
     // servers share two cores, so the delay itself says as much about the machine as about the service.
-    // What the service's own work held the loop (its main thread's CPU time past each 10 ms turn) does
-    // depends far less on the machine's load (quiet: p99 30 ms; beside two busy loops: 61 ms, while the
-    // delay reached 273 ms): it catches the loop held for long stretches, a sort or a scan of everything.
+    // What the service's own work held the loop (its main thread's CPU time past each 10 ms turn)
+    // depends far less on the machine's load. Upload, quiet / beside two busy loops / with a 120 ms hold
+    // injected per update: delay p99 98 / 239 / 340 ms, held p99 23 / 40 / 144-316 ms, share of the
+    // time held 5.5 / 7.2 / 42 %. The bounds catch the loop held for long stretches or much of the time.
     expect(delays.plan.heldP99).toBeLessThan(150);
     expect(delays.upload.heldP99).toBeLessThan(150);
+    expect(delays.upload.heldShare).toBeLessThan(0.25);
   }, 240_000);
 });

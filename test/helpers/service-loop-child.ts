@@ -47,18 +47,25 @@ const delays = (histogram: Pick<RecordableHistogram, 'percentile' | 'max'>) => (
  * Time the machine gave to other processes is not counted, so a busy machine does not read as a stall.
  */
 const held: number[] = [];
+let heldSince = performance.now();
 let lastTurn = { wall: performance.now(), cpu: process.threadCpuUsage() };
 const turn = setInterval(() => {
-  const now = { wall: performance.now(), cpu: process.threadCpuUsage(lastTurn.cpu) };
-  const cpuMs = (now.cpu.user + now.cpu.system) / 1000;
+  const now = { wall: performance.now(), cpu: process.threadCpuUsage() };
+  const cpuMs = (now.cpu.user - lastTurn.cpu.user + now.cpu.system - lastTurn.cpu.system) / 1000;
   held.push(Math.max(0, Math.min(now.wall - lastTurn.wall, cpuMs) - RESOLUTION_MS));
-  lastTurn = { wall: now.wall, cpu: process.threadCpuUsage() };
+  lastTurn = now;
 }, RESOLUTION_MS);
-/** p99 and the longest of the holds since the last call, in ms; starts the next phase's count. */
+/** p99 and the longest of the holds since the last call in ms, and the share of that time they took; restarts the count. */
 const holds = () => {
   const sorted = held.splice(0).sort((a, b) => a - b);
+  const share = sorted.reduce((sum, ms) => sum + ms, 0) / (performance.now() - heldSince);
+  heldSince = performance.now();
   const round = (n = 0) => Math.round(n * 10) / 10;
-  return { heldP99: round(sorted[Math.floor(sorted.length * 0.99)]), heldMax: round(sorted.at(-1)) };
+  return {
+    heldP99: round(sorted[Math.floor(sorted.length * 0.99)]),
+    heldMax: round(sorted.at(-1)),
+    heldShare: Math.round(share * 1000) / 1000,
+  };
 };
 const until = async (test: () => boolean, ms: number) => {
   const end = Date.now() + ms;

@@ -12,6 +12,8 @@ export interface PhaseDelays {
   max: number;
   heldP99: number;
   heldMax: number;
+  /** The share of the phase's time the holds took (0 to 1). */
+  heldShare: number;
 }
 
 /** What service-loop-child.ts measured: the delays while planning, then while uploading, and the updates sent. */
