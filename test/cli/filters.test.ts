@@ -14,7 +14,7 @@ afterAll(async () => signer.close());
 /** What `hoist push <args> --dry-run --json` says would upload, and how many files it would skip. */
 async function planOf(args: string[]) {
   const run = hoistPush([...args, '--signer', signer.url, '--token', signer.tokens.alice, '--dry-run', '--json']);
-  expect(await run.exited).toBe(0);
+  expect(await run.exited, run.stderr.join('')).toBe(0);
   const plan = run.events.find((e) => e.event === 'plan')!;
   return { upload: plan.upload, skipped: (plan.skipped as unknown[]).length };
 }

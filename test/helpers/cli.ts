@@ -12,6 +12,8 @@ function endsWithTest(child: ChildProcess): ChildProcess {
 export interface HoistRun {
   child: ChildProcess;
   events: Record<string, any>[];
+  /** What it wrote to stderr so far: the words of an error that stopped it. */
+  stderr: string[];
   exited: Promise<number | null>;
 }
 
@@ -25,9 +27,10 @@ export function hoistPush(args: string[], env: NodeJS.ProcessEnv = {}): HoistRun
   );
   const events: Record<string, any>[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line)));
-  child.stderr!.resume();
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, events, exited };
+  return { child, events, stderr, exited };
 }
 
 /** Runs `hoist <args>` to its end, for its exit code and what it wrote to stdout and stderr. */
