@@ -96,22 +96,105 @@ export function collisionKey(path: string): string {
     .join('/');
 }
 
-/** The paths of one batch so far, to tell when a new one duplicates an earlier one, exactly or by folding. */
+/** One folder of a batch: its path as first seen, and the names in it, by their folded form. */
+interface Folder {
+  path: string;
+  /** Folded name → name while the folder is open; packed, the names joined by `/` (which no name holds). */
+  names: Map<string, string> | string;
+  /** The next folder whose path folds to the same form (`Photos` after `photos`). */
+  next: Folder | undefined;
+}
+
+/** Names kept open in maps at most, by default; past it the folders least recently added to are packed. */
+const OPEN_NAMES = 20_000;
+
+/**
+ * The paths of one batch so far, to tell when a new one duplicates an earlier one, exactly or by folding.
+ * Two paths fold alike only when their folders do and their names do, so names are kept per folder: a
+ * folder the batch has moved on from is packed into one string (a byte or so per name, not a map entry
+ * and a path), and unpacked if a path comes back to it. Memory grows with the folders and their names'
+ * bytes, not with a map entry per file.
+ */
 export class DuplicateNames {
-  readonly #seen = new Map<string, string>();
+  /** Folders by their folded path, each heading a chain of the folders that fold alike. */
+  readonly #folders = new Map<string, Folder>();
+  /** The open folders, least recently used first. */
+  readonly #open = new Set<Folder>();
+  readonly #maxOpenNames: number;
+  #openNames = 0;
+  /** The folder a path was last added to, and the head of its chain: the next path is most likely there too. */
+  #recent: Folder | undefined;
+  #recentHead: Folder | undefined;
+
+  /** `openNames`: how many names stay in maps before the least recently used folders are packed. */
+  constructor(options: { openNames?: number } = {}) {
+    this.#maxOpenNames = options.openNames ?? OPEN_NAMES;
+  }
 
   /** Records a normalised `path`; returns why it duplicates an earlier path, or undefined when it does not. */
   check(path: string): string | undefined {
-    const key = collisionKey(path);
-    const first = this.#seen.get(key);
-    if (first === undefined) {
-      this.#seen.set(key, path);
-      return undefined;
+    const slash = path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : path.slice(0, slash);
+    const name = path.slice(slash + 1);
+    const folded = collisionKey(name);
+    const foldedDir = this.#recent?.path === dir ? undefined : dir && collisionKey(dir);
+    const head = foldedDir === undefined ? this.#recentHead : this.#folders.get(foldedDir);
+    let folder: Folder | undefined;
+    let tail: Folder | undefined;
+    for (let each = head; each; each = each.next) {
+      const first = this.#namesOf(each).get(folded);
+      if (first !== undefined) return duplicateReason(each.path ? `${each.path}/${first}` : first, path);
+      if (each.path === dir) folder = each;
+      tail = each;
     }
-    return first === path
-      ? `Path ${show(path)} appears twice in this batch`
-      : `Paths ${show(first)} and ${show(path)} differ only in case or character forms; Windows and macOS would make them one file`;
+    if (!folder) {
+      folder = { path: dir, names: new Map(), next: undefined };
+      if (tail) tail.next = folder;
+      else this.#folders.set(foldedDir!, folder);
+      this.#open.add(folder);
+    }
+    this.#namesOf(folder).set(folded, name);
+    this.#openNames += 1;
+    this.#recent = folder;
+    this.#recentHead = head ?? folder;
+    this.#packLeastRecent();
+    return undefined;
   }
+
+  /** The folder's names, unpacked when it was packed; it becomes the most recently used. */
+  #namesOf(folder: Folder): Map<string, string> {
+    if (typeof folder.names !== 'string') {
+      if (this.#recent !== folder) {
+        this.#open.delete(folder);
+        this.#open.add(folder);
+      }
+      return folder.names;
+    }
+    const names = new Map<string, string>();
+    for (const name of folder.names.split('/')) names.set(collisionKey(name), name);
+    folder.names = names;
+    this.#openNames += names.size;
+    this.#open.add(folder);
+    return names;
+  }
+
+  /** Packs the folders least recently used until the names in maps are within the bound. */
+  #packLeastRecent(): void {
+    for (const folder of this.#open) {
+      if (this.#openNames <= this.#maxOpenNames || folder === this.#recent) return;
+      this.#open.delete(folder);
+      const names = folder.names as Map<string, string>;
+      this.#openNames -= names.size;
+      folder.names = [...names.values()].join('/');
+    }
+  }
+}
+
+/** Why `path` duplicates `first`, the earlier path it folds alike with. */
+function duplicateReason(first: string, path: string): string {
+  return first === path
+    ? `Path ${show(path)} appears twice in this batch`
+    : `Paths ${show(first)} and ${show(path)} differ only in case or character forms; Windows and macOS would make them one file`;
 }
 
 /** True when `prefix` is `owner` itself or lies inside it as whole segments (`a/b` inside `a`, not `ab`). */
