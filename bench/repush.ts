@@ -10,7 +10,7 @@ import { createTestBucket } from '../test/helpers/test-s3';
 import {
   cpuSeconds,
   DATA,
-  HOIST_CLI,
+  hoistCommand,
   emptyBucket,
   type Measure,
   MiB,
@@ -101,10 +101,7 @@ async function pushTwice(
       ];
     const signerArgs = ['--signer', `http://127.0.0.1:${signerPort}`, '--token', signer!.token];
     // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/repush/.
-    const profile = process.env.BENCH_PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', 'repush')}`]
-      : [];
-    return [process.execPath, ...profile, HOIST_CLI, 'push', dir, ...signerArgs, '--state-dir', stateDir, '--json'];
+    return hoistCommand(['push', dir, ...signerArgs, '--state-dir', stateDir, '--json'], 'repush');
   };
   const run = async (): Promise<Measure> => {
     await serverQuiet(s3.pids);

@@ -16,7 +16,7 @@ import {
   allCpu,
   cpuSeconds,
   DATA,
-  HOIST_CLI,
+  hoistCommand,
   emptyBucket,
   type Measure,
   MiB,
@@ -217,13 +217,8 @@ async function runThrough(
       try {
         const signerBefore = await cpuSeconds([signer.pid]);
         const measure = await timed(
-          [
-            process.execPath,
-            // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/ (the signer's to .prof/signer/).
-            ...(process.env.BENCH_PROFILE
-              ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof')}`]
-              : []),
-            HOIST_CLI,
+          // BENCH_PROFILE=1 writes a CPU profile of each hoist run to bench/.prof/ (the signer's to .prof/signer/).
+          hoistCommand([
             'push',
             dir,
             '--signer',
@@ -235,7 +230,7 @@ async function runThrough(
             '--state-dir',
             stateDir,
             '--json',
-          ],
+          ]),
           env,
         );
         return { ...measure, signerCpu: (await cpuSeconds([signer.pid])) - signerBefore };
