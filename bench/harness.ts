@@ -1,7 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,21 +21,12 @@ export const root = resolve(import.meta.dirname, '..');
 /** The CLI bundle `npm run bench` builds first, run as is: an edit made while the bench runs changes nothing measured. */
 export const HOIST_CLI = join(root, 'out', 'cli', 'hoist.mjs');
 
-/** The Node flags the `hoist` command runs with: those on its launcher's `#!/usr/bin/env -S node ...` line. */
-const LAUNCHER_FLAGS = readFileSync(join(root, 'bin', 'hoist.js'), 'utf8')
-  .split('\n', 1)[0]!
-  .split(/\s+/u)
-  .filter((word) => word.startsWith('--'));
-
-/**
- * The command line of the bundled `hoist <args>` as a user runs it: the launcher's Node flags, with
- * `BENCH_PROFILE=1` a CPU profile of the run written to `bench/.prof/<profileDir>`.
- */
+/** The command line of the bundled `hoist <args>`; with `BENCH_PROFILE=1` a CPU profile of the run goes to `bench/.prof/<profileDir>`. */
 export function hoistCommand(args: string[], profileDir = ''): string[] {
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '.prof', profileDir)}`]
     : [];
-  return [process.execPath, ...LAUNCHER_FLAGS, ...profile, HOIST_CLI, ...args];
+  return [process.execPath, ...profile, HOIST_CLI, ...args];
 }
 
 /** The command line of the bundled `hoist push` of `dir` through a signer, keeping its state in `stateDir`. */

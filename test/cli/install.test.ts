@@ -1,17 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** Runs `command args` in `cwd` to its end, for its exit code and output. */
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number | null; out: string }> {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -33,20 +28,11 @@ describe('installing the command', () => {
     const help = await run(join(prefix, 'bin', 'hoist'), ['--help'], elsewhere);
     expect(help.out).toMatch(/push .*\n.*status.*\n.*ls.*\n.*link/su);
     expect(await readFile('README.md', 'utf8')).toContain('npm install --global .');
+  });
 
-    // The command starts Node with a young generation capped at 16 MB a half: a `node` first on the PATH
-    // that writes down its arguments, then runs the real one, sees the flag.
-    const spy = await mkdtemp(join(tmpdir(), 'hoist-node-spy-'));
-    await writeFile(join(spy, 'node'), `#!/bin/sh\necho "$@" > "${spy}/args"\nexec "${process.execPath}" "$@"\n`);
-    await chmod(join(spy, 'node'), 0o755);
-    const spied = await run(join(prefix, 'bin', 'hoist'), ['--version'], elsewhere, {
-      ...process.env,
-      PATH: `${spy}:${process.env.PATH}`,
-    });
-    expect(spied.code, spied.out).toBe(0);
-    expect(await readFile(join(spy, 'args'), 'utf8')).toMatch(
-      /^--max-semi-space-size=16 \S+hoist(\.js)? --version\n$/u,
-    );
+  it('starts with a #! line every system runs: no Node flags, which BusyBox and the BSDs cannot pass', async () => {
+    // `#!/usr/bin/env -S node --flag` fails on Alpine (BusyBox env has no -S), OpenBSD and NetBSD.
+    expect((await readFile('bin/hoist.js', 'utf8')).split('\n', 1)[0]).toBe('#!/usr/bin/env node');
   });
 
   it('says its license in each package, and ships the LICENSE', async () => {
