@@ -3,7 +3,15 @@ import type { FolderPlan } from '../engine';
 import type { FileOutcome } from '../shared/outcome';
 import { formatBytes, type BatchProgress } from '../shared/progress';
 import { endedFiles, etaText, progressLine } from './progress-line';
-import { folderEndLines, landingText, totalLine, type FolderEnd, type Landing } from './summary';
+import {
+  folderEndLines,
+  landingText,
+  sumTallies,
+  totalLine,
+  type FolderEnd,
+  type FolderTally,
+  type Landing,
+} from './summary';
 
 /** How the CLI tells the user what happens. */
 export interface Reporter {
@@ -18,7 +26,7 @@ export interface Reporter {
   /** One folder's push ended. */
   end(end: FolderEnd): void;
   /** Every folder ended: the sum, when there were several. */
-  total(ends: readonly FolderEnd[]): void;
+  total(tallies: readonly FolderTally[]): void;
 }
 
 /** What the screen shows besides errors and failures. */
@@ -100,7 +108,7 @@ export function plainReporter(
     },
     plan: (folder, landing, plan) => lines(planLines(folder, landing, plan)),
     end: (end) => quiet || lines(folderEndLines(end)),
-    total: (ends) => quiet || ends.length < 2 || write(`${totalLine(ends)}\n`),
+    total: (tallies) => quiet || tallies.length < 2 || write(`${totalLine(tallies)}\n`),
   };
 }
 
@@ -118,7 +126,7 @@ export function logReporter(write: (line: string) => void): Reporter {
     progress: () => undefined,
     plan: (folder, landing, plan) => planLines(folder, landing, plan).forEach(log),
     end: (end) => folderEndLines(end).forEach(log),
-    total: (ends) => ends.length < 2 || log(totalLine(ends)),
+    total: (tallies) => tallies.length < 2 || log(totalLine(tallies)),
   };
 }
 
@@ -172,14 +180,9 @@ export function jsonReporter(write: (line: string) => void): Reporter {
         elapsedSeconds,
         ...written,
       }),
-    total: (ends) => {
-      if (ends.length < 2) return;
-      const counts = { uploaded: 0, skipped: 0, rejected: 0, failed: 0 };
-      for (const { report } of ends)
-        for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += report.counts[key];
-      const bytesUploaded = ends.reduce((sum, end) => sum + end.report.bytesUploaded, 0);
-      const elapsedSeconds = ends.reduce((sum, end) => sum + end.elapsedSeconds, 0);
-      emit('total', { folders: ends.length, counts, bytesUploaded, elapsedSeconds });
+    total: (tallies) => {
+      if (tallies.length < 2) return;
+      emit('total', { folders: tallies.length, ...sumTallies(tallies) });
     },
   };
 }

@@ -4,7 +4,7 @@ import { connect } from './connect';
 import { dryRun } from './dry-run';
 import type { Reporter } from './output';
 import { engineOptions, type PushOptions } from './push-options';
-import type { FolderEnd } from './summary';
+import { tallyOf, type FolderTally } from './summary';
 import { uploadFolder } from './upload-folder';
 
 /**
@@ -47,11 +47,12 @@ export async function push(
     makePrivateDir(options.stateDir);
     makePrivateDir(join(options.stateDir, 'reports'));
     const upload = { engine, options, out, prefix: policy.prefix, folders: folders.length, stack };
-    const ends: FolderEnd[] = [];
-    for (const folder of folders) ends.push(await uploadFolder(upload, folder));
-    out.total(ends);
-    const failed = ends.some((end) => end.report.counts.failed > 0);
-    const refused = ends.some((end) => end.report.counts.rejected > 0);
+    // Each folder's outcomes are let go once its summary is out: the total needs only its tally.
+    const tallies: FolderTally[] = [];
+    for (const folder of folders) tallies.push(tallyOf(await uploadFolder(upload, folder)));
+    out.total(tallies);
+    const failed = tallies.some((tally) => tally.counts.failed > 0);
+    const refused = tallies.some((tally) => tally.counts.rejected > 0);
     return failed ? EXIT.partial : refused ? EXIT.refused : EXIT.ok;
   } finally {
     engine.close();

@@ -147,16 +147,34 @@ export function folderEndLines(end: FolderEnd): string[] {
   return lines;
 }
 
-/** `total: 3 folders, 120 uploaded, …; 1.2 GB in 1 min 4 s, 19 MB/s` for a push of several folders. */
-export function totalLine(ends: readonly FolderEnd[]): string {
+/** What a push's total needs of each folder it sent: counts, bytes and time, none of its files. */
+export interface FolderTally {
+  counts: BatchReport['counts'];
+  bytesUploaded: number;
+  elapsedSeconds: number;
+}
+
+/** A folder's end as its tally: a push of several folders keeps this, not each folder's outcomes. */
+export function tallyOf(end: FolderEnd): FolderTally {
+  return { counts: end.report.counts, bytesUploaded: end.report.bytesUploaded, elapsedSeconds: end.elapsedSeconds };
+}
+
+/** Several folders' tallies summed into one. */
+export function sumTallies(tallies: readonly FolderTally[]): FolderTally {
   const counts = { uploaded: 0, skipped: 0, rejected: 0, failed: 0 };
-  let bytes = 0;
-  let seconds = 0;
-  for (const end of ends) {
-    for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += end.report.counts[key];
-    bytes += end.report.bytesUploaded;
-    seconds += end.elapsedSeconds;
+  let bytesUploaded = 0;
+  let elapsedSeconds = 0;
+  for (const tally of tallies) {
+    for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += tally.counts[key];
+    bytesUploaded += tally.bytesUploaded;
+    elapsedSeconds += tally.elapsedSeconds;
   }
+  return { counts, bytesUploaded, elapsedSeconds };
+}
+
+/** `total: 3 folders, 120 uploaded, …; 1.2 GB in 1 min 4 s, 19 MB/s` for a push of several folders. */
+export function totalLine(tallies: readonly FolderTally[]): string {
+  const { counts, bytesUploaded, elapsedSeconds } = sumTallies(tallies);
   const refused = counts.rejected ? `${counts.rejected} refused, ` : '';
-  return `total: ${plural(ends.length, 'folder')}, ${counts.uploaded} uploaded, ${counts.skipped} skipped, ${refused}${counts.failed} failed; ${movedText(bytes, seconds)}`;
+  return `total: ${plural(tallies.length, 'folder')}, ${counts.uploaded} uploaded, ${counts.skipped} skipped, ${refused}${counts.failed} failed; ${movedText(bytesUploaded, elapsedSeconds)}`;
 }

@@ -7,7 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main';
 import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
 import { progressLine } from '../../src/cli/progress-line';
-import { renamedSummary, type FolderEnd } from '../../src/cli/summary';
+import { renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
 import { PushFlagsSchema } from '../../src/cli/push-options';
 import { readSettings, resolveSigner, SettingsError, withPushDefaults } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
@@ -151,7 +151,7 @@ describe('the reporters', () => {
     out.progress(progress(5_000_000));
     out.progress(progress(6_000_000));
     out.end(ended());
-    out.total([ended(), ended({ folder: 'other', elapsedSeconds: 0.5 })]);
+    out.total([tallyOf(ended()), tallyOf(ended({ folder: 'other', elapsedSeconds: 0.5 }))]);
     out.error('the signer refused the token');
     expect(lines).toEqual([
       'failed: bad.txt: Too large\n',
@@ -222,7 +222,7 @@ describe('the reporters', () => {
     vi.advanceTimersByTime(1000);
     out.progress(progress(3));
     out.end(ended({ written: { csv: '/tmp/r.csv' } }));
-    out.total([ended()]);
+    out.total([tallyOf(ended())]);
     const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.map((e) => e.event)).toEqual(['progress', 'progress', 'progress', 'end']);
     expect(events.every((e) => e.v === 1)).toBe(true);
