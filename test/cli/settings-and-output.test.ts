@@ -239,6 +239,15 @@ describe('the reporters', () => {
       elapsedSeconds: 4.5,
       csv: '/tmp/r.csv',
     });
+    out.total([tallyOf(ended()), tallyOf(ended({ elapsedSeconds: 0.5 }))]);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({
+      v: 1,
+      event: 'total',
+      folders: 2,
+      counts: { uploaded: 18, skipped: 0, rejected: 0, failed: 2 },
+      bytesUploaded: 18_000_000,
+      elapsedSeconds: 5,
+    });
   });
 
   it('tty: draws one line with files, bytes, speed, connections and ETA, and the summary below', () => {
