@@ -1,4 +1,4 @@
-import type { BatchReport, FileOutcome } from '../shared/outcome';
+import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '../shared/outcome';
 import { formatBytes } from '../shared/progress';
 
 /** Where a batch's files land: the caller's prefix and the folder in it, and the bucket when it is known (the embedded store's). */
@@ -161,11 +161,11 @@ export function tallyOf(end: FolderEnd): FolderTally {
 
 /** Several folders' tallies summed into one. */
 export function sumTallies(tallies: readonly FolderTally[]): FolderTally {
-  const counts = { uploaded: 0, skipped: 0, rejected: 0, failed: 0 };
+  const counts = noCounts();
   let bytesUploaded = 0;
   let elapsedSeconds = 0;
   for (const tally of tallies) {
-    for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += tally.counts[key];
+    for (const key of Object.keys(counts) as FileStatus[]) counts[key] += tally.counts[key];
     bytesUploaded += tally.bytesUploaded;
     elapsedSeconds += tally.elapsedSeconds;
   }
