@@ -61,6 +61,8 @@ const SCROLL_AND_MEASURE = (ms: number, step: number) => `new Promise((resolve) 
  */
 async function measure(page: Page, ms: number) {
   const cdp = await page.context().newCDPSession(page);
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { categories: ['toplevel', '__metadata'] });
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.start');
   const cpu = process.cpuUsage();
@@ -72,6 +74,7 @@ async function measure(page: Page, ms: number) {
   const used = process.cpuUsage(cpu);
   const wall = performance.now() - started;
   const { profile } = await cdp.send('Profiler.stop');
+  const tasks = pageTasks(JSON.parse((await browser.stopTracing()).toString()) as Trace);
   await cdp.detach();
   const selfMs = new Map<string, number>();
   const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName || '(anonymous)']));
@@ -90,19 +93,53 @@ async function measure(page: Page, ms: number) {
     pageLongTaskMs: longTaskMs,
     pageMainThreadBusy: Math.round((busy / wall) * 100) / 100,
     pageTop: top,
+    pageTasks: tasks.length,
+    pageTaskCpuP99: quantile(tasks, 0.99),
+    pageTaskCpuMax: quantile(tasks, 1),
+    pageCpuShare: Math.round((tasks.reduce((sum, t) => sum + t, 0) / wall) * 100) / 100,
     engineProcessCores: Math.round(((used.user + used.system) / 1000 / wall) * 100) / 100,
   };
 }
 
+interface Trace {
+  traceEvents: {
+    ph: string;
+    name: string;
+    pid: number;
+    tid: number;
+    tdur?: number;
+    args: { name?: string };
+  }[];
+}
+
+// The CPU time (ms, thread time: not the time the OS gave other processes) of each task the page's main
+// thread ran while traced.
+function pageTasks({ traceEvents }: Trace): number[] {
+  const main = traceEvents.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain')!;
+  return traceEvents
+    .filter(
+      (e) =>
+        e.ph === 'X' &&
+        e.name === 'ThreadControllerImpl::RunTask' &&
+        e.pid === main.pid &&
+        e.tid === main.tid &&
+        e.tdur !== undefined,
+    )
+    .map((e) => e.tdur! / 1000);
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
+}
+
 function stats(gaps: number[]) {
-  const sorted = [...gaps].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
   return {
     frames: gaps.length,
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
-    max: at(1),
+    p50: quantile(gaps, 0.5),
+    p95: quantile(gaps, 0.95),
+    p99: quantile(gaps, 0.99),
+    max: quantile(gaps, 1),
     over50ms: gaps.filter((g) => g > 50).length,
   };
 }
@@ -163,11 +200,13 @@ describe('a 100,000-file batch', () => {
       await writeFile(join(SCREENSHOTS, '..', 'renderer-frames.json'), `${JSON.stringify(frameStats, null, 2)}\n`);
       console.log(`100k rows, scrolled every frame: ${JSON.stringify(frameStats)}`);
       expect(doneAfter).not.toBe(doneBefore);
-      // The page keeps drawing while it uploads: a frozen view gives a handful of frames in 5 s. Beyond
-      // that, frame times depend on what else runs on this machine's two cores (the engine, Ceph and the
-      // other suites; 100 to 254 frames seen here), so they are reported, not asserted. What keeps them
-      // low is asserted: only the rows in view are in the DOM, whatever the batch size.
-      expect(frameStats.uploading.frames).toBeGreaterThan(50);
+      // The page's own work stays within a frame while it uploads: each task its main thread runs takes at
+      // most a frame's 16 ms of CPU (p99; 3-7 ms seen here; 38 ms with a 40 ms hold planted per update).
+      // Frame times and counts depend on what else runs on this machine's two cores (the engine, Ceph and
+      // the other suites: 39 to 300 frames in 5 s seen here), so they are reported, not asserted; thread
+      // time is what the OS gave the page, whatever else ran. What keeps it low is asserted too: only the
+      // rows in view are in the DOM, whatever the batch size.
+      expect(frameStats.uploading.pageTaskCpuP99).toBeLessThan(16);
       expect(await h.page.locator('.file-row').count()).toBeLessThan(60);
 
       // The header's labelled values never overlap, at 1024 and 1440 pixels wide, with 100,000 files.
