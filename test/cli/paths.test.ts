@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ async function freshHome(xdg: boolean) {
     HOIST_TOKEN: '',
     XDG_CONFIG_HOME: xdg ? join(home, 'xdg-config') : '',
     XDG_DATA_HOME: xdg ? join(home, 'xdg-data') : '',
+    XDG_CACHE_HOME: xdg ? join(home, 'xdg-cache') : '',
   };
   return { home, env };
 }
@@ -75,5 +77,37 @@ describe('where hoist keeps things', () => {
     expect(stderr).toContain(
       `error: Settings file ${join(home, 'xdg-config', 'hoist', 'config.json')}:\n✖ Expected \`--bwlimit\` to be at least 1K bytes per second, like \`500K\` or \`10M\`, got \`fast\`\n  → at bwlimit\n`,
     );
+  });
+
+  it('keeps its compiled code in XDG_CACHE_HOME, which the next run and its scan thread read, unless told not to', async () => {
+    const { home, env } = await freshHome(true);
+    const root = await makeFolder({ 'a.jpg': 'a' });
+    // The shipped bundle (`npm run build` makes it before the tests); Node says what it read from the cache.
+    const { NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE, ...withoutCompileCache } = process.env;
+    const dryRun = (extra: NodeJS.ProcessEnv) => {
+      const child = spawn(
+        process.execPath,
+        ['out/cli/hoist.mjs', 'push', root, '--dry-run', '--signer', signer.url, '--token', signer.tokens.alice],
+        { env: { ...withoutCompileCache, ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', ...extra } },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      return new Promise<{ code: number | null; accepted: string[] }>((resolve) =>
+        child.on('exit', (code) =>
+          resolve({
+            code,
+            accepted: [...stderr.matchAll(/code cache for ESM file:\S*\/([^/\s]+) was accepted/gu)].map((m) => m[1]!),
+          }),
+        ),
+      );
+    };
+    const cache = join(home, 'xdg-cache', 'hoist', 'compiled');
+    expect(await dryRun({ NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual({ code: 0, accepted: [] });
+    expect(existsSync(cache)).toBe(false);
+    expect(await dryRun({})).toEqual({ code: 0, accepted: [] });
+    expect(existsSync(cache)).toBe(true);
+    const again = await dryRun({});
+    expect(again.code).toBe(0);
+    expect(again.accepted).toEqual(expect.arrayContaining([expect.stringMatching(/^main-/u), 'scan-worker.mjs']));
   });
 });

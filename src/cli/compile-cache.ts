@@ -1,0 +1,16 @@
+import { enableCompileCache, getCompileCacheDir } from 'node:module';
+import { join } from 'node:path';
+import envPaths from 'env-paths';
+
+/**
+ * Keeps V8's compiled code of what runs after this call (the CLI, the engine's threads, the embedded
+ * stack) in the user's cache folder, or in `NODE_COMPILE_CACHE`, so later runs skip compiling it; a cache
+ * that cannot be had, or `NODE_DISABLE_COMPILE_CACHE=1`, leaves the run as it was.
+ */
+export function cacheCompiledCode(env: NodeJS.ProcessEnv): void {
+  // Not os.tmpdir(), Node's default: code read from a folder every user can write to is code they chose.
+  enableCompileCache(env.NODE_COMPILE_CACHE ? undefined : join(envPaths('hoist', { suffix: '' }).cache, 'compiled'));
+  // Worker threads take the cache from the environment they start with.
+  const dir = getCompileCacheDir();
+  if (dir) env.NODE_COMPILE_CACHE ??= dir;
+}
