@@ -69,6 +69,11 @@ export class UploadEngine {
     return this.#resources.signer;
   }
 
+  /** Starts a hash thread for a batch about to run, so its start-up overlaps the caller's own; unused, it ends when idle. */
+  warm(): void {
+    this.#resources.hasher.warm();
+  }
+
   /** A new batch for a folder or file; call `run()` on it to upload. */
   batch(root: string, options: BatchOptions = {}): Batch {
     return new Batch(root, this.#resources, options);

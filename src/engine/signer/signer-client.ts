@@ -56,6 +56,13 @@ const FIRST_CONTACT_ATTEMPTS = 3;
  */
 const timeoutMs = (answered: boolean): number => (answered ? 60_000 : 10_000);
 
+/**
+ * How long a policy answer is reused while this client sends the signer nothing else (a signing uses
+ * quota): a push that checks the policy and then starts its batch asks once, one round trip less before
+ * the first byte.
+ */
+const POLICY_REUSE_MS = 5_000;
+
 /** Talks to the signing server over HTTP: validated answers, retries on network errors, 5xx and 429. */
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
@@ -64,6 +71,10 @@ export class SignerClient {
   readonly #httpUploads: HttpUploads;
   readonly #connections: Connections;
   #answered = false;
+  #policy: { policy: Policy; at: number } | undefined;
+  /** Calls other than GETs begun, and those not yet ended: a policy is kept only if none ran beside it. */
+  #changes = 0;
+  #changing = 0;
 
   /**
    * A client for the signer at `endpoint`. Its token crosses the network in the clear over http, so an
@@ -92,8 +103,27 @@ export class SignerClient {
     this.#httpUploads = allowHttp ? 'any' : local ? 'loopback' : 'none';
   }
 
-  /** One exchange; a 401 gets one fresh token (when the endpoint can refresh it) and the exchange again. */
+  /** One exchange; one that may change what the signer holds for the caller lets go of the kept policy. */
   async #call<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: T | undefined,
+    signal?: AbortSignal,
+  ): Promise<z.infer<T> | undefined> {
+    if (method === 'GET') return this.#refreshing(method, path, body, schema, signal);
+    this.#policy = undefined;
+    this.#changes += 1;
+    this.#changing += 1;
+    try {
+      return await this.#refreshing(method, path, body, schema, signal);
+    } finally {
+      this.#changing -= 1;
+    }
+  }
+
+  /** One exchange; a 401 gets one fresh token (when the endpoint can refresh it) and the exchange again. */
+  async #refreshing<T extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
@@ -174,9 +204,15 @@ export class SignerClient {
     }
   }
 
-  /** What this caller may upload. */
+  /** What this caller may upload; an answer of the last 5 s is reused while nothing else went to the signer. */
   async policy(signal?: AbortSignal): Promise<Policy> {
-    return (await this.#call('GET', '/v1/policy', undefined, PolicySchema, signal))!;
+    const kept = this.#policy;
+    if (kept && performance.now() - kept.at < POLICY_REUSE_MS) return kept.policy;
+    const changes = this.#changes;
+    const alone = this.#changing === 0;
+    const policy = (await this.#call('GET', '/v1/policy', undefined, PolicySchema, signal))!;
+    if (alone && changes === this.#changes) this.#policy = { policy, at: performance.now() };
+    return policy;
   }
 
   /** Signs up to the policy's batch limit of files into `target`; one result per file, in order. */
