@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -75,5 +75,20 @@ describe.each(BUNDLES)('the build in %s', (dir) => {
       { id: 1, n: 2, digest: md5(bytes.subarray(600)) },
     ]);
     expect(messages.at(-1)).toEqual({ id: 1, end: true, whole: md5(bytes) });
+  });
+});
+
+describe('the CLI bundle', () => {
+  it('starts without loading undici, which an ES import of node:http costs (nodejs/node#59686)', () => {
+    const report = `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)))`;
+    const { stderr, status } = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(report)}`, 'out/cli/hoist.mjs', '--version'],
+      { encoding: 'utf8' },
+    );
+    expect(status).toBe(0);
+    const loaded = JSON.parse(stderr) as string[];
+    expect(loaded).toContain('NativeModule http');
+    expect(loaded.filter((name) => name.includes('undici'))).toEqual([]);
   });
 });
