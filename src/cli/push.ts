@@ -33,7 +33,7 @@ export async function push(
   const options = stack ? { ...given, links: false } : given;
   const engine = new UploadEngine(engineOptions(options, connection));
   try {
-    if (!options.dryRun) engine.warm();
+    engine.warm({ hashes: !options.dryRun });
     const policy = await engine.signer.policy();
     if (options.onConflict === 'overwrite' && !policy.overwrite) {
       out.error(

@@ -25,6 +25,14 @@ class ScanThread {
     this.#worker.on('exit', (code) => this.#stop(new Error(`The scan thread stopped (exit code ${code})`)));
   }
 
+  /** Starts a thread for the next scan now, unless one is kept idle already. */
+  static warm(): void {
+    if (idle.length) return;
+    const thread = new ScanThread();
+    thread.#worker.unref();
+    idle.push(thread);
+  }
+
   /** A kept idle thread, or a new one. */
   static take(): ScanThread {
     const thread = idle.pop() ?? new ScanThread();
@@ -75,6 +83,11 @@ class ScanThread {
     this.#arrived?.();
     this.#arrived = undefined;
   }
+}
+
+/** Starts a scan thread for a scan about to begin, so its start-up overlaps the caller's own work. */
+export function warmScan(): void {
+  ScanThread.warm();
 }
 
 /**
