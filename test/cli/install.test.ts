@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,11 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
 }
+
+/** A Node 20 other than the one running the tests, when the machine has one. */
+const NODE_20 = ['/usr/bin/node', '/usr/local/bin/node'].find(
+  (path) => existsSync(path) && spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.startsWith('v20.'),
+);
 
 describe('installing the command', () => {
   it('installs from the checkout as `hoist`, which runs from any folder, as the README says', async () => {
@@ -28,6 +34,19 @@ describe('installing the command', () => {
     const help = await run(join(prefix, 'bin', 'hoist'), ['--help'], elsewhere);
     expect(help.out).toMatch(/push .*\n.*status.*\n.*ls.*\n.*link/su);
     expect(await readFile('README.md', 'utf8')).toContain('npm install --global .');
+  });
+
+  // The README says Node 20 still runs it (with npm's warning about `engines`); Debian's is v20 here.
+  it.skipIf(!NODE_20)('runs on Node 20: a dry run on the embedded store, from the built bundle', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'hoist-node20-'));
+    const folder = await mkdtemp(join(tmpdir(), 'hoist-node20-folder-'));
+    await writeFile(join(folder, 'a.txt'), 'a');
+    const { status, stdout, stderr } = spawnSync(NODE_20!, ['out/cli/hoist.mjs', 'push', '--dry-run', folder], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home, XDG_DATA_HOME: '', XDG_CACHE_HOME: '', HOIST_STATE_DIR: '' },
+    });
+    expect({ status, stderr }).toMatchObject({ status: 0 });
+    expect(stdout).toMatch(/1 files \(1 B, 0 in parts\) would upload/u);
   });
 
   it('starts with a #! line every system runs: no Node flags, which BusyBox and the BSDs cannot pass', async () => {
