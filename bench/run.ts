@@ -40,8 +40,9 @@ import { adminClient, createTestBucket } from '../test/helpers/test-s3';
 // GNU time around each client process; the server's CPU (Ceph's daemons) and the signer's from /proc.
 // Each contender runs BENCH_ROUNDS times (default 3), the rounds interleaved and each round starting one
 // contender further on (the store is slow on a dataset's first run, so no contender always takes that
-// place), and the ratios use the medians: one run on a loaded 2-core machine varies by 10-20%. Set BENCH_DATASETS=A,B and
-// BENCH_CLIENTS=hoist,raw,rclone to run a subset (the ratios need hoist, raw and the peers).
+// place), and the ratios use the medians: one run on a loaded 2-core machine varies by 10-20%. Set
+// BENCH_DATASETS=A,B and BENCH_CLIENTS=hoist,raw,rclone to run a subset (the ratios need hoist, raw and
+// the peers).
 //
 // BENCH_NETS picks the networks (default `loopback,wan40,wan120`): loopback, or a user-space link
 // emulator (test/helpers/link-emulator.ts) between every client and both the S3 and the signer, with a

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hoistPush } from '../helpers/cli';
+import { hoistExit, hoistPush } from '../helpers/cli';
 import { makeFolder } from '../helpers/folders';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 
@@ -82,24 +81,18 @@ describe('where hoist keeps things', () => {
   it('keeps its compiled code in XDG_CACHE_HOME, which the next run and its scan thread read, unless told not to', async () => {
     const { home, env } = await freshHome(true);
     const root = await makeFolder({ 'a.jpg': 'a' });
-    // The shipped bundle (`npm run build` makes it before the tests); Node says what it read from the cache.
-    const { NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE, ...withoutCompileCache } = process.env;
-    const dryRun = (extra: NodeJS.ProcessEnv) => {
-      const child = spawn(
-        process.execPath,
-        ['out/cli/hoist.mjs', 'push', root, '--dry-run', '--signer', signer.url, '--token', signer.tokens.alice],
-        { env: { ...withoutCompileCache, ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', ...extra } },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      return new Promise<{ code: number | null; accepted: string[] }>((resolve) =>
-        child.on('exit', (code) =>
-          resolve({
-            code,
-            accepted: [...stderr.matchAll(/code cache for ESM file:\S*\/([^/\s]+) was accepted/gu)].map((m) => m[1]!),
-          }),
-        ),
-      );
+    // Node says what it read from the cache; the chunk names are the bundle's (`npm run build` makes it first).
+    const dryRun = async (extra: NodeJS.ProcessEnv) => {
+      const args = ['push', root, '--dry-run', '--signer', signer.url, '--token', signer.tokens.alice];
+      const { code, stderr } = await hoistExit(args, {
+        ...env,
+        NODE_COMPILE_CACHE: undefined,
+        NODE_DISABLE_COMPILE_CACHE: undefined,
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+        ...extra,
+      });
+      const accepted = [...stderr.matchAll(/code cache for ESM file:\S*\/([^/\s]+) was accepted/gu)].map((m) => m[1]!);
+      return { code, accepted };
     };
     const cache = join(home, 'xdg-cache', 'hoist', 'compiled');
     expect(await dryRun({ NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual({ code: 0, accepted: [] });
