@@ -13,6 +13,8 @@ export interface FolderEnd {
   /** The folder as the user named it. */
   folder: string;
   report: BatchReport;
+  /** What the lines after its summary say of its outcomes, gathered as they came. */
+  notes: OutcomeNotes;
   landing: Landing;
   /** The report's files and, with --links, how long the links last: `report`, `csv`, `links`. */
   written: Record<string, string>;
@@ -39,17 +41,22 @@ export function movedText(bytes: number, seconds: number): string {
   return `${formatBytes(bytes)} in ${durationText(seconds)}${speed}`;
 }
 
-/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed`. */
-export function countsText(report: BatchReport): string {
-  const count = (code: string, status: FileOutcome['status']) =>
-    report.files.filter((f) => f.code === code && f.status === status).length;
-  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
-  const [there, conflicts] = [count('already-there', 'skipped'), count('conflict', 'skipped')];
-  const skipped = `${report.counts.skipped} skipped${why([there ? `${there} already there` : '', conflicts ? plural(conflicts, 'conflict') : ''])}`;
-  const failedConflicts = count('conflict', 'failed');
-  const failed = `${report.counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
-  const refused = report.counts.rejected ? `${report.counts.rejected} refused, ` : '';
-  return `${report.counts.uploaded} uploaded, ${skipped}, ${refused}${failed}`;
+/** Up to LISTED lines of one kind, and how many there were in all. */
+class Listed {
+  readonly lines: string[] = [];
+  count = 0;
+
+  add(line: string): void {
+    if (this.lines.length < LISTED) this.lines.push(line);
+    this.count += 1;
+  }
+
+  /** `label: text` per line kept, then `label: N more (see the report)`. */
+  text(label: string): string[] {
+    const lines = this.lines.map((line) => `${label}: ${line}`);
+    if (this.count > LISTED) lines.push(`${label}: ${this.count - LISTED} more (see the report)`);
+    return lines;
+  }
 }
 
 /** What each refusal code means, in a few words for the summary. */
@@ -73,55 +80,75 @@ const extensionOf = (path: string): string => {
 };
 
 /**
+ * What a folder's summary says of its files beyond the counts, taken one outcome at a time as the files
+ * end (a million files' outcomes are never held): the skips and failures by cause, and the conflicts,
+ * refusals and renamed files, ten of each by name.
+ */
+export class OutcomeNotes {
+  alreadyThere = 0;
+  skippedConflicts = 0;
+  failedConflicts = 0;
+  readonly conflicts = new Listed();
+  readonly refused = new Listed();
+  readonly renamed = new Listed();
+  /** Refusals by reason, then by extension. */
+  readonly refusedAs = new Map<string, Map<string, number>>();
+
+  /** The notes of `files`, gone through once. */
+  static of(files: Iterable<FileOutcome>): OutcomeNotes {
+    const notes = new OutcomeNotes();
+    for (const file of files) notes.add(file);
+    return notes;
+  }
+
+  /** Takes one file's outcome into the notes. */
+  add(file: FileOutcome): void {
+    if (file.code === 'already-there' && file.status === 'skipped') this.alreadyThere += 1;
+    if (file.code === 'conflict') {
+      if (file.status === 'skipped') this.skippedConflicts += 1;
+      if (file.status === 'failed') this.failedConflicts += 1;
+      this.conflicts.add(`${file.path}: ${file.reason ?? file.status}`);
+    }
+    if (file.status === 'rejected') {
+      this.refused.add(`${file.path}: ${file.reason ?? file.code}`);
+      const reason = REFUSED_AS[file.code ?? ''] ?? file.code ?? 'refused';
+      const byExtension = this.refusedAs.get(reason) ?? new Map<string, number>();
+      byExtension.set(extensionOf(file.path), (byExtension.get(extensionOf(file.path)) ?? 0) + 1);
+      this.refusedAs.set(reason, byExtension);
+    }
+    if (file.renamedTo !== undefined) this.renamed.add(`${file.path} → ${file.renamedTo}`);
+  }
+}
+
+/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed`. */
+export function countsText(counts: BatchReport['counts'], notes: OutcomeNotes): string {
+  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
+  const { alreadyThere, skippedConflicts, failedConflicts } = notes;
+  const skipped = `${counts.skipped} skipped${why([alreadyThere ? `${alreadyThere} already there` : '', skippedConflicts ? plural(skippedConflicts, 'conflict') : ''])}`;
+  const failed = `${counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
+  const refused = counts.rejected ? `${counts.rejected} refused, ` : '';
+  return `${counts.uploaded} uploaded, ${skipped}, ${refused}${failed}`;
+}
+
+/**
  * The refused files grouped by reason, then by extension, most first:
  * `45 refused: type not allowed (.html ×25, .svg ×20); too large (.mov ×1)`; empty when none was refused.
  */
-export function refusedSummary(files: readonly FileOutcome[]): string {
-  const groups = new Map<string, Map<string, number>>();
-  for (const file of files.filter((f) => f.status === 'rejected')) {
-    const reason = REFUSED_AS[file.code ?? ''] ?? file.code ?? 'refused';
-    const byExtension = groups.get(reason) ?? new Map<string, number>();
-    byExtension.set(extensionOf(file.path), (byExtension.get(extensionOf(file.path)) ?? 0) + 1);
-    groups.set(reason, byExtension);
-  }
-  if (!groups.size) return '';
-  const total = [...groups.values()].reduce((sum, g) => sum + [...g.values()].reduce((a, b) => a + b, 0), 0);
-  const parts = [...groups].map(([reason, byExtension]) => {
+export function refusedSummary(notes: OutcomeNotes): string {
+  if (!notes.refused.count) return '';
+  const parts = [...notes.refusedAs].map(([reason, byExtension]) => {
     const counts = [...byExtension].sort((a, b) => b[1] - a[1]).map(([ext, n]) => `${ext} ×${n}`);
     return `${reason} (${counts.join(', ')})`;
   });
-  return `${total} refused: ${parts.join('; ')}`;
-}
-
-/** Up to LISTED lines `label: text`, then `label: N more (see the report)`. */
-function listed<T>(items: readonly T[], label: string, text: (item: T) => string): string[] {
-  const lines = items.slice(0, LISTED).map((item) => `${label}: ${text(item)}`);
-  if (items.length > LISTED) lines.push(`${label}: ${items.length - LISTED} more (see the report)`);
-  return lines;
+  return `${notes.refused.count} refused: ${parts.join('; ')}`;
 }
 
 /**
  * The files that went, or were already, under another name, as `renamed: a.jpg → a (1).jpg` lines (ten
  * at most, then how many more); none when no file was renamed.
  */
-export function renamedSummary(files: readonly FileOutcome[]): string[] {
-  const renamed = files.filter((f) => f.renamedTo !== undefined);
-  return listed(renamed, 'renamed', (f) => `${f.path} → ${f.renamedTo}`);
-}
-
-/** The conflicts (a different file at the same name), with what became of each: ten at most, then how many more. */
-export function conflictSummary(files: readonly FileOutcome[]): string[] {
-  const conflicts = files.filter((f) => f.code === 'conflict');
-  return listed(conflicts, 'conflict', (f) => `${f.path}: ${f.reason ?? f.status}`);
-}
-
-/** The refused files by name with their reasons: ten at most, then how many more. */
-export function refusedList(files: readonly FileOutcome[]): string[] {
-  return listed(
-    files.filter((f) => f.status === 'rejected'),
-    'refused',
-    (f) => `${f.path}: ${f.reason ?? f.code}`,
-  );
+export function renamedSummary(notes: OutcomeNotes): string[] {
+  return notes.renamed.text('renamed');
 }
 
 /** `users/ben/shoot-2026/` (and the bucket, on the embedded store): where a batch's files land. */
@@ -132,15 +159,15 @@ export function landingText(landing: Landing): string {
 
 /** The lines that end one folder's push: its counts, what moved and how fast, the lists, where things are. */
 export function folderEndLines(end: FolderEnd): string[] {
-  const { report } = end;
+  const { report, notes } = end;
   const lines = [
-    `${end.folder}: ${countsText(report)}; ${movedText(report.bytesUploaded, end.elapsedSeconds)}`,
-    ...conflictSummary(report.files),
+    `${end.folder}: ${countsText(report.counts, notes)}; ${movedText(report.bytesUploaded, end.elapsedSeconds)}`,
+    ...notes.conflicts.text('conflict'),
   ];
-  const refused = refusedSummary(report.files);
-  if (refused) lines.push(refused, ...refusedList(report.files));
+  const refused = refusedSummary(notes);
+  if (refused) lines.push(refused, ...notes.refused.text('refused'));
   lines.push(
-    ...renamedSummary(report.files),
+    ...renamedSummary(notes),
     `destination: ${landingText(end.landing)} (hoist ls ${end.landing.folder} lists it)`,
   );
   for (const [label, value] of Object.entries(end.written)) lines.push(`${label}: ${value}`);

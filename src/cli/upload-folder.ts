@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { LocalStack } from '@hoist/signer-server/local-stack';
-import { addViewLinks, writeReport, type Batch, type UploadEngine } from '../engine';
+import { withViewLinks, writeReport, type Batch, type UploadEngine } from '../engine';
 import type { BatchReport } from '../shared/outcome';
-import type { FolderEnd } from './summary';
+import { OutcomeNotes, type FolderEnd } from './summary';
 import type { Reporter } from './output';
 import { batchOptions, destinationFor, type PushOptions } from './push-options';
 
@@ -28,7 +28,7 @@ function reportBase(options: PushOptions, batch: Batch, count: number): string {
  * Uploads one folder as a batch, printing as it goes: resuming its unfinished batch, else continuing
  * into where it went before (or `--to`, or a fresh folder); remembers where it went for the next push.
  */
-async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, BatchReport]> {
+async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, BatchReport, OutcomeNotes]> {
   const { engine, options, out, prefix } = upload;
   const root = resolve(folder);
   const { destination, continued } = destinationFor(
@@ -51,7 +51,11 @@ async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, B
     );
   }
   batch.on('progress', (p) => out.progress(p));
-  batch.on('file', (f) => out.file(f));
+  const notes = new OutcomeNotes();
+  batch.on('file', (f) => {
+    notes.add(f);
+    out.file(f);
+  });
   batch.on('warning', (w) => out.warning(w));
   const report = await batch.run();
   try {
@@ -59,20 +63,22 @@ async function runBatch(upload: FolderUpload, folder: string): Promise<[Batch, B
   } catch (error) {
     out.warning(`Cannot remember where ${folder} went: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return [batch, report];
+  return [batch, report, notes];
 }
 
 /**
  * Where a finished batch's results are: view links (when asked for) and the report files.
  * A link or a report that cannot be had is a warning: the files are uploaded and verified all the same.
  */
-async function finish(upload: FolderUpload, batch: Batch, report: BatchReport): Promise<Record<string, string>> {
+async function finish(upload: FolderUpload, batch: Batch, ended: BatchReport): Promise<Record<string, string>> {
   const { engine, options, out } = upload;
   const where: Record<string, string> = {};
+  let report = ended;
   if (options.links) {
     try {
-      const expiresAt = await addViewLinks(report, engine.signer);
-      if (expiresAt) where.links = `in the report, valid until ${expiresAt}`;
+      const linked = await withViewLinks(ended, engine.signer);
+      report = linked.report;
+      if (linked.expiresAt) where.links = `in the report, valid until ${linked.expiresAt}`;
     } catch (error) {
       out.warning(`No view links in the report: ${(error as Error).message}`);
     }
@@ -90,14 +96,14 @@ async function finish(upload: FolderUpload, batch: Batch, report: BatchReport): 
 /** Uploads one folder and prints its summary; resolves to how it ended. */
 export async function uploadFolder(upload: FolderUpload, folder: string): Promise<FolderEnd> {
   const startedAt = performance.now();
-  const [batch, report] = await runBatch(upload, folder);
+  const [batch, report, notes] = await runBatch(upload, folder);
   const written = await finish(upload, batch, report);
   const landing = {
     prefix: upload.prefix,
     folder: batch.destination ?? batch.id,
     ...(upload.stack ? { bucket: upload.stack.bucket } : {}),
   };
-  const end = { folder, report, landing, written, elapsedSeconds: (performance.now() - startedAt) / 1000 };
+  const end = { folder, report, notes, landing, written, elapsedSeconds: (performance.now() - startedAt) / 1000 };
   upload.out.end(end);
   return end;
 }

@@ -5,7 +5,7 @@
 export { Batch, type BatchOptions } from './batch/batch';
 export { newBatchId } from './run/batch-id';
 export { journalEnded, type JournalState } from './run/journal';
-export { addViewLinks } from './report/report-links';
+export { withViewLinks } from './report/report-links';
 export { writeReport } from './report/report-writer';
 export { UploadError, type ErrorCode } from './errors';
 export { EngineOptionError, readCaFile, type EngineOptions } from './options';

@@ -79,5 +79,6 @@ export interface BatchReport {
   endedAt: string;
   counts: Record<FileStatus, number>;
   bytesUploaded: number;
-  files: FileOutcome[];
+  /** Every file's outcome; a batch's report reads them from its journal on each pass, so go through them once. */
+  files: Iterable<FileOutcome>;
 }

@@ -173,7 +173,7 @@ describe('an access token that expires mid-run', () => {
     });
     try {
       const report = await engine.batch(await makeFolder({ 'x.txt': 'x' })).run();
-      expect(report.files.map((f) => f.status)).toEqual(['uploaded']);
+      expect([...report.files].map((f) => f.status)).toEqual(['uploaded']);
       expect(refreshes).toBe(1);
     } finally {
       engine.close();

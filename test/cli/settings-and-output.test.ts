@@ -7,7 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main';
 import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
 import { progressLine } from '../../src/cli/progress-line';
-import { renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
+import { OutcomeNotes, renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
 import { PushFlagsSchema } from '../../src/cli/push-options';
 import { readSettings, resolveSigner, SettingsError, withPushDefaults } from '../../src/cli/settings';
 import type { BatchReport } from '../../src/shared/outcome';
@@ -127,6 +127,7 @@ const report: BatchReport = {
 const ended = (overrides: Partial<FolderEnd> = {}): FolderEnd => ({
   folder: 'shoot',
   report,
+  notes: new OutcomeNotes(),
   landing: { prefix: 'users/ben', folder: 'shoot-2026' },
   written: { report: '/tmp/r.json' },
   elapsedSeconds: 4.5,
@@ -199,13 +200,13 @@ describe('the reporters', () => {
       { path: 'c.jpg', status: 'skipped' as const, size: 1, code: 'conflict', reason: 'A different file is there' },
       { path: 'x.exe', status: 'rejected' as const, size: 1, code: 'type-not-allowed', reason: 'Type not allowed' },
     ];
-    const lines = renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...files]);
+    const lines = renamedSummary(OutcomeNotes.of([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...files]));
     expect(lines).toHaveLength(11);
     expect(lines[0]).toBe('renamed: s/f0.jpg → s/f0 (1).jpg');
     expect(lines[10]).toBe('renamed: 2 more (see the report)');
-    expect(renamedSummary([{ path: 'plain.jpg', status: 'uploaded', size: 1 }])).toEqual([]);
+    expect(renamedSummary(OutcomeNotes.of([{ path: 'plain.jpg', status: 'uploaded', size: 1 }]))).toEqual([]);
     const out: string[] = [];
-    plainReporter((line) => out.push(line)).end(ended({ report: { ...report, files } }));
+    plainReporter((line) => out.push(line)).end(ended({ report: { ...report, files }, notes: OutcomeNotes.of(files) }));
     expect(out).toContain('conflict: c.jpg: A different file is there\n');
     expect(out).toContain('1 refused: type not allowed (.exe ×1)\n');
     expect(out).toContain('refused: x.exe: Type not allowed\n');

@@ -62,9 +62,9 @@ describe('control', () => {
     batch.once('file', () => batch.cancel());
     const report = await batch.run();
     engine.close();
-    expect(report.files).toHaveLength(10);
+    expect([...report.files]).toHaveLength(10);
     expect(report.counts.skipped).toBeGreaterThan(0);
-    expect(report.files.filter((f) => f.status === 'skipped').every((f) => f.code === 'cancelled')).toBe(true);
+    expect([...report.files].filter((f) => f.status === 'skipped').every((f) => f.code === 'cancelled')).toBe(true);
     expect(batch.progress().state).toBe('cancelled');
   });
 
@@ -84,8 +84,8 @@ describe('control', () => {
     const report = await running;
     const tookMs = performance.now() - cancelledAt;
     engine.close();
-    expect(report.files).toHaveLength(8);
-    expect(report.files.filter((f) => f.status !== 'uploaded').every((f) => f.code === 'cancelled')).toBe(true);
+    expect([...report.files]).toHaveLength(8);
+    expect([...report.files].filter((f) => f.status !== 'uploaded').every((f) => f.code === 'cancelled')).toBe(true);
     expect(tookMs).toBeLessThan(1000);
   });
 
@@ -167,7 +167,7 @@ describe('control', () => {
     await appendFile(join(root, waiting), 'more');
     const report = await running;
     engine.close();
-    expect(report.files.find((f) => f.path === waiting)).toMatchObject({
+    expect([...report.files].find((f) => f.path === waiting)).toMatchObject({
       status: 'failed',
       code: 'changed-since-scan',
     });
@@ -206,7 +206,7 @@ describe('control', () => {
     batch.cancelFile('f7.bin');
     const report = await batch.run();
     engine.close();
-    expect(report.files.find((f) => f.path === 'f7.bin')).toEqual({
+    expect([...report.files].find((f) => f.path === 'f7.bin')).toEqual({
       path: 'f7.bin',
       status: 'skipped',
       size: 1000,
@@ -238,7 +238,7 @@ describe('control', () => {
     const report = await batch.run();
     engine.close();
     expect(order.slice(0, 4).sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
-    expect(report.files.find((f) => f.path === 'f4.bin')?.status).toBe('uploaded');
-    expect(report.files.find((f) => f.path === 'f5.bin')).toMatchObject({ status: 'skipped', code: 'cancelled' });
+    expect([...report.files].find((f) => f.path === 'f4.bin')?.status).toBe('uploaded');
+    expect([...report.files].find((f) => f.path === 'f5.bin')).toMatchObject({ status: 'skipped', code: 'cancelled' });
   });
 });

@@ -39,8 +39,8 @@ describe('the embedded local stack', () => {
     const body = bytes(70 * MiB);
     const root = await makeFolder({ 'video.bin': body });
     const report = await (await start()).batch(root).run();
-    expect(report.files[0]).toMatchObject({ path: 'video.bin', status: 'uploaded' });
-    const stored = await readFile(join(stack!.dataDir, stack!.bucket, `${report.files[0]!.key}._S3rver_object`));
+    expect([...report.files][0]).toMatchObject({ path: 'video.bin', status: 'uploaded' });
+    const stored = await readFile(join(stack!.dataDir, stack!.bucket, `${[...report.files][0]!.key}._S3rver_object`));
     expect(createHash('md5').update(stored).digest('hex')).toBe(createHash('md5').update(body).digest('hex'));
   });
 
@@ -50,7 +50,10 @@ describe('the embedded local stack', () => {
     await handle.truncate(5 * 1024 * MiB);
     await handle.close();
     const report = await (await start()).batch(root).run();
-    expect(report.files.find((f) => f.path === 'huge.bin')).toMatchObject({ status: 'rejected', code: 'too-large' });
+    expect([...report.files].find((f) => f.path === 'huge.bin')).toMatchObject({
+      status: 'rejected',
+      code: 'too-large',
+    });
     expect(report.counts).toEqual({ uploaded: 1, skipped: 0, rejected: 1, failed: 0 });
     expect(report.bytesUploaded).toBe(1);
   });
@@ -63,7 +66,7 @@ describe('the embedded local stack', () => {
     const cancelledAt = performance.now();
     batch.cancel();
     const report = await running;
-    expect(report.files[0]).toMatchObject({ path: 'big.bin', code: 'cancelled' });
+    expect([...report.files][0]).toMatchObject({ path: 'big.bin', code: 'cancelled' });
     expect(performance.now() - cancelledAt).toBeLessThan(3000);
   });
 });

@@ -43,6 +43,29 @@ describe('the report', () => {
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").txt",uploaded,1,'@u/+d.txt,,,,,,\n`);
   });
 
+  it('goes through its files once, writing both files as it goes, whether one file or many', async () => {
+    // A batch's report reads its files back from the journal on each pass; a second pass would read nothing here.
+    const once = (count: number): BatchReport['files'] => {
+      let passes = 0;
+      return {
+        *[Symbol.iterator]() {
+          if (passes++) return;
+          for (let i = 0; i < count; i++) yield { path: `f${i}.txt`, status: 'uploaded' as const, size: i };
+        },
+      };
+    };
+    for (const count of [1, 3000]) {
+      const base = join(await mkdtemp(join(tmpdir(), 'hoist-report-')), 'r');
+      const paths = await writeReport(report(once(count)), base);
+      const json = JSON.parse(await readFile(paths.json, 'utf8')) as BatchReport & { files: unknown[] };
+      expect(json.files).toHaveLength(count);
+      expect(json.files.at(-1)).toEqual({ path: `f${count - 1}.txt`, status: 'uploaded', size: count - 1 });
+      const csv = (await readFile(paths.csv, 'utf8')).trimEnd().split('\n');
+      expect(csv).toHaveLength(count + 1);
+      expect(csv.at(-1)).toBe(`f${count - 1}.txt,uploaded,${count - 1},,,,,,,`);
+    }
+  });
+
   it('is valid JSON with no files', async () => {
     const base = join(await mkdtemp(join(tmpdir(), 'hoist-report-')), 'r');
     const paths = await writeReport(report([]), base);

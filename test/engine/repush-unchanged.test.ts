@@ -49,7 +49,7 @@ describe('pushing an unchanged folder again', () => {
     execFileSync('touch', ['-m', '-d', at, path]);
     expect((await stat(path, { bigint: true })).mtimeNs).toBe(mtimeNs);
     const changed = await push(root, stateDir);
-    expect(changed.files.find((f) => f.path === 'a.jpg')).toMatchObject({ status: 'skipped', code: 'conflict' });
+    expect([...changed.files].find((f) => f.path === 'a.jpg')).toMatchObject({ status: 'skipped', code: 'conflict' });
     expect(changed.counts.skipped).toBe(3);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addViewLinks, planFolder, UploadEngine } from '../../src/engine';
+import { planFolder, UploadEngine, withViewLinks } from '../../src/engine';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -62,15 +62,15 @@ describe('the engine against the real signer and the verifying S3', () => {
         .map((k) => prefix + k)
         .sort(),
     );
-    for (const file of report.files.filter((f) => f.status === 'uploaded')) {
+    for (const file of [...report.files].filter((f) => f.status === 'uploaded')) {
       const source = files[file.path]!;
       expect(file.md5).toBe(md5Hex(source));
       expect(await objectMd5(admin, signer.bucket, file.key!)).toBe(md5Hex(source));
       expect(file.etag).toBeTruthy();
     }
-    const big = report.files.find((f) => f.path === 'big/video.mp4')!;
+    const big = [...report.files].find((f) => f.path === 'big/video.mp4')!;
     expect(big.etag).toMatch(/-3"$/u);
-    const skipped = report.files
+    const skipped = [...report.files]
       .filter((f) => f.status === 'skipped')
       .map((f) => f.path)
       .sort();
@@ -120,7 +120,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const report = await engine.batch(root).run();
     engine.close();
 
-    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    const outcome = (path: string) => [...report.files].find((f) => f.path === path);
     expect(outcome('sub/loop')).toMatchObject({ status: 'skipped', code: 'symlink-loop' });
     expect(outcome('pipe')).toMatchObject({ status: 'skipped', code: 'not-a-file' });
     expect(outcome('dangling')).toMatchObject({ status: 'failed', code: 'unreadable' });
@@ -142,7 +142,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const report = await engine.batch(root).run();
     engine.close();
     await strict.close();
-    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
+    const byPath = Object.fromEntries([...report.files].map((f) => [f.path, f]));
     expect(byPath['ok.txt']?.status).toBe('uploaded');
     expect(byPath['page.html']).toMatchObject({ status: 'rejected', code: 'type-not-allowed' });
     expect(byPath['big.txt']).toMatchObject({ status: 'rejected', code: 'too-large' });
@@ -158,7 +158,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const again = engineFor(signer.tokens.alice, { stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')) });
     const report = await again.batch(root, { id: batch.id }).run();
     again.close();
-    expect(report.files.map((f) => [f.path, f.status, f.code]).sort()).toEqual([
+    expect([...report.files].map((f) => [f.path, f.status, f.code]).sort()).toEqual([
       ['a.png', 'uploaded', 'already-there'],
       ['b.txt', 'uploaded', 'already-there'],
     ]);
@@ -169,11 +169,12 @@ describe('the engine against the real signer and the verifying S3', () => {
     const root = await makeFolder(files);
     const engine = engineFor();
     const report = await engine.batch(root).run();
-    expect(report.files.every((f) => f.viewUrl === undefined)).toBe(true);
-    const expiresAt = await addViewLinks(report, engine.signer);
+    expect([...report.files].every((f) => f.viewUrl === undefined)).toBe(true);
+    const linked = await withViewLinks(report, engine.signer);
     engine.close();
-    expect(Date.parse(expiresAt!)).toBeGreaterThan(Date.now() + 3500_000);
-    for (const file of report.files) {
+    expect(Date.parse(linked.expiresAt!)).toBeGreaterThan(Date.now() + 3500_000);
+    expect([...linked.report.files]).toHaveLength(2);
+    for (const file of linked.report.files) {
       const res = await fetch(file.viewUrl!);
       expect(md5Hex(Buffer.from(await res.arrayBuffer()))).toBe(md5Hex(files[file.path as keyof typeof files]));
       const disposition = res.headers.get('content-disposition');
@@ -191,7 +192,7 @@ describe('the engine against the real signer and the verifying S3', () => {
     const report = await engine.batch(root).run();
     engine.close();
     expect(plan.rejected.map((f) => f.code)).toEqual(['duplicate-path']);
-    const failed = report.files.filter((f) => f.status === 'rejected');
+    const failed = [...report.files].filter((f) => f.status === 'rejected');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ code: 'duplicate-path', path: plan.rejected[0]!.path });
     expect(failed[0]!.reason).toContain('differ only in case');

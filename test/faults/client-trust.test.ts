@@ -59,7 +59,7 @@ describe('symlinks', () => {
     const engine = await engineFor(signer.url, signer.tokens.alice);
     const report = await engine.batch(root).run();
     engine.close();
-    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
+    const byPath = Object.fromEntries([...report.files].map((f) => [f.path, f]));
     expect(byPath['holiday.png']).toMatchObject({ status: 'skipped', code: 'symlink-outside' });
     expect(byPath['holiday.png']!.reason).toContain(join(outside, '.ssh/id_rsa'));
     expect(byPath['linked']).toMatchObject({ status: 'skipped', code: 'symlink-outside' });
@@ -81,7 +81,7 @@ describe('symlinks', () => {
     const engine = await engineFor(signer.url, signer.tokens.alice);
     const report = await engine.batch(root, { followSymlinks: true }).run();
     engine.close();
-    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
+    const byPath = Object.fromEntries([...report.files].map((f) => [f.path, f]));
     expect(byPath['holiday.png']?.status).toBe('uploaded');
     expect(byPath['linked/doc.txt']?.status).toBe('uploaded');
     expect(byPath['a/loop']?.code).toBe('symlink-loop');

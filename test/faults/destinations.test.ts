@@ -77,7 +77,7 @@ describe('a destination on the verifying S3', () => {
     const first = await push(root, { destination: 'clients/acme/2026-12' });
     expect(first.counts).toEqual({ uploaded: 4, skipped: 0, rejected: 0, failed: 0 });
     expect(first.destination).toBe('clients/acme/2026-12');
-    expect(byPath(first.files).get('big.mov')!.key).toBe('users/alice/clients/acme/2026-12/big.mov');
+    expect(byPath([...first.files]).get('big.mov')!.key).toBe('users/alice/clients/acme/2026-12/big.mov');
     const {
       result: second,
       requests,
@@ -91,7 +91,7 @@ describe('a destination on the verifying S3', () => {
       expect(file).toMatchObject({ status: 'skipped', code: 'already-there' });
       expect(file.reason).toContain(`users/alice/clients/acme/2026-12/${file.path}`);
     }
-    expect(byPath(second.files).get('big.mov')!.etag).toMatch(/-3"$/u);
+    expect(byPath([...second.files]).get('big.mov')!.etag).toMatch(/-3"$/u);
     recordFault({
       fault: 'the same folder pushed again to its destination',
       injected: 1,
@@ -132,7 +132,7 @@ describe('a destination on the verifying S3', () => {
       const listed = requests.filter(isList).map((r) => new URL(r.url!, 'http://s3').searchParams.get('prefix'));
       expect(listed.sort()).toEqual(['users/alice/from-plan/b (', 'users/alice/from-plan/c (']);
       expect(signer.logs.slice(signerCalls).filter((l) => l.route === '/v1/destinations/list')).toEqual([]);
-      const files = byPath(report.files);
+      const files = byPath([...report.files]);
       expect([...files.keys()].sort()).toEqual(['a.png', 'b.png', 'c.png', 'd.png']);
       expect(files.get('a.png')).toEqual(plan.alreadyThere[0]);
       expect(files.get('b.png')!.key).toBe('users/alice/from-plan/b (1).png');
@@ -165,7 +165,7 @@ describe('a destination on the verifying S3', () => {
     );
     const root = await makeFolder({ 'clip.mov': body });
     const { result, putBytes } = await watched(() => push(root, { destination: 'from-aws-cli' }));
-    expect(result.files[0]).toMatchObject({ status: 'skipped', code: 'already-there' });
+    expect([...result.files][0]).toMatchObject({ status: 'skipped', code: 'already-there' });
     expect(putBytes).toBe(0);
   });
 
@@ -186,7 +186,7 @@ describe('a destination on the verifying S3', () => {
       const changed = bytes(4100);
       await writeFile(join(root, 'shoot/a.png'), changed);
       const { result, putBytes } = await watched(() => push(root, { destination, onConflict: choice }, on));
-      const files = byPath(result.files);
+      const files = byPath([...result.files]);
       expect(files.get('shoot/same.png')).toMatchObject({ status: 'skipped', code: 'already-there' });
       expect(files.get('big.bin')).toMatchObject({ status: 'skipped', code: 'already-there' });
       const outcome = files.get('shoot/a.png')!;
@@ -294,7 +294,7 @@ describe('a destination on the verifying S3', () => {
     );
     expect(refusals).toEqual(['destination-required', 'destination-not-allowed']);
     const inside = await push(root, { destination: 'inbox/today' }, signer, signer.tokens.bob);
-    expect(inside.files[0]!.key).toBe('users/bob/inbox/today/a.png');
+    expect([...inside.files][0]!.key).toBe('users/bob/inbox/today/a.png');
     recordFault({
       abuse: "upload outside a restricted user's destinations",
       attempts: 2,

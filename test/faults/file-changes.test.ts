@@ -47,7 +47,7 @@ async function uploadWhileChanging(name: string, size: number, change: Change, a
   const report: BatchReport = await batch.run();
   engine.close();
   expect(changed).toBe(true);
-  return { report, files, outcome: report.files[0]! };
+  return { report, files, outcome: [...report.files][0]! };
 }
 
 describe('files that change during their upload', () => {

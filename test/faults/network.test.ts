@@ -109,7 +109,7 @@ describe('faults between the engine and S3', () => {
     const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 2 });
     const report = await engine.batch(root).run();
     engine.close();
-    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    const outcome = (path: string) => [...report.files].find((f) => f.path === path);
     expect(outcome('single.bin')).toMatchObject({ status: 'failed', code: 'etag-mismatch' });
     expect(outcome('single.bin')!.reason).toContain(`S3 returned ETag ${wrong}`);
     expect(outcome('parts.bin')).toMatchObject({ status: 'failed', code: 'etag-mismatch' });
@@ -135,7 +135,7 @@ describe('faults between the engine and S3', () => {
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
     await expectNothingLost('bytes damaged on the way (BadDigest)', counts, admin, rig.bucket, report, files);
-    const outcome = (path: string) => report.files.find((f) => f.path === path);
+    const outcome = (path: string) => [...report.files].find((f) => f.path === path);
     expect(outcome('small.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 1 });
     expect(outcome('streamed.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 1 });
     expect(outcome('parts.bin')).toMatchObject({ status: 'uploaded', damagedInTransit: 3 });
@@ -220,7 +220,7 @@ describe('faults between the engine and S3', () => {
     engine.close();
     const counts = { injected: faults.injected(), filesAffected: faults.affected() };
     await expectNothingLost('part URL expired in flight', counts, admin, rig.bucket, report, files);
-    expect(report.files[0]).toMatchObject({ status: 'uploaded' });
+    expect([...report.files][0]).toMatchObject({ status: 'uploaded' });
     expect(counts.injected).toBe(4);
     expect(retried).toEqual([]);
     expect(signer.logs.filter((l) => l.route === '/v1/multipart/parts').length).toBeGreaterThanOrEqual(5);
@@ -240,8 +240,8 @@ describe('faults between the engine and S3', () => {
     const report = await engine.batch(root).run();
     engine.close();
     expect(faults.injected()).toBe(1);
-    expect(report.files[0]).toMatchObject({ status: 'failed', code: 'InvalidArgument' });
-    expect(report.files[0]!.reason).toContain('400 InvalidArgument');
+    expect([...report.files][0]).toMatchObject({ status: 'failed', code: 'InvalidArgument' });
+    expect([...report.files][0]!.reason).toContain('400 InvalidArgument');
     const counts = { injected: 1, filesAffected: 1 };
     await expectNothingLost('S3 400 (cannot succeed)', counts, admin, rig.bucket, report, files);
   });

@@ -55,7 +55,7 @@ export async function assessDamage(
   report: BatchReport,
   sources: Record<string, Buffer>,
 ): Promise<Damage> {
-  const byPath = new Map(report.files.map((f) => [f.path, f]));
+  const byPath = new Map([...report.files].map((f) => [f.path, f]));
   const damage: Damage = { lost: [], corrupted: [] };
   for (const [path, body] of Object.entries(sources)) {
     const outcome = byPath.get(path);

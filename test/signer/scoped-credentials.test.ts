@@ -176,7 +176,7 @@ describe.runIf(s3.roleArn)('URLs signed with a session limited to their owner (R
     await renewing.close();
     expect(report.counts).toEqual({ uploaded: 61, skipped: 0, rejected: 0, failed: 0 });
     expect(renewed).toBeGreaterThanOrEqual(3);
-    const big = report.files.find((f) => f.path === 'big.bin')!;
+    const big = [...report.files].find((f) => f.path === 'big.bin')!;
     expect(await objectMd5(admin, bucket, big.key!)).toBe(md5Hex(files['big.bin']!));
   });
 });

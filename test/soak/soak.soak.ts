@@ -198,7 +198,7 @@ describe('soak', () => {
     // parts' MD5s) against the source; the others with a reason.
     const prefix = `users/alice/${report.batchId}/`;
     const stored = await etags(admin, prefix);
-    const byPath = new Map(report.files.map((f) => [f.path, f]));
+    const byPath = new Map([...report.files].map((f) => [f.path, f]));
     let lost = 0;
     let corrupted = 0;
     for (const [path, want] of expected) {

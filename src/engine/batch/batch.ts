@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { normaliseDestination, type MultipartResult, type Policy, type PutResult } from '@hoist/protocol';
 import type { ConflictChoice } from '../../shared/conflicts';
 import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '../../shared/outcome';
@@ -21,7 +22,7 @@ import { UploadError } from '../errors';
 import { EngineOptionError } from '../options';
 import { BatchControls } from '../run/controls';
 import { failureOutcome } from '../run/failure-outcome';
-import { Journal, readJournal, type BatchHeader, type JournalState, type MultipartRecord } from '../run/journal';
+import { Journal, journalOutcomes, type BatchHeader, type JournalState, type MultipartRecord } from '../run/journal';
 import { ProgressTracker } from '../run/progress-tracker';
 
 /** Events a batch emits. */
@@ -194,19 +195,12 @@ export class Batch extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * The report so far (final once `run` resolves). Outcomes are read back from the journal rather than
-   * kept in memory during the run, so memory stays flat whatever the number of files.
+   * The report so far (final once `run` resolves). Its files are read back from the journal each time they
+   * are gone through, never kept in memory, so memory stays flat whatever the number of files.
    */
   report(): BatchReport {
-    let files = new Map<string, FileOutcome>();
-    if (this.#journal) {
-      try {
-        files = readJournal(this.#journal.file)?.finished ?? files;
-      } catch {
-        // Never written (the disk refused it): every outcome is in memory then.
-      }
-    }
-    for (const outcome of this.#unjournalled) files.set(outcome.path, outcome);
+    const journal = this.#journal?.file;
+    const unjournalled = this.#unjournalled;
     return {
       batchId: this.id,
       root: this.root,
@@ -215,7 +209,13 @@ export class Batch extends EventEmitter<BatchEvents> {
       endedAt: new Date().toISOString(),
       counts: { ...this.#counts },
       bytesUploaded: this.#bytesUploaded,
-      files: [...files.values()],
+      files: {
+        *[Symbol.iterator]() {
+          // A journal that could not be created holds nothing: every outcome is in memory then.
+          if (journal && existsSync(journal)) yield* journalOutcomes(journal);
+          yield* unjournalled;
+        },
+      },
     };
   }
 

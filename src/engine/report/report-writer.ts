@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { BatchReport, FileOutcome } from '../../shared/outcome';
@@ -28,37 +28,58 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One CSV row per file, after a header row. */
-function* csvLines(report: BatchReport): Generator<string> {
-  yield `${COLUMNS.join(',')}\n`;
-  for (const file of report.files) yield `${COLUMNS.map((column) => csvCell(file[column])).join(',')}\n`;
+/** One CSV row: a file's outcome, or the header row. */
+const csvRow = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\n`;
+
+/** A file written line by line as a stream, waiting when the disk falls behind: no giant string in memory. */
+class LineFile {
+  readonly #path: string;
+  readonly #out: WriteStream;
+  readonly #failed: Promise<never>;
+
+  constructor(path: string) {
+    this.#path = path;
+    this.#out = createWriteStream(path, { mode: PRIVATE_FILE_MODE });
+    this.#failed = once(this.#out, 'error').then(([error]) => Promise.reject(error as Error));
+    this.#failed.catch(() => undefined);
+  }
+
+  /** Resolves at once, or once the disk has taken what waits. */
+  async write(line: string): Promise<void> {
+    if (!this.#out.write(line)) await Promise.race([once(this.#out, 'drain'), this.#failed]);
+  }
+
+  /** Ends the file and narrows the mode of an earlier one at the same path, which kept its own. */
+  async close(): Promise<void> {
+    this.#out.end();
+    await Promise.race([once(this.#out, 'close'), this.#failed]);
+    await chmod(this.#path, PRIVATE_FILE_MODE);
+  }
 }
 
-/** The report as JSON, one file per line, so it is written piece by piece and stays readable. */
-function* jsonLines(report: BatchReport): Generator<string> {
-  const { files, ...summary } = report;
-  const head = JSON.stringify(summary, null, 2);
-  yield `${head.slice(0, -2)},\n  "files": [\n`;
-  for (let i = 0; i < files.length; i++) yield `    ${JSON.stringify(files[i])}${i < files.length - 1 ? ',' : ''}\n`;
-  yield '  ]\n}\n';
-}
-
-/** Writes `lines` to `path` as a stream, waiting when the disk falls behind: no giant string in memory. */
-async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
-  const out = createWriteStream(path, { mode: PRIVATE_FILE_MODE });
-  const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
-  failed.catch(() => undefined);
-  for (const line of lines) if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
-  out.end();
-  await Promise.race([once(out, 'close'), failed]);
-  // An earlier report at the same path kept its mode: narrow it too.
-  await chmod(path, PRIVATE_FILE_MODE);
-}
-
-/** Writes `<base>.json` and `<base>.csv`, streaming one file at a time; returns both paths. */
+/**
+ * Writes `<base>.json` (the summary, then one file per line, so it stays readable) and `<base>.csv` in
+ * one pass over the report's files; returns both paths.
+ */
 export async function writeReport(report: BatchReport, base: string): Promise<{ json: string; csv: string }> {
   const paths = { json: `${base}.json`, csv: `${base}.csv` };
-  await writeLines(paths.json, jsonLines(report));
-  await writeLines(paths.csv, csvLines(report));
+  const [json, csv] = [new LineFile(paths.json), new LineFile(paths.csv)];
+  try {
+    const { files, ...summary } = report;
+    const head = JSON.stringify(summary, null, 2);
+    await json.write(`${head.slice(0, -2)},\n  "files": [\n`);
+    await csv.write(csvRow(COLUMNS));
+    // Each line waits for the next, to know whether a comma follows it.
+    let previous: FileOutcome | undefined;
+    for (const file of files) {
+      if (previous) await json.write(`    ${JSON.stringify(previous)},\n`);
+      await csv.write(csvRow(COLUMNS.map((column) => file[column])));
+      previous = file;
+    }
+    if (previous) await json.write(`    ${JSON.stringify(previous)}\n`);
+    await json.write('  ]\n}\n');
+  } finally {
+    await Promise.all([json.close(), csv.close()]);
+  }
   return paths;
 }

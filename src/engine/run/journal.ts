@@ -117,6 +117,23 @@ export function readJournal(file: string): JournalState | undefined {
 }
 
 /**
+ * The outcomes a journal records, in the order they were written, read a chunk at a time on each
+ * iteration: a report of a million files is never held whole. Torn lines are passed over.
+ */
+export function* journalOutcomes(file: string): Generator<FileOutcome> {
+  for (const line of linesOf(file)) {
+    let record: JournalRecord;
+    try {
+      record = JSON.parse(line) as JournalRecord;
+    } catch {
+      // A torn record (or the empty last line): a failed write turned the journal off, and its outcome is kept in memory.
+      continue;
+    }
+    if (record.t === 'file') yield record.outcome;
+  }
+}
+
+/**
  * An append-only JSON-lines journal. Each record is one write(2) straight to the kernel, so a kill -9 at
  * any moment loses nothing already appended. A failed write (disk full, read-only) turns the journal off
  * and is reported through `problem`; uploads go on, only resume-after-crash is lost.
