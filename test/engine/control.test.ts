@@ -174,6 +174,25 @@ describe('control', () => {
     expect(report.counts.uploaded).toBe(1);
   });
 
+  it('reports a file sent again in a resumed batch once, as it ended last (the desktop retry)', async () => {
+    const signer = await rig.signer();
+    const files = folderOf(8, 1000);
+    const root = await makeFolder(files);
+    rig.proxy.setRule(() => ({ kind: 'pass' }));
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 1 });
+    const batch = engine.batch(root);
+    batch.cancelFile('f7.bin');
+    expect((await batch.run()).counts).toMatchObject({ uploaded: 7, skipped: 1 });
+    const journal = engine.journal(batch.id)!;
+    journal.finished.delete('f7.bin');
+    const report = await engine.resume(journal).run();
+    engine.close();
+    const outcomes = [...report.files];
+    expect(outcomes.map((f) => f.path).sort()).toEqual(Object.keys(files).sort());
+    expect(outcomes.find((f) => f.path === 'f7.bin')).toMatchObject({ status: 'uploaded' });
+    await expectAllMatch(report, files);
+  });
+
   it('sends a small file from the bytes it hashed, not from the disk again', async () => {
     const signer = await rig.signer();
     const files = { 'a.bin': bytes(1000), 'b.bin': bytes(1000) };

@@ -53,6 +53,27 @@ export interface BatchOptions {
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
+ * A batch's outcomes: those its journal holds (none when it could not be created), then those kept in
+ * memory after the journal failed. Once resumed, a file may have been sent again: each is given as it ended last.
+ */
+function* outcomesOf(
+  journal: string | undefined,
+  unjournalled: readonly FileOutcome[],
+  resumed: boolean,
+): Generator<FileOutcome> {
+  const journalled = journal && existsSync(journal) ? journalOutcomes(journal) : [];
+  if (!resumed) {
+    yield* journalled;
+    yield* unjournalled;
+    return;
+  }
+  const last = new Map<string, FileOutcome>();
+  for (const outcome of journalled) last.set(outcome.path, outcome);
+  for (const outcome of unjournalled) last.set(outcome.path, outcome);
+  yield* last.values();
+}
+
+/**
  * One folder (or file) uploaded as one batch: its life cycle (run, pause, resume, cancel), its journal
  * for resume, and its report file by file. The feed scans, hashes and signs its files; single PUTs and
  * multipart uploads send them.
@@ -196,11 +217,13 @@ export class Batch extends EventEmitter<BatchEvents> {
 
   /**
    * The report so far (final once `run` resolves). Its files are read back from the journal each time they
-   * are gone through, never kept in memory, so memory stays flat whatever the number of files.
+   * are gone through, never kept in memory, so memory stays flat whatever the number of files; a resumed
+   * batch, which may have sent a file again, reads them into a map to report each file as it ended last.
    */
   report(): BatchReport {
     const journal = this.#journal?.file;
     const unjournalled = this.#unjournalled;
+    const resumed = Boolean(this.#resumeFrom);
     return {
       batchId: this.id,
       root: this.root,
@@ -209,13 +232,7 @@ export class Batch extends EventEmitter<BatchEvents> {
       endedAt: new Date().toISOString(),
       counts: { ...this.#counts },
       bytesUploaded: this.#bytesUploaded,
-      files: {
-        *[Symbol.iterator]() {
-          // A journal that could not be created holds nothing: every outcome is in memory then.
-          if (journal && existsSync(journal)) yield* journalOutcomes(journal);
-          yield* unjournalled;
-        },
-      },
+      files: { [Symbol.iterator]: () => outcomesOf(journal, unjournalled, resumed) },
     };
   }
 
