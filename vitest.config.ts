@@ -5,7 +5,7 @@ const UNIT = [
   'test/lint/**/*.test.ts',
   'test/sign-in/advice.test.ts',
   'test/shell/**/*.test.ts',
-  'test/engine/{answer-checks,bandwidth,batch-lock,connection-budget,connections,hash-cache,hash-pool,http-text,journal,progress-tracker,report,scan,scan-warm}.test.ts',
+  'test/engine/{answer-checks,bandwidth,batch-lock,connection-budget,connections,hash-cache,hash-pool,http-text,journal,progress-tracker,report,scan,scan-warm,threads-ahead}.test.ts',
   'test/desktop/{batch-actions,file-table,granted-paths,proxy-settings,settings-store}.test.ts',
   'test/cli/{push-options,settings-and-output}.test.ts',
   'test/signer/{claim-prefix,config-rules,destination-rules,keys-and-config}.test.ts',

@@ -8,6 +8,12 @@ process.once('SIGINT', () => {
   process.stderr.write('\nInterrupted. Run the same command again to resume where it stopped.\n');
   process.exit(130);
 });
-// Imported once the cache is on, so that the code it compiles is kept.
+// A push's threads boot on another core while the rest of the CLI loads (imported once the cache is on,
+// so that the code it compiles is kept, as is the rest).
+const [command, ...args] = process.argv.slice(2);
+if (command === 'push') {
+  const { startThreadsAhead } = await import('../engine/threads-ahead');
+  startThreadsAhead({ hashes: !args.includes('--dry-run') });
+}
 const { main } = await import('./main');
 process.exitCode = await main(process.argv.slice(2));

@@ -159,6 +159,39 @@ class Job implements PartDigests, Pending {
   }
 }
 
+/** A hash thread started before any pool needed one (`startHashThread`), for the first pool that does. */
+let spare: Worker | undefined;
+
+/** A new hash thread. It allocates little (one read buffer, a hash per part): small heaps keep its memory small. */
+function newHashWorker(): Worker {
+  const start = workerStart('hash');
+  return new Worker(start.eval ? start.source : start.file, {
+    eval: start.eval,
+    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+  });
+}
+
+/**
+ * Starts a hash thread now, before any pool exists, so its start-up overlaps whatever the process loads
+ * next; the first pool to need a thread takes it. Until then it keeps nothing alive.
+ */
+export function startHashThread(): void {
+  if (spare) return;
+  const worker = newHashWorker();
+  worker.unref();
+  worker.once('error', () => {
+    if (spare === worker) spare = undefined;
+  });
+  spare = worker;
+}
+
+/** The thread started ahead, if any, else a new one. */
+function takeHashWorker(): Worker {
+  const worker = spare ?? newHashWorker();
+  spare = undefined;
+  return worker;
+}
+
 /** One worker thread and the jobs it has been given. */
 interface Thread {
   worker: Worker;
@@ -266,12 +299,7 @@ export class HashPool {
   }
 
   #start(slot: number): Thread {
-    // The thread allocates little (one read buffer, a hash per part): small heaps keep its memory small.
-    const start = workerStart('hash');
-    const worker = new Worker(start.eval ? start.source : start.file, {
-      eval: start.eval,
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
-    });
+    const worker = takeHashWorker();
     const thread: Thread = { worker, jobs: new Map() };
     thread.worker.on('message', (message: FromWorker) => {
       if (thread.jobs.get(message.id)?.receive(message)) this.#forget(thread, message.id);
