@@ -7,7 +7,12 @@ import { walkFolder } from './walk';
 // The scan thread: walks one folder at a time with synchronous calls and sends what it finds in chunks,
 // at most CHUNKS_AHEAD ahead of the reader, so a walk of a million files never outruns the batch.
 
-/** Entries per chunk, and the longest a found entry waits for its chunk to fill. */
+/**
+ * Entries in the first chunk, doubling with each chunk up to the most a chunk holds: the batch has its
+ * first files to hash and sign after a few of them, then messages grow large. The longest a found entry
+ * waits for its chunk to fill.
+ */
+const FIRST_CHUNK = 32;
 const CHUNK = 512;
 const CHUNK_WAIT_MS = 50;
 
@@ -27,12 +32,14 @@ async function scan({ root, ignore, options }: Extract<ToScanWorker, { t: 'scan'
   credit = CHUNKS_AHEAD;
   try {
     let chunk: ScanEntry[] = [];
+    let size = FIRST_CHUNK;
     let since = performance.now();
     for (const entry of walkFolder(root, ignore, options)) {
       chunk.push(entry);
-      if (chunk.length < CHUNK && performance.now() - since < CHUNK_WAIT_MS) continue;
+      if (chunk.length < size && performance.now() - since < CHUNK_WAIT_MS) continue;
       await sendEntries(chunk);
       chunk = [];
+      size = Math.min(CHUNK, size * 2);
       since = performance.now();
     }
     if (chunk.length) await sendEntries(chunk);
