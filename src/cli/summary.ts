@@ -94,13 +94,6 @@ export class OutcomeNotes {
   /** Refusals by reason, then by extension. */
   readonly refusedAs = new Map<string, Map<string, number>>();
 
-  /** The notes of `files`, gone through once. */
-  static of(files: Iterable<FileOutcome>): OutcomeNotes {
-    const notes = new OutcomeNotes();
-    for (const file of files) notes.add(file);
-    return notes;
-  }
-
   /** Takes one file's outcome into the notes. */
   add(file: FileOutcome): void {
     if (file.code === 'already-there' && file.status === 'skipped') this.alreadyThere += 1;

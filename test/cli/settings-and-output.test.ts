@@ -10,7 +10,7 @@ import { progressLine } from '../../src/cli/progress-line';
 import { OutcomeNotes, renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
 import { PushFlagsSchema } from '../../src/cli/push-options';
 import { readSettings, resolveSigner, SettingsError, withPushDefaults } from '../../src/cli/settings';
-import type { BatchReport } from '../../src/shared/outcome';
+import type { BatchReport, FileOutcome } from '../../src/shared/outcome';
 import type { BatchProgress } from '../../src/shared/progress';
 
 async function settingsFile(content: string): Promise<string> {
@@ -124,6 +124,12 @@ const report: BatchReport = {
   files: [],
 };
 
+const notesOf = (files: FileOutcome[]): OutcomeNotes => {
+  const notes = new OutcomeNotes();
+  for (const file of files) notes.add(file);
+  return notes;
+};
+
 const ended = (overrides: Partial<FolderEnd> = {}): FolderEnd => ({
   folder: 'shoot',
   report,
@@ -200,13 +206,13 @@ describe('the reporters', () => {
       { path: 'c.jpg', status: 'skipped' as const, size: 1, code: 'conflict', reason: 'A different file is there' },
       { path: 'x.exe', status: 'rejected' as const, size: 1, code: 'type-not-allowed', reason: 'Type not allowed' },
     ];
-    const lines = renamedSummary(OutcomeNotes.of([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...files]));
+    const lines = renamedSummary(notesOf([{ path: 'plain.jpg', status: 'uploaded', size: 1 }, ...files]));
     expect(lines).toHaveLength(11);
     expect(lines[0]).toBe('renamed: s/f0.jpg → s/f0 (1).jpg');
     expect(lines[10]).toBe('renamed: 2 more (see the report)');
-    expect(renamedSummary(OutcomeNotes.of([{ path: 'plain.jpg', status: 'uploaded', size: 1 }]))).toEqual([]);
+    expect(renamedSummary(notesOf([{ path: 'plain.jpg', status: 'uploaded', size: 1 }]))).toEqual([]);
     const out: string[] = [];
-    plainReporter((line) => out.push(line)).end(ended({ report: { ...report, files }, notes: OutcomeNotes.of(files) }));
+    plainReporter((line) => out.push(line)).end(ended({ report: { ...report, files }, notes: notesOf(files) }));
     expect(out).toContain('conflict: c.jpg: A different file is there\n');
     expect(out).toContain('1 refused: type not allowed (.exe ×1)\n');
     expect(out).toContain('refused: x.exe: Type not allowed\n');
