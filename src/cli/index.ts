@@ -9,11 +9,12 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 // A push's threads boot on another core while the rest of the CLI loads (imported once the cache is on,
-// so that the code it compiles is kept, as is the rest).
+// so that the code it compiles is kept, as is the rest). A dry run hashes nothing; a flag read wrong here
+// only starts a thread for nothing.
 const [command, ...args] = process.argv.slice(2);
 if (command === 'push') {
   const { startThreadsAhead } = await import('../engine/threads-ahead');
-  startThreadsAhead({ hashes: !args.includes('--dry-run') });
+  startThreadsAhead({ hashes: !args.some((arg) => arg === '--dry-run' || arg === '-n') });
 }
 const { main } = await import('./main');
 process.exitCode = await main(process.argv.slice(2));

@@ -91,4 +91,22 @@ describe('the CLI bundle', () => {
     expect(loaded).toContain('NativeModule http');
     expect(loaded.filter((name) => name.includes('undici'))).toEqual([]);
   });
+
+  it('starts no hash thread for a dry run, however the flag is spelled', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hoist-dry-threads-'));
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-dry-threads-state-'));
+    await writeFile(join(root, 'a.txt'), 'a');
+    const count = `let n = 0; process.on('worker', () => n++); process.on('exit', () => process.stderr.write('threads ' + n))`;
+    for (const flag of ['--dry-run', '-n']) {
+      const { stdout, stderr, status } = spawnSync(
+        process.execPath,
+        ['--import', `data:text/javascript,${encodeURIComponent(count)}`, 'out/cli/hoist.mjs', 'push', flag, root],
+        { encoding: 'utf8', env: { ...process.env, HOIST_STATE_DIR: stateDir } },
+      );
+      expect(status, stderr).toBe(0);
+      expect(stdout).toContain('1 files (1 B, 0 in parts) would upload');
+      // The scan thread only: the one started ahead of the CLI's own code, which the scan then takes.
+      expect(stderr.match(/threads (\d+)/u)?.[1], flag).toBe('1');
+    }
+  });
 });
