@@ -33,7 +33,6 @@ export async function push(
   const options = stack ? { ...given, links: false } : given;
   const engine = new UploadEngine(engineOptions(options, connection));
   try {
-    engine.warm({ hashes: !options.dryRun });
     const policy = await engine.signer.policy();
     if (options.onConflict === 'overwrite' && !policy.overwrite) {
       out.error(

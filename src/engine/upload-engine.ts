@@ -11,7 +11,6 @@ import { openDestination } from './pipeline/destination-check';
 import { newBatchId } from './run/batch-id';
 import { RememberedDestinations } from './run/remembered-destinations';
 import { planFolder, type FolderPlan, type PlanOptions } from './pipeline/plan';
-import { warmScan } from './pipeline/scan';
 import type { EngineResources } from './resources';
 import { SignerClient } from './signer/signer-client';
 import { BandwidthLimiter } from './transfer/bandwidth';
@@ -68,15 +67,6 @@ export class UploadEngine {
   /** The signer client this engine uses. */
   get signer(): SignerClient {
     return this.#resources.signer;
-  }
-
-  /**
-   * Starts the threads a batch about to run needs, the scan's and (unless `hashes` is false, as for a dry
-   * run) a hash thread, so their start-up overlaps the caller's own work; unused, they idle or end.
-   */
-  warm({ hashes = true }: { hashes?: boolean } = {}): void {
-    warmScan();
-    if (hashes) this.#resources.hasher.warm();
   }
 
   /** A new batch for a folder or file; call `run()` on it to upload. */
