@@ -4,6 +4,7 @@
 // --signer is given.
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
+import { prebuiltMimeTypes } from './prebuilt-mime-types.mjs';
 
 /**
  * Takes node:http through require(), not as an ES module: Node builds an ES module's view of node:http by
@@ -47,5 +48,5 @@ await build({
   },
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [requireNodeHttp],
+  plugins: [requireNodeHttp, prebuiltMimeTypes],
 });

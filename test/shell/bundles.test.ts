@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import * as mimeTypes from 'mime-types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../src/engine/hashing/hash-messages';
 import type { FromScanWorker, ToScanWorker } from '../../src/engine/pipeline/scan-messages';
@@ -108,5 +109,24 @@ describe('the CLI bundle', () => {
       // The scan thread only: the one started ahead of the CLI's own code, which the scan then takes.
       expect(stderr.match(/threads (\d+)/u)?.[1], flag).toBe('1');
     }
+  });
+
+  it("takes mime-types' table built with the bundle, not mime-db's types to build it from at each start", () => {
+    const chunks = readdirSync('out/cli').filter((name) => name.endsWith('.mjs'));
+    const text = chunks.map((name) => readFileSync(join('out/cli', name), 'utf8')).join('');
+    // A type mime-db lists with no extension, so only the raw database would hold it.
+    expect(text).not.toContain('application/1d-interleaved-parityfec');
+    expect(text).toContain('["jpg","image/jpeg"]');
+  });
+
+  it("answers every path as mime-types' own lookup does", async () => {
+    const script = resolve('scripts/prebuilt-mime-types.mjs');
+    const { mimeTypesModuleSource } = (await import(script)) as { mimeTypesModuleSource(): string };
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-mime-'));
+    await writeFile(join(dir, 'lookup.mjs'), mimeTypesModuleSource());
+    const prebuilt = (await import(join(dir, 'lookup.mjs'))) as typeof mimeTypes;
+    const paths = Object.keys(mimeTypes.types).flatMap((ext) => [ext, `.${ext}`, `a/b.${ext.toUpperCase()}`]);
+    paths.push('', 'README', 'a.', '.bashrc', 'x.constructor', 'x.__proto__', 'dir.d/file', 'photo.tar.gz');
+    expect(paths.map((path) => prebuilt.lookup(path))).toEqual(paths.map((path) => mimeTypes.lookup(path)));
   });
 });
