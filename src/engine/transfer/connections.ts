@@ -2,9 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
-import type { ClientRequest } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';
 import { redactUrlCredentials } from '@hoist/protocol';
 
@@ -50,26 +47,6 @@ export interface ConnectionOptions {
 }
 
 type Agent = HttpAgent | HttpsAgent;
-
-/**
- * A CONNECT tunnel whose TLS to the far end trusts the extra CA: HttpsProxyAgent keeps its constructor's
- * options for the connection to the proxy only, and takes the far end's TLS options from each request.
- */
-class TunnelAgent extends HttpsProxyAgent<string> {
-  readonly #trust: SecureContext | undefined;
-
-  constructor(proxy: URL, options: HttpsProxyAgentOptions<string>, trust: SecureContext | undefined) {
-    super(proxy, options);
-    this.#trust = trust;
-  }
-
-  override connect(req: ClientRequest, options: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
-    return super.connect(
-      req,
-      this.#trust && options.secureEndpoint ? { ...options, secureContext: this.#trust } : options,
-    );
-  }
-}
 
 /** The certificates to trust: Node's roots, NODE_EXTRA_CA_CERTS, then `extra`. */
 function trustedCertificates(extra: string): string[] {
@@ -118,28 +95,37 @@ export class Connections {
     const name = `${secure ? 'https' : 'http'} ${proxy ?? 'direct'}`;
     let agent = this.#agents.get(name);
     if (!agent) {
-      agent = this.#create(secure, proxy);
+      agent = proxy ? await this.#createProxied(secure, proxy) : this.#create(secure);
+      // Two first requests may have raced through the proxy module's loading: the first agent stays.
+      agent = this.#agents.get(name) ?? agent;
       this.#agents.set(name, agent);
     }
     return agent;
   }
 
-  #create(secure: boolean, proxy: string | undefined): Agent {
+  #agentOptions() {
     const { maxSockets } = this.#options;
-    const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-    if (proxy) {
-      // The proxy's password, if its URL holds one, never goes into a message.
-      const shown = redactUrlCredentials(proxy);
-      let parsed: URL;
-      try {
-        parsed = new URL(proxy);
-      } catch {
-        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
-      }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-        throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
-      return secure ? new TunnelAgent(parsed, options, this.#trust) : new HttpProxyAgent(parsed, options);
+    return { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
+  }
+
+  /** An agent through `proxy`; the proxy agents' code is loaded only by a run that uses a proxy. */
+  async #createProxied(secure: boolean, proxy: string): Promise<Agent> {
+    // The proxy's password, if its URL holds one, never goes into a message.
+    const shown = redactUrlCredentials(proxy);
+    let parsed: URL;
+    try {
+      parsed = new URL(proxy);
+    } catch {
+      throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
     }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
+    const { proxyAgent } = await import('./proxy-agents');
+    return proxyAgent(secure, parsed, this.#agentOptions(), this.#trust);
+  }
+
+  #create(secure: boolean): Agent {
+    const options = this.#agentOptions();
     return secure
       ? new HttpsAgent({ ...options, ...(this.#trust ? { secureContext: this.#trust } : {}) })
       : new HttpAgent(options);
