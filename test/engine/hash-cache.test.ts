@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,9 @@ describe('the hash cache', () => {
   it('keeps digests across runs in a private file, and an unreadable file is an empty cache', async () => {
     const dir = await temp();
     const file = join(dir, 'state', 'hash-cache.jsonl');
-    new HashCache(file).set('1:2:3:4:5', 'md5', 'a'.repeat(32));
+    const first = new HashCache(file);
+    first.set('1:2:3:4:5', 'md5', 'a'.repeat(32));
+    first.close();
     expect(new HashCache(file).get('1:2:3:4:5', 'md5')).toBe('a'.repeat(32));
     expect(new HashCache(file).get('1:2:3:4:6', 'md5')).toBeUndefined();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -34,6 +36,10 @@ describe('the hash cache', () => {
     const openOnIt = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`) === file);
     const cache = new HashCache(file);
     for (let i = 0; i < 3; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(openOnIt()).toHaveLength(1);
+    cache.set('id2b', 'md5', '2b');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(openOnIt()).toHaveLength(1);
     cache.close();
     expect(openOnIt()).toHaveLength(0);
@@ -42,10 +48,27 @@ describe('the hash cache', () => {
     expect([0, 1, 2, 3].map((i) => new HashCache(file).get(`id${i}`, 'md5'))).toEqual(['0', '1', '2', '3']);
   });
 
+  it('writes new entries together: at the next turn of the event loop, at 512, or by close()', async () => {
+    const file = join(await temp(), 'hash-cache.jsonl');
+    // Read at once, so no turn of the event loop passes before the count.
+    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+    const cache = new HashCache(file);
+    for (let i = 0; i < 3; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    expect(lines()).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines()).toBe(3);
+    for (let i = 3; i < 600; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    expect(lines()).toBe(3 + 512);
+    cache.close();
+    expect(lines()).toBe(600);
+    expect(new HashCache(file).get('id599', 'md5')).toBe('599');
+  });
+
   it('stays bounded: the oldest digests go first, and the file is rewritten past twice the bound', async () => {
     const file = join(await temp(), 'hash-cache.jsonl');
     const cache = new HashCache(file, { maxEntries: 10 });
     for (let i = 0; i < 25; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    cache.close();
     const again = new HashCache(file, { maxEntries: 10 });
     expect(again.get('id14', 'md5')).toBeUndefined();
     expect(again.get('id15', 'md5')).toBe('15');
