@@ -68,6 +68,9 @@ describe('the hash cache', () => {
     const file = join(await temp(), 'hash-cache.jsonl');
     const cache = new HashCache(file, { maxEntries: 10 });
     for (let i = 0; i < 25; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    // In memory: at most a quarter past the bound, the oldest gone first.
+    const inMemory = ['id14', 'id15', 'id24'].map((id) => cache.get(id, 'md5'));
+    expect(inMemory).toEqual([undefined, '15', '24']);
     cache.close();
     const again = new HashCache(file, { maxEntries: 10 });
     expect(again.get('id14', 'md5')).toBeUndefined();
