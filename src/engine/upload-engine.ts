@@ -71,6 +71,7 @@ export class UploadEngine {
 
   /** A new batch for a folder or file; call `run()` on it to upload. */
   batch(root: string, options: BatchOptions = {}): Batch {
+    this.#resources.hashCache.refresh();
     return new Batch(root, this.#resources, options);
   }
 
@@ -86,6 +87,7 @@ export class UploadEngine {
     const { destination, ...rest } = options;
     const { signer, hasher, hashCache } = this.#resources;
     const batchId = rest.batchId ?? newBatchId(root);
+    hashCache.refresh();
     const policy = await signer.policy();
     const check = await openDestination(signer, hasher, hashCache, policy, batchId, destination);
     return planFolder(root, policy, { ...rest, batchId, ...(check ? { check } : {}) });
@@ -103,6 +105,7 @@ export class UploadEngine {
 
   /** A batch that continues a journal: files it lists as finished are not sent again. */
   resume(state: JournalState): Batch {
+    this.#resources.hashCache.refresh();
     return new Batch(state.header.root, this.#resources, { resumeFrom: state });
   }
 

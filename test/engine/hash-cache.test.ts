@@ -64,6 +64,24 @@ describe('the hash cache', () => {
     expect(new HashCache(file).get('id599', 'md5')).toBe('599');
   });
 
+  it('keeps in memory what it read and its newest entries, and reads the file again on refresh() once it let some go', async () => {
+    const file = join(await temp(), 'hash-cache.jsonl');
+    const earlier = new HashCache(file);
+    earlier.set('old', 'md5', 'o');
+    earlier.close();
+    const cache = new HashCache(file, { maxEntries: 100, recentEntries: 4 });
+    for (let i = 0; i < 10; i++) cache.set(`id${i}`, 'md5', `${i}`);
+    cache.set('old', 'md5', 'changed');
+    const known = () => ['old', 'id0', 'id9'].map((id) => cache.get(id, 'md5'));
+    expect(known()).toEqual(['changed', undefined, '9']);
+    cache.refresh();
+    expect(known()).toEqual(['changed', '0', '9']);
+    // Nothing let go since: refresh() keeps what is in memory.
+    cache.set('id10', 'md5', '10');
+    cache.refresh();
+    expect(cache.get('id10', 'md5')).toBe('10');
+  });
+
   it('stays bounded: the oldest digests go first, and the file is rewritten past twice the bound', async () => {
     const file = join(await temp(), 'hash-cache.jsonl');
     const cache = new HashCache(file, { maxEntries: 10 });

@@ -8,6 +8,11 @@ import { fileIdentity } from './file-identity';
  * many lines the file is rewritten with the newest.
  */
 const MAX_ENTRIES = 200_000;
+/**
+ * Entries a run adds that stay in memory at most, beside those read from the file: enough for a digest to be
+ * found again while its batch goes on (the destination check hashes a file, then its upload needs the MD5).
+ */
+const RECENT_ENTRIES = 10_000;
 /** Entries written at once at most; fewer go at the next turn of the event loop. */
 const LINES_PER_WRITE = 512;
 /** How far past its bound the map may grow before its oldest entries go, all at once. */
@@ -32,23 +37,43 @@ function newest(entries: Map<string, string>, max: number): Map<string, string> 
  * A file that cannot be read or written makes it an empty cache, never an error. New entries reach the file
  * together, at the next turn of the event loop or by `close()`: one write per entry was ~1 s of a
  * 100,000-file push's main thread. An entry a killed process did not write costs only a hash next time.
+ * In memory it holds what the file held when first read, and the newest entries added since: keeping all
+ * of a 1,000,000-file push's entries (200,000 at a time) took ~180 MB of its peak RSS. Those it let go are
+ * read back from the file by `refresh()`, which a new batch calls.
  */
 export class HashCache {
   readonly #file: string;
   readonly #max: number;
-  #entries: Map<string, string> | undefined;
+  readonly #maxRecent: number;
+  /** What the file held when read, its newest `#max` entries. */
+  #read: Map<string, string> | undefined;
+  /** Entries added since, the newest `#maxRecent`. */
+  #recent = new Map<string, string>();
+  /** Whether entries added since the file was read have left memory (so the file knows more). */
+  #letGo = false;
   #fd: number | undefined;
   #unwritten: string[] = [];
   #writeScheduled = false;
 
-  constructor(file: string, options: { maxEntries?: number } = {}) {
+  constructor(file: string, options: { maxEntries?: number; recentEntries?: number } = {}) {
     this.#file = file;
     this.#max = options.maxEntries ?? MAX_ENTRIES;
+    this.#maxRecent = Math.min(this.#max, options.recentEntries ?? RECENT_ENTRIES);
   }
 
   /** The digest of `what` for the file whose identity is `identity`, if hashed before. */
   get(identity: string, what: string): string | undefined {
-    return this.#load().get(`${identity}|${what}`);
+    const key = `${identity}|${what}`;
+    return this.#recent.get(key) ?? this.#load().get(key);
+  }
+
+  /** Reads the file again at the next lookup when entries this cache added have left memory since it was read. */
+  refresh(): void {
+    if (!this.#letGo) return;
+    this.#write();
+    this.#read = undefined;
+    this.#recent = new Map();
+    this.#letGo = false;
   }
 
   /**
@@ -67,12 +92,15 @@ export class HashCache {
 
   /** Keeps the digest of `what` for the file of `identity`. */
   set(identity: string, what: string, digest: string): void {
-    const entries = this.#load();
     const key = `${identity}|${what}`;
-    if (entries.get(key) === digest) return;
-    entries.delete(key);
-    entries.set(key, digest);
-    if (entries.size > this.#max * SLACK) this.#entries = newest(entries, this.#max);
+    if (this.get(identity, what) === digest) return;
+    this.#load().delete(key);
+    this.#recent.delete(key);
+    this.#recent.set(key, digest);
+    if (this.#recent.size > this.#maxRecent * SLACK) {
+      this.#recent = newest(this.#recent, this.#maxRecent);
+      this.#letGo = true;
+    }
     this.#unwritten.push(`${JSON.stringify([key, digest])}\n`);
     if (this.#unwritten.length >= LINES_PER_WRITE) this.#write();
     else if (!this.#writeScheduled) {
@@ -101,7 +129,7 @@ export class HashCache {
     }
   }
 
-  /** The cache file opened once for every entry a run adds (one write each, not an open, a write and a close). */
+  /** The cache file opened once for every entry a run adds, not opened and closed for each write. */
   #openForAppending(): number {
     makePrivateDir(dirname(this.#file));
     const fd = openSync(this.#file, 'a', PRIVATE_FILE_MODE);
@@ -110,7 +138,7 @@ export class HashCache {
   }
 
   #load(): Map<string, string> {
-    if (this.#entries) return this.#entries;
+    if (this.#read) return this.#read;
     const entries = new Map<string, string>();
     let lines: string[] = [];
     try {
@@ -131,7 +159,7 @@ export class HashCache {
     }
     const kept = entries.size > this.#max ? newest(entries, this.#max) : entries;
     if (lines.length > 2 * this.#max) this.#rewrite(kept);
-    this.#entries = kept;
+    this.#read = kept;
     return kept;
   }
 
