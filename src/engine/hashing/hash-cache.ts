@@ -3,10 +3,7 @@ import { dirname } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 import { fileIdentity } from './file-identity';
 
-/**
- * Digests remembered at most by default (in memory, up to a quarter more between trims); past twice this
- * many lines the file is rewritten with the newest.
- */
+/** Digests remembered at most by default; past twice this many lines the file is rewritten with the newest. */
 const MAX_ENTRIES = 200_000;
 /**
  * Entries a run adds that stay in memory at most, beside those read from the file: enough for a digest to be

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type AgentOptions } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { getProxyForUrl } from 'proxy-from-env';
@@ -71,9 +71,13 @@ export class Connections {
   readonly #trust: SecureContext | undefined;
   readonly #agents = new Map<string, Agent>();
   readonly #routes = new Map<string, Promise<Agent>>();
+  /** What every agent is made with. */
+  readonly #agentOptions: AgentOptions;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    const { maxSockets } = options;
+    this.#agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' };
     this.#trust = options.ca ? createSecureContext({ ca: trustedCertificates(options.ca) }) : undefined;
   }
 
@@ -103,11 +107,6 @@ export class Connections {
     return agent;
   }
 
-  #agentOptions() {
-    const { maxSockets } = this.#options;
-    return { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-  }
-
   /** An agent through `proxy`; the proxy agents' code is loaded only by a run that uses a proxy. */
   async #createProxied(secure: boolean, proxy: string): Promise<Agent> {
     // The proxy's password, if its URL holds one, never goes into a message.
@@ -121,11 +120,11 @@ export class Connections {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
       throw new TypeError(`Expected the proxy to be an http(s) URL, got \`${shown}\``);
     const { proxyAgent } = await import('./proxy-agents');
-    return proxyAgent(secure, parsed, this.#agentOptions(), this.#trust);
+    return proxyAgent(secure, parsed, this.#agentOptions, this.#trust);
   }
 
   #create(secure: boolean): Agent {
-    const options = this.#agentOptions();
+    const options = this.#agentOptions;
     return secure
       ? new HttpsAgent({ ...options, ...(this.#trust ? { secureContext: this.#trust } : {}) })
       : new HttpAgent(options);
