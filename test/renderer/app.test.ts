@@ -150,8 +150,12 @@ describe('the desktop window', () => {
     const card = batchCard(h);
     await card.getByRole('button', { name: 'Upload', exact: true }).click();
     await card.getByText('Uploading').waitFor();
-    await expect.poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent()).not.toMatch(/Done\s*0$/u);
-    await expect.poll(() => card.textContent()).toMatch(/\d files\/s/u);
+    // Each PUT is held 150 ms, two at a time: with the suites sharing two cores the first file can take
+    // longer than expect.poll's default second to end.
+    await expect
+      .poll(() => h.page.getByRole('tab', { name: /Done/ }).textContent(), { timeout: 15_000 })
+      .not.toMatch(/Done\s*0$/u);
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toMatch(/\d files\/s/u);
     await h.screenshot('04a-uploading-per-file');
     await h.page.getByRole('tab', { name: /Waiting/ }).click();
     await expect.poll(() => h.page.getByRole('button', { name: /^Pause p\// }).count()).toBeGreaterThan(0);
