@@ -10,10 +10,14 @@ process.once('SIGINT', () => {
 });
 // A push's threads boot on another core while the rest of the CLI loads (imported once the cache is on,
 // so that the code it compiles is kept, as is the rest). A dry run hashes nothing; a flag read wrong here
-// only starts a thread for nothing.
+// only starts a thread for nothing. A push's heap is capped as it starts, before it grows.
 const [command, ...args] = process.argv.slice(2);
 if (command === 'push') {
-  const { startThreadsAhead } = await import('../engine/threads-ahead');
+  const [{ startThreadsAhead }, { capYoungGeneration, ENGINE_YOUNG_GENERATION_MB }] = await Promise.all([
+    import('../engine/threads-ahead'),
+    import('../engine/young-generation'),
+  ]);
+  capYoungGeneration(ENGINE_YOUNG_GENERATION_MB);
   startThreadsAhead({ hashes: !args.some((arg) => arg === '--dry-run' || arg === '-n') });
 }
 const { main } = await import('./main');
