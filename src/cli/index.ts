@@ -13,11 +13,11 @@ process.once('SIGINT', () => {
 // only starts a thread for nothing. A push's heap is capped as it starts, before it grows.
 const [command, ...args] = process.argv.slice(2);
 if (command === 'push') {
-  const [{ startThreadsAhead }, { capYoungGeneration, ENGINE_YOUNG_GENERATION_MB }] = await Promise.all([
+  const [{ startThreadsAhead }, { capYoungGeneration }] = await Promise.all([
     import('../engine/threads-ahead'),
     import('../engine/young-generation'),
   ]);
-  capYoungGeneration(ENGINE_YOUNG_GENERATION_MB);
+  capYoungGeneration();
   startThreadsAhead({ hashes: !args.some((arg) => arg === '--dry-run' || arg === '-n') });
 }
 const { main } = await import('./main');

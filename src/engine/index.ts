@@ -18,4 +18,4 @@ export { DEFAULT_IGNORE } from './pipeline/scan-entries';
 export { IGNORE_FILE, includeRule } from './pipeline/filter-rules';
 
 export { defaultStateDir, UploadEngine } from './upload-engine';
-export { capYoungGeneration, ENGINE_YOUNG_GENERATION_MB } from './young-generation';
+export { capYoungGeneration } from './young-generation';

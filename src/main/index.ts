@@ -11,11 +11,11 @@ import { setAppMenu } from './menu';
 import { integrateWithOs } from './os-integration';
 import { createMainWindow, hardenSession, lockDownContents } from './window';
 import { IPC } from '../shared/ipc-channels';
-import { capYoungGeneration, ENGINE_YOUNG_GENERATION_MB } from '../engine';
+import { capYoungGeneration } from '../engine';
 
 // The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();
-capYoungGeneration(ENGINE_YOUNG_GENERATION_MB);
+capYoungGeneration();
 registerAppScheme();
 let window: BrowserWindow | undefined;
 let settings: SettingsStore | undefined;

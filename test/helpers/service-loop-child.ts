@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
-import { capYoungGeneration, ENGINE_YOUNG_GENERATION_MB, UploadEngine } from '../../src/engine';
+import { capYoungGeneration, UploadEngine } from '../../src/engine';
 import { HoistService } from '../../src/main/desktop/hoist-service';
 import { SettingsStore } from '../../src/main/desktop/settings-store';
 import { noKeychain } from './keychains';
@@ -13,7 +13,7 @@ import type { BatchView } from '../../src/shared/desktop';
 // serialises it) and asks for a page of rows after each. Prints the event loop's delay, plan and upload
 // apart, as one line of JSON: what IPC and the window's updates wait behind.
 // As the desktop's main process does (src/main/index.ts).
-capYoungGeneration(ENGINE_YOUNG_GENERATION_MB);
+capYoungGeneration();
 const [folder, signerUrl, token, seconds] = process.argv.slice(2) as [string, string, string, string];
 const stateDir = await mkdtemp(join(tmpdir(), 'hoist-loop-'));
 const service = new HoistService({
