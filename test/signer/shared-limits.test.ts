@@ -178,7 +178,9 @@ describe('when Redis stops mid-run', () => {
       await redis.start();
       await waitFor(async () => (await sign(a, 'r3', ['3'])).status === 200, 10_000);
       expect(a.logs).toContainEqual(expect.objectContaining({ event: 'redis-back' }));
+      await waitFor(async () => b.logs.some((entry) => entry.event === 'redis-back'), 10_000);
       const policy = await callSigner(b.url, b.tokens.alice, 'GET', '/v1/policy');
+      expect(policy.status).toBe(200);
       expect(policy.json.quotas[0]).toMatchObject({ name: 'filesPerDay', remaining: 49 });
       recordFault({ fault: 'Redis killed mid-run (refuse)', injected: 1, filesAffected: 1, lost: 0, corrupted: 0 });
     } finally {
