@@ -6,6 +6,7 @@ import type { SignerClient } from './signer/signer-client';
 import type { BandwidthLimiter } from './transfer/bandwidth';
 import type { ConnectionBudget } from './transfer/connection-budget';
 import type { Connections } from './transfer/connections';
+import type { ReadBuffers } from './transfer/read-buffers';
 import type { RetryOptions } from './transfer/retry';
 
 /** What every batch of one engine shares: one connection budget, one bandwidth limit, one signer. */
@@ -14,6 +15,8 @@ export interface EngineResources {
   /** How many of the queue's tasks run at once: pinned, or found by the engine. */
   budget: ConnectionBudget;
   connections: Connections;
+  /** Read buffers that streamed ranges share, one at a time each. */
+  readBuffers: ReadBuffers;
   limiter: BandwidthLimiter | undefined;
   signer: SignerClient;
   /** Hashes files off the main thread. */

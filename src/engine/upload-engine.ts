@@ -16,6 +16,7 @@ import { SignerClient } from './signer/signer-client';
 import { BandwidthLimiter } from './transfer/bandwidth';
 import { ConnectionBudget } from './transfer/connection-budget';
 import { Connections } from './transfer/connections';
+import { ReadBuffers } from './transfer/read-buffers';
 
 /** The default folder for journals and reports. */
 export const defaultStateDir = (): string => join(homedir(), '.hoist');
@@ -42,6 +43,7 @@ export class UploadEngine {
       queue,
       budget,
       connections,
+      readBuffers: new ReadBuffers(),
       limiter: options.bandwidth ? new BandwidthLimiter(options.bandwidth) : undefined,
       signer: new SignerClient(
         {
@@ -131,9 +133,10 @@ export class UploadEngine {
     return unfinishedJournals(this.#resources.journalDir).filter((s) => s.header.signer === this.#resources.signerId);
   }
 
-  /** Closes idle connections and stops the hash threads. */
+  /** Closes idle connections, lets idle read buffers go and stops the hash threads. */
   close(): void {
     this.#resources.connections.destroy();
+    this.#resources.readBuffers.clear();
     this.#resources.hashCache.close();
     void this.#resources.hasher.close();
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUploadError } from '../../src/engine/errors';
 import { Connections } from '../../src/engine/transfer/connections';
 import { putRange } from '../../src/engine/transfer/put-range';
+import { ReadBuffers } from '../../src/engine/transfer/read-buffers';
 import { makeFolder } from '../helpers/folders';
 import { makeCertificates } from '../helpers/tls';
 
@@ -57,6 +58,7 @@ describe('a PUT to a server whose certificate no trusted CA signed', () => {
       length: size,
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
       connections,
+      buffers: new ReadBuffers(),
       stallMs: 30_000,
       signal: new AbortController().signal,
       onBytes: () => undefined,

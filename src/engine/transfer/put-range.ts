@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { errors, retryAfterMs, UploadError } from '../errors';
 import type { BandwidthLimiter } from './bandwidth';
 import type { Connections } from './connections';
+import type { ReadBuffers } from './read-buffers';
 
 /** One PUT of a byte range of a file to a presigned URL. */
 export interface RangePut {
@@ -17,6 +18,8 @@ export interface RangePut {
   /** When the URL stops working; a 403 near it means "sign again", not "fail". */
   expiresAt: string;
   connections: Connections;
+  /** Where a streamed range takes its read buffer from, and gives it back once sent. */
+  buffers: ReadBuffers;
   stallMs: number;
   signal: AbortSignal;
   limiter?: BandwidthLimiter | undefined;
@@ -39,9 +42,6 @@ function classify(res: IncomingMessage, body: string, expiresAt: string): Upload
   if (code === 'BadDigest' || code === 'InvalidDigest') return errors.badDigest();
   return errors.s3(status, code, `S3 refused the upload: ${status} ${code}`.trim(), 'fatal');
 }
-
-/** Bytes read from disk per step of a streamed range, into one buffer per transfer. */
-const READ_BYTES = 1024 * 1024;
 
 /**
  * Bytes per write to the socket. A write's completion is the stall detector's unit of progress, so a
@@ -85,10 +85,12 @@ function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
 }
 
 /**
- * Sends the range from disk through one reused buffer, then ends the request: 1 MiB per read, in 64 KiB
+ * Sends the range from disk through one read buffer, then ends the request: 1 MiB per read, in 64 KiB
  * writes that each mark progress. A buffer per chunk (as a read stream allocates) makes V8 collect
  * garbage for every ~20 MB sent: on a 1 GiB file that was ~55 full collections and over a second of
- * CPU. Throws `changed-during-upload` if the file ends early.
+ * CPU. The buffer goes back to `put.buffers` once every write from it is done; a range that fails
+ * leaves it to the collector, as a torn-down socket may not be done with it. Throws
+ * `changed-during-upload` if the file ends early.
  */
 async function streamRange(
   put: RangePut,
@@ -98,7 +100,7 @@ async function streamRange(
 ): Promise<void> {
   const handle = await open(put.file, 'r');
   try {
-    const buffer = Buffer.allocUnsafeSlow(Math.min(READ_BYTES, put.length));
+    const buffer = put.buffers.take();
     for (let done = 0; done < put.length;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, put.length - done), put.start + done);
       if (!bytesRead) throw errors.shrank(done, put.length);
@@ -119,6 +121,7 @@ async function streamRange(
       }
       done += bytesRead;
     }
+    put.buffers.give(buffer);
   } finally {
     await handle.close();
   }

@@ -89,6 +89,7 @@ export async function putUntilAccepted(
                 start: job.start,
                 length: job.length,
                 connections: resources.connections,
+                buffers: resources.readBuffers,
                 stallMs: resources.stallMs,
                 signal,
                 limiter: resources.limiter,
