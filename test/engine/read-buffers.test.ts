@@ -6,37 +6,54 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connections } from '../../src/engine/transfer/connections';
 import { putRange } from '../../src/engine/transfer/put-range';
-import { READ_BYTES, ReadBuffers } from '../../src/engine/transfer/read-buffers';
+import { bufferSizeFor, READ_BYTES, ReadBuffers } from '../../src/engine/transfer/read-buffers';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
 
 describe('read buffers', () => {
-  it('hands a buffer given back to the next taker, and keeps at most `keep` idle', () => {
-    const buffers = new ReadBuffers({ keep: 2 });
-    const [a, b, c] = [buffers.take(), buffers.take(), buffers.take()];
-    expect(a.length).toBe(READ_BYTES);
+  it('hands a buffer given back to the next range of its size, and keeps at most `keepBytes` idle', () => {
+    const buffers = new ReadBuffers({ keepBytes: 2 * READ_BYTES });
+    const [a, b, c] = [buffers.take(READ_BYTES), buffers.take(5 * READ_BYTES), buffers.take(READ_BYTES)];
+    expect([a.length, b.length, c.length]).toEqual([READ_BYTES, READ_BYTES, READ_BYTES]);
     expect(new Set([a, b, c]).size).toBe(3);
     for (const buffer of [a, b, c]) buffers.give(buffer);
-    expect(buffers.idle).toBe(2);
-    const again = [buffers.take(), buffers.take()];
+    expect(buffers.idleBytes).toBe(2 * READ_BYTES);
+    const again = [buffers.take(READ_BYTES), buffers.take(READ_BYTES)];
     expect(again.includes(a) && again.includes(b)).toBe(true);
-    expect(buffers.take() === c).toBe(false);
+    expect(buffers.take(READ_BYTES) === c).toBe(false);
+    buffers.clear();
+  });
+
+  it('gives a range at most twice its size (64 KiB at least), and never a buffer of another size', () => {
+    expect(
+      [1, 65_536, 65_537, 100_000, 600_000, READ_BYTES - 1, READ_BYTES, 16 * READ_BYTES].map(bufferSizeFor),
+    ).toEqual([65_536, 65_536, 131_072, 131_072, 1_048_576, 1_048_576, 1_048_576, 1_048_576]);
+    const buffers = new ReadBuffers();
+    const small = buffers.take(100_000);
+    expect(small.length).toBe(131_072);
+    buffers.give(small);
+    expect(buffers.take(READ_BYTES) === small).toBe(false);
+    expect(buffers.take(70_000) === small).toBe(true);
+    buffers.give(Buffer.alloc(100_000));
+    expect(buffers.idleBytes).toBe(0);
     buffers.clear();
   });
 
   it('lets idle buffers go once none has been taken for a while, and a take puts that off', async () => {
     const buffers = new ReadBuffers({ idleMs: 100 });
-    buffers.give(buffers.take());
+    buffers.give(buffers.take(READ_BYTES));
     await new Promise((resolve) => setTimeout(resolve, 60));
-    buffers.give(buffers.take());
+    buffers.give(buffers.take(READ_BYTES));
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(buffers.idle).toBe(1);
+    expect(buffers.idleBytes).toBe(READ_BYTES);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(buffers.idle).toBe(0);
+    expect(buffers.idleBytes).toBe(0);
   });
 
-  it('refuses a bad `keep`, naming it', () => {
-    expect(() => new ReadBuffers({ keep: -1 })).toThrow('Expected `keep` to be a whole number from 0 and up, got `-1`');
+  it('refuses a bad `keepBytes`, naming it', () => {
+    expect(() => new ReadBuffers({ keepBytes: -1 })).toThrow(
+      'Expected `keepBytes` to be a whole number from 0 and up, got `-1`',
+    );
   });
 });
 
@@ -93,8 +110,10 @@ describe('a streamed PUT', () => {
           ),
         );
         expect(etags).toEqual(sources.map((source) => `"${md5Hex(source)}"`));
-        expect(buffers.idle).toBeGreaterThan(0);
-        expect(buffers.idle).toBeLessThanOrEqual(sources.length);
+        expect(buffers.idleBytes).toBeGreaterThan(0);
+        expect(buffers.idleBytes).toBeLessThanOrEqual(
+          sources.reduce((sum, source) => sum + bufferSizeFor(source.length), 0),
+        );
       }
     } finally {
       connections.destroy();
@@ -110,9 +129,9 @@ describe('a streamed PUT', () => {
     const connections = new Connections({ maxSockets: 1 });
     try {
       await expect(put(buffers, connections, '/cut', file, 3 * READ_BYTES)).rejects.toThrow();
-      expect(buffers.idle).toBe(0);
+      expect(buffers.idleBytes).toBe(0);
       await put(buffers, connections, '/whole', file, 3 * READ_BYTES);
-      expect(buffers.idle).toBe(1);
+      expect(buffers.idleBytes).toBe(READ_BYTES);
     } finally {
       connections.destroy();
       buffers.clear();

@@ -100,7 +100,7 @@ async function streamRange(
 ): Promise<void> {
   const handle = await open(put.file, 'r');
   try {
-    const buffer = put.buffers.take();
+    const buffer = put.buffers.take(put.length);
     for (let done = 0; done < put.length;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, put.length - done), put.start + done);
       if (!bytesRead) throw errors.shrank(done, put.length);
