@@ -85,8 +85,8 @@ function flushed(req: ClientRequest, chunk?: Buffer): Promise<void> {
 }
 
 /**
- * Sends the range from disk through one read buffer, then ends the request: 1 MiB per read, in 64 KiB
- * writes that each mark progress. A buffer per chunk (as a read stream allocates) makes V8 collect
+ * Sends the range from disk through one read buffer sized to it, then ends the request: up to 1 MiB per
+ * read, in 64 KiB writes that each mark progress. A buffer per chunk (as a read stream allocates) makes V8 collect
  * garbage for every ~20 MB sent: on a 1 GiB file that was ~55 full collections and over a second of
  * CPU. The buffer goes back to `put.buffers` once every write from it is done; a range that fails
  * leaves it to the collector, as a torn-down socket may not be done with it. Throws
