@@ -50,10 +50,11 @@ describe('read buffers', () => {
     expect(buffers.idleBytes).toBe(0);
   });
 
-  it('refuses a bad `keepBytes`, naming it', () => {
+  it('refuses a bad `keepBytes` or `idleMs`, naming it', () => {
     expect(() => new ReadBuffers({ keepBytes: -1 })).toThrow(
       'Expected `keepBytes` to be a whole number from 0 and up, got `-1`',
     );
+    expect(() => new ReadBuffers({ idleMs: 0 })).toThrow('Expected `idleMs` to be a number from 1 and up, got `0`');
   });
 });
 

@@ -28,6 +28,8 @@ export class ReadBuffers {
   constructor({ keepBytes = 32 * READ_BYTES, idleMs = 10_000 }: { keepBytes?: number; idleMs?: number } = {}) {
     if (!Number.isInteger(keepBytes) || keepBytes < 0)
       throw new TypeError(`Expected \`keepBytes\` to be a whole number from 0 and up, got \`${keepBytes}\``);
+    if (!Number.isFinite(idleMs) || idleMs < 1)
+      throw new TypeError(`Expected \`idleMs\` to be a number from 1 and up, got \`${idleMs}\``);
     this.#keepBytes = keepBytes;
     this.#idleMs = idleMs;
   }
