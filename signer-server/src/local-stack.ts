@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import S3rver from 's3rver';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { hashToken } from './auth';
 import { parseConfig, type SignerConfigInput } from './config';
+import { dropInterruptedObjects } from './local-store-repair';
 import { startSigner } from './server';
 import { Storage } from './storage';
 
@@ -27,6 +30,17 @@ const GiB = 1024 ** 3;
  */
 const LOCAL_POLICY = { multipartThreshold: 5 * GiB, maxFileSize: 5 * GiB - 1 };
 
+/** The status of a HEAD of `url` (through node:http: fetch would load undici into every embedded run). */
+const headStatus = (url: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    request(url, { method: 'HEAD' }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+
 /** Starts s3rver with its data in `dataDir` and a signer for one user `local`, both on 127.0.0.1. */
 export async function startLocalStack(
   dataDir: string,
@@ -49,6 +63,10 @@ export async function startLocalStack(
   });
   const { port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${port}`;
+  // A process killed mid-PUT (kill -9, a crash) can leave an object s3rver cannot list: clear those first.
+  if ((await headStatus(`${s3Endpoint}/${BUCKET}`)) >= 500) {
+    await dropInterruptedObjects(join(dataDir, BUCKET));
+  }
   const token = options.token ?? `hoist_dev_${randomBytes(24).toString('base64url')}`;
   const config = parseConfig({
     port: options.signerPort ?? 0,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, readFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '@hoist/signer-server/local-stack';
@@ -68,5 +68,32 @@ describe('the embedded local stack', () => {
     const report = await running;
     expect([...report.files][0]).toMatchObject({ path: 'big.bin', code: 'cancelled' });
     expect(performance.now() - cancelledAt).toBeLessThan(3000);
+  });
+
+  it('starts on a store a killed run left with a half-written object, dropping only that object', async () => {
+    const root = await makeFolder({ 'kept.txt': 'kept', 'cut.txt': 'cut short' });
+    const first = await (await start()).batch(root, { destination: 'trip' }).run();
+    expect(first.counts.uploaded).toBe(2);
+    const { dataDir, bucket } = stack!;
+    engine!.close();
+    await stack!.stop();
+    const keyOf = (path: string) => [...first.files].find((f) => f.path === path)!.key!;
+    // What a kill between s3rver's object write and its metadata write leaves: s3rver then answers 500
+    // to every listing and HEAD of the bucket, and the signer would not start.
+    await truncate(join(dataDir, bucket, `${keyOf('cut.txt')}._S3rver_metadata.json`));
+
+    stack = await startLocalStack(dataDir);
+    await expect(readFile(join(dataDir, bucket, `${keyOf('cut.txt')}._S3rver_object`))).rejects.toThrow('ENOENT');
+    expect(await readFile(join(dataDir, bucket, `${keyOf('kept.txt')}._S3rver_object`), 'utf8')).toBe('kept');
+    engine = new UploadEngine({
+      signerUrl: stack.signerUrl,
+      token: stack.token,
+      stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')),
+    });
+    const again = await engine.batch(root, { destination: 'trip' }).run();
+    expect(Object.fromEntries([...again.files].map((f) => [f.path, f.status]))).toEqual({
+      'kept.txt': 'skipped',
+      'cut.txt': 'uploaded',
+    });
   });
 });
