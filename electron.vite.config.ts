@@ -13,8 +13,14 @@ export default defineConfig({
           // The engine's hash and scan threads run these files beside the bundle (see worker-location.ts).
           'hash-worker': resolve(import.meta.dirname, 'src/engine/hashing/hash-worker.ts'),
           'scan-worker': resolve(import.meta.dirname, 'src/engine/pipeline/scan-worker.ts'),
+          // The desktop's service runs on a thread of its own, started from this file (service-thread.ts).
+          'service-worker': resolve(import.meta.dirname, 'src/main/desktop/service-worker.ts'),
         },
-        output: { entryFileNames: (chunk) => (chunk.name.endsWith('-worker') ? '[name].mjs' : '[name].js') },
+        output: {
+          entryFileNames: (chunk) => (chunk.name.endsWith('-worker') ? '[name].mjs' : '[name].js'),
+          // Shared chunks sit beside the entries too: the code that names a thread's file finds it beside itself.
+          chunkFileNames: '[name]-[hash].js',
+        },
       },
     },
   },

@@ -3,26 +3,24 @@ import { join } from 'node:path';
 import { registerAppScheme, serveApp } from './app-protocol';
 import { APP_URL } from './app-url';
 import { desktopBackend } from './desktop/backend';
-import { HoistService } from './desktop/hoist-service';
-import { startEngine } from './desktop/start-engine';
-import { SettingsStore, type SecretBox } from './desktop/settings-store';
+import { startServiceThread, type ServiceThread } from './desktop/service-thread';
+import type { SecretBox } from './desktop/settings-store';
 import { registerIpc } from './ipc';
 import { setAppMenu } from './menu';
 import { integrateWithOs } from './os-integration';
 import { createMainWindow, hardenSession, lockDownContents } from './window';
 import { IPC } from '../shared/ipc-channels';
-import { capYoungGeneration } from '../engine';
 
-// The Electron shell: one window, one service, IPC wiring and OS integration. Everything else is plain Node.
+// The Electron shell: one window, the service on a thread of its own, IPC wiring and OS integration.
+// Everything else is plain Node.
 if (!app.requestSingleInstanceLock()) app.quit();
-capYoungGeneration();
 registerAppScheme();
 let window: BrowserWindow | undefined;
-let settings: SettingsStore | undefined;
+let service: ServiceThread | undefined;
 
 /** Links may open in the system browser only on the signer's own https origin. */
 const externalOrigins = (): string[] => {
-  const signer = settings?.get().signerUrl;
+  const signer = service?.signerUrl;
   return signer?.startsWith('https:') ? [new URL(signer).origin] : [];
 };
 
@@ -46,23 +44,18 @@ void app.whenReady().then(async () => {
   hardenSession(session.defaultSession);
   setAppMenu(app.isPackaged);
   serveApp(join(import.meta.dirname, '../renderer'));
-  const stateDir = join(app.getPath('userData'), 'state');
-  const service = new HoistService({
-    settings: (settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), secretBox)),
-    createEngine: (current) =>
-      startEngine(
-        current,
-        stateDir,
-        (stop) => app.once('will-quit', stop),
-        (url) => session.defaultSession.resolveProxy(url),
-        (signIn) => settings?.setSignIn(signIn),
-      ),
-    stateDir,
+  const thread = startServiceThread({
+    settingsFile: join(app.getPath('userData'), 'settings.json'),
+    stateDir: join(app.getPath('userData'), 'state'),
+    secretBox,
+    resolveProxy: (url) => session.defaultSession.resolveProxy(url),
     openExternal: (url) => shell.openExternal(url),
   });
+  service = thread;
+  app.once('will-quit', () => void thread.close());
   window = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), externalOrigins);
-  service.on('update', (update) => window?.webContents.send(IPC.update, update));
-  integrateWithOs(service, () => window);
+  thread.on('update', (update) => window?.webContents.send(IPC.update, update));
+  integrateWithOs(thread, () => window);
   const pick = async (property: 'openDirectory' | 'openFile') => {
     const picked = await dialog.showOpenDialog(window!, { properties: [property, 'multiSelections'] });
     return picked.canceled ? [] : picked.filePaths;
@@ -70,7 +63,7 @@ void app.whenReady().then(async () => {
   registerIpc(
     ipcMain,
     () => window?.webContents,
-    desktopBackend(service, {
+    desktopBackend(thread, {
       pickFolders: () => pick('openDirectory'),
       pickFiles: () => pick('openFile'),
       pickCaFile: async () => {
@@ -100,7 +93,7 @@ void app.whenReady().then(async () => {
     }),
   );
   await window.loadURL(APP_URL);
-  await service
+  await thread
     .restoreUnfinished()
     .catch((error: Error) => console.error(`Cannot list unfinished batches: ${error.message}`));
 });

@@ -1,6 +1,6 @@
 import { app, dialog, Notification, powerSaveBlocker, type BrowserWindow } from 'electron';
 import type { BatchView, DesktopUpdate } from '../shared/desktop';
-import type { HoistService } from './desktop/hoist-service';
+import type { DesktopService } from './desktop/service-calls';
 
 /** The taskbar or dock progress for an update: a fraction while uploading, -1 (hidden) when idle. */
 export function taskbarProgress(update: DesktopUpdate): { value: number; mode: 'normal' | 'paused' | 'none' } {
@@ -30,7 +30,10 @@ export function endNotice(view: BatchView): { title: string; body: string } | un
  * Ties the service to the OS: taskbar progress, a notification when a batch ends, the machine kept awake
  * while uploading, and a confirmation before quitting mid-upload.
  */
-export function integrateWithOs(service: HoistService, window: () => BrowserWindow | undefined): void {
+export function integrateWithOs(
+  service: Pick<DesktopService, 'on' | 'busy'>,
+  window: () => BrowserWindow | undefined,
+): void {
   let blocker: number | undefined;
   service.on('update', (update) => {
     const { value, mode } = taskbarProgress(update);

@@ -18,6 +18,7 @@ import {
 } from '../helpers/identity-provider';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 import { adminClient } from '../helpers/test-s3';
+import { settingsInput } from '../helpers/settings-input';
 
 const s3 = inject('s3');
 let idp: TestIdentityProvider;
@@ -69,15 +70,7 @@ describe('desktop sign-in through the system browser', () => {
         void approveInBrowser(url, 'dana');
       },
     });
-    store.save({
-      signerUrl: signer.url,
-      concurrency: 'auto',
-      proxy: { mode: 'none' },
-      caFile: null,
-      bandwidthMiBps: null,
-      followSymlinks: false,
-      autoStart: false,
-    });
+    store.save(settingsInput({ signerUrl: signer.url, proxy: { mode: 'none' } }));
     const view = await service.signIn();
     expect(view.signedInWith).toBe(idp.issuer);
     const authorization = new URL(opened[0]!);

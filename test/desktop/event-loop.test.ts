@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { measureServiceLoop } from '../helpers/service-loop';
 import { startTestSigner, type TestSigner } from '../helpers/signer';
 
-// The desktop's main process runs the engine: while it plans and uploads 100,000 files, IPC and the
-// window's updates wait behind whatever holds its event loop. The service runs in a child process of its
-// own (the signer and S3 do not share its loop), and its delays are written beside the screenshots.
+// While the desktop plans and uploads 100,000 files, IPC and the window's updates wait behind whatever
+// holds the main process's event loop. The service runs on a thread of its own, as the shell starts it
+// (service-thread.ts), in a child process (the signer and S3 do not share its loop); the main thread's
+// delays are written beside the screenshots.
 const FILES = 100_000;
 const s3 = inject('s3');
 let signer: TestSigner;
@@ -38,14 +39,13 @@ describe("the desktop main process's event loop", () => {
     await writeFile(resolve('test-output/desktop-event-loop.json'), `${JSON.stringify(delays, null, 2)}\n`);
     expect(delays.plan.files).toBe(FILES);
     expect(delays.upload.files).toBeGreaterThan(0);
-    // The bench holds the 50 ms target for the loop's delay on a quiet machine; here the suites and the
-    // servers share two cores, so the delay itself says as much about the machine as about the service.
-    // What the service's own work held the loop (its main thread's CPU time past each 10 ms turn)
-    // depends far less on the machine's load. Upload, quiet / beside two busy loops / with a 120 ms hold
-    // injected per update: delay p99 98 / 239 / 340 ms, held p99 23 / 40 / 144-316 ms, share of the
-    // time held 5.5 / 7.2 / 42 %. The bounds catch the loop held for long stretches or much of the time.
-    expect(delays.plan.heldP99).toBeLessThan(150);
-    expect(delays.upload.heldP99).toBeLessThan(150);
-    expect(delays.upload.heldShare).toBeLessThan(0.25);
+    // #31's target, 50 ms at p99, now holds here too, with the suites and servers sharing two cores: the
+    // main thread only relays. Measured (upload, alone / beside two busy loops): p99 9.7 / 9.3 ms, max
+    // 20 / 29 ms; with the service on the main thread, as before, 98 / 239 ms here (51-187 ms in the bench).
+    expect(delays.plan.p99).toBeLessThanOrEqual(50);
+    expect(delays.upload.p99).toBeLessThanOrEqual(50);
+    // And the main thread's own work (its CPU time past each 10 ms turn) stays near nothing: 0 measured.
+    expect(delays.upload.heldP99).toBeLessThan(20);
+    expect(delays.upload.heldShare).toBeLessThan(0.05);
   }, 240_000);
 });

@@ -2,25 +2,26 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
-import { capYoungGeneration, UploadEngine } from '../../src/engine';
-import { HoistService } from '../../src/main/desktop/hoist-service';
-import { SettingsStore } from '../../src/main/desktop/settings-store';
+import { startServiceThread } from '../../src/main/desktop/service-thread';
 import { noKeychain } from './keychains';
+import { settingsInput } from './settings-input';
 import type { BatchView } from '../../src/shared/desktop';
 
-// The desktop's main process without Electron: the service plans FOLDER and uploads it for at most
-// SECONDS through the signer at SIGNER_URL, while a stand-in for the window takes every update (as IPC
-// serialises it) and asks for a page of rows after each. Prints the event loop's delay, plan and upload
-// apart, as one line of JSON: what IPC and the window's updates wait behind.
-// As the desktop's main process does (src/main/index.ts).
-capYoungGeneration();
+// The desktop's main process without Electron: as the shell does (src/main/index.ts), it runs the
+// service on a thread of its own, which plans FOLDER and uploads it for at most SECONDS through the
+// signer at SIGNER_URL, while a stand-in for the window takes every update and asks for a page of rows
+// after each. Prints the main thread's event-loop delay, plan and upload apart, as one line of JSON:
+// what IPC and the window's updates wait behind.
 const [folder, signerUrl, token, seconds] = process.argv.slice(2) as [string, string, string, string];
-const stateDir = await mkdtemp(join(tmpdir(), 'hoist-loop-'));
-const service = new HoistService({
-  settings: new SettingsStore(join(stateDir, 'settings.json'), noKeychain),
-  stateDir,
-  createEngine: async () => new UploadEngine({ signerUrl, token, stateDir }),
+const dir = await mkdtemp(join(tmpdir(), 'hoist-loop-'));
+const service = startServiceThread({
+  settingsFile: join(dir, 'settings.json'),
+  stateDir: join(dir, 'state'),
+  secretBox: noKeychain,
+  resolveProxy: async () => 'DIRECT',
+  openExternal: async () => undefined,
 });
+await service.saveSettings(settingsInput({ signerUrl, token, proxy: { mode: 'none' } }));
 
 let view: BatchView | undefined;
 /** The batch as the last update showed it (a function, so each read sees the newest). */
@@ -30,7 +31,7 @@ service.on('update', (update) => {
   updates += 1;
   JSON.stringify(update);
   view = update.batches[0];
-  if (view) JSON.stringify(service.listFiles({ batchId: view.batchId, filter: 'all', offset: 0, limit: 60 }));
+  if (view) void service.listFiles({ batchId: view.batchId, filter: 'all', offset: 0, limit: 60 }).then(JSON.stringify);
 });
 
 /** The histogram samples every 10 ms and records each whole interval: the delay is what exceeds it. */
@@ -77,7 +78,7 @@ const until = async (test: () => boolean, ms: number) => {
 const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 histogram.enable();
 let started = performance.now();
-const [batchId] = service.addBatches([folder]);
+const [batchId] = await service.addBatches([folder]);
 await until(() => view?.phase === 'ready' || view?.phase === 'error', 600_000);
 if (view?.phase !== 'ready') throw new Error(`Expected the plan to be ready, got \`${view?.phase}\``);
 const plan = {
@@ -89,7 +90,7 @@ const plan = {
 
 histogram.reset();
 started = performance.now();
-service.control({ batchId: batchId!, action: 'start' });
+await service.control({ batchId: batchId!, action: 'start' });
 await until(() => current()?.phase === 'done', Number(seconds) * 1000);
 const upload = {
   seconds: (performance.now() - started) / 1000,
@@ -100,6 +101,6 @@ const upload = {
 histogram.disable();
 clearInterval(turn);
 console.log(JSON.stringify({ plan, upload, updates }));
-if (current()?.phase !== 'done') service.control({ batchId: batchId!, action: 'cancel' });
-service.close();
+if (current()?.phase !== 'done') await service.control({ batchId: batchId!, action: 'cancel' });
+await service.close();
 process.exit(0);

@@ -4,22 +4,72 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import * as mimeTypes from 'mime-types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../src/engine/hashing/hash-messages';
 import type { FromScanWorker, ToScanWorker } from '../../src/engine/pipeline/scan-messages';
+import { newSecretBoxFlag, serveSecretBox } from '../../src/main/desktop/secret-box-channel';
+import type { FromService, ToService } from '../../src/main/desktop/service-calls';
+import type { ServiceThreadData } from '../../src/main/desktop/service-worker';
+import { noKeychain } from '../helpers/keychains';
 
 // The engine starts its hash and scan threads from `hash-worker.mjs` and `scan-worker.mjs` beside the
 // code that names them (see worker-location.ts), so each build must put them there, and they must work.
 const BUNDLES = ['out/cli', 'out/main'];
 const WORKERS = ['hash-worker.mjs', 'scan-worker.mjs'];
 
+/** The desktop's service thread, started by the main process's bundle (service-thread.ts). */
+const SERVICE_WORKER = 'out/main/service-worker.mjs';
+
 beforeAll(() => {
-  if (BUNDLES.some((dir) => WORKERS.some((worker) => !existsSync(join(dir, worker))))) {
+  if (!existsSync(SERVICE_WORKER) || BUNDLES.some((dir) => WORKERS.some((worker) => !existsSync(join(dir, worker))))) {
     execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   }
 }, 120_000);
+
+/** `file` and every chunk it imports, relative to it, in the build. */
+function importedFrom(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, chunk] of readFileSync(file, 'utf8').matchAll(/from "(\.\/[^"]+)"/gu)) {
+    importedFrom(resolve(file, '..', chunk!), seen);
+  }
+  return seen;
+}
+
+describe('the desktop build', () => {
+  it('holds the service thread beside the main bundle that starts it, and the thread loads no Electron', () => {
+    expect(readFileSync('out/main/index.js', 'utf8')).toContain('service-worker.mjs');
+    const loaded = [...importedFrom(SERVICE_WORKER)];
+    expect(loaded.length).toBeGreaterThan(1);
+    for (const file of loaded)
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from "electron"|require\("electron"\)/u);
+    expect(readFileSync('out/main/index.js', 'utf8')).toMatch(/from "electron"/u);
+  });
+
+  it('runs the service thread, which answers a call', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-bundle-'));
+    const keychain = new MessageChannel();
+    const flag = newSecretBoxFlag();
+    serveSecretBox(keychain.port1, flag, noKeychain);
+    const workerData: ServiceThreadData = {
+      settingsFile: join(dir, 'settings.json'),
+      stateDir: join(dir, 'state'),
+      keychainPort: keychain.port2,
+      keychainFlag: flag,
+    };
+    const worker = new Worker(resolve(SERVICE_WORKER), { workerData, transferList: [keychain.port2] });
+    const answer = await new Promise<FromService>((done, fail) => {
+      worker.on('error', fail);
+      worker.on('message', (message: FromService) => message.kind === 'answer' && done(message));
+      worker.postMessage({ kind: 'call', id: 1, name: 'settings', args: [] } satisfies ToService);
+    });
+    await worker.terminate();
+    keychain.port1.close();
+    expect(answer).toMatchObject({ kind: 'answer', id: 1, value: { signerUrl: '', hasToken: false } });
+  });
+});
 
 describe.each(BUNDLES)('the build in %s', (dir) => {
   it.each(WORKERS)('holds %s beside every file that names it', (worker) => {

@@ -4,7 +4,7 @@ import type { SettingsInput } from '../../shared/ipc';
 import { shownProxy } from '../../shared/proxy-settings';
 import { redactUrlCredentials } from '@hoist/protocol';
 import { GrantedPaths } from './granted-paths';
-import type { HoistService } from './hoist-service';
+import type { DesktopService } from './service-calls';
 
 /** What only the OS shell can do: native pickers and prompts, the clipboard, opening a file with its app. */
 export interface NativeSide {
@@ -69,7 +69,7 @@ function riskyChanges(current: SettingsView, input: SettingsInput): RiskyChange[
  * proxy, or following symlinks out of folders, only once the person agrees in a native dialog.
  */
 export function desktopBackend(
-  service: HoistService,
+  service: DesktopService,
   native: NativeSide,
   granted = new GrantedPaths(),
   grantedCa = new GrantedPaths(),
@@ -93,14 +93,14 @@ export function desktopBackend(
     controlFile: (request) => service.controlFile(request),
     listFiles: (request) => service.listFiles(request),
     copyLink: async (ref) => native.copyText(await service.viewUrl(ref)),
-    copyDetails: async (ref) => native.copyText(service.details(ref)),
+    copyDetails: async (ref) => native.copyText(await service.details(ref)),
     checkSigner: () => service.account(),
-    openReport: (batchId) => native.openPath(service.reportPath(batchId)),
-    copyPlace: async (batchId) => native.copyText(service.placeOf(batchId)),
-    openPlace: async (batchId) => native.openUrl(webPage(service.placePage(batchId))),
+    openReport: async (batchId) => native.openPath(await service.reportPath(batchId)),
+    copyPlace: async (batchId) => native.copyText(await service.placeOf(batchId)),
+    openPlace: async (batchId) => native.openUrl(webPage(await service.placePage(batchId))),
     getSettings: () => service.settings(),
     saveSettings: async (input) => {
-      const current = service.settings();
+      const current = await service.settings();
       if (input.caFile !== null && input.caFile !== current.caFile) {
         grantedCa.assertGranted([input.caFile], 'pick the CA file with Browse…');
       }

@@ -93,6 +93,8 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     intervalMs?: number;
     /** Opens a URL in the system browser, for signing in. */
     openExternal?: (url: string) => Promise<void>;
+    /** A warning to show from the start. */
+    notice?: string;
   }) {
     super();
     this.#account = new Account(options.settings, options.createEngine, options.openExternal);
@@ -100,6 +102,7 @@ export class HoistService extends EventEmitter<ServiceEvents> {
     this.#reportsDir = join(options.stateDir, 'reports');
     this.#updates = new UpdateThrottle(() => this.emit('update', this.snapshot()), options.intervalMs ?? 100);
     if (options.settings.problem) this.#warn(options.settings.problem);
+    if (options.notice) this.#warn(options.notice);
   }
 
   /** The engine for the current settings, built once per change of settings. */

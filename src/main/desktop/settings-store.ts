@@ -80,6 +80,18 @@ const FileSchema = z
     bandwidthMiBps: bandwidthMiBps ?? (bandwidthMBps ? (bandwidthMBps * 1e6) / RATE_UNITS.m : null),
   }));
 
+/** The settings of a first start: the embedded signer, automatic connections, the system's proxy, no limit. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  signerUrl: '',
+  token: undefined,
+  concurrency: 'auto',
+  proxy: { mode: 'system' },
+  caFile: null,
+  bandwidthMiBps: null,
+  followSymlinks: false,
+  autoStart: false,
+};
+
 /**
  * Settings in a JSON file. The token is written only encrypted by the OS (`safeStorage`); where the OS
  * offers no encryption it is kept in memory for this session and never written.
@@ -203,16 +215,7 @@ export class SettingsStore {
   }
 
   #load(): { settings: Settings; recent: string[]; problem?: string } {
-    const defaults: Settings = {
-      signerUrl: '',
-      token: undefined,
-      concurrency: 'auto',
-      proxy: { mode: 'system' },
-      caFile: null,
-      bandwidthMiBps: null,
-      followSymlinks: false,
-      autoStart: false,
-    };
+    const defaults: Settings = { ...DEFAULT_SETTINGS };
     let text: string;
     try {
       text = readFileSync(this.#file, 'utf8');

@@ -1,0 +1,78 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { capYoungGeneration } from '../../engine';
+import { HoistService } from './hoist-service';
+import { secretBoxOver } from './secret-box-channel';
+import {
+  deserializeError,
+  serializeError,
+  type FromService,
+  type ShellQuestion,
+  type ToService,
+} from './service-calls';
+import { SettingsStore } from './settings-store';
+import { startEngine } from './start-engine';
+
+// The service thread (started by service-thread.ts): the desktop's service, its engine and its uploads
+// run here, so Electron's main thread only relays IPC and stays free for the window. What only Electron
+// can do (the keychain, the system's proxy, the system browser) it asks the main thread for.
+
+/** What the main thread hands the service thread as it starts it. */
+export interface ServiceThreadData {
+  settingsFile: string;
+  stateDir: string;
+  keychainPort: MessagePort;
+  keychainFlag: Int32Array;
+  /** A warning the window shows from the start: why the thread started again. */
+  notice?: string;
+}
+
+const data = workerData as ServiceThreadData;
+const port = parentPort!;
+const post = (message: FromService): void => port.postMessage(message);
+
+let asked = 0;
+const questions = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+/** Asks the main thread what only Electron knows. */
+const ask = <T>(name: ShellQuestion, arg: string): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const id = ++asked;
+    questions.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    post({ kind: 'ask', id, name, arg });
+  });
+
+capYoungGeneration();
+const settings = new SettingsStore(data.settingsFile, secretBoxOver(data.keychainPort, data.keychainFlag));
+const service = new HoistService({
+  settings,
+  stateDir: data.stateDir,
+  createEngine: (current) =>
+    startEngine(
+      current,
+      data.stateDir,
+      () => undefined,
+      (url) => ask<string>('resolveProxy', url),
+      (signIn) => settings.setSignIn(signIn),
+    ),
+  openExternal: (url) => ask<void>('openExternal', url),
+  ...(data.notice ? { notice: data.notice } : {}),
+});
+service.on('update', (payload) => post({ kind: 'event', name: 'update', payload, busy: service.busy() }));
+service.on('ended', (payload) => post({ kind: 'event', name: 'ended', payload, busy: service.busy() }));
+
+port.on('message', (message: ToService) => {
+  if (message.kind === 'answer') {
+    const question = questions.get(message.id);
+    questions.delete(message.id);
+    if (message.error) question?.reject(deserializeError(message.error));
+    else question?.resolve(message.value);
+    return;
+  }
+  const { id, name, args } = message;
+  const call = service[name] as (...args: unknown[]) => unknown;
+  Promise.resolve()
+    .then(() => call.apply(service, args))
+    .then(
+      (value) => post({ kind: 'answer', id, value }),
+      (error: unknown) => post({ kind: 'answer', id, error: serializeError(error) }),
+    );
+});
