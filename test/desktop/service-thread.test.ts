@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +22,12 @@ import { settingsInput } from '../helpers/settings-input';
 const threads: ServiceThread[] = [];
 afterAll(() => Promise.all(threads.map((thread) => thread.close())));
 
-function start(dir: string, onThread?: (worker: Worker) => void) {
+function start(dir: string, onThread?: (worker: Worker) => void, secretBox = sealingKeychain()) {
   const proxyAsked: string[] = [];
   const options: ServiceThreadOptions = {
     settingsFile: join(dir, 'settings.json'),
     stateDir: join(dir, 'state'),
-    secretBox: sealingKeychain(),
+    secretBox,
     resolveProxy: async (url) => {
       proxyAsked.push(url);
       return 'DIRECT';
@@ -84,6 +84,22 @@ describe('the service thread', () => {
     await expect(thread.account()).rejects.toThrow(/ECONNREFUSED|connect|reach/u);
     expect(proxyAsked.some((url) => url.startsWith(signerUrl))).toBe(true);
     await expect(thread.control({ batchId: 'nope', action: 'start' })).rejects.toThrow('No batch `nope`');
+  });
+
+  it('shows why when the main thread’s keychain cannot open the saved settings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-thread-'));
+    const sealed = sealingKeychain().encryptString('secret-token-2').toString('base64');
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ ...settingsInput(), tokenEncrypted: sealed }));
+    const locked = {
+      ...sealingKeychain(),
+      decryptString: () => {
+        throw new Error('The keychain is locked');
+      },
+    };
+    const { thread } = start(dir, undefined, locked);
+    const warned = new Promise<string[]>((resolve) => thread.on('update', (update) => resolve(update.warnings)));
+    expect(await thread.settings()).toMatchObject({ hasToken: false });
+    expect((await warned).join('\n')).toContain('could not be read (The keychain is locked)');
   });
 
   it('starts again when the thread dies mid-upload, and the batch resumes to its last file', async () => {

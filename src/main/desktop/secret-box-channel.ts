@@ -1,14 +1,15 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { SecretBox } from './settings-store';
 
-/**
- * The OS keychain (Electron's `safeStorage`) exists only on the main thread, and the settings store asks
- * it synchronously. The service thread posts each question on a port of its own and sleeps on a shared
- * flag until the main thread has posted the answer and raised the flag. The main thread never waits on
- * the service thread, so neither can deadlock.
- */
+// The OS keychain (Electron's `safeStorage`) exists only on the main thread, and the settings store asks
+// it synchronously. The service thread posts each question on a port of its own and sleeps on a shared
+// flag until the main thread has posted the answer and raised the flag. The main thread never waits on
+// the service thread, so neither can deadlock.
+
+/** What the service thread asks the keychain. */
 type Question =
   { op: 'isEncryptionAvailable' } | { op: 'encryptString'; text: string } | { op: 'decryptString'; bytes: Uint8Array };
+/** The keychain's answer, or why it gave none. */
 type Answer = { value: boolean | string | Uint8Array } | { error: string };
 
 /** A flag the two threads share: 0 while a question waits, 1 once it is answered. */
