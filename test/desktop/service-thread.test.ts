@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   startServiceThread,
   type ServiceThread,
@@ -127,5 +127,19 @@ describe('the service thread', () => {
     const done = await until(thread, batchId!, (v) => v.phase === 'done');
     expect(done.view.progress!.files).toMatchObject({ total: files, failed: 0 });
     expect(done.view.progress!.files.uploaded + done.view.progress!.files.skipped).toBe(files);
+  });
+
+  it('gives up after three restarts, and then fails each call at once, naming why', async () => {
+    const workers: Worker[] = [];
+    const { thread } = start(await mkdtemp(join(tmpdir(), 'hoist-thread-')), (worker) => workers.push(worker));
+    for (let killed = 0; killed < 4; killed++) {
+      await thread.settings();
+      await workers[killed]!.terminate();
+      await vi.waitFor(() => expect(workers.length).toBe(Math.min(killed + 2, 4)));
+    }
+    expect(workers).toHaveLength(4);
+    await expect(thread.settings()).rejects.toThrow('The upload service stopped: it exited with code 1');
+    await thread.close();
+    await expect(thread.listFiles({ batchId: 'b', filter: 'all', offset: 0, limit: 1 })).rejects.toThrow('stopped');
   });
 });

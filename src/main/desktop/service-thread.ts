@@ -55,6 +55,8 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
   #busy = false;
   #restarts = 0;
   #closing = false;
+  /** Why the thread stopped for good: closed, or dead after its last restart. */
+  #stopped: string | undefined;
   #settings: SettingsView | undefined;
 
   constructor(options: ServiceThreadOptions) {
@@ -76,7 +78,7 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
     return this.#settings?.signerUrl ?? '';
   }
 
-  /** Stops the thread; calls still waiting fail. */
+  /** Stops the thread; calls still waiting fail, and so do calls made after. */
   async close(): Promise<void> {
     this.#closing = true;
     await this.#worker.terminate();
@@ -109,17 +111,22 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
       for (const pending of this.#pending.values()) pending.reject(new Error(`The upload service stopped: ${reason}`));
       this.#pending.clear();
       this.#busy = false;
-      if (this.#closing || this.#restarts >= RESTARTS) return;
+      if (this.#closing || this.#restarts >= RESTARTS) {
+        this.#stopped = this.#closing ? 'it was closed' : reason;
+        return;
+      }
       this.#restarts += 1;
       this.#start(`The upload service stopped (${reason}) and started again; interrupted batches can be resumed`);
       void this.#call('restoreUnfinished', []).catch((error: Error) =>
         console.error(`Cannot list unfinished batches: ${error.message}`),
       );
     });
+    // Only to learn the signer's URL (`signerUrl`); a thread that fails this fails every call, and says so there.
     void this.#call('settings', []).catch(() => undefined);
   }
 
   #call(name: ServiceCall, args: unknown[]): Promise<unknown> {
+    if (this.#stopped) return Promise.reject(new Error(`The upload service stopped: ${this.#stopped}`));
     const id = ++this.#calls;
     const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#worker.postMessage({ kind: 'call', id, name, args } satisfies ToService);
