@@ -129,15 +129,26 @@ describe('the service thread', () => {
     expect(done.view.progress!.files.uploaded + done.view.progress!.files.skipped).toBe(files);
   });
 
-  it('gives up after three restarts, and then fails each call at once, naming why', async () => {
+  it('gives up after three restarts: the window is told, uploads show interrupted, and calls fail at once', async () => {
+    const folder = await makeFolder(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`f${i}.txt`, `${i}`])));
     const workers: Worker[] = [];
     const { thread } = start(await mkdtemp(join(tmpdir(), 'hoist-thread-')), (worker) => workers.push(worker));
-    for (let killed = 0; killed < 4; killed++) {
+    let last: DesktopUpdate | undefined;
+    thread.on('update', (update) => (last = update));
+    for (let killed = 0; killed < 3; killed++) {
       await thread.settings();
       await workers[killed]!.terminate();
-      await vi.waitFor(() => expect(workers.length).toBe(Math.min(killed + 2, 4)));
+      await vi.waitFor(() => expect(workers).toHaveLength(killed + 2));
     }
+    // The fourth thread dies mid-upload, and none follows it.
+    const [batchId] = await thread.addBatches([folder]);
+    await until(thread, batchId!, (view) => view.phase === 'ready');
+    await thread.control({ batchId: batchId!, action: 'start' });
+    await until(thread, batchId!, (view) => (view.progress?.files.uploaded ?? 0) > 0);
+    await workers[3]!.terminate();
+    await vi.waitFor(() => expect(last?.warnings.at(-1)).toMatch(/and was not started again: quit Hoist/u));
     expect(workers).toHaveLength(4);
+    expect(last!.batches.find((b) => b.batchId === batchId)?.phase).toBe('interrupted');
     await expect(thread.settings()).rejects.toThrow('The upload service stopped: it exited with code 1');
     await thread.close();
     await expect(thread.listFiles({ batchId: 'b', filter: 'all', offset: 0, limit: 1 })).rejects.toThrow('stopped');

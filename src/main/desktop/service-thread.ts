@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { SettingsView } from '../../shared/desktop';
+import type { DesktopUpdate, SettingsView } from '../../shared/desktop';
+import { combineProgress } from '../../shared/progress';
+import { isRunning } from '../../shared/batch-actions';
 import type { ServiceEvents } from './hoist-service';
 import { newSecretBoxFlag, serveSecretBox } from './secret-box-channel';
 import {
@@ -58,6 +60,8 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
   /** Why the thread stopped for good: closed, or dead after its last restart. */
   #stopped: string | undefined;
   #settings: SettingsView | undefined;
+  /** The service's last update, so the window can be told the thread is gone. */
+  #lastUpdate: DesktopUpdate | undefined;
 
   constructor(options: ServiceThreadOptions) {
     super();
@@ -113,6 +117,18 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
       this.#busy = false;
       if (this.#closing || this.#restarts >= RESTARTS) {
         this.#stopped = this.#closing ? 'it was closed' : reason;
+        if (!this.#closing) {
+          const last = this.#lastUpdate ?? {
+            batches: [],
+            recentDestinations: [],
+            overall: combineProgress([]),
+            warnings: [],
+          };
+          const warning = `The upload service stopped (${reason}) and was not started again: quit Hoist and open it again to resume`;
+          // Batches it was uploading stop where they are; their journals resume them at the next start.
+          const batches = last.batches.map((b) => (isRunning(b.phase) ? { ...b, phase: 'interrupted' as const } : b));
+          this.emit('update', { ...last, batches, warnings: [...last.warnings, warning] });
+        }
         return;
       }
       this.#restarts += 1;
@@ -142,6 +158,7 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
   #receive(worker: Worker, message: FromService): void {
     if (message.kind === 'event') {
       this.#busy = message.busy;
+      if (message.name === 'update') this.#lastUpdate = message.payload as DesktopUpdate;
       this.emit(message.name, message.payload as never);
       return;
     }
