@@ -60,14 +60,22 @@ describe('the desktop build', () => {
       keychainFlag: flag,
     };
     const worker = new Worker(resolve(SERVICE_WORKER), { workerData, transferList: [keychain.port2] });
-    const answer = await new Promise<FromService>((done, fail) => {
+    const answers: FromService[] = [];
+    await new Promise<void>((done, fail) => {
       worker.on('error', fail);
-      worker.on('message', (message: FromService) => message.kind === 'answer' && done(message));
+      worker.on('message', (message: FromService) => {
+        if (message.kind === 'answer' && answers.push(message) === 2) done();
+      });
       worker.postMessage({ kind: 'call', id: 1, name: 'settings', args: [] } satisfies ToService);
+      // A method of the service that is not one of its calls is refused, naming it.
+      worker.postMessage({ kind: 'call', id: 2, name: 'close' as 'settings', args: [] } satisfies ToService);
     });
     await worker.terminate();
     keychain.port1.close();
-    expect(answer).toMatchObject({ kind: 'answer', id: 1, value: { signerUrl: '', hasToken: false } });
+    expect(answers).toMatchObject([
+      { kind: 'answer', id: 1, value: { signerUrl: '', hasToken: false } },
+      { kind: 'answer', id: 2, error: { message: "Expected one of the service's calls, got `close`" } },
+    ]);
   });
 });
 

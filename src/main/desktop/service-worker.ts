@@ -4,6 +4,7 @@ import { HoistService } from './hoist-service';
 import { secretBoxOver } from './secret-box-channel';
 import {
   deserializeError,
+  SERVICE_CALLS,
   serializeError,
   type FromService,
   type ShellQuestion,
@@ -27,6 +28,8 @@ export interface ServiceThreadData {
 }
 
 const data = workerData as ServiceThreadData;
+/** The only names a call may have: the service's other methods are not the shell's to call. */
+const CALLS = new Set<string>(SERVICE_CALLS);
 const port = parentPort!;
 const post = (message: FromService): void => port.postMessage(message);
 
@@ -68,9 +71,11 @@ port.on('message', (message: ToService) => {
     return;
   }
   const { id, name, args } = message;
-  const call = service[name] as (...args: unknown[]) => unknown;
   Promise.resolve()
-    .then(() => call.apply(service, args))
+    .then(() => {
+      if (!CALLS.has(name)) throw new Error(`Expected one of the service's calls, got \`${String(name)}\``);
+      return (service[name] as (...args: unknown[]) => unknown).apply(service, args);
+    })
     .then(
       (value) => post({ kind: 'answer', id, value }),
       (error: unknown) => post({ kind: 'answer', id, error: serializeError(error) }),
