@@ -61,7 +61,6 @@ describe('desktop sign-in through the system browser', () => {
         startEngine(
           settings,
           stateDir,
-          () => undefined,
           async () => 'DIRECT',
           (signIn) => store.setSignIn(signIn),
         ),

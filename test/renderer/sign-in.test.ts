@@ -60,7 +60,6 @@ describe('signing in from the desktop window', () => {
         startEngine(
           settings,
           stateDir,
-          () => undefined,
           async () => 'DIRECT',
           (signIn) => store.setSignIn(signIn),
         ),

@@ -52,7 +52,6 @@ const service = new HoistService({
     startEngine(
       current,
       data.stateDir,
-      () => undefined,
       (url) => ask<string>('resolveProxy', url),
       (signIn) => settings.setSignIn(signIn),
     ),

@@ -31,13 +31,12 @@ export function proxyResolver(setting: Settings['proxy'], system: SystemProxyLoo
 
 /**
  * The engine for `settings`: their signer when one is set, reached as the proxy setting says (`system`
- * answers for the system's), else the embedded local signer and store, started once per process and
- * reached straight; `onQuit` receives the function that stops it.
+ * answers for the system's), else the embedded local signer and store, started once per thread, reached
+ * straight, and running until the thread ends (a write it cuts short is repaired at the next start).
  */
 export async function startEngine(
   settings: Settings,
   stateDir: string,
-  onQuit: (stop: () => void) => void,
   system: SystemProxyLookup,
   keepSignIn: (signIn: SignedIn) => void = () => undefined,
 ): Promise<UploadEngine> {
@@ -55,10 +54,7 @@ export async function startEngine(
       proxy: proxyResolver(settings.proxy, system),
     });
   }
-  embedded ??= startEmbeddedStack(stateDir).then((stack) => {
-    onQuit(() => void stack.stop());
-    return stack;
-  });
+  embedded ??= startEmbeddedStack(stateDir);
   const stack = await embedded;
   return new UploadEngine({
     ...common,
