@@ -68,6 +68,33 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 /** An Error with the name, message and code `error` crossed with. */
-export function deserializeError(error: SerializedError): Error {
+function deserializeError(error: SerializedError): Error {
   return Object.assign(new Error(error.message), { name: error.name }, error.code ? { code: error.code } : {});
+}
+
+/** Calls sent to the other thread and not answered yet, by id: the two threads' one bookkeeping of answers. */
+export class PendingCalls {
+  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  #last = 0;
+
+  /** A new call's id, and the answer it will get. */
+  open(): { id: number; answer: Promise<unknown> } {
+    const id = ++this.#last;
+    const answer = new Promise<unknown>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    return { id, answer };
+  }
+
+  /** Settles the call `answer` is for, with its value or its error; an answer no call waits for is dropped. */
+  settle(answer: { id: number; value?: unknown; error?: SerializedError | undefined }): void {
+    const call = this.#waiting.get(answer.id);
+    this.#waiting.delete(answer.id);
+    if (answer.error) call?.reject(deserializeError(answer.error));
+    else call?.resolve(answer.value);
+  }
+
+  /** Fails every call still waiting with `error`. */
+  failAll(error: Error): void {
+    for (const call of this.#waiting.values()) call.reject(error);
+    this.#waiting.clear();
+  }
 }

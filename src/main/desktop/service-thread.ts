@@ -6,7 +6,7 @@ import { isRunning } from '../../shared/batch-actions';
 import type { ServiceEvents } from './hoist-service';
 import { newSecretBoxFlag, serveSecretBox } from './secret-box-channel';
 import {
-  deserializeError,
+  PendingCalls,
   SERVICE_CALLS,
   serializeError,
   type RemoteCalls,
@@ -40,8 +40,6 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 /** Times the thread is started again after it stops unasked, before calls fail for good. */
 const RESTARTS = 3;
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-
 /**
  * The desktop service on a thread of its own (service-worker.ts), driven from the main thread through
  * the same calls and events as the HoistService: scanning, hashing, signing and uploads never hold the
@@ -51,9 +49,8 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
  */
 export class ServiceThread extends EventEmitter<ServiceEvents> {
   readonly #options: ServiceThreadOptions;
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new PendingCalls();
   #worker!: Worker;
-  #calls = 0;
   #busy = false;
   #restarts = 0;
   #closing = false;
@@ -112,8 +109,7 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
     worker.on('exit', (code) => {
       keychain.port1.close();
       const reason = failure?.message ?? `it exited with code ${code}`;
-      for (const pending of this.#pending.values()) pending.reject(new Error(`The upload service stopped: ${reason}`));
-      this.#pending.clear();
+      this.#pending.failAll(new Error(`The upload service stopped: ${reason}`));
       this.#busy = false;
       if (this.#closing || this.#restarts >= RESTARTS) {
         this.#stopped = this.#closing ? 'it was closed' : reason;
@@ -143,8 +139,7 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
 
   #call(name: ServiceCall, args: unknown[]): Promise<unknown> {
     if (this.#stopped) return Promise.reject(new Error(`The upload service stopped: ${this.#stopped}`));
-    const id = ++this.#calls;
-    const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const { id, answer } = this.#pending.open();
     this.#worker.postMessage({ kind: 'call', id, name, args } satisfies ToService);
     if (name === 'settings' || name === 'saveSettings' || name === 'signIn' || name === 'signOut') {
       void answer.then(
@@ -166,10 +161,7 @@ export class ServiceThread extends EventEmitter<ServiceEvents> {
       void this.#answer(worker, message);
       return;
     }
-    const pending = this.#pending.get(message.id);
-    this.#pending.delete(message.id);
-    if (message.error) pending?.reject(deserializeError(message.error));
-    else pending?.resolve(message.value);
+    this.#pending.settle(message);
   }
 
   /** Answers the thread's question from Electron; a thread started again since gets no stale answer. */

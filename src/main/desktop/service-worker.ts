@@ -3,7 +3,7 @@ import { capYoungGeneration } from '../../engine';
 import { HoistService } from './hoist-service';
 import { secretBoxOver } from './secret-box-channel';
 import {
-  deserializeError,
+  PendingCalls,
   SERVICE_CALLS,
   serializeError,
   type FromService,
@@ -33,15 +33,13 @@ const CALLS = new Set<string>(SERVICE_CALLS);
 const port = parentPort!;
 const post = (message: FromService): void => port.postMessage(message);
 
-let asked = 0;
-const questions = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+const questions = new PendingCalls();
 /** Asks the main thread what only Electron knows. */
-const ask = <T>(name: ShellQuestion, arg: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const id = ++asked;
-    questions.set(id, { resolve: resolve as (value: unknown) => void, reject });
-    post({ kind: 'ask', id, name, arg });
-  });
+const ask = <T>(name: ShellQuestion, arg: string): Promise<T> => {
+  const { id, answer } = questions.open();
+  post({ kind: 'ask', id, name, arg });
+  return answer as Promise<T>;
+};
 
 capYoungGeneration();
 const settings = new SettingsStore(data.settingsFile, secretBoxOver(data.keychainPort, data.keychainFlag));
@@ -63,10 +61,7 @@ service.on('ended', (payload) => post({ kind: 'event', name: 'ended', payload, b
 
 port.on('message', (message: ToService) => {
   if (message.kind === 'answer') {
-    const question = questions.get(message.id);
-    questions.delete(message.id);
-    if (message.error) question?.reject(deserializeError(message.error));
-    else question?.resolve(message.value);
+    questions.settle(message);
     return;
   }
   const { id, name, args } = message;
