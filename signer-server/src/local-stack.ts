@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import S3rver from 's3rver';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { hashToken } from './auth';
 import { parseConfig, type SignerConfigInput } from './config';
@@ -30,17 +29,6 @@ const GiB = 1024 ** 3;
  */
 const LOCAL_POLICY = { multipartThreshold: 5 * GiB, maxFileSize: 5 * GiB - 1 };
 
-/** The status of a HEAD of `url` (through node:http: fetch would load undici into every embedded run). */
-const headStatus = (url: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    request(url, { method: 'HEAD' }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-
 /** Starts s3rver with its data in `dataDir` and a signer for one user `local`, both on 127.0.0.1. */
 export async function startLocalStack(
   dataDir: string,
@@ -63,10 +51,6 @@ export async function startLocalStack(
   });
   const { port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${port}`;
-  // A process killed mid-PUT (kill -9, a crash) can leave an object s3rver cannot list: clear those first.
-  if ((await headStatus(`${s3Endpoint}/${BUCKET}`)) >= 500) {
-    await dropInterruptedObjects(join(dataDir, BUCKET));
-  }
   const token = options.token ?? `hoist_dev_${randomBytes(24).toString('base64url')}`;
   const config = parseConfig({
     port: options.signerPort ?? 0,
@@ -78,7 +62,13 @@ export async function startLocalStack(
   });
   // s3rver's fixed development keys; it checks the key but verifies no signature.
   const storage = new Storage(config.s3, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
-  const signer = await startSigner(config, { storage, guard: { embedded: true } });
+  const start = () => startSigner(config, { storage, guard: { embedded: true } });
+  // A process killed mid-PUT (kill -9, a crash) can leave an object s3rver cannot list, and the signer's
+  // own check of the bucket then fails: only then, drop such objects and start it again.
+  const signer = await start().catch(async (error: unknown) => {
+    if (!(await dropInterruptedObjects(join(dataDir, BUCKET))).length) throw error;
+    return start();
+  });
   return {
     signerUrl: signer.url,
     token,
