@@ -2,8 +2,7 @@ import { opendirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countFolder } from '../../src/engine/pipeline/folder-count';
-import { scanFolder } from '../../src/engine/pipeline/scan';
+import { countFolder, scanFolder } from '../../src/engine/pipeline/scan';
 import { DEFAULT_IGNORE } from '../../src/engine/pipeline/scan-entries';
 import { makeFolder } from '../helpers/folders';
 

@@ -6,7 +6,7 @@ import { noCounts, type BatchReport, type FileOutcome, type FileStatus } from '.
 import type { BatchProgress } from '../../shared/progress';
 import { startDestination, type DestinationCheck } from '../pipeline/destination-check';
 import { feedBatch } from '../pipeline/feed';
-import { countFolder } from '../pipeline/folder-count';
+import { countFolder } from '../pipeline/scan';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
 import { DEFAULT_IGNORE } from '../pipeline/scan-entries';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
@@ -56,9 +56,17 @@ export class FilterRules {
     return new FilterRules(globs(excludes), includes.length ? globs(includes) : undefined, []);
   }
 
-  /** These rules with the `.hoistignore` of the folder at `absolutePath` (`path` from the root, `''` for it) added, if it has one. */
-  async within(absolutePath: string, path: string): Promise<FilterRules> {
-    const text = await readFile(join(absolutePath, IGNORE_FILE), 'utf8').catch(() => undefined);
+  /**
+   * These rules with the `.hoistignore` of the folder at `absolutePath` (`path` from the root, `''` for
+   * it) added, if it has one it can read. Reads it synchronously: the walks that ask run on the scan thread.
+   */
+  within(absolutePath: string, path: string): FilterRules {
+    let text;
+    try {
+      text = readFileSync(join(absolutePath, IGNORE_FILE), 'utf8');
+    } catch {
+      return this;
+    }
     return this.with(path, text);
   }
 

@@ -1,8 +1,10 @@
-import { stat as statWithCallback } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import PQueue from 'p-queue';
+import { opendirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { FilterRules } from './filter-rules';
+
+// The count runs on the scan thread (scan-worker.ts), between the chunks of its walk: synchronous calls,
+// a fraction of the CPU of asynchronous ones through libuv's pool, and none of it on the thread that
+// uploads, whose file reads the pool then serves alone.
 
 /** How many entries a folder holds and how many bytes its files add up to, as the scan will find them. */
 export interface FolderCount {
@@ -10,65 +12,65 @@ export interface FolderCount {
   bytes: number;
 }
 
-/** Folders read at once. */
-const FOLDERS_AT_ONCE = 8;
-/** Files stat'ed at once within one folder. */
-const STATS_AT_ONCE = 32;
+/** Files stat'ed between two pauses of the count, in which the thread's walk and messages get their turn. */
+const STATS_PER_PAUSE = 256;
+
+/** The size of the file at `path`, 0 when it cannot be read: the count is an estimate. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 /**
- * A file's size, 0 when it cannot be read. Through the callback API: the count runs on the main thread,
- * which also serves the desktop's window, and a million calls take ~2.5 s of its CPU there against ~3.8 s
- * through `fs/promises`.
+ * Counts what a walk of the folder `root` will yield: every entry once, as the walk's (an ignored file or
+ * folder, a symlink, a pipe), and the bytes of the regular files it will send. Symlinks are counted, not
+ * followed, so the figure is an estimate the scan's own totals correct. Pauses every few hundred files,
+ * yielding the count so far; returns the whole count.
  */
-const sizeOf = (file: string): Promise<number> =>
-  new Promise((resolve) => statWithCallback(file, (error, info) => resolve(error ? 0 : info.size)));
-
-/**
- * Counts what a scan of `root` will yield, fast: folders read and files stat'ed many at a time, nothing
- * hashed or opened. Every entry counts once, as the scan's (an ignored file or folder, a symlink, a
- * pipe); bytes are those of the regular files it will send. Symlinks are counted, not followed, so the
- * figure is an estimate the scan's own totals correct. Stops early, with what it has, when `signal` aborts.
- */
-export async function countFolder(
+export function* countEntries(
   root: string,
   ignore: readonly string[],
-  signal?: AbortSignal,
   only?: readonly string[],
-): Promise<FolderCount> {
-  const info = await stat(root);
-  if (!info.isDirectory()) return { files: 1, bytes: info.size };
+): Generator<FolderCount, FolderCount, void> {
   const count: FolderCount = { files: 0, bytes: 0 };
-  const folders = new PQueue({ concurrency: FOLDERS_AT_ONCE });
-  const visit = async (dir: string, path: string, outer: FilterRules, chosen?: readonly string[]): Promise<void> => {
-    if (signal?.aborted) return;
-    const [all, rules] = await Promise.all([
-      readdir(dir, { withFileTypes: true }).catch(() => []),
-      outer.within(dir, path),
-    ]);
-    const entries = chosen ? all.filter((entry) => chosen.includes(entry.name)) : all;
-    const files: string[] = [];
-    for (const entry of entries) {
-      const entryPath = path ? `${path}/${entry.name}` : entry.name;
-      if (!entry.isDirectory()) {
-        count.files += 1;
-        if (entry.isFile() && !rules.file(entry.name, entryPath)) files.push(join(dir, entry.name));
-      } else if (rules.folder(entry.name, entryPath)) count.files += 1;
-      else void folders.add(() => visit(join(dir, entry.name), entryPath, rules));
+  let stats = 0;
+  function* visit(dir: string, path: string, outer: FilterRules, chosen?: readonly string[]): Generator<FolderCount> {
+    const rules = outer.within(dir, path);
+    let handle;
+    try {
+      handle = opendirSync(dir, { bufferSize: 256 });
+    } catch {
+      return;
     }
-    for (let i = 0; i < files.length && !signal?.aborted; i += STATS_AT_ONCE) {
-      const sizes = await Promise.all(files.slice(i, i + STATS_AT_ONCE).map(sizeOf));
-      for (const size of sizes) count.bytes += size;
+    try {
+      for (let entry = handle.readSync(); entry; entry = handle.readSync()) {
+        if (chosen && !chosen.includes(entry.name)) continue;
+        const entryPath = path ? `${path}/${entry.name}` : entry.name;
+        if (!entry.isDirectory()) {
+          count.files += 1;
+          if (!entry.isFile() || rules.file(entry.name, entryPath)) continue;
+          count.bytes += sizeOf(dir + sep + entry.name);
+          if (++stats % STATS_PER_PAUSE === 0) yield count;
+        } else if (rules.folder(entry.name, entryPath)) count.files += 1;
+        else yield* visit(dir + sep + entry.name, entryPath, rules);
+      }
+    } finally {
+      handle.closeSync();
     }
-  };
+  }
   // A selection inside the root counts its entries only: names of the root, or deeper paths each alone.
-  const top = only?.filter((path) => !path.includes('/'));
-  await folders.add(() => visit(root, '', FilterRules.of(ignore), top));
+  yield* visit(
+    root,
+    '',
+    FilterRules.of(ignore),
+    only?.filter((path) => !path.includes('/')),
+  );
   for (const path of only?.filter((p) => p.includes('/')) ?? []) {
     const parent = path.slice(0, path.lastIndexOf('/'));
-    void folders.add(() =>
-      visit(join(root, ...parent.split('/')), parent, FilterRules.of(ignore), [path.slice(parent.length + 1)]),
-    );
+    yield* visit(join(root, ...parent.split('/')), parent, FilterRules.of(ignore), [path.slice(parent.length + 1)]);
   }
-  await folders.onIdle();
   return count;
 }

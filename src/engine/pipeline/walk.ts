@@ -1,6 +1,6 @@
-import { type Dirent, opendirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { type Dirent, opendirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { FilterRules, IGNORE_FILE } from './filter-rules';
+import { FilterRules } from './filter-rules';
 import type { ScanEntry, ScanOptions, ScanProblem } from './scan-entries';
 
 // The walk calls the file system synchronously, one call after another: it runs on a thread of its own
@@ -27,15 +27,6 @@ const notAFile = (path: string): ScanProblem => ({
 const isInside = (path: string, root: string): boolean =>
   path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 
-/** The text of the `.hoistignore` in the folder at `absolutePath`, or undefined when it has none. */
-function ignoreFileIn(absolutePath: string): string | undefined {
-  try {
-    return readFileSync(join(absolutePath, IGNORE_FILE), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Walks the folder `root` depth-first, one directory handle open at a time per level, under the batch's
  * `ignore` rules and each folder's `.hoistignore`. Follows symlinks that stay inside the folder (all of
@@ -44,7 +35,7 @@ function ignoreFileIn(absolutePath: string): string | undefined {
  */
 export function* walkFolder(root: string, ignore: readonly string[], options: ScanOptions): Generator<ScanEntry> {
   const walk = new Walk(root, realpathSync.native(root), options);
-  const rules = FilterRules.of(ignore).with('', ignoreFileIn(root));
+  const rules = FilterRules.of(ignore).within(root, '');
   if (!options.only) yield* walk.folder(root, '', rules);
   else for (const path of options.only) yield* walk.chosen(path, rules);
 }
@@ -143,7 +134,7 @@ class Walk {
       yield { kind: 'problem', path, code: 'symlink-loop', reason };
       return;
     }
-    yield* this.folder(absolutePath, path, rules.with(path, ignoreFileIn(absolutePath)));
+    yield* this.folder(absolutePath, path, rules.within(absolutePath, path));
   }
 
   #file(absolutePath: string, name: string, path: string, info: Stats | undefined, rules: FilterRules): ScanEntry {
