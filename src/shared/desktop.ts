@@ -120,7 +120,9 @@ export interface SettingsView {
   proxy: ProxySetting;
   /** A PEM file of extra certificate authorities to trust, or null. */
   caFile: string | null;
+  /** Mebibytes (2^20 bytes) per second; null for no limit. */
   bandwidthMiBps: number | null;
+  /** Follow symlinks that lead outside a batch's folder (skipped by default). */
   followSymlinks: boolean;
   /** Batches start as soon as their plan is ready (and holds no conflict). */
   autoStart: boolean;

@@ -29,6 +29,15 @@ import type { Connections } from '../transfer/connections';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
 
+/** One request to the signer: its answer is checked against `schema`, or ignored when there is none. */
+interface SignerCall<T extends z.ZodType> {
+  method: 'GET' | 'POST';
+  path: string;
+  body: unknown;
+  schema: T | undefined;
+  signal: AbortSignal | undefined;
+}
+
 /** Where a batch's files go: its destination inside the caller's prefix, or its own folder without one. */
 export interface SignTarget {
   batch: string;
@@ -111,44 +120,39 @@ export class SignerClient {
     schema: T | undefined,
     signal?: AbortSignal,
   ): Promise<z.infer<T> | undefined> {
-    if (method === 'GET') return this.#refreshing(method, path, body, schema, signal);
+    const call: SignerCall<T> = { method, path, body, schema, signal };
+    if (method === 'GET') return this.#refreshing(call);
     this.#policy = undefined;
     this.#changes += 1;
     this.#changing += 1;
     try {
-      return await this.#refreshing(method, path, body, schema, signal);
+      return await this.#refreshing(call);
     } finally {
       this.#changing -= 1;
     }
   }
 
   /** One exchange; a 401 gets one fresh token (when the endpoint can refresh it) and the exchange again. */
-  async #refreshing<T extends z.ZodType>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    schema: T | undefined,
-    signal?: AbortSignal,
-  ): Promise<z.infer<T> | undefined> {
+  async #refreshing<T extends z.ZodType>(call: SignerCall<T>): Promise<z.infer<T> | undefined> {
     const sent = this.#endpoint.token;
     try {
-      return await this.#exchange(method, path, body, schema, signal);
+      return await this.#exchange(call);
     } catch (error) {
       const refresh = this.#endpoint.refreshToken;
       if (!refresh || !(error instanceof UploadError) || error.code !== 'unauthorized') throw error;
       // Another call may have refreshed it meanwhile; otherwise ask for a new one.
       if (this.#endpoint.token === sent) this.#endpoint.token = await refresh();
-      return this.#exchange(method, path, body, schema, signal);
+      return this.#exchange(call);
     }
   }
 
-  async #exchange<T extends z.ZodType>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    schema: T | undefined,
-    signal?: AbortSignal,
-  ): Promise<z.infer<T> | undefined> {
+  async #exchange<T extends z.ZodType>({
+    method,
+    path,
+    body,
+    schema,
+    signal,
+  }: SignerCall<T>): Promise<z.infer<T> | undefined> {
     let attempts = 0;
     return withRetries(
       async () => {

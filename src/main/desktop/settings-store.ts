@@ -16,23 +16,14 @@ export interface SecretBox {
   decryptString(encrypted: Buffer): string;
 }
 
-/** The settings an engine is built from. */
-export interface Settings {
-  signerUrl: string;
+/** The settings an engine is built from: what the window shows of them, and the secrets it does not. */
+export interface Settings extends Pick<
+  SettingsView,
+  'signerUrl' | 'concurrency' | 'proxy' | 'caFile' | 'bandwidthMiBps' | 'followSymlinks' | 'autoStart'
+> {
   token: string | undefined;
   /** A sign-in with the signer's identity provider: used when there is no token. */
   signIn?: SignedIn | undefined;
-  /** A number pins the connections; `auto` lets the engine find them. */
-  concurrency: number | 'auto';
-  proxy: ProxySetting;
-  /** A PEM file of extra certificate authorities to trust, or null. */
-  caFile: string | null;
-  /** Mebibytes (2^20 bytes) per second; null for no limit. */
-  bandwidthMiBps: number | null;
-  /** Follow symlinks that lead outside a batch's folder (skipped by default). */
-  followSymlinks: boolean;
-  /** Start each batch as soon as its plan is ready and holds no conflict. */
-  autoStart: boolean;
 }
 
 /** Recent destinations kept for the destination field. */

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DesktopUpdate } from '../../shared/desktop';
+import { combineProgress } from '../../shared/progress';
 import type { ConfigureBatchRequest, ControlRequest } from '../../shared/ipc';
 import type { DesktopApi } from './api';
 import { BatchCard } from './components/BatchCard';
@@ -11,15 +12,7 @@ import { formatCount } from './format';
 
 const EMPTY: DesktopUpdate = {
   batches: [],
-  overall: {
-    batches: 0,
-    files: { total: 0, finished: 0, failed: 0 },
-    bytes: { total: 0, done: 0 },
-    throughput: 0,
-    filesPerSecond: 0,
-    etaSeconds: null,
-    connections: 0,
-  },
+  overall: combineProgress([]),
   warnings: [],
   recentDestinations: [],
 };
