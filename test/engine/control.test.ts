@@ -135,6 +135,35 @@ describe('control', () => {
     expect(sockets.size).toBeLessThanOrEqual(3);
   });
 
+  it('sends at most 4 parts of one file at once, and gives the rest of the budget to other files', async () => {
+    const MiB = 1024 * 1024;
+    const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });
+    const root = await makeFolder({ 'one.bin': bytes(40 * MiB), 'two.bin': bytes(40 * MiB) });
+    const inFlight = new Map<string, number>();
+    const peaks = new Map<string, number>();
+    let all = 0;
+    let peak = 0;
+    rig.proxy.setRule((req) => {
+      if (!isPresignedPut(req)) return { kind: 'pass' };
+      const file = new URL(req.url!, 'http://x').pathname;
+      inFlight.set(file, (inFlight.get(file) ?? 0) + 1);
+      peaks.set(file, Math.max(peaks.get(file) ?? 0, inFlight.get(file)!));
+      peak = Math.max(peak, (all += 1));
+      req.once('end', () => {
+        inFlight.set(file, inFlight.get(file)! - 1);
+        all -= 1;
+      });
+      return { kind: 'delay', ms: 300 };
+    });
+    const engine = await faultEngine(signer.url, signer.tokens.alice, { concurrency: 8 });
+    const report = await engine.batch(root).run();
+    engine.close();
+    expect(report.counts.uploaded).toBe(2);
+    // 8 parts each, never more than 4 of one file at once; two files fill the budget of 8 between them.
+    expect([...peaks.values()]).toEqual([4, 4]);
+    expect(peak).toBe(8);
+  });
+
   it('keeps a many-part upload within its listener limits: no leak warning', async () => {
     const MiB = 1024 * 1024;
     const signer = await rig.signer({ policy: { multipartThreshold: 5 * MiB, partSize: 5 * MiB } });

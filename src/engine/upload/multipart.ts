@@ -1,4 +1,5 @@
 import type { MultipartResult } from '@hoist/protocol';
+import PQueue from 'p-queue';
 import type { FileOutcome } from '../../shared/outcome';
 import type { Journal, MultipartRecord } from '../run/journal';
 import { errors, UploadError } from '../errors';
@@ -25,6 +26,13 @@ export interface MultipartJob {
 interface PartsTally {
   damagedInTransit: number;
 }
+
+/**
+ * Parts of one file sent at once, as rclone sends 4 and the AWS CLI 10. More only made the store work
+ * harder for the same bytes: a 1 GiB file on loopback Ceph took 8.6 s at 4 where 16 to 32 took 9.5 s, the
+ * gateway spending ~1.3 s more CPU; other files still take the rest of the budget.
+ */
+const PARTS_IN_FLIGHT = 4;
 
 /** Failures that come from the file, not the network: its multipart upload can never complete. */
 const FILE_PROBLEMS = new Set(['changed-since-scan', 'changed-during-upload', 'file-missing', 'etag-mismatch']);
@@ -108,8 +116,8 @@ async function uploadPart(
 
 /**
  * Takes part MD5s as the hash thread posts them, signs the ones not uploaded yet together, and queues
- * their PUTs; waits for room in the queue before taking more. Resolves once every part is queued; stops
- * with the first part's failure, since the upload cannot complete without that part.
+ * their PUTs, at most PARTS_IN_FLIGHT at once; waits for room in the queue before taking more. Resolves
+ * once every part is queued; stops with the first part's failure, since the upload cannot complete without it.
  */
 async function queueParts(
   context: TransferContext,
@@ -120,12 +128,14 @@ async function queueParts(
 ): Promise<void> {
   const { record, file } = job;
   const { queue, budget, signer } = context.resources;
+  const ownTurns = new PQueue({ concurrency: PARTS_IN_FLIGHT });
   let failed: { error: unknown } | undefined;
   for (;;) {
     if (failed) throw failed.error;
     if (context.signal.aborted) throw errors.cancelled();
     await queue.onSizeLessThan(budget.current);
-    const window = budget.current;
+    await ownTurns.onSizeLessThan(1);
+    const window = Math.min(budget.current, PARTS_IN_FLIGHT);
     await context.controls.gate(file.path, context.signal);
     const first = await parts.next();
     if (!first) return;
@@ -151,7 +161,7 @@ async function queueParts(
     const failedMeanwhile = failed as { error: unknown } | undefined;
     if (failedMeanwhile) throw failedMeanwhile.error;
     wanted.forEach((p, i) => {
-      const upload = uploadPart(context, job, tally, p.n, p.md5, signed[i]!);
+      const upload = ownTurns.add(() => uploadPart(context, job, tally, p.n, p.md5, signed[i]!));
       // Settled together once every part is queued: a failure meanwhile is handled here, not "unhandled".
       upload.catch((error: unknown) => (failed ??= { error }));
       inFlight.push(upload);
