@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option(
         '--concurrency <n>',
-        'connections at once, files and parts together; `auto` finds the level that pays on this link',
+        'connections at once, files and parts together (at most 4 parts of one file); `auto` finds the level that pays on this link',
       )
         .argParser(parseConcurrency)
         .default('auto'),
