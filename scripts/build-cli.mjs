@@ -3,8 +3,10 @@
 // server, s3rver, the AWS SDK) is a separate chunk whose packages stay imports, loaded only when no
 // --signer is given.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { prebuiltMimeTypes } from './prebuilt-mime-types.mjs';
+import { writeOutputs } from './write-outputs.mjs';
 
 /**
  * Takes node:http through require(), not as an ES module: Node builds an ES module's view of node:http by
@@ -26,8 +28,9 @@ const requireNodeHttp = {
   },
 };
 
-await rm('out/cli', { recursive: true, force: true });
-await build({
+await mkdir('out/cli', { recursive: true });
+const { outputFiles } = await build({
+  write: false,
   // The engine's hash and scan threads run hash-worker.mjs and scan-worker.mjs beside the bundle (see src/engine/worker-location.ts).
   entryPoints: {
     hoist: 'src/cli/index.ts',
@@ -50,3 +53,4 @@ await build({
   logLevel: 'warning',
   plugins: [requireNodeHttp, prebuiltMimeTypes],
 });
+await writeOutputs(resolve('out/cli'), outputFiles);

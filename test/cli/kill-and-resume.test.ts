@@ -184,7 +184,7 @@ describe('hoist push', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'hoist-cli-'));
     const { code, stderr } = await hoistExit(['push', root, '--signer', url, '--token', 't', '--state-dir', stateDir]);
     notASigner.close();
-    expect(code).toBe(3);
+    expect({ code, stderr }).toMatchObject({ code: 3 });
     expect(stderr).toContain(`error: Signer answered 404 to /v1/policy: is ${url} a Hoist signer?`);
   });
 
