@@ -73,6 +73,18 @@ const REFUSED_AS: Record<string, string> = {
   'destination-required': 'destination not allowed',
 };
 
+/** Why files were skipped, by code, in a few words for `n` of them; in the order the summary lists them. */
+const SKIPPED_AS: Record<string, (n: number) => string> = {
+  'already-there': (n) => `${n} already there`,
+  exists: (n) => `${n} whose key was taken`,
+  conflict: (n) => plural(n, 'conflict'),
+  ignored: (n) => `${n} ignored`,
+  'symlink-outside': (n) => `${plural(n, 'symlink')} leading outside`,
+  'symlink-loop': (n) => plural(n, 'symlink loop'),
+  'not-a-file': (n) => plural(n, 'special file'),
+  cancelled: (n) => `${n} cancelled`,
+};
+
 const extensionOf = (path: string): string => {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
@@ -85,8 +97,8 @@ const extensionOf = (path: string): string => {
  * refusals and renamed files, ten of each by name.
  */
 export class OutcomeNotes {
-  alreadyThere = 0;
-  skippedConflicts = 0;
+  /** Skipped files by code. */
+  readonly skippedAs = new Map<string, number>();
   failedConflicts = 0;
   readonly conflicts = new Listed();
   readonly refused = new Listed();
@@ -96,9 +108,11 @@ export class OutcomeNotes {
 
   /** Takes one file's outcome into the notes. */
   add(file: FileOutcome): void {
-    if (file.code === 'already-there' && file.status === 'skipped') this.alreadyThere += 1;
+    if (file.status === 'skipped') {
+      const code = file.code ?? 'other';
+      this.skippedAs.set(code, (this.skippedAs.get(code) ?? 0) + 1);
+    }
     if (file.code === 'conflict') {
-      if (file.status === 'skipped') this.skippedConflicts += 1;
       if (file.status === 'failed') this.failedConflicts += 1;
       this.conflicts.add(`${file.path}: ${file.reason ?? file.status}`);
     }
@@ -113,12 +127,16 @@ export class OutcomeNotes {
   }
 }
 
-/** `3 uploaded, 12 skipped (10 already there, 2 conflicts), 45 refused, 1 failed`. */
+/** `3 uploaded, 12 skipped (9 already there, 2 conflicts, 1 ignored), 45 refused, 1 failed`. */
 export function countsText(counts: BatchReport['counts'], notes: OutcomeNotes): string {
-  const why = (parts: string[]) => (parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : '');
-  const { alreadyThere, skippedConflicts, failedConflicts } = notes;
-  const skipped = `${counts.skipped} skipped${why([alreadyThere ? `${alreadyThere} already there` : '', skippedConflicts ? plural(skippedConflicts, 'conflict') : ''])}`;
-  const failed = `${counts.failed} failed${why([failedConflicts ? plural(failedConflicts, 'conflict') : ''])}`;
+  const why = (parts: string[]) => (parts.length ? ` (${parts.join(', ')})` : '');
+  const known = Object.keys(SKIPPED_AS);
+  const rank = (code: string): number => (known.includes(code) ? known.indexOf(code) : known.length);
+  const skippedWhy = [...notes.skippedAs]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([code, n]) => SKIPPED_AS[code]?.(n) ?? `${n} ${code}`);
+  const skipped = `${counts.skipped} skipped${why(skippedWhy)}`;
+  const failed = `${counts.failed} failed${why(notes.failedConflicts ? [plural(notes.failedConflicts, 'conflict')] : [])}`;
   const refused = counts.rejected ? `${counts.rejected} refused, ` : '';
   return `${counts.uploaded} uploaded, ${skipped}, ${refused}${failed}`;
 }

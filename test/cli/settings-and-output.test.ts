@@ -7,7 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main';
 import { jsonReporter, plainReporter, ttyReporter } from '../../src/cli/output';
 import { progressLine } from '../../src/cli/progress-line';
-import { OutcomeNotes, renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
+import { countsText, OutcomeNotes, renamedSummary, tallyOf, type FolderEnd } from '../../src/cli/summary';
 import { PushFlagsSchema } from '../../src/cli/push-options';
 import { readSettings, resolveSigner, SettingsError, withPushDefaults } from '../../src/cli/settings';
 import type { BatchReport, FileOutcome } from '../../src/shared/outcome';
@@ -216,6 +216,27 @@ describe('the reporters', () => {
     expect(out).toContain('conflict: c.jpg: A different file is there\n');
     expect(out).toContain('1 refused: type not allowed (.exe ×1)\n');
     expect(out).toContain('refused: x.exe: Type not allowed\n');
+  });
+
+  it('says why files were skipped, by cause, in a fixed order', () => {
+    const skipped = (path: string, code: string): FileOutcome => ({ path, status: 'skipped', size: 1, code });
+    const files: FileOutcome[] = [
+      skipped('.DS_Store', 'ignored'),
+      skipped('link', 'symlink-outside'),
+      skipped('a.jpg', 'already-there'),
+      skipped('b.jpg', 'already-there'),
+      skipped('c.jpg', 'conflict'),
+      skipped('d.jpg', 'cancelled'),
+      skipped('fifo', 'not-a-file'),
+      skipped('e.jpg', 'a-code-from-later'),
+      { path: 'f.jpg', status: 'failed', size: 1, code: 'conflict' },
+    ];
+    const counts = { uploaded: 3, skipped: 8, rejected: 0, failed: 1 };
+    expect(countsText(counts, notesOf(files))).toBe(
+      '3 uploaded, 8 skipped (2 already there, 1 conflict, 1 ignored, 1 symlink leading outside, 1 special file, ' +
+        '1 cancelled, 1 a-code-from-later), 1 failed (1 conflict)',
+    );
+    expect(countsText({ ...counts, skipped: 0, failed: 0 }, notesOf([]))).toBe('3 uploaded, 0 skipped, 0 failed');
   });
 
   it('json: versioned events, progress at most once a second and the last always, the destination as data', () => {
