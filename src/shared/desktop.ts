@@ -15,13 +15,20 @@ export type BatchPhase =
   /** Found unfinished in a journal at launch: resumable. */
   | 'interrupted';
 
+/** Files of a plan that end for one reason: how many, the reason in words, and one of them. */
+export interface ReasonGroup {
+  code: string;
+  reason: string;
+  files: number;
+  example: string;
+}
+
 /** What a batch will do, from the signer's policy, before any byte moves. */
 export interface PlanSummary {
   /** Files that will upload: nothing is at their key. */
   upload: { files: number; bytes: number };
   /** Files whose key already holds the same content: skipped, no byte sent. */
   alreadyThere: { files: number; bytes: number };
-  /** Files whose key holds different content, a few with their reason; the batch's conflict choice decides. */
   /** Files in conflict; a few examples with both versions, for the person to choose. */
   conflicts: {
     files: number;
@@ -30,8 +37,10 @@ export interface PlanSummary {
   };
   /** Whether the signer lets this user replace objects, so the conflict prompt offers it only then. */
   overwriteAllowed: boolean;
-  rejected: { files: number; reasons: { code: string; reason: string; files: number; example: string }[] };
-  skipped: { files: number };
+  /** Files the signer's policy refuses, grouped by why. */
+  rejected: { files: number; reasons: ReasonGroup[] };
+  /** Files Hoist will not send (ignored, a symlink leading outside, not a file), grouped by why. */
+  skipped: { files: number; reasons: ReasonGroup[] };
   /** Files that cannot be read. */
   unreadable: { files: number };
   /** Each quota the upload goes past, in words. */

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -89,6 +89,7 @@ describe('the desktop window', () => {
       'big.iso': bytes(3 * 1024 * 1024),
     };
     const folder = await makeFolder(files);
+    await writeFile(join(folder, '.DS_Store'), 'Finder litter');
     const h = await open();
     await h.page.getByText('Add a folder to see its files here.').waitFor();
     await h.screenshot('01-empty');
@@ -100,6 +101,10 @@ describe('the desktop window', () => {
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('3 files will upload');
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('1 rejected');
     await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('File is 3.1 MB; the limit is 2.1 MB');
+    await expect.poll(() => card.getByLabel('Plan').textContent()).toContain('1 skipped');
+    expect(await card.getByLabel('Why files are skipped').textContent()).toBe(
+      '1 × Matches an ignore rule (e.g. .DS_Store)',
+    );
     await h.screenshot('02-planned');
     // The action that moves the work forward stands out from the others: filled with the accent.
     const fill = (name: string) =>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConflictChoice } from '../../../shared/conflicts';
 import { actionsFor, canConfigure, isRunning, type BatchAction } from '../../../shared/batch-actions';
-import type { BatchPhase, BatchView } from '../../../shared/desktop';
+import type { BatchPhase, BatchView, ReasonGroup } from '../../../shared/desktop';
 import type { ConfigureBatchRequest, ControlRequest } from '../../../shared/ipc';
 import { baseName, formatCount, formatDuration, formatRate, formatSize, percent } from '../format';
 import { ConflictPrompt } from './ConflictPrompt';
@@ -27,6 +27,20 @@ const PHASE_LABEL: Record<BatchView['phase'], string> = {
   error: 'Could not upload',
   interrupted: 'Interrupted: resume to finish',
 };
+
+/** Files grouped by why they will not upload: how many, the reason, one of them. */
+function Reasons({ groups, label }: { groups: ReasonGroup[]; label: string }) {
+  if (!groups.length) return null;
+  return (
+    <ul className="reasons" aria-label={label}>
+      {groups.map((r) => (
+        <li key={r.code}>
+          <span className="num">{r.files}</span> × {r.reason} <span className="muted">(e.g. {r.example})</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
   return (
@@ -54,15 +68,8 @@ function Plan({ plan }: { plan: NonNullable<BatchView['plan']> }) {
           {quota}
         </p>
       ))}
-      {plan.rejected.reasons.length > 0 && (
-        <ul className="reasons">
-          {plan.rejected.reasons.map((r) => (
-            <li key={r.code}>
-              <span className="num">{r.files}</span> × {r.reason} <span className="muted">(e.g. {r.example})</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Reasons groups={plan.rejected.reasons} label="Why files are rejected" />
+      <Reasons groups={plan.skipped.reasons} label="Why files are skipped" />
     </div>
   );
 }
