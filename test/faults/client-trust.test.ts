@@ -62,6 +62,8 @@ describe('symlinks', () => {
     const byPath = Object.fromEntries([...report.files].map((f) => [f.path, f]));
     expect(byPath['holiday.png']).toMatchObject({ status: 'skipped', code: 'symlink-outside' });
     expect(byPath['holiday.png']!.reason).toContain(join(outside, '.ssh/id_rsa'));
+    // Said in words both front ends share: the window shows it too, where no command-line flag exists.
+    expect(byPath['holiday.png']!.reason).toContain('following symlinks that lead outside is off');
     expect(byPath['linked']).toMatchObject({ status: 'skipped', code: 'symlink-outside' });
     expect(byPath['a/loop']).toMatchObject({ status: 'skipped', code: 'symlink-loop' });
     expect(byPath['inside.txt']).toMatchObject({ status: 'uploaded' });

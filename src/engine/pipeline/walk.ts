@@ -86,7 +86,7 @@ class Walk {
       if (entry.isSymbolicLink() && !this.options.followSymlinks) {
         const target = realpathSync.native(absolutePath);
         if (!isInside(target, this.realRoot)) {
-          const reason = `Symlink to ${target}, outside the folder being uploaded; not followed (--follow-symlinks follows it)`;
+          const reason = `Symlink to ${target}, outside the folder being uploaded; not followed (following symlinks that lead outside is off)`;
           yield { kind: 'problem', path, code: 'symlink-outside', reason };
           return;
         }
