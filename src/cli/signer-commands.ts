@@ -76,7 +76,8 @@ export function addSignerCommands(program: Command, done: (code: number) => void
       await asking(flags, async (session, out) => {
         if (session.connection.embedded) {
           out.error(
-            'The embedded store runs only while hoist does, so a link to it would stop working as this command ends; `hoist ls FOLDER` lists what it holds',
+            'The embedded store runs only while hoist does, so a link to it would stop working as this command ends; ' +
+              '`hoist serve` keeps it running, and `hoist link` with the --signer and --token-file it prints gets links that work meanwhile (`hoist ls FOLDER` lists what it holds)',
           );
           return EXIT.usage;
         }

@@ -51,6 +51,12 @@ describe('hoist serve', () => {
     // One data folder: what the push without a signer sent is in the served store too.
     const listed = await hoistExit(['ls', ...args], local);
     expect(listed.stdout).toContain(`"name":"${firstFolder}"`);
+    // `hoist link` to it works too, as its refusal on the embedded store advises.
+    const secondFolder = second.events.find((e) => e.event === 'end')!.destination.folder as string;
+    const linked = await hoistExit(['link', `${secondFolder}/a.jpg`, ...args], local);
+    expect(linked.code).toBe(0);
+    const viewUrl = /"url":"([^"]+)"/u.exec(linked.stdout)?.[1];
+    expect(md5Hex(Buffer.from(await (await fetch(viewUrl!)).arrayBuffer()))).toBe(md5Hex(files['a.jpg']));
 
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);

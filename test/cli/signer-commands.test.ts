@@ -131,5 +131,7 @@ describe('commands that ask the signer', () => {
     const link = await hoistExit(['link', `${folder}/x.txt`, '--state-dir', embeddedState], local);
     expect(link.code).toBe(2);
     expect(link.stderr).toContain('error: The embedded store runs only while hoist does');
+    // And the way to a link that works, which serve.test.ts follows.
+    expect(link.stderr).toContain('`hoist serve` keeps it running');
   });
 });
