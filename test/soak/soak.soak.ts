@@ -180,14 +180,11 @@ describe('soak', () => {
       '--json',
     ]);
     const samples: Sample[] = [];
-    // Samples taken while files are still being uploaded; the report is written after the last one.
-    let uploading = 0;
     const sampler = setInterval(() => {
       const usage = usageOf(run.child.pid!);
       if (!usage) return;
       const filesEnded = run.events.filter((e) => e.event === 'file').length;
       samples.push({ ...usage, filesEnded });
-      if (filesEnded < FILES) uploading = samples.length;
     }, 1000);
     const code = await run.exited;
     clearInterval(sampler);
@@ -197,7 +194,7 @@ describe('soak', () => {
     // Start: two seconds in, once the upload runs; end: the last sample before every file had ended
     // (writing the report, which lists every file, comes after); exit: the last sample of all.
     const start = samples[Math.min(2, samples.length - 1)]!;
-    const end = samples[Math.max(0, uploading - 1)]!;
+    const end = samples.findLast((sample) => sample.filesEnded < FILES) ?? samples[0]!;
     const exit = samples.at(-1)!;
     // Warm: the first sample with half the files ended. RSS climbs for the first ~27,000 files while
     // the heaps and allocator arenas of every thread reach their working size (the main thread's live
