@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { planFolder, UploadEngine, withViewLinks } from '../../src/engine';
+import { HashPool } from '../../src/engine/hashing/hash-pool';
+import { SignerClient } from '../../src/engine/signer/signer-client';
 import { listKeys, objectMd5 } from '../helpers/bucket';
 import { bytes, makeFolder } from '../helpers/folders';
 import { md5Hex } from '../helpers/hash';
@@ -24,6 +26,7 @@ afterAll(async () => {
   await signer.close();
   admin.destroy();
 });
+afterEach(() => vi.restoreAllMocks());
 
 const engineFor = (token = signer.tokens.alice, extra = {}) =>
   new UploadEngine({
@@ -76,6 +79,36 @@ describe('the engine against the real signer and the verifying S3', () => {
       .sort();
     expect(skipped).toEqual(['.DS_Store', '.git/']);
     expect(snapshots.at(-1)).toBe(12 * MiB + 7 + 5 + 10_000 + 7);
+  });
+
+  it("hashes a file's parts while the signer plans it, once; again only when the plan's part size differs", async () => {
+    const source = bytes(11 * MiB + 3);
+    const root = await makeFolder({ 'clip.mov': source });
+    const hashParts = vi.spyOn(HashPool.prototype, 'hashParts');
+    const signFiles = vi.spyOn(SignerClient.prototype, 'signFiles');
+    const push = async () => {
+      const engine = engineFor();
+      const report = await engine.batch(root).run();
+      engine.close();
+      const [file] = report.files;
+      expect(file).toMatchObject({ status: 'uploaded', md5: md5Hex(source) });
+      expect(file!.etag).toMatch(/-3"$/u);
+      expect(await objectMd5(admin, signer.bucket, file!.key!)).toBe(md5Hex(source));
+    };
+
+    await push();
+    expect(hashParts.mock.calls.map(([, partSize]) => partSize)).toEqual([5 * MiB]);
+    expect(hashParts.mock.invocationCallOrder[0]).toBeLessThan(signFiles.mock.invocationCallOrder[0]!);
+
+    // A policy that says 6 MiB where the signer plans 5 MiB: the parts hashed ahead are dropped.
+    hashParts.mockClear();
+    const policy = SignerClient.prototype.policy;
+    vi.spyOn(SignerClient.prototype, 'policy').mockImplementation(async function (this: SignerClient, signal) {
+      return { ...(await policy.call(this, signal)), partSize: 6 * MiB };
+    });
+    await push();
+    expect(hashParts.mock.calls.map(([, partSize]) => partSize)).toEqual([6 * MiB, 5 * MiB]);
+    await expect(hashParts.mock.results[0]!.value.next()).rejects.toMatchObject({ code: 'cancelled' });
   });
 
   it('sums progress over every running batch, and leaves finished ones out', async () => {

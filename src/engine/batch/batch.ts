@@ -9,6 +9,7 @@ import { feedBatch } from '../pipeline/feed';
 import { countFolder } from '../pipeline/scan';
 import type { FolderPlan } from '../pipeline/plan';
 import type { PendingFile } from '../pipeline/pending-file';
+import type { PartDigests } from '../hashing/hash-pool';
 import { DEFAULT_IGNORE } from '../pipeline/scan-entries';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
@@ -292,7 +293,7 @@ export class Batch extends EventEmitter<BatchEvents> {
         this.#record(event.outcome, false);
       } else if (event.kind === 'failed') this.#fail(event.file, event.error);
       else if (event.kind === 'single') this.#track(this.#single(event.file, event.signed));
-      else this.#track(this.#multipart(event.file, event.plan, event.doneParts));
+      else this.#track(this.#multipart(event.file, event.plan, event.doneParts, event.digests));
     }
   }
 
@@ -339,10 +340,15 @@ export class Batch extends EventEmitter<BatchEvents> {
     return this.#upload(file, signed.key, (context) => uploadSingle(context, { target: this.#target, file, signed }));
   }
 
-  #multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts = new Map<number, string>()) {
+  #multipart(
+    file: PendingFile,
+    plan: MultipartResult | MultipartRecord,
+    doneParts = new Map<number, string>(),
+    digests?: PartDigests,
+  ) {
     const record = 't' in plan ? plan : multipartRecord(file, plan, this.#journal);
     return this.#upload(file, record.key, (context) =>
-      uploadInParts(context, { target: this.#target, file, record, doneParts, journal: this.#journal }),
+      uploadInParts(context, { target: this.#target, file, record, doneParts, journal: this.#journal, digests }),
     );
   }
 }

@@ -7,11 +7,12 @@ import type { BatchControls } from '../run/controls';
 import type { JournalState, MultipartRecord } from '../run/journal';
 import { errors, readFailure } from '../errors';
 import { md5Of, SMALL_FILE_BYTES } from '../hashing/file-hash';
-import type { SmallRead } from '../hashing/hash-pool';
+import type { PartDigests, SmallRead } from '../hashing/hash-pool';
 import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
 import { admit, settle, type Rules } from './decisions';
 import type { DestinationCheck, Verdict } from './destination-check';
+import { digestsFor, hashFirstPartsAhead } from './hash-ahead';
 import { toRequest, type PendingFile } from './pending-file';
 import type { PlannedFile } from './plan';
 import { scanFolder } from './scan';
@@ -48,12 +49,13 @@ export type FeedEvent =
   | { kind: 'failed'; file: PendingFile; error: unknown }
   /** A file signed for one PUT. */
   | { kind: 'single'; file: PendingFile; signed: PutResult }
-  /** A file planned in parts, newly or from the journal with the parts it lists. */
+  /** A file planned in parts, newly or from the journal with the parts it lists; its parts' MD5s when hashing ahead. */
   | {
       kind: 'multipart';
       file: PendingFile;
       plan: MultipartResult | MultipartRecord;
       doneParts?: Map<number, string> | undefined;
+      digests?: PartDigests | undefined;
     };
 
 /** Where the feed's steps hand each file; it becomes one event. */
@@ -63,7 +65,12 @@ interface FeedSink {
   finishedBefore(outcome: FileOutcome): void;
   failed(file: PendingFile, error: unknown): void;
   single(file: PendingFile, signed: PutResult): void;
-  multipart(file: PendingFile, plan: MultipartResult | MultipartRecord, doneParts?: Map<number, string>): void;
+  multipart(
+    file: PendingFile,
+    plan: MultipartResult | MultipartRecord,
+    doneParts?: Map<number, string>,
+    digests?: PartDigests,
+  ): void;
 }
 
 /** What one batch's feed works from. */
@@ -113,7 +120,7 @@ export function feedBatch(options: FeedOptions): AsyncIterableIterator<FeedEvent
     finishedBefore: (outcome) => event({ kind: 'finished-before', outcome }),
     failed: (file, error) => event({ kind: 'failed', file, error }),
     single: (file, signed) => event({ kind: 'single', file, signed }),
-    multipart: (file, plan, doneParts) => event({ kind: 'multipart', file, plan, doneParts }),
+    multipart: (file, plan, doneParts, digests) => event({ kind: 'multipart', file, plan, doneParts, digests }),
   };
   feed({ ...options, sink }).then(
     () => events.emit('end'),
@@ -340,13 +347,16 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
   for (const file of group.filter((f) => controls.isCancelled(f.path))) sink.failed(file, errors.cancelled());
   const hashed = group.filter((f) => !controls.isCancelled(f.path));
   if (!hashed.length) return;
+  const ahead = hashFirstPartsAhead(resources.hasher, hashed, options.policy);
   let results;
   try {
     results = await resources.signer.signFiles(options.target, hashed.map(toRequest), controls.signal);
   } catch (error) {
+    ahead?.digests.stop();
     for (const file of hashed) sink.failed(file, error);
     return;
   }
+  let handedOn = false;
   hashed.forEach((file, i) => {
     const result = results[i]!;
     if (result.status === 'error') {
@@ -358,6 +368,12 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
         reason: result.message,
       });
     } else if (result.status === 'put') sink.single(file, result);
-    else sink.multipart(file, result);
+    else {
+      const digests = digestsFor(ahead, file, result);
+      if (digests) handedOn = true;
+      sink.multipart(file, result, undefined, digests);
+    }
   });
+  // Refused, or planned at another part size: hashed for nothing.
+  if (!handedOn) ahead?.digests.stop();
 }

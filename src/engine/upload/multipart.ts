@@ -20,6 +20,8 @@ export interface MultipartJob {
   /** Parts already uploaded (from the journal): part number to hex MD5. */
   doneParts: Map<number, string>;
   journal: Journal | undefined;
+  /** The parts' MD5s, hashing since before the signer planned the file, at the plan's part size. */
+  digests?: PartDigests | undefined;
 }
 
 /** What the parts of one upload went through, for its outcome. */
@@ -179,7 +181,7 @@ async function uploadByPlan(context: TransferContext, job: MultipartJob): Promis
   const { record, file } = job;
   const { hasher, signer, hashCache } = context.resources;
   await confirmDoneParts(context, job);
-  const parts = hasher.hashParts(file, record.partSize);
+  const parts = job.digests ?? hasher.hashParts(file, record.partSize);
   const inFlight: Promise<void>[] = [];
   const tally: PartsTally = { damagedInTransit: 0 };
   try {
@@ -232,12 +234,20 @@ export async function uploadInParts(context: TransferContext, job: MultipartJob)
       if (!(error instanceof UploadError) || error.code !== 'no-such-upload') throw error;
       const again = await signFileAgain(context.resources.signer, job.target, job.file, 'multipart', context.signal);
       context.tracker.resetBytes(job.file.path);
-      current = { ...job, record: multipartRecord(job.file, again, job.journal), doneParts: new Map() };
+      current = {
+        ...job,
+        record: multipartRecord(job.file, again, job.journal),
+        doneParts: new Map(),
+        digests: undefined,
+      };
       return await uploadByPlan(context, current);
     }
   } catch (error) {
     if (context.signal.aborted || (error instanceof UploadError && FILE_PROBLEMS.has(error.code)))
       await context.resources.signer.abort(current.record.token).catch(() => undefined);
     throw error;
+  } finally {
+    // Hashed ahead for an upload that never began (cancelled while it waited): stop reading the file.
+    job.digests?.stop();
   }
 }
