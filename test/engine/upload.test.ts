@@ -86,9 +86,11 @@ describe('the engine against the real signer and the verifying S3', () => {
     const root = await makeFolder({ 'clip.mov': source });
     const hashParts = vi.spyOn(HashPool.prototype, 'hashParts');
     const signFiles = vi.spyOn(SignerClient.prototype, 'signFiles');
-    const push = async () => {
+    /** Pushes the folder; `beforeClose` runs while the engine is open (closing it stops every hash). */
+    const push = async (beforeClose = async () => {}) => {
       const engine = engineFor();
       const report = await engine.batch(root).run();
+      await beforeClose();
       engine.close();
       const [file] = report.files;
       expect(file).toMatchObject({ status: 'uploaded', md5: md5Hex(source) });
@@ -106,9 +108,25 @@ describe('the engine against the real signer and the verifying S3', () => {
     vi.spyOn(SignerClient.prototype, 'policy').mockImplementation(async function (this: SignerClient, signal) {
       return { ...(await policy.call(this, signal)), partSize: 6 * MiB };
     });
-    await push();
+    await push(() => expect(hashParts.mock.results[0]!.value.next()).rejects.toMatchObject({ code: 'cancelled' }));
     expect(hashParts.mock.calls.map(([, partSize]) => partSize)).toEqual([6 * MiB, 5 * MiB]);
+  });
+
+  it('stops hashing ahead a file the signer turns away', async () => {
+    const root = await makeFolder({ 'clip.mov': bytes(11 * MiB) });
+    const first = engineFor(signer.tokens.alice, { stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')) });
+    const batch = first.batch(root);
+    expect((await batch.run()).counts.uploaded).toBe(1);
+    first.close();
+    // The same batch again without its journal: the signer will not start a second upload at a held key.
+    const hashParts = vi.spyOn(HashPool.prototype, 'hashParts');
+    const again = engineFor(signer.tokens.alice, { stateDir: await mkdtemp(join(tmpdir(), 'hoist-state-')) });
+    const report = await again.batch(root, { id: batch.id }).run();
+    expect([...report.files]).toMatchObject([{ path: 'clip.mov', status: 'skipped', code: 'exists' }]);
+    expect(hashParts).toHaveBeenCalledTimes(1);
+    // Asked before the engine closes, which would stop every hash itself.
     await expect(hashParts.mock.results[0]!.value.next()).rejects.toMatchObject({ code: 'cancelled' });
+    again.close();
   });
 
   it('sums progress over every running batch, and leaves finished ones out', async () => {
