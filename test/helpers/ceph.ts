@@ -47,14 +47,17 @@ const SECRET_KEY = 'hoist-test-secret-key-do-not-use-elsewhere';
 interface Frontend {
   port: number;
   tls: { port: number; certFile: string; keyFile: string };
+  /** Beast's `tcp_nodelay`: 1 unless a test wants Nagle's algorithm left on, as beast's default leaves it. */
+  noDelay: 0 | 1;
 }
 
 /**
- * One node's configuration. Beast runs with `tcp_nodelay=1`: left on, Nagle's algorithm holds the body of
- * each answer that has one (CreateMultipartUpload, a listing) ~40 ms for the client's delayed ACK.
+ * One node's configuration. Beast runs with `tcp_nodelay=1` unless told otherwise: left on, Nagle's
+ * algorithm holds the body of each short answer (CreateMultipartUpload, a listing) ~40 ms for the
+ * client's delayed ACK.
  */
 function cephConf(dir: string, fsid: string, monPort: number, frontend: Frontend, extra: string): string {
-  const { port, tls } = frontend;
+  const { port, tls, noDelay } = frontend;
   return `[global]
 fsid = ${fsid}
 mon host = [v2:127.0.0.1:${monPort}]
@@ -86,7 +89,7 @@ memstore device bytes = 8589934592
 osd mon shutdown timeout = 1
 ${extra}
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${port} ssl_endpoint=127.0.0.1:${tls.port} ssl_certificate=${tls.certFile} ssl_private_key=${tls.keyFile} tcp_nodelay=1
+rgw frontends = beast endpoint=127.0.0.1:${port} ssl_endpoint=127.0.0.1:${tls.port} ssl_certificate=${tls.certFile} ssl_private_key=${tls.keyFile} tcp_nodelay=${noDelay}
 rgw data = ${dir}/rgw
 rgw sts key = hoisttestsTSkey1
 rgw s3 auth use sts = true
@@ -143,15 +146,15 @@ async function stopDaemon({ child }: Daemon): Promise<void> {
 /**
  * Starts mon, osd and radosgw on loopback in a fresh temp folder, radosgw serving plain HTTP and HTTPS
  * (beast's ssl_endpoint, with a certificate from a throw-away CA) and STS with one role the test keys
- * may assume; stop() ends exactly those processes.
+ * may assume; stop() ends exactly those processes. `nagle` leaves beast's Nagle's algorithm on, its default.
  */
-export async function startCeph(extraGlobalConf = ''): Promise<CephGateway> {
+export async function startCeph(extraGlobalConf = '', { nagle = false } = {}): Promise<CephGateway> {
   // Admin socket paths must stay under ~100 characters, so the folder lives right under /tmp.
   const dir = await mkdtemp('/tmp/hc-');
   for (const sub of ['run', 'log', 'mon', 'osd', 'rgw']) await mkdir(`${dir}/${sub}`);
   const [monPort, rgwPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
   const certificates = await makeCertificates();
-  const frontend = { port: rgwPort, tls: { port: tlsPort, ...certificates } };
+  const frontend: Frontend = { port: rgwPort, tls: { port: tlsPort, ...certificates }, noDelay: nagle ? 0 : 1 };
   const fsid = randomUUID();
   const conf = `${dir}/ceph.conf`;
   await writeFile(conf, cephConf(dir, fsid, monPort, frontend, extraGlobalConf));

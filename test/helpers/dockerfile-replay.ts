@@ -46,11 +46,18 @@ async function dockerIgnored(context: string): Promise<(path: string) => boolean
     );
 }
 
-/** Runs `command` with bash in `cwd`; rejects with its output when it fails. */
-function sh(command: string, cwd: string, env: Record<string, string>): Promise<void> {
+/**
+ * Runs `command` with bash in `cwd`, npm keeping its cache in the stage's root as in an image (a RUN's
+ * `npm cache clean --force` would otherwise empty this machine's cache while other tests install from
+ * it: seen failing with ENOTEMPTY); rejects with its output when it fails.
+ */
+function sh(command: string, cwd: string, root: string, env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
     // This machine's environment (its npm registry, proxy and CA settings), then the stage's ENV.
-    const child = spawn('bash', ['-c', command], { cwd, env: { ...process.env, ...env } });
+    const child = spawn('bash', ['-c', command], {
+      cwd,
+      env: { ...process.env, npm_config_cache: join(root, 'root/.npm'), ...env },
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -120,7 +127,7 @@ export async function replayDockerfile(dockerfile: string, context: string): Pro
         break;
       }
       case 'RUN':
-        await sh(args, inRoot(workdir), env);
+        await sh(args, inRoot(workdir), root, env);
         break;
       case 'USER':
         image.user = args;
