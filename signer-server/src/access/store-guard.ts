@@ -67,7 +67,7 @@ export class StoreGuard {
    * GETs on one connection, ~10 ms on a store that answers at once).
    */
   async start(): Promise<void> {
-    const answers = await this.#preflight();
+    const reachable = await this.#preflight();
     this.#access = await this.#chooseAccess();
     this.#metrics.scopedCredentials(this.#access.scoped);
     const verdict = await this.#verdict();
@@ -77,7 +77,7 @@ export class StoreGuard {
           `give \`s3.roleArn\` (a role STS lets the signer assume) so each URL is limited to its owner's keys, or upgrade the store to ${FIXED_IN}`,
       );
     }
-    if (answers) await this.#timeShortAnswers();
+    if (reachable) await this.#timeShortAnswers();
   }
 
   /** Warns when the store holds back the body of each short answer, which each multipart upload waits for twice. */
