@@ -77,7 +77,8 @@ export class StoreGuard {
           `give \`s3.roleArn\` (a role STS lets the signer assume) so each URL is limited to its owner's keys, or upgrade the store to ${FIXED_IN}`,
       );
     }
-    if (reachable) await this.#timeShortAnswers();
+    // The embedded store (s3rver, Node's HTTP server) answers at once: a push on it is not held up to time it.
+    if (reachable && !this.#options.embedded) await this.#timeShortAnswers();
   }
 
   /** Warns when the store holds back the body of each short answer, which each multipart upload waits for twice. */
