@@ -12,7 +12,7 @@ import type { EngineResources } from '../resources';
 import type { SignTarget } from '../signer/signer-client';
 import { admit, settle, type Rules } from './decisions';
 import type { DestinationCheck, Verdict } from './destination-check';
-import { digestsFor, hashFirstPartsAhead } from './hash-ahead';
+import { hashFirstPartsAhead, keepIfPlanned } from './hash-ahead';
 import { toRequest, type PendingFile } from './pending-file';
 import type { PlannedFile } from './plan';
 import { scanFolder } from './scan';
@@ -356,7 +356,7 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
     for (const file of hashed) sink.failed(file, error);
     return;
   }
-  let handedOn = false;
+  const kept = ahead && keepIfPlanned(ahead, hashed, results);
   hashed.forEach((file, i) => {
     const result = results[i]!;
     if (result.status === 'error') {
@@ -368,12 +368,6 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
         reason: result.message,
       });
     } else if (result.status === 'put') sink.single(file, result);
-    else {
-      const digests = digestsFor(ahead, file, result);
-      if (digests) handedOn = true;
-      sink.multipart(file, result, undefined, digests);
-    }
+    else sink.multipart(file, result, undefined, file === ahead?.file ? kept : undefined);
   });
-  // Refused, or planned at another part size: hashed for nothing.
-  if (!handedOn) ahead?.digests.stop();
 }

@@ -1,4 +1,4 @@
-import { choosePartSize, type MultipartResult, type Policy } from '@hoist/protocol';
+import { choosePartSize, type FileResult, type Policy } from '@hoist/protocol';
 import type { HashPool, PartDigests } from '../hashing/hash-pool';
 import type { PendingFile } from './pending-file';
 
@@ -31,11 +31,18 @@ export function hashFirstPartsAhead(
   return { file, partSize, digests: hasher.hashParts(file, partSize) };
 }
 
-/** The digests hashed ahead for `file`, when the signer's plan cut it into parts of the size they were hashed at. */
-export function digestsFor(
-  ahead: HashedAhead | undefined,
-  file: PendingFile,
-  plan: MultipartResult,
+/**
+ * The digests hashed ahead, when the signer planned their file (its answer among `results`, in the order
+ * of `files`) in parts of the size they were hashed at; otherwise (refused, or another part size) stops
+ * them, hashed for nothing.
+ */
+export function keepIfPlanned(
+  ahead: HashedAhead,
+  files: readonly PendingFile[],
+  results: readonly FileResult[],
 ): PartDigests | undefined {
-  return ahead?.file === file && ahead.partSize === plan.partSize ? ahead.digests : undefined;
+  const plan = results[files.indexOf(ahead.file)];
+  if (plan?.status === 'multipart' && plan.partSize === ahead.partSize) return ahead.digests;
+  ahead.digests.stop();
+  return undefined;
 }
