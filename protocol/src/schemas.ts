@@ -172,7 +172,6 @@ export const LinksResponseSchema = z.strictObject({
   links: z.array(z.discriminatedUnion('status', [LinkSchema, LinkErrorSchema])),
 });
 
-/** GET /v1/policy: what the caller may do. */
 /** Where a caller stands with one quota. */
 export const QuotaStatusSchema = z.strictObject({
   name: z.enum(['bytesPerDay', 'filesPerDay', 'filesPerBatch']),
@@ -184,6 +183,7 @@ export const QuotaStatusSchema = z.strictObject({
   description: z.string(),
 });
 
+/** GET /v1/policy: what the caller may do. */
 export const PolicySchema = z.strictObject({
   user: z.string(),
   prefix: z.string(),

@@ -28,8 +28,7 @@ export const ControlFileSchema = z.strictObject({
   action: z.enum(['pause', 'resume', 'cancel']),
 });
 
-/** Which rows of a batch's file table to show. */
-/** `active` is `uploading` (paused files too) and `waiting` together. */
+/** Which rows of a batch's file table to show; `active` is `uploading` (paused files too) and `waiting` together. */
 export const FileFilterSchema = z.enum(['all', 'active', 'uploading', 'waiting', 'rejected', 'failed', 'done']);
 
 /**
