@@ -27,7 +27,7 @@ describe('the test harness', () => {
     expect(stdout.trim()).toBe(tmpdir());
   });
 
-  // Needs the Ceph binaries, which scripts/setup.sh installs only when no external S3 is named.
+  // The next two need the Ceph binaries, which scripts/setup.sh installs only when no external S3 is named.
   it.skipIf(process.env.HOIST_TEST_S3_ENDPOINT)(
     'starts Ceph with 64 MiB counted as used that no emptying frees, so its drifting count never wraps below zero',
     async () => {
