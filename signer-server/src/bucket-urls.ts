@@ -89,7 +89,7 @@ export class BucketUrls {
     };
     if (spec.createOnly) headers['if-none-match'] = '*';
     if (spec.pinAcl) headers['x-amz-acl'] = 'private';
-    const url = this.#url(credentials, 'PUT', key, { 'x-id': 'PutObject' }, headers, spec.ttlSeconds, now);
+    const url = this.#url(credentials, 'PUT', key, {}, headers, spec.ttlSeconds, now);
     return { url, headers, expiresAt: expiry(now, spec.ttlSeconds) };
   }
 
@@ -101,7 +101,7 @@ export class BucketUrls {
     ttlSeconds: number,
     now = new Date(),
   ): SignedRequest {
-    const query = { partNumber: String(part.partNumber), uploadId: part.uploadId, 'x-id': 'UploadPart' };
+    const query = { partNumber: String(part.partNumber), uploadId: part.uploadId };
     const headers = { 'content-length': String(part.size), 'content-md5': part.md5 };
     const url = this.#url(credentials, 'PUT', key, query, headers, ttlSeconds, now);
     return { url, headers, expiresAt: expiry(now, ttlSeconds) };
@@ -114,7 +114,7 @@ export class BucketUrls {
     options: { ttlSeconds: number; attachment: boolean },
     now = new Date(),
   ): SignedRequest {
-    const query: Record<string, string> = { 'x-id': 'GetObject' };
+    const query: Record<string, string> = {};
     if (options.attachment) {
       const name = key.slice(key.lastIndexOf('/') + 1);
       query['response-content-disposition'] = `attachment; filename*=UTF-8''${uriEscape(name)}`;
