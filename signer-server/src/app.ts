@@ -150,8 +150,8 @@ export function createApp(config: SignerConfig, options: AppOptions = {}): Signe
       enableTypes: ['json'],
       jsonLimit: limit,
       encoding: 'utf-8',
-      onError: (error) => {
-        throw bodyParseError(error, limit);
+      onError: (error, ctx) => {
+        throw bodyParseError(error, limit, ctx.get('content-encoding'));
       },
     }),
   );

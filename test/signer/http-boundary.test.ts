@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { md5Base64 } from '../helpers/hash';
 import { callSigner, startTestSigner, type TestSigner } from '../helpers/signer';
@@ -82,6 +83,41 @@ describe('bad input', () => {
     const missing = await callSigner(signer.url, signer.tokens.alice, 'GET', '/v1/nothing');
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe('not-found');
+  });
+
+  it('reads a gzip body as the JSON it holds, holds its inflated size to the limit, refuses an unknown encoding with 415 and a body that is not gzip with 400', async () => {
+    const gzipped = (text: string, encoding = 'gzip') =>
+      fetch(`${signer.url}/v1/batches/sign`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${signer.tokens.alice}`,
+          'content-type': 'application/json',
+          'content-encoding': encoding,
+        },
+        body: gzipSync(text),
+      });
+    const signed = await gzipped(JSON.stringify({ batch: 'gz', files: [file] }));
+    expect(signed.status).toBe(200);
+    expect((await signed.json()).files[0]).toMatchObject({ path: 'a.txt', status: 'put' });
+    // 64 MiB of JSON that gzip packs into ~64 KB: refused at the limit (2,048 bytes), not inflated whole.
+    const bomb = await gzipped(`{"batch":"b","files":[],"pad":"${' '.repeat(64 * 1024 * 1024)}"}`);
+    expect(bomb.status).toBe(413);
+    expect((await bomb.json()).error.code).toBe('body-too-large');
+    const unknown = await gzipped('{}', 'compress');
+    expect(unknown.status).toBe(415);
+    expect((await unknown.json()).error.message).toContain('got `compress`');
+    const notGzip = await fetch(`${signer.url}/v1/batches/sign`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${signer.tokens.alice}`,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: '{"batch":"b"}',
+    });
+    expect(notGzip.status).toBe(400);
+    expect((await notGzip.json()).error.message).toContain('not the gzip its Content-Encoding says');
+    expect((await callSigner(signer.url, signer.tokens.alice, 'GET', '/v1/policy')).status).toBe(200);
   });
 
   it('never answers with a stack trace', async () => {

@@ -3,10 +3,24 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors';
 
-/** Maps a body parser failure to 413 (too large) or 400 (not JSON); the parser's own text is not shown. */
-export function bodyParseError(error: unknown, limit: number): HttpError {
-  if ((error as { status?: unknown })?.status === 413) {
+/**
+ * Maps a body parser failure to 413 (too large, counted inflated), 415 (an encoding it does not read), 400
+ * (not what its encoding says) or 400 (not JSON); the parser's own text is not shown.
+ */
+export function bodyParseError(error: unknown, limit: number, encoding: string | undefined): HttpError {
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  if (status === 413) {
     return new HttpError(413, 'body-too-large', `The request body is larger than the limit of ${limit} bytes`);
+  }
+  if (status === 415) {
+    return new HttpError(
+      415,
+      'unsupported-media-type',
+      `Expected the request body's Content-Encoding to be gzip, deflate, br or none, got \`${encoding}\``,
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new HttpError(400, 'bad-request', `The request body is not the ${encoding} its Content-Encoding says`);
   }
   return new HttpError(400, 'malformed-json', 'The request body is not valid JSON');
 }

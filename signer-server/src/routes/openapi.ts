@@ -8,7 +8,11 @@ const errors = {
   '400': { description: 'Invalid request; `error.field` names the field', ...json(protocol.ErrorBodySchema) },
   '401': { description: 'Missing or unknown token', ...json(protocol.ErrorBodySchema) },
   '403': { description: "Upload token invalid, expired or another user's", ...json(protocol.ErrorBodySchema) },
-  '413': { description: 'Body or batch too large', ...json(protocol.ErrorBodySchema) },
+  '413': { description: 'Body (counted inflated) or batch too large', ...json(protocol.ErrorBodySchema) },
+  '415': {
+    description: 'Body not JSON, or its Content-Encoding not gzip, deflate, br or none',
+    ...json(protocol.ErrorBodySchema),
+  },
   '429': { description: 'Rate limited; see Retry-After', ...json(protocol.ErrorBodySchema) },
 };
 
@@ -17,7 +21,11 @@ function post(summary: string, request: z.ZodType, response: z.ZodType | undefin
     post: {
       summary,
       security: [{ bearer: [] }],
-      requestBody: { required: true, ...json(request) },
+      requestBody: {
+        required: true,
+        description: 'JSON, plain or with `Content-Encoding: gzip`, `deflate` or `br`',
+        ...json(request),
+      },
       responses: {
         ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }),
         ...errors,

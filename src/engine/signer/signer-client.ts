@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import {
   CompleteResponseSchema,
   ErrorBodySchema,
@@ -28,6 +30,8 @@ import { checkUpload, checkViewLink, type HttpUploads } from './answer-checks';
 import type { Connections } from '../transfer/connections';
 import { requestText, type TextResponse } from '../transfer/http-text';
 import { withRetries, type RetryOptions } from '../transfer/retry';
+
+const gzipAsync = promisify(gzip);
 
 /** One request to the signer: its answer is checked against `schema`, or ignored when there is none. */
 interface SignerCall<T extends z.ZodType> {
@@ -72,6 +76,25 @@ const timeoutMs = (answered: boolean): number => (answered ? 60_000 : 10_000);
  */
 const POLICY_REUSE_MS = 5_000;
 
+/**
+ * Request bodies from this size on go gzipped: a batch's JSON packs to a fifth (110 bytes a file to 22,
+ * 1.3 ms of CPU a thousand files), bytes a slow uplink carries beside every small file's PUT.
+ */
+const GZIP_FROM_BYTES = 1024;
+
+/** A request body as sent: the JSON, and its gzip when it is worth packing. */
+interface Body {
+  json: string;
+  gzip: Buffer | undefined;
+}
+
+/** `body` as JSON, packed with gzip when `pack` and it is big enough to gain from it. */
+async function bodyOf(body: unknown, pack: boolean): Promise<Body | undefined> {
+  if (body === undefined) return undefined;
+  const json = JSON.stringify(body);
+  return { json, gzip: pack && json.length >= GZIP_FROM_BYTES ? await gzipAsync(json) : undefined };
+}
+
 /** Talks to the signing server over HTTP: validated answers, retries on network errors, 5xx and 429. */
 export class SignerClient {
   readonly #endpoint: SignerEndpoint;
@@ -80,6 +103,8 @@ export class SignerClient {
   readonly #httpUploads: HttpUploads;
   readonly #connections: Connections;
   #answered = false;
+  /** Set once the signer (or a proxy before it) refused a gzipped body with 415: bodies go plain since. */
+  #plainBodies = false;
   #policy: { policy: Policy; at: number } | undefined;
   /** Calls other than GETs begun, and those not yet ended: a policy is kept only if none ran beside it. */
   #changes = 0;
@@ -154,29 +179,38 @@ export class SignerClient {
     signal,
   }: SignerCall<T>): Promise<z.infer<T> | undefined> {
     let attempts = 0;
+    const sent = await bodyOf(body, !this.#plainBodies);
+    const attempt = async (): Promise<TextResponse> => {
+      attempts += 1;
+      const packed = this.#plainBodies ? undefined : sent?.gzip;
+      let res: TextResponse;
+      try {
+        res = await requestText(`${this.#endpoint.url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.#endpoint.token}`,
+            ...(sent ? { 'content-type': 'application/json' } : {}),
+            ...(packed ? { 'content-encoding': 'gzip' } : {}),
+          },
+          body: packed ?? sent?.json,
+          timeoutMs: timeoutMs(this.#answered),
+          signal,
+          connections: this.#connections,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw errors.cancelled();
+        const failure = asUploadError(error);
+        if (failure.code === 'untrusted-certificate') throw failure;
+        const giveUp = !this.#answered && attempts >= FIRST_CONTACT_ATTEMPTS;
+        throw errors.signerUnreachable(this.#endpoint.url, failure.message, giveUp);
+      }
+      if (res.status !== 415 || !packed) return res;
+      this.#plainBodies = true;
+      return attempt();
+    };
     return withRetries(
       async () => {
-        attempts += 1;
-        let res: TextResponse;
-        try {
-          res = await requestText(`${this.#endpoint.url}${path}`, {
-            method,
-            headers: {
-              authorization: `Bearer ${this.#endpoint.token}`,
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: timeoutMs(this.#answered),
-            signal,
-            connections: this.#connections,
-          });
-        } catch (error) {
-          if (signal?.aborted) throw errors.cancelled();
-          const failure = asUploadError(error);
-          if (failure.code === 'untrusted-certificate') throw failure;
-          const giveUp = !this.#answered && attempts >= FIRST_CONTACT_ATTEMPTS;
-          throw errors.signerUnreachable(this.#endpoint.url, failure.message, giveUp);
-        }
+        const res = await attempt();
         this.#answered = true;
         const { text } = res;
         if (res.status < 200 || res.status > 299) throw this.#failure(res, path);

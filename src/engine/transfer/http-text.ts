@@ -13,7 +13,7 @@ export interface TextResponse {
 export interface TextRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string | undefined;
+  body?: string | Buffer | undefined;
   /** The whole exchange must end within this. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
