@@ -316,16 +316,30 @@ async function settleWithDestination(
 
 /**
  * Waits, in turn with the other groups, until fewer than 4 files per connection are signed ahead (queued
- * or being signed), so URLs stay fresh and the lookahead grows with the connections.
+ * or being signed), or none is queued, so URLs stay fresh and the lookahead grows with the connections.
+ * The room is measured again at each dequeue: fixed for the whole wait, a room taken while the budget
+ * was low or other groups were being signed held the next group back until the queue ran dry.
  */
 async function whenDue(resources: EngineResources, group: PendingFile[], lookahead: Lookahead): Promise<void> {
+  const { queue, budget } = resources;
   const due = lookahead.turn.then(async () => {
-    const room = resources.budget.current * AHEAD_PER_CONNECTION - lookahead.signing;
-    await resources.queue.onSizeLessThan(Math.max(1, room));
+    while (queue.size >= Math.max(1, budget.current * AHEAD_PER_CONNECTION - lookahead.signing))
+      await nextChange(queue);
     lookahead.signing += group.length;
   });
   lookahead.turn = due;
   await due;
+}
+
+/** Resolves at the queue's next dequeue or completion (a clear() emits one), as p-queue's own waits do. */
+function nextChange(queue: PQueue): Promise<void> {
+  return new Promise((resolve) => {
+    const changed = (): void => {
+      queue.off('active', changed).off('next', changed);
+      resolve();
+    };
+    queue.on('active', changed).on('next', changed);
+  });
 }
 
 /** Signs hashed files and hands them to uploads once they are due, so their URLs are fresh. */

@@ -1,0 +1,65 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UploadEngine } from '../../src/engine';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { bytes, makeFolder } from '../helpers/folders';
+import { useProxiedS3 } from '../helpers/proxied-s3';
+import type { TestSigner } from '../helpers/signer';
+
+// How far the engine signs ahead of its uploads, seen from outside: a proxy before the store counts the
+// PUTs as they start, one before the signer notes that count as each sign request comes in. Both are
+// real servers; the store's proxy holds each PUT so that uploads, not signing, set the pace.
+
+const rig = useProxiedS3();
+let signer: TestSigner;
+let signerProxy: FaultProxy;
+
+beforeAll(async () => {
+  signer = await rig.signer();
+  signerProxy = await startFaultProxy(signer.url);
+});
+afterAll(() => signerProxy.close());
+
+describe('signing ahead of the uploads', () => {
+  it('asks for the next group while signed files still wait for a connection, not once the queue ran dry', async () => {
+    let putsStarted = 0;
+    rig.proxy.setRule((req) => {
+      if (req.method !== 'PUT') return { kind: 'pass' };
+      putsStarted += 1;
+      return { kind: 'delay', ms: 40 };
+    });
+    /** The PUTs started when each sign request came in. */
+    const putsAtSign: number[] = [];
+    signerProxy.setRule((req) => {
+      if (req.url === '/v1/batches/sign') putsAtSign.push(putsStarted);
+      return { kind: 'pass' };
+    });
+    const files = 64;
+    const folder = await makeFolder(
+      Object.fromEntries(Array.from({ length: files }, (_, i) => [`f${String(i).padStart(2, '0')}.bin`, bytes(64)])),
+    );
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-sign-ahead-'));
+    // Two connections, so 8 files signed ahead; groups of 4, then 8 (the first group, doubling to the size).
+    const engine = new UploadEngine({
+      signerUrl: signerProxy.url,
+      token: signer.tokens.alice,
+      stateDir,
+      concurrency: 2,
+      signBatchSize: 8,
+    });
+    try {
+      expect((await engine.batch(folder).run()).counts.uploaded).toBe(files);
+    } finally {
+      engine.close();
+    }
+    const groups = [4, ...Array.from({ length: 7 }, () => 8), 4];
+    expect(putsAtSign).toHaveLength(groups.length);
+    // Files in earlier sign requests whose PUT had not started yet when each later request came in.
+    const waiting = putsAtSign.map((puts, k) => groups.slice(0, k).reduce((sum, n) => sum + n, 0) - puts);
+    // Once uploads set the pace, each group is asked for with files still queued behind the two
+    // connections; a room counted once, while other groups were being signed, waited for the queue to empty.
+    expect(Math.min(...waiting.slice(2))).toBeGreaterThanOrEqual(3);
+  });
+});
