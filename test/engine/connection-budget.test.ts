@@ -81,6 +81,37 @@ describe('the connection budget', () => {
     expect(level).toBeGreaterThanOrEqual(100);
   });
 
+  it('starts its climb higher on a path whose round trip was measured long, and reaches 128 sooner', () => {
+    const model = { rttMs: 120, serverRate: 5000, bytesPerFile: 4096, linkBytes: 100e6 };
+    const reach128 = (levels: number[]) => levels.findIndex((level) => level === 128) * 5;
+    const unseeded = new ModelPath(model);
+    const seeded = new ModelPath(model);
+    seeded.budget.roundTrip(130, 4096);
+    expect(seeded.budget.current).toBe(64);
+    expect(reach128(seeded.run(3000))).toBeLessThan(reach128(unseeded.run(3000)) - 200);
+  });
+
+  it('keeps the default start below a 60 ms round trip or for large transfers, never starts lower, and ignores a round trip once it moved', () => {
+    const levelAfter = (ms: number, setting?: ConstructorParameters<typeof ConnectionBudget>[0]) => {
+      const path = new ModelPath({ rttMs: ms, serverRate: 5000, bytesPerFile: 4096, linkBytes: 100e6 }, setting);
+      path.budget.roundTrip(ms, 4096);
+      return path.budget.current;
+    };
+    expect([1, 45, 59, 60, 119, 240, 1000].map((ms) => levelAfter(ms))).toEqual([16, 16, 16, 32, 32, 128, 128]);
+    expect(levelAfter(250, { min: 4, max: 48, initial: 16 })).toBe(48);
+    expect(levelAfter(250, { pinned: 8 })).toBe(8);
+    // Large transfers fill a link with few connections: more would only share it, each one slower.
+    const large = new ModelPath({ rttMs: 120, serverRate: 5000, bytesPerFile: 1024 * 1024, linkBytes: 2.5e6 });
+    large.budget.roundTrip(130, 1024 * 1024);
+    expect(large.budget.current).toBe(16);
+    const climbed = new ModelPath({ rttMs: 40, serverRate: 5000, bytesPerFile: 4096, linkBytes: 100e6 });
+    climbed.run(300);
+    const level = climbed.budget.current;
+    expect(level).toBeGreaterThan(16);
+    climbed.budget.roundTrip(500, 4096);
+    expect(climbed.budget.current).toBe(level);
+  });
+
   it('does not climb where bandwidth is the limit: more connections would only share the same link', () => {
     // 5 MiB files on 12.5 MB/s: two connections already fill it.
     const path = new ModelPath({ rttMs: 40, serverRate: 450, bytesPerFile: 5 * 1024 * 1024, linkBytes: 12.5e6 });

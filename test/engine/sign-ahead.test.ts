@@ -62,4 +62,29 @@ describe('signing ahead of the uploads', () => {
     // connections; a room counted once, while other groups were being signed, waited for the queue to empty.
     expect(Math.min(...waiting.slice(2))).toBeGreaterThanOrEqual(3);
   });
+
+  it("times the first sign request's round trip and starts the connection budget's climb from it for small files", async () => {
+    const push = async (signDelayMs: number, size = 64): Promise<number> => {
+      signerProxy.setRule((req) =>
+        req.url === '/v1/batches/sign' ? { kind: 'delay', ms: signDelayMs } : { kind: 'pass' },
+      );
+      const folder = await makeFolder({ 'a.bin': bytes(size), 'b.bin': bytes(size + 1) });
+      const stateDir = await mkdtemp(join(tmpdir(), 'hoist-sign-ahead-'));
+      const engine = new UploadEngine({ signerUrl: signerProxy.url, token: signer.tokens.alice, stateDir });
+      try {
+        const batch = engine.batch(folder);
+        let connections = 0;
+        batch.on('progress', (progress) => (connections = progress.connections));
+        expect((await batch.run()).counts.uploaded).toBe(2);
+        return connections;
+      } finally {
+        engine.close();
+      }
+    };
+    // Two files leave every connection but two idle: the budget itself never moves, only the start does.
+    expect(await push(0)).toBe(16);
+    expect(await push(130)).toBe(64);
+    // Files of 300 KiB are held by bytes, not round trips: the start stays.
+    expect(await push(130, 300 * 1024)).toBe(16);
+  });
 });

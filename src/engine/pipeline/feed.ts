@@ -35,6 +35,8 @@ interface Lookahead {
   signing: number;
   /** Settles when the group before has been let go to the signer. */
   turn: Promise<void>;
+  /** True once a sign request's round trip was handed to the budget: the first one only. */
+  timed: boolean;
 }
 
 /** What the feed says of each file, in the order it happens: it joined, it ended, or it is ready to upload. */
@@ -139,7 +141,7 @@ async function feed(options: Feeding): Promise<void> {
   let group: PlannedFile[] = [];
   // Hashed groups wait here for the queue to run short; the scan waits while they are all busy.
   const signing = new PQueue({ concurrency: SIGNS_IN_FLIGHT });
-  const lookahead: Lookahead = { signing: 0, turn: Promise.resolve() };
+  const lookahead: Lookahead = { signing: 0, turn: Promise.resolve(), timed: false };
   let unexpected: { error: unknown } | undefined;
   // Settled with the destination first, so a file already there is never read (its MD5 comes from the
   // hash cache, or one read that the upload reuses); only files that will go are hashed for their PUT.
@@ -346,15 +348,24 @@ function nextChange(queue: PQueue): Promise<void> {
 async function signWhenDue(options: Feeding, group: PendingFile[], lookahead: Lookahead): Promise<void> {
   const { resources } = options;
   await whenDue(resources, group, lookahead);
+  // The first group goes alone, most often on the connection the policy came by: its answer times the
+  // path (a new connection's handshake or a slow signer only make the climb start higher, up to its max),
+  // and its files tell whether round trips, not bytes, will hold the uploads.
+  const timed = !lookahead.timed;
+  lookahead.timed = true;
   try {
-    await signDue(options, group);
+    const meanBytes = group.reduce((sum, file) => sum + file.size, 0) / group.length;
+    await signDue(options, group, timed ? (ms) => resources.budget.roundTrip(ms, meanBytes) : undefined);
   } finally {
     lookahead.signing -= group.length;
   }
 }
 
-/** Signs a group that is due and hands each file on: to an upload, or to its end with the signer's reason. */
-async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
+/**
+ * Signs a group that is due and hands each file on: to an upload, or to its end with the signer's reason;
+ * `timed` hears how long the signer took to answer.
+ */
+async function signDue(options: Feeding, group: PendingFile[], timed?: (ms: number) => void): Promise<void> {
   const { controls, resources, sink } = options;
   await controls.whilePaused();
   // Cancelled one by one while they waited: they are never signed.
@@ -364,7 +375,9 @@ async function signDue(options: Feeding, group: PendingFile[]): Promise<void> {
   const ahead = hashFirstPartsAhead(resources.hasher, hashed, options.policy);
   let results;
   try {
+    const asked = performance.now();
     results = await resources.signer.signFiles(options.target, hashed.map(toRequest), controls.signal);
+    timed?.(performance.now() - asked);
   } catch (error) {
     ahead?.digests.stop();
     for (const file of hashed) sink.failed(file, error);
