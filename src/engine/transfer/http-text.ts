@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Connections } from './connections';
+import { omitConnectionHeader, type Connections } from './connections';
 
 /** A finished HTTP exchange, its body read whole as text. */
 export interface TextResponse {
@@ -35,12 +35,14 @@ export async function requestText(url: string, request: TextRequest): Promise<Te
       request.body === undefined
         ? request.headers
         : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
-    const req = (https ? httpsRequest : httpRequest)(target, {
-      method: request.method,
-      headers,
-      agent,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    const req = omitConnectionHeader(
+      (https ? httpsRequest : httpRequest)(target, {
+        method: request.method,
+        headers,
+        agent,
+        ...(request.signal ? { signal: request.signal } : {}),
+      }),
+    );
     const timer = setTimeout(
       () => req.destroy(new Error(`No complete answer within ${request.timeoutMs} ms`)),
       request.timeoutMs,

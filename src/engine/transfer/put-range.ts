@@ -3,7 +3,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { errors, retryAfterMs, UploadError } from '../errors';
 import type { BandwidthLimiter } from './bandwidth';
-import type { Connections } from './connections';
+import { omitConnectionHeader, type Connections } from './connections';
 import type { ReadBuffers } from './read-buffers';
 
 /** One PUT of a byte range of a file to a presigned URL. */
@@ -255,7 +255,9 @@ export async function putRange(put: RangePut): Promise<string> {
   const url = new URL(put.url);
   const isHttps = url.protocol === 'https:';
   const send = isHttps ? httpsRequest : httpRequest;
-  const req = send(url, { method: 'PUT', headers: put.headers, agent: await put.connections.agentFor(url) });
+  const req = omitConnectionHeader(
+    send(url, { method: 'PUT', headers: put.headers, agent: await put.connections.agentFor(url) }),
+  );
   // Why the request was torn down, when it was us: a stall (retried) or a cancel (not).
   let stopped: UploadError | undefined;
   const stop = (reason: UploadError): void => {
