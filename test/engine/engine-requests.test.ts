@@ -1,4 +1,5 @@
 import { mkdtemp } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +9,9 @@ import { bytes, makeFolder } from '../helpers/folders';
 import { useProxiedS3 } from '../helpers/proxied-s3';
 import type { TestSigner } from '../helpers/signer';
 
-// How far the engine signs ahead of its uploads, seen from outside: a proxy before the store counts the
-// PUTs as they start, one before the signer notes that count as each sign request comes in. Both are
-// real servers; the store's proxy holds each PUT so that uploads, not signing, set the pace.
+// The engine's requests seen from outside, by real proxies before the store and the signer: what they
+// carry, and how far the engine signs ahead of its uploads (the store's proxy counts the PUTs as they
+// start, the signer's notes that count as each sign request comes in).
 
 const rig = useProxiedS3();
 let signer: TestSigner;
@@ -25,6 +26,7 @@ afterAll(() => signerProxy.close());
 describe('signing ahead of the uploads', () => {
   it('asks for the next group while signed files still wait for a connection, not once the queue ran dry', async () => {
     let putsStarted = 0;
+    // The store's proxy holds each PUT so that uploads, not signing, set the pace.
     rig.proxy.setRule((req) => {
       if (req.method !== 'PUT') return { kind: 'pass' };
       putsStarted += 1;
@@ -86,5 +88,45 @@ describe('signing ahead of the uploads', () => {
     expect(await push(130)).toBe(64);
     // Files of 300 KiB are held by bytes, not round trips: the start stays.
     expect(await push(130, 300 * 1024)).toBe(16);
+  });
+});
+
+describe("the engine's requests", () => {
+  it('carry no Connection header, and their connections are still kept for the next request', async () => {
+    const seen = { store: new Set<Socket>(), signer: new Set<Socket>(), connectionHeaders: [] as string[] };
+    let puts = 0;
+    rig.proxy.setRule((req) => {
+      // The signer's own calls to the store cross this proxy too; the engine's are the PUTs.
+      if (req.method !== 'PUT') return { kind: 'pass' };
+      puts += 1;
+      seen.store.add(req.socket);
+      if (req.headers.connection) seen.connectionHeaders.push(`store ${req.headers.connection}`);
+      return { kind: 'pass' };
+    });
+    signerProxy.setRule((req) => {
+      seen.signer.add(req.socket);
+      if (req.headers.connection) seen.connectionHeaders.push(`signer ${req.headers.connection}`);
+      return { kind: 'pass' };
+    });
+    const folder = await makeFolder(
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${String(i).padStart(2, '0')}.bin`, bytes(100 + i)])),
+    );
+    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-headers-'));
+    const engine = new UploadEngine({
+      signerUrl: signerProxy.url,
+      token: signer.tokens.alice,
+      stateDir,
+      concurrency: 2,
+    });
+    try {
+      expect((await engine.batch(folder).run()).counts.uploaded).toBe(40);
+    } finally {
+      engine.close();
+    }
+    expect(puts).toBe(40);
+    expect(seen.connectionHeaders).toEqual([]);
+    // HTTP/1.1 keeps each connection open by default: two connections to the store carry all 40 PUTs.
+    expect(seen.store.size).toBeLessThanOrEqual(2);
+    expect(seen.signer.size).toBeLessThanOrEqual(4);
   });
 });
