@@ -58,16 +58,23 @@ class ScanThread {
     return thread;
   }
 
+  /** The thread the next scan takes, when one is kept idle. */
+  static kept(): ScanThread | undefined {
+    return idle.at(-1);
+  }
+
   /**
-   * Counts the folder `root` on the thread the next scan takes (its walk and the count then share it),
-   * starting one if none is kept; stops early, with what it has, when `signal` aborts.
+   * Counts the folder `root` on `thread`, else on the thread the next scan takes (its walk and the count
+   * then share it), starting one if none is kept; stops early, with what it has, when `signal` aborts.
    */
   static count(
     root: string,
     ignore: readonly string[],
-    only?: readonly string[],
-    signal?: AbortSignal,
+    only: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+    thread?: ScanThread,
   ): Promise<FolderCount> {
+    if (thread) return thread.#count(root, ignore, only, signal);
     ScanThread.warm();
     return idle.at(-1)!.#count(root, ignore, only, signal);
   }
@@ -166,9 +173,11 @@ export async function countFolder(
   signal?: AbortSignal,
   only?: readonly string[],
 ): Promise<FolderCount> {
+  // The kept thread is chosen before the stat: a walk that starts meanwhile takes that same thread.
+  const kept = ScanThread.kept();
   const info = await stat(root);
   if (!info.isDirectory()) return { files: 1, bytes: info.size };
-  return ScanThread.count(root, ignore, only, signal);
+  return ScanThread.count(root, ignore, only, signal, kept);
 }
 
 /** Starts a scan thread for a scan about to begin, so its start-up overlaps the caller's own work. */
