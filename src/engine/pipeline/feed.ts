@@ -35,7 +35,7 @@ interface Lookahead {
   signing: number;
   /** Settles when the group before has been let go to the signer. */
   turn: Promise<void>;
-  /** True once a sign request's round trip was handed to the budget: the first one only. */
+  /** True once the first group went to be signed: only its round trip is handed to the budget. */
   timed: boolean;
 }
 
@@ -353,9 +353,9 @@ async function signWhenDue(options: Feeding, group: PendingFile[], lookahead: Lo
   // and its files tell whether round trips, not bytes, will hold the uploads.
   const timed = !lookahead.timed;
   lookahead.timed = true;
+  const meanBytes = (): number => group.reduce((sum, file) => sum + file.size, 0) / group.length;
   try {
-    const meanBytes = group.reduce((sum, file) => sum + file.size, 0) / group.length;
-    await signDue(options, group, timed ? (ms) => resources.budget.roundTrip(ms, meanBytes) : undefined);
+    await signDue(options, group, timed ? (ms) => resources.budget.roundTrip(ms, meanBytes()) : undefined);
   } finally {
     lookahead.signing -= group.length;
   }
