@@ -23,6 +23,28 @@ beforeAll(async () => {
 });
 afterAll(() => signerProxy.close());
 
+/** `count` files named f00.bin, f01.bin, ..., the i-th of `size(i)` bytes. */
+const numbered = (count: number, size: (i: number) => number): Record<string, Buffer> =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${String(i).padStart(2, '0')}.bin`, bytes(size(i))]));
+
+/** Pushes `files` through both proxies; the files uploaded, and the connections the last progress showed. */
+async function push(
+  files: Record<string, Buffer>,
+  options: Partial<ConstructorParameters<typeof UploadEngine>[0]> = {},
+): Promise<{ uploaded: number; connections: number }> {
+  const folder = await makeFolder(files);
+  const stateDir = await mkdtemp(join(tmpdir(), 'hoist-requests-'));
+  const engine = new UploadEngine({ signerUrl: signerProxy.url, token: signer.tokens.alice, stateDir, ...options });
+  try {
+    const batch = engine.batch(folder);
+    let connections = 0;
+    batch.on('progress', (progress) => (connections = progress.connections));
+    return { uploaded: (await batch.run()).counts.uploaded, connections };
+  } finally {
+    engine.close();
+  }
+}
+
 describe('signing ahead of the uploads', () => {
   it('asks for the next group while signed files still wait for a connection, not once the queue ran dry', async () => {
     let putsStarted = 0;
@@ -39,23 +61,12 @@ describe('signing ahead of the uploads', () => {
       return { kind: 'pass' };
     });
     const files = 64;
-    const folder = await makeFolder(
-      Object.fromEntries(Array.from({ length: files }, (_, i) => [`f${String(i).padStart(2, '0')}.bin`, bytes(64)])),
-    );
-    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-sign-ahead-'));
     // Two connections, so 8 files signed ahead; groups of 4, then 8 (the first group, doubling to the size).
-    const engine = new UploadEngine({
-      signerUrl: signerProxy.url,
-      token: signer.tokens.alice,
-      stateDir,
-      concurrency: 2,
-      signBatchSize: 8,
-    });
-    try {
-      expect((await engine.batch(folder).run()).counts.uploaded).toBe(files);
-    } finally {
-      engine.close();
-    }
+    const { uploaded } = await push(
+      numbered(files, () => 64),
+      { concurrency: 2, signBatchSize: 8 },
+    );
+    expect(uploaded).toBe(files);
     const groups = [4, ...Array.from({ length: 7 }, () => 8), 4];
     expect(putsAtSign).toHaveLength(groups.length);
     // Files in earlier sign requests whose PUT had not started yet when each later request came in.
@@ -66,28 +77,19 @@ describe('signing ahead of the uploads', () => {
   });
 
   it("times the first sign request's round trip and starts the connection budget's climb from it for small files", async () => {
-    const push = async (signDelayMs: number, size = 64): Promise<number> => {
+    const startWith = async (signDelayMs: number, size = 64): Promise<number> => {
       signerProxy.setRule((req) =>
         req.url === '/v1/batches/sign' ? { kind: 'delay', ms: signDelayMs } : { kind: 'pass' },
       );
-      const folder = await makeFolder({ 'a.bin': bytes(size), 'b.bin': bytes(size + 1) });
-      const stateDir = await mkdtemp(join(tmpdir(), 'hoist-sign-ahead-'));
-      const engine = new UploadEngine({ signerUrl: signerProxy.url, token: signer.tokens.alice, stateDir });
-      try {
-        const batch = engine.batch(folder);
-        let connections = 0;
-        batch.on('progress', (progress) => (connections = progress.connections));
-        expect((await batch.run()).counts.uploaded).toBe(2);
-        return connections;
-      } finally {
-        engine.close();
-      }
+      const { uploaded, connections } = await push(numbered(2, (i) => size + i));
+      expect(uploaded).toBe(2);
+      return connections;
     };
     // Two files leave every connection but two idle: the budget itself never moves, only the start does.
-    expect(await push(0)).toBe(16);
-    expect(await push(130)).toBe(64);
+    expect(await startWith(0)).toBe(16);
+    expect(await startWith(130)).toBe(64);
     // Files of 300 KiB are held by bytes, not round trips: the start stays.
-    expect(await push(130, 300 * 1024)).toBe(16);
+    expect(await startWith(130, 300 * 1024)).toBe(16);
   });
 });
 
@@ -108,21 +110,14 @@ describe("the engine's requests", () => {
       if (req.headers.connection) seen.connectionHeaders.push(`signer ${req.headers.connection}`);
       return { kind: 'pass' };
     });
-    const folder = await makeFolder(
-      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${String(i).padStart(2, '0')}.bin`, bytes(100 + i)])),
-    );
-    const stateDir = await mkdtemp(join(tmpdir(), 'hoist-headers-'));
-    const engine = new UploadEngine({
-      signerUrl: signerProxy.url,
-      token: signer.tokens.alice,
-      stateDir,
-      concurrency: 2,
-    });
-    try {
-      expect((await engine.batch(folder).run()).counts.uploaded).toBe(40);
-    } finally {
-      engine.close();
-    }
+    expect(
+      (
+        await push(
+          numbered(40, (i) => 100 + i),
+          { concurrency: 2 },
+        )
+      ).uploaded,
+    ).toBe(40);
     expect(puts).toBe(40);
     expect(seen.connectionHeaders).toEqual([]);
     // HTTP/1.1 keeps each connection open by default: two connections to the store carry all 40 PUTs.
